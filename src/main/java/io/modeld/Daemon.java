@@ -1,0 +1,85 @@
+package io.modeld;
+
+import io.modeld.api.ApiServer;
+import io.modeld.catalog.Catalog;
+import io.modeld.catalog.ModelActivity;
+import io.modeld.catalog.ModelService;
+import io.modeld.catalog.ModelSpec;
+import io.modeld.catalog.ModelStore;
+import io.modeld.config.Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+
+/** The running daemon: store, catalog, model service and API server, started and stopped together. */
+public final class Daemon implements AutoCloseable {
+
+    private final Config config;
+    private final ModelStore store;
+    private final ApiServer api;
+
+    private Daemon(Config config, ModelStore store, ApiServer api) {
+        this.config = config;
+        this.store = store;
+        this.api = api;
+    }
+
+    /** Opens the data dir, merges the catalog and serves the API; returns once requests are answered. */
+    public static Daemon start(Config config) {
+        List<ModelSpec> catalog = config.catalogFile() == null
+                ? Catalog.builtIn() : Catalog.fromFile(config.catalogFile());
+        try {
+            for (String dir : List.of("models", "partial", "logs")) {
+                Files.createDirectories(config.dataDir().resolve(dir));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data dir " + config.dataDir(), e);
+        }
+        ModelStore store = ModelStore.open(config.dataDir());
+        try {
+            ModelService models = new ModelService(store, Clock.systemUTC(), config.dataDir().resolve("models"));
+            models.start(catalog);
+            ApiServer api = new ApiServer(config, models, ModelActivity.IDLE, store.migration(), version());
+            api.start(config.host(), config.port());
+            return new Daemon(config, store, api);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The base URLs served, the main one first. */
+    public List<URI> urls() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return api.ports().stream().map(p -> URI.create("http://" + host + ":" + p)).toList();
+    }
+
+    /** The main port (useful when started on port 0). */
+    public int port() {
+        return api.ports().get(0);
+    }
+
+    /** Finishes requests in flight, stops serving, then closes the store. */
+    @Override
+    public void close() {
+        try {
+            api.close();
+        } finally {
+            store.close();
+        }
+    }
+
+    /** This build's version, e.g. {@code 0.1.0}. */
+    public static String version() {
+        try (InputStream in = Daemon.class.getResourceAsStream("/modeld-version.txt")) {
+            return in == null ? "dev" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "dev";
+        }
+    }
+}

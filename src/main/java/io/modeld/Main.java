@@ -1,0 +1,18 @@
+package io.modeld;
+
+import io.modeld.cli.ModeldCommand;
+import picocli.CommandLine;
+
+/** Entry point of the jar: {@code modeld <command>}. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = ModeldCommand.commandLine().execute(args);
+        if (code != 0 || !ModeldCommand.keepsRunning(args)) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.modeld.api;
+
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.modeld.Json;
+import io.modeld.catalog.ModelActivity;
+import io.modeld.catalog.ModelService;
+import io.modeld.config.Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP and WebSocket server: Javalin on Jetty, with the guard in front of every route. */
+public final class ApiServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    private static final long STOP_TIMEOUT_MS = 10_000;
+
+    private final Javalin app;
+    private final RequestGuard guard;
+    private final List<Integer> ports = new ArrayList<>();
+
+    public ApiServer(Config config, ModelService models, ModelActivity activity, int migration, String version) {
+        ModelViews views = new ModelViews(migration, activity);
+        IdentifierStream identifiers = new IdentifierStream(models, views);
+        this.guard = new RequestGuard(config.host(), config.allowedOrigins());
+        String openapi = resource("/openapi.yaml").replace("${version}", version);
+        this.app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            cfg.http.maxRequestSize = RequestGuard.MAX_BODY;
+            cfg.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
+            cfg.routes.before(guard::check);
+            cfg.routes.options("/*", guard::preflight);
+            ErrorMapping.register(cfg.routes);
+            cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));
+            cfg.routes.get("/.well-known/version", ctx -> ctx.contentType("text/plain; charset=utf-8").result(version));
+            cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));
+            new ModelRoutes(models, views).register(cfg.routes);
+            new ModelsRoutes(models, views, identifiers).register(cfg.routes);
+        });
+    }
+
+    /**
+     * Binds the configured port, or 39300 and then 1000 when no port was given. Port 1000 is a bonus:
+     * most systems reserve it for root, so failing to bind it is logged, never fatal.
+     */
+    public void start(String host, Integer port) {
+        app.start(host, port == null ? Config.DEFAULT_PORT : port);
+        ports.add(app.port());
+        if (port == null) {
+            var server = app.jettyServer().server();
+            ServerConnector extra = new ServerConnector(server);
+            extra.setHost(host);
+            extra.setPort(Config.SEED_PORT);
+            server.addConnector(extra);
+            try {
+                extra.start();
+                ports.add(extra.getLocalPort());
+            } catch (Exception e) {
+                server.removeConnector(extra);
+                LOG.info("port {} not served ({}); it needs root or CAP_NET_BIND_SERVICE on most systems",
+                        Config.SEED_PORT, e.getMessage());
+            }
+        }
+        ports.forEach(guard::servedPort);
+    }
+
+    /** The ports being served, the main one first. */
+    public List<Integer> ports() {
+        return List.copyOf(ports);
+    }
+
+    /** Stops accepting connections and lets requests in flight finish (up to 10 s). */
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

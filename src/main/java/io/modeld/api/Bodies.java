@@ -1,0 +1,30 @@
+package io.modeld.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import io.modeld.Json;
+import io.modeld.ModeldException;
+import java.io.IOException;
+
+/** Reads request bodies as JSON, turning every malformed body into a 400 that says what is wrong. */
+final class Bodies {
+
+    private Bodies() {
+    }
+
+    static JsonNode json(Context ctx) {
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length == 0) {
+            throw ModeldException.invalid("body: required, a JSON object");
+        }
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ModeldException.invalid("body: malformed JSON at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ModeldException.invalid("body: unreadable: " + e.getMessage());
+        }
+    }
+}

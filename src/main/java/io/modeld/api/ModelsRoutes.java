@@ -1,0 +1,36 @@
+package io.modeld.api;
+
+import io.javalin.config.RoutesConfig;
+import io.modeld.api.schema.ModelDeleteCacheOutput;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelService;
+
+/** The Models API: list, create, delete, delete the files, unload all, and the identifiers stream. */
+final class ModelsRoutes {
+
+    private final ModelService models;
+    private final ModelViews views;
+    private final IdentifierStream identifiers;
+
+    ModelsRoutes(ModelService models, ModelViews views, IdentifierStream identifiers) {
+        this.models = models;
+        this.views = views;
+        this.identifiers = identifiers;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/models", ctx -> ctx.json(views.of(models.list())));
+        routes.post("/models/create", ctx -> ctx.json(views.of(models.create(Bodies.json(ctx)))));
+        routes.post("/models/{model}/delete", ctx -> {
+            models.delete(ctx.pathParam("model"));
+            ctx.status(204);
+        });
+        routes.post("/models/{model}/delete/cache", ctx -> {
+            ModelRecord r = models.deleteCache(ctx.pathParam("model"));
+            ctx.json(new ModelDeleteCacheOutput(views.schema(), views.reference(r.id())));
+        });
+        // Nothing can be loaded until the runtime lands, so unloading everything is already true.
+        routes.post("/models/unload", ctx -> ctx.status(204));
+        routes.ws("/models/stream/identifiers", identifiers::configure);
+    }
+}

@@ -1,0 +1,5 @@
+package io.modeld.api.schema;
+
+/** ModelMaxTokens. */
+public record MaxTokens(Schema schema, Long total, Long input, Long output) {
+}

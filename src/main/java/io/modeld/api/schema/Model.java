@@ -1,0 +1,29 @@
+package io.modeld.api.schema;
+
+/** Model, as the Pieces SDKs read it, with the {@code source} extension. */
+public record Model(
+        Schema schema,
+        String id,
+        String version,
+        GroupedTimestamp created,
+        String name,
+        String description,
+        boolean cloud,
+        String type,
+        String usage,
+        ByteDescriptor bytes,
+        ByteDescriptor ram,
+        String quantization,
+        String foundation,
+        Boolean downloaded,
+        Boolean loaded,
+        String unique,
+        Double parameters,
+        String provider,
+        Boolean cpu,
+        Boolean downloading,
+        MaxTokens maxTokens,
+        Boolean custom,
+        Capabilities capabilities,
+        Source source) {
+}

@@ -1,0 +1,5 @@
+package io.modeld.api.schema;
+
+/** ModelDeleteCacheOutput: the model whose files were removed. */
+public record ModelDeleteCacheOutput(Schema schema, ReferencedModel model) {
+}

@@ -1,0 +1,5 @@
+package io.modeld.api.schema;
+
+/** ReferencedModel: a model named by id. */
+public record ReferencedModel(Schema schema, String id) {
+}

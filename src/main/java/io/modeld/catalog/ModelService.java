@@ -1,0 +1,300 @@
+package io.modeld.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modeld.ModeldException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The models: lookups, create, update, delete, and the catalog merge at startup.
+ *
+ * <p>Reads are served from an immutable snapshot held in memory, so snapshots never wait on the
+ * database. Writes take one lock, go to the store in one transaction, and only then replace the
+ * snapshot and tell the listeners: nobody ever sees a change that is not on disk.
+ */
+public final class ModelService {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelService.class);
+
+    private final ModelStore store;
+    private final Clock clock;
+    private final Path modelsDir;
+    private final List<Consumer<ModelChange>> listeners = new CopyOnWriteArrayList<>();
+    private final Object writeLock = new Object();
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Set.of());
+
+    /** All models in list order, by id and by unique name, and the ids the current catalog offers. */
+    private record Snapshot(Map<String, ModelRecord> byId, Map<String, ModelRecord> byUnique, Set<String> catalogIds) {
+        static Snapshot of(List<ModelRecord> ordered, Set<String> catalogIds) {
+            Map<String, ModelRecord> byId = new LinkedHashMap<>();
+            Map<String, ModelRecord> byUnique = new LinkedHashMap<>();
+            for (ModelRecord r : ordered) {
+                byId.put(r.id(), r);
+                if (r.spec().unique() != null) {
+                    byUnique.put(r.spec().unique(), r);
+                }
+            }
+            return new Snapshot(byId, byUnique, catalogIds);
+        }
+    }
+
+    public ModelService(ModelStore store, Clock clock, Path modelsDir) {
+        this.store = store;
+        this.clock = clock;
+        this.modelsDir = modelsDir;
+    }
+
+    /**
+     * Loads the store and merges the catalog into it: new entries are added, changed ones updated,
+     * custom models and every model's state kept. A catalog model that the catalog no longer offers
+     * stays while its file is on disk (it becomes deletable), and goes when it has none.
+     */
+    public void start(List<ModelSpec> catalog) {
+        synchronized (writeLock) {
+            Map<String, ModelRecord> stored = new LinkedHashMap<>();
+            store.loadAll().forEach(r -> stored.put(r.id(), r));
+            List<ModelRecord> upserts = new ArrayList<>();
+            List<String> deletions = new ArrayList<>();
+            List<ModelRecord> ordered = new ArrayList<>();
+            Set<String> catalogIds = new HashSet<>();
+            for (ModelSpec spec : catalog) {
+                String id = Catalog.idOf(spec.unique());
+                ModelRecord existing = stored.remove(id);
+                ModelRecord clash = stored.values().stream()
+                        .filter(r -> spec.unique().equals(r.spec().unique())).findFirst().orElse(null);
+                if (clash != null) {
+                    LOG.warn("catalog model '{}' not offered: custom model {} already uses that unique name",
+                            spec.unique(), clash.id());
+                    continue;
+                }
+                ModelRecord merged = existing == null
+                        ? new ModelRecord(id, clock.instant(), false, spec, false, null)
+                        : existing.withSpec(spec);
+                if (!merged.equals(existing)) {
+                    upserts.add(merged);
+                }
+                ordered.add(merged);
+                catalogIds.add(id);
+            }
+            for (ModelRecord r : stored.values()) {
+                if (!r.custom() && !r.downloaded()) {
+                    deletions.add(r.id());
+                } else {
+                    ordered.add(r);
+                }
+            }
+            store.write(upserts, deletions);
+            List<ModelRecord> catalogOrder = ordered.subList(0, catalogIds.size());
+            List<ModelRecord> rest = new ArrayList<>(ordered.subList(catalogIds.size(), ordered.size()));
+            rest.sort(Comparator.comparing(ModelRecord::created).thenComparing(ModelRecord::id));
+            List<ModelRecord> all = new ArrayList<>(catalogOrder);
+            all.addAll(rest);
+            snapshot = Snapshot.of(all, Set.copyOf(catalogIds));
+            LOG.info("catalog merged: {} offered, {} added or changed, {} retired, {} models in all",
+                    catalogIds.size(), upserts.size(), deletions.size(), all.size());
+        }
+    }
+
+    /** Calls {@code listener} after every committed change. Listeners must not block. */
+    public void subscribe(Consumer<ModelChange> listener) {
+        listeners.add(listener);
+    }
+
+    /** Every model, catalog models first in catalog order, then the others by creation time. */
+    public List<ModelRecord> list() {
+        return List.copyOf(snapshot.byId().values());
+    }
+
+    /** The model with this id or unique name; INVALID for a malformed reference, UNKNOWN_MODEL if none. */
+    public ModelRecord get(String model) {
+        if (model == null || !ModelSpec.UNIQUE_NAME.matcher(model).matches()) {
+            throw ModeldException.invalid("model: '" + abbreviate(model)
+                    + "' is not a model id or unique name (letters, digits, '.', '_', ':', '-')");
+        }
+        Snapshot s = snapshot;
+        ModelRecord r = s.byId().get(model);
+        if (r == null) {
+            r = s.byUnique().get(model);
+        }
+        if (r == null) {
+            throw ModeldException.unknownModel(model);
+        }
+        return r;
+    }
+
+    /** Whether the model is offered by the current catalog (and so cannot be deleted or updated). */
+    public boolean inCatalog(String id) {
+        return snapshot.catalogIds().contains(id);
+    }
+
+    /**
+     * Creates a custom model from a SeededModel. One that matches an existing custom model (same unique
+     * name, or same name and source) returns that model and changes nothing.
+     */
+    public ModelRecord create(JsonNode seeded) {
+        ModelSpec spec = SpecParser.apply(seeded, ModelSpec.defaults());
+        if (spec.name() == null) {
+            throw ModeldException.invalid("name: required");
+        }
+        synchronized (writeLock) {
+            for (ModelRecord r : snapshot.byId().values()) {
+                if (r.custom() && sameModel(r.spec(), spec)) {
+                    return r;
+                }
+            }
+            checkUniqueFree(spec.unique(), null);
+            ModelRecord created = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec, false, null);
+            commit(created, null);
+            return created;
+        }
+    }
+
+    private static boolean sameModel(ModelSpec a, ModelSpec b) {
+        if (b.unique() != null) {
+            return b.unique().equals(a.unique());
+        }
+        return a.name().equals(b.name()) && Objects.equals(a.source(), b.source()) && b.source() != null;
+    }
+
+    /**
+     * Updates a custom model from a Model body: the fields present replace the stored ones, except
+     * {@code id}, {@code created}, {@code custom} and the runtime flags, which no update changes.
+     */
+    public ModelRecord update(JsonNode model) {
+        if (model == null || !model.isObject()) {
+            throw ModeldException.invalid("body: must be a Model JSON object");
+        }
+        JsonNode id = model.get("id");
+        if (id == null || !id.isTextual()) {
+            throw ModeldException.invalid("id: required, the id of the model to update");
+        }
+        synchronized (writeLock) {
+            ModelRecord existing = get(id.textValue());
+            if (!existing.custom()) {
+                throw ModeldException.forbidden("model '" + existing.spec().name()
+                        + "' comes from the catalog and cannot be updated; create a custom model instead");
+            }
+            ModelSpec spec = SpecParser.apply(model, existing.spec());
+            checkUniqueFree(spec.unique(), existing.id());
+            if (existing.downloaded() && !Objects.equals(existing.spec().source(), spec.source())) {
+                throw ModeldException.conflict("source: cannot change while the model is downloaded; "
+                        + "delete its files first with POST /models/" + existing.id() + "/delete/cache");
+            }
+            ModelRecord updated = existing.withSpec(spec);
+            if (!updated.equals(existing)) {
+                commit(updated, null);
+            }
+            return updated;
+        }
+    }
+
+    private void checkUniqueFree(String unique, String exceptId) {
+        if (unique == null) {
+            return;
+        }
+        ModelRecord holder = snapshot.byUnique().get(unique);
+        if (holder != null && !holder.id().equals(exceptId)) {
+            throw ModeldException.conflict("unique: '" + unique + "' is already the name of model " + holder.id());
+        }
+    }
+
+    /** Deletes a model and its files. Models of the current catalog cannot be deleted (FORBIDDEN). */
+    public void delete(String model) {
+        synchronized (writeLock) {
+            ModelRecord r = get(model);
+            if (inCatalog(r.id())) {
+                throw ModeldException.forbidden("model '" + r.spec().name() + "' is part of the catalog and "
+                        + "cannot be deleted; remove its files with POST /models/" + r.id() + "/delete/cache");
+            }
+            removeFiles(r.id());
+            commit(null, r);
+        }
+    }
+
+    /** Removes the model's downloaded files and keeps its entry. */
+    public ModelRecord deleteCache(String model) {
+        synchronized (writeLock) {
+            ModelRecord r = get(model);
+            removeFiles(r.id());
+            ModelRecord cleared = r.withFile(false, null);
+            if (!cleared.equals(r)) {
+                commit(cleared, null);
+            }
+            return cleared;
+        }
+    }
+
+    /** The folder that holds a model's finished files. Ids are UUIDs we made, never client text. */
+    public Path modelDir(String id) {
+        return modelsDir.resolve(UUID.fromString(id).toString());
+    }
+
+    private void removeFiles(String id) {
+        Path dir = modelDir(id);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the files of model " + id, e);
+        }
+    }
+
+    /** Persists one upsert or one deletion, then publishes the new snapshot and the change. */
+    private void commit(ModelRecord upsert, ModelRecord deletion) {
+        store.write(upsert == null ? List.of() : List.of(upsert),
+                deletion == null ? List.of() : List.of(deletion.id()));
+        Snapshot s = snapshot;
+        List<ModelRecord> all = new ArrayList<>(s.byId().values());
+        if (deletion != null) {
+            all.removeIf(r -> r.id().equals(deletion.id()));
+        }
+        if (upsert != null) {
+            int at = -1;
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).id().equals(upsert.id())) {
+                    at = i;
+                }
+            }
+            if (at >= 0) {
+                all.set(at, upsert);
+            } else {
+                all.add(upsert);
+            }
+        }
+        snapshot = Snapshot.of(all, s.catalogIds());
+        ModelChange change = new ModelChange(upsert != null ? upsert.id() : deletion.id(), upsert == null);
+        for (Consumer<ModelChange> l : listeners) {
+            try {
+                l.accept(change);
+            } catch (RuntimeException e) {
+                LOG.warn("a model change listener failed", e);
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    }
+}

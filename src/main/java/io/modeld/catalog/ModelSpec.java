@@ -1,0 +1,36 @@
+package io.modeld.catalog;
+
+import java.util.regex.Pattern;
+
+/**
+ * What a model is, as its creator describes it: every SeededModel field a client may set, plus the
+ * {@code source} extension. State (downloaded, loaded) lives elsewhere.
+ */
+public record ModelSpec(
+        String name,
+        String version,
+        String description,
+        boolean cloud,
+        String type,
+        String usage,
+        Long bytes,
+        Long ram,
+        String quantization,
+        String foundation,
+        String unique,
+        Double parameters,
+        String provider,
+        Boolean cpu,
+        MaxTokens maxTokens,
+        Capabilities capabilities,
+        ModelSource source) {
+
+    /** What a unique name looks like; also the shape of every {model} path segment (a UUID fits it). */
+    public static final Pattern UNIQUE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    /** The spec a create starts from before the client's fields are applied. */
+    public static ModelSpec defaults() {
+        return new ModelSpec(null, "1.0.0", null, false, "UNKNOWN", "CODE_CONVERSATION", null, null,
+                null, "UNKNOWN", null, null, "UNKNOWN", true, null, null, null);
+    }
+}

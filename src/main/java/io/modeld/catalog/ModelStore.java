@@ -1,0 +1,146 @@
+package io.modeld.catalog;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.modeld.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The models table in {@code <data-dir>/modeld.db} (SQLite, WAL). Every write is one transaction, so a
+ * crash leaves either the old state or the new, never half of it. One connection, used under a lock:
+ * SQLite serialises writers anyway and reads are served from memory by {@link ModelService}.
+ */
+public final class ModelStore implements AutoCloseable {
+
+    private final Connection connection;
+
+    private ModelStore(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** Opens (creating if needed) the store in {@code dataDir} and brings its schema up to date. */
+    public static ModelStore open(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("modeld.db"));
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            ModelStore store = new ModelStore(c);
+            store.migrate();
+            return store;
+        } catch (SQLException | java.io.IOException e) {
+            throw new StoreException("cannot open the store in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The number of the last migration applied: the {@code schema.migration} of the JSON objects. */
+    public int migration() {
+        return Migrations.LATEST;
+    }
+
+    private synchronized void migrate() throws SQLException {
+        int current;
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            current = rs.getInt(1);
+        }
+        if (current > Migrations.LATEST) {
+            throw new StoreException("the store is at migration " + current + " but this modeld knows only "
+                    + Migrations.LATEST + ": use a newer modeld or another --data-dir", null);
+        }
+        for (int step = current; step < Migrations.LATEST; step++) {
+            connection.setAutoCommit(false);
+            try (Statement s = connection.createStatement()) {
+                s.execute(Migrations.STEPS.get(step));
+                s.execute("PRAGMA user_version = " + (step + 1));
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Every model in the store. */
+    public synchronized List<ModelRecord> loadAll() {
+        List<ModelRecord> all = new ArrayList<>();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery(
+                     "SELECT id, custom, created, spec, downloaded, file_name FROM models ORDER BY created, id")) {
+            while (rs.next()) {
+                all.add(new ModelRecord(rs.getString(1), Instant.parse(rs.getString(3)), rs.getInt(2) != 0,
+                        Json.MAPPER.readValue(rs.getString(4), ModelSpec.class),
+                        rs.getInt(5) != 0, rs.getString(6)));
+            }
+            return all;
+        } catch (SQLException | JsonProcessingException e) {
+            throw new StoreException("cannot read the models: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code upserts} and removes {@code deletions} in one transaction. */
+    public synchronized void write(Collection<ModelRecord> upserts, Collection<String> deletions) {
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement up = connection.prepareStatement("""
+                    INSERT INTO models (id, unique_name, custom, created, spec, downloaded, file_name)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET unique_name = excluded.unique_name, spec = excluded.spec,
+                      downloaded = excluded.downloaded, file_name = excluded.file_name""");
+                 PreparedStatement del = connection.prepareStatement("DELETE FROM models WHERE id = ?")) {
+                for (String id : deletions) {
+                    del.setString(1, id);
+                    del.executeUpdate();
+                }
+                for (ModelRecord r : upserts) {
+                    up.setString(1, r.id());
+                    up.setString(2, r.spec().unique());
+                    up.setInt(3, r.custom() ? 1 : 0);
+                    up.setString(4, r.created().toString());
+                    up.setString(5, Json.MAPPER.writeValueAsString(r.spec()));
+                    up.setInt(6, r.downloaded() ? 1 : 0);
+                    up.setString(7, r.fileName());
+                    up.executeUpdate();
+                }
+                connection.commit();
+            } catch (SQLException | JsonProcessingException e) {
+                connection.rollback();
+                throw new StoreException("cannot save the models: " + e.getMessage(), e);
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot save the models: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new StoreException("cannot close the store: " + e.getMessage(), e);
+        }
+    }
+
+    /** The store could not be read or written: a disk or file problem, never the client's fault. */
+    public static final class StoreException extends RuntimeException {
+        StoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.modeld.cli;
+
+import io.modeld.Daemon;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code modeld}: the top command; each subcommand is a class of its own. */
+@Command(name = "modeld", mixinStandardHelpOptions = true, versionProvider = ModeldCommand.Version.class,
+        description = "A local model daemon that speaks the Pieces OS Model API.",
+        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class ModeldCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The command line with modeld's exit codes and one-line errors. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new ModeldCommand());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("modeld: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        });
+        return cl;
+    }
+
+    /** Whether the command leaves threads that keep serving after it returns ({@code serve}). */
+    public static boolean keepsRunning(String[] args) {
+        return args.length > 0 && args[0].equals("serve");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"modeld " + Daemon.version()};
+        }
+    }
+}

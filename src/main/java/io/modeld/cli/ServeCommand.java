@@ -1,0 +1,78 @@
+package io.modeld.cli;
+
+import io.modeld.Daemon;
+import io.modeld.config.Config;
+import io.modeld.config.Sizes;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code modeld serve}: runs the daemon until SIGTERM or Ctrl-C, then finishes requests in flight. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the daemon. Every option can also be set with the MODELD_<NAME> variable shown.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "${env:MODELD_HOST:-127.0.0.1}",
+            description = "Address to bind (MODELD_HOST; default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:MODELD_PORT}",
+            description = "Port to serve (MODELD_PORT; default 39300, plus 1000 where the OS allows).")
+    Integer port;
+
+    @Option(names = "--data-dir", defaultValue = "${env:MODELD_DATA_DIR}",
+            description = "Where models and state live (MODELD_DATA_DIR; default $XDG_DATA_HOME/modeld, "
+                    + "else ~/.local/share/modeld).")
+    Path dataDir;
+
+    @Option(names = "--catalog", defaultValue = "${env:MODELD_CATALOG}",
+            description = "A catalog file used in place of the built-in one (MODELD_CATALOG).")
+    Path catalog;
+
+    @Option(names = "--memory-budget", defaultValue = "${env:MODELD_MEMORY_BUDGET}",
+            description = "Memory for loaded models, e.g. 6GiB (MODELD_MEMORY_BUDGET; default 75% of RAM).")
+    String memoryBudget;
+
+    @Option(names = "--keep-alive", defaultValue = "${env:MODELD_KEEP_ALIVE:-never}",
+            description = "Idle time before a loaded model is unloaded, e.g. 30m (MODELD_KEEP_ALIVE; default never).")
+    String keepAlive;
+
+    @Option(names = "--max-downloads", defaultValue = "${env:MODELD_MAX_DOWNLOADS:-2}",
+            description = "Model downloads at once (MODELD_MAX_DOWNLOADS; default ${DEFAULT-VALUE}).")
+    int maxDownloads;
+
+    @Option(names = "--connections", defaultValue = "${env:MODELD_CONNECTIONS:-8}",
+            description = "Parallel connections per download (MODELD_CONNECTIONS; default ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--allowed-origins", split = ",", defaultValue = "${env:MODELD_ALLOWED_ORIGINS}",
+            description = "Browser origins, besides the daemon's own, that may call the API "
+                    + "(MODELD_ALLOWED_ORIGINS, comma-separated).")
+    List<String> allowedOrigins;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Config config = new Config(host, port, dataDir == null ? Config.defaultDataDir() : dataDir, catalog,
+                memoryBudget == null ? Sizes.defaultMemoryBudget() : Sizes.parseBytes(memoryBudget),
+                Sizes.parseDuration(keepAlive), maxDownloads, connections,
+                allowedOrigins == null ? List.of() : allowedOrigins);
+        LogFile.attach(config.dataDir().resolve("logs").resolve("modeld.log"));
+        Daemon daemon = Daemon.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "modeld-shutdown"));
+        System.out.println("modeld " + Daemon.version() + " serving "
+                + daemon.urls().stream().map(URI::toString).collect(Collectors.joining(" "))
+                + " (data dir " + config.dataDir() + ")");
+        System.out.flush();
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,61 @@
+package io.modeld.config;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses the sizes and durations people type in flags: {@code 6GiB}, {@code 512MB}, {@code 30m}, {@code never}. */
+public final class Sizes {
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]?i?B?)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
+
+    private Sizes() {
+    }
+
+    /** Bytes from {@code 6GiB} (binary), {@code 6GB} (decimal), {@code 6G} (binary) or a plain number of bytes. */
+    public static long parseBytes(String text) {
+        Matcher m = SIZE.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a size: use e.g. 6GiB, 512MiB or 8GB");
+        }
+        double n = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "" : m.group(2).toUpperCase(Locale.ROOT);
+        boolean decimal = unit.length() == 2 && unit.endsWith("B");
+        long base = decimal ? 1000 : 1024;
+        int power = unit.isEmpty() || unit.equals("B") ? 0 : "KMGT".indexOf(unit.charAt(0)) + 1;
+        double bytes = n * Math.pow(base, power);
+        if (bytes >= Long.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + text + "' is too large");
+        }
+        return (long) bytes;
+    }
+
+    /** A duration from {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}; {@code null} for {@code never} or empty. */
+    public static Duration parseDuration(String text) {
+        if (text == null || text.isBlank() || text.equalsIgnoreCase("never")) {
+            return null;
+        }
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration: use e.g. 30s, 5m, 2h or never");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    /** 75% of the machine's physical memory. */
+    public static long defaultMemoryBudget() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return os.getTotalMemorySize() / 4 * 3;
+    }
+}
