@@ -38,6 +38,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.http.maxRequestSize = RequestGuard.MAX_BODY;
             cfg.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
             cfg.routes.before(guard::check);
+            cfg.routes.wsBeforeUpgrade(guard::check);
             cfg.routes.options("/*", guard::preflight);
             ErrorMapping.register(cfg.routes);
             cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));

@@ -1,6 +1,7 @@
 package io.modeld.api;
 
 import io.javalin.config.RoutesConfig;
+import io.modeld.ModeldException;
 import io.modeld.api.schema.ModelDeleteCacheOutput;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
@@ -32,5 +33,9 @@ final class ModelsRoutes {
         // Nothing can be loaded until the runtime lands, so unloading everything is already true.
         routes.post("/models/unload", ctx -> ctx.status(204));
         routes.ws("/models/stream/identifiers", identifiers::configure);
+        routes.get("/models/stream/identifiers", ctx -> {
+            throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,
+                    "this endpoint is a WebSocket: connect with ws://" + ctx.host() + ctx.path());
+        });
     }
 }

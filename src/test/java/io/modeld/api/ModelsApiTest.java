@@ -1,0 +1,195 @@
+package io.modeld.api;
+
+import static io.modeld.testing.TestDaemon.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modeld.Json;
+import io.modeld.catalog.Catalog;
+import io.modeld.testing.TestDaemon;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelsApiTest {
+
+    @TempDir
+    Path dataDir;
+    TestDaemon daemon;
+
+    @BeforeEach
+    void start() {
+        daemon = TestDaemon.start(dataDir);
+    }
+
+    @AfterEach
+    void stop() {
+        daemon.close();
+    }
+
+    static ObjectNode seeded(String name) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("name", name);
+        n.put("version", "1.0.0");
+        n.putObject("created").put("value", "2026-01-01T00:00:00Z");
+        n.put("cloud", false);
+        n.put("type", "BALANCED");
+        n.put("usage", "CODE_CONVERSATION");
+        return n;
+    }
+
+    @Test
+    void lists_the_twelve_catalog_models_with_sdk_fields() {
+        JsonNode models = ok(daemon.get("/models"));
+        JsonNode iterable = models.get("iterable");
+        assertThat(iterable).hasSize(12);
+        assertThat(models.get("schema").get("migration").asInt()).isEqualTo(1);
+        List<String> uniques = new ArrayList<>();
+        for (JsonNode m : iterable) {
+            uniques.add(m.get("unique").asText());
+            assertThat(m.get("id").asText()).isEqualTo(Catalog.idOf(m.get("unique").asText()));
+            assertThat(m.get("cloud").isBoolean()).isTrue();
+            assertThat(m.get("cloud").asBoolean()).isFalse();
+            assertThat(m.get("cpu").asBoolean()).isTrue();
+            assertThat(m.get("downloaded").isBoolean()).isTrue();
+            assertThat(m.get("downloading").asBoolean()).isFalse();
+            assertThat(m.get("loaded").asBoolean()).isFalse();
+            assertThat(m.get("custom").asBoolean()).isFalse();
+            assertThat(m.get("usage").asText()).isEqualTo("CODE_CONVERSATION");
+            assertThat(m.get("bytes").get("value").asLong()).isPositive();
+            assertThat(m.get("bytes").get("readable").asText()).matches("\\d+\\.\\d (MB|GB)");
+            assertThat(m.get("ram").get("value").asLong()).isGreaterThan(m.get("bytes").get("value").asLong());
+            assertThat(m.get("source").get("sha256").asText()).matches("[0-9a-f]{64}");
+            assertThat(m.get("source").get("url").asText()).startsWith("https://huggingface.co/");
+            assertThat(m.get("maxTokens").get("total").asLong()).isGreaterThanOrEqualTo(2048);
+            assertThat(m.get("created").get("value").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+            assertThat(m.get("schema").get("semantic").asText()).isEqualTo("MAJOR_0_MINOR_0_PATCH_1");
+        }
+        assertThat(uniques).contains("llama-3.2-1b-instruct-q4_k_m", "tinyllama-1.1b-chat-v1.0-q4_k_m").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void creates_a_custom_model_and_lists_it() {
+        ObjectNode body = seeded("My Model");
+        body.put("unique", "my-model");
+        body.putObject("source").put("url", "file:///models/my.gguf");
+        JsonNode created = ok(daemon.post("/models/create", body));
+        assertThat(created.get("custom").asBoolean()).isTrue();
+        assertThat(created.get("name").asText()).isEqualTo("My Model");
+        assertThat(created.get("id").asText()).matches("[0-9a-f-]{36}");
+        assertThat(created.get("downloaded").asBoolean()).isFalse();
+        assertThat(created.get("source").get("url").asText()).isEqualTo("file:///models/my.gguf");
+
+        JsonNode list = ok(daemon.get("/models")).get("iterable");
+        assertThat(list).hasSize(13);
+        assertThat(list.get(12).get("id").asText()).isEqualTo(created.get("id").asText());
+        assertThat(ok(daemon.get("/model/my-model")).get("id")).isEqualTo(created.get("id"));
+    }
+
+    @Test
+    void create_of_a_matching_model_returns_the_existing_one() {
+        ObjectNode byUnique = seeded("First");
+        byUnique.put("unique", "dedupe-me");
+        String id = ok(daemon.post("/models/create", byUnique)).get("id").asText();
+        ObjectNode again = seeded("Second name, same unique");
+        again.put("unique", "dedupe-me");
+        assertThat(ok(daemon.post("/models/create", again)).get("id").asText()).isEqualTo(id);
+
+        ObjectNode bySource = seeded("Sourced");
+        bySource.putObject("source").put("url", "https://example.org/a.gguf");
+        String sourcedId = ok(daemon.post("/models/create", bySource)).get("id").asText();
+        assertThat(ok(daemon.post("/models/create", bySource)).get("id").asText()).isEqualTo(sourcedId);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(14);
+    }
+
+    @Test
+    void create_with_a_catalog_unique_name_is_a_conflict() {
+        ObjectNode body = seeded("Impostor");
+        body.put("unique", "llama-3.2-1b-instruct-q4_k_m");
+        HttpResponse<String> r = daemon.post("/models/create", body);
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(r.body()).contains("unique");
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(12);
+    }
+
+    @Test
+    void create_rejects_invalid_fields_naming_them_and_changes_nothing() {
+        ObjectNode badType = seeded("x");
+        badType.put("type", "FASTEST");
+        assertError(daemon.post("/models/create", badType), 400, "type");
+        ObjectNode badParams = seeded("x");
+        badParams.put("parameters", "seven");
+        assertError(daemon.post("/models/create", badParams), 400, "parameters");
+        ObjectNode badSource = seeded("x");
+        badSource.putObject("source").put("url", "ftp://example.org/a.gguf");
+        assertError(daemon.post("/models/create", badSource), 400, "source.url");
+        ObjectNode badSha = seeded("x");
+        badSha.putObject("source").put("url", "https://example.org/a.gguf").put("sha256", "abc");
+        assertError(daemon.post("/models/create", badSha), 400, "source.sha256");
+        ObjectNode noName = seeded("x");
+        noName.remove("name");
+        assertError(daemon.post("/models/create", noName), 400, "name");
+        ObjectNode badCloud = seeded("x");
+        badCloud.put("cloud", "false");
+        assertError(daemon.post("/models/create", badCloud), 400, "cloud");
+        assertError(daemon.post("/models/create", "{\"name\": "), 400, "malformed JSON");
+        assertError(daemon.post("/models/create", "[1,2]"), 400, "body");
+        assertError(daemon.post("/models/create", (String) null), 400, "body");
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(12);
+    }
+
+    @Test
+    void deletes_a_custom_model_with_its_files() throws Exception {
+        String id = ok(daemon.post("/models/create", seeded("Doomed"))).get("id").asText();
+        Path dir = dataDir.resolve("models").resolve(id);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("doomed.gguf"), "weights");
+
+        HttpResponse<String> r = daemon.post("/models/" + id + "/delete", (String) null);
+        assertThat(r.statusCode()).isEqualTo(204);
+        assertThat(dir).doesNotExist();
+        assertThat(daemon.get("/model/" + id).statusCode()).isEqualTo(410);
+        assertThat(daemon.post("/models/" + id + "/delete", (String) null).statusCode()).isEqualTo(410);
+    }
+
+    @Test
+    void refuses_to_delete_a_catalog_model() {
+        String id = Catalog.idOf("gemma-2-2b-it-q4_k_m");
+        assertError(daemon.post("/models/" + id + "/delete", (String) null), 403, "delete/cache");
+        assertThat(daemon.get("/model/" + id).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void delete_cache_removes_the_files_and_keeps_the_entry() throws Exception {
+        String id = Catalog.idOf("gemma-2-2b-it-q4_k_m");
+        Path dir = dataDir.resolve("models").resolve(id);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("gemma.gguf"), "weights");
+
+        JsonNode out = ok(daemon.post("/models/" + id + "/delete/cache", "{}"));
+        assertThat(out.get("model").get("id").asText()).isEqualTo(id);
+        assertThat(out.get("schema").get("migration").asInt()).isEqualTo(1);
+        assertThat(dir).doesNotExist();
+        JsonNode model = ok(daemon.get("/model/" + id));
+        assertThat(model.get("downloaded").asBoolean()).isFalse();
+        assertThat(daemon.post("/models/nope/delete/cache", "{}").statusCode()).isEqualTo(410);
+    }
+
+    @Test
+    void unload_all_answers_no_content() {
+        assertThat(daemon.post("/models/unload", (String) null).statusCode()).isEqualTo(204);
+    }
+
+    static void assertError(HttpResponse<String> r, int status, String mentions) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        assertThat(r.body()).contains(mentions);
+    }
+}

@@ -1,0 +1,106 @@
+package io.modeld.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modeld.testing.TestDaemon;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SecurityTest {
+
+    @TempDir
+    Path dataDir;
+    TestDaemon daemon;
+
+    @BeforeEach
+    void start() {
+        daemon = TestDaemon.start(dataDir);
+    }
+
+    @AfterEach
+    void stop() {
+        daemon.close();
+    }
+
+    private HttpResponse<String> withHost(String host) {
+        return daemon.send(HttpRequest.newBuilder(daemon.uri("/models")).header("Host", host).GET().build());
+    }
+
+    @Test
+    void refuses_a_foreign_host_header() {
+        HttpResponse<String> r = withHost("evil.example");
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).contains("evil.example").contains("DNS-rebinding");
+        assertThat(withHost("evil.example:" + daemon.port()).statusCode()).isEqualTo(403);
+        assertThat(withHost("127.0.0.1.evil.example").statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void accepts_loopback_host_names() {
+        for (String host : new String[] {"localhost", "localhost:" + daemon.port(), "127.0.0.1:" + daemon.port(),
+                "[::1]:" + daemon.port(), "LOCALHOST", "app.localhost"}) {
+            assertThat(withHost(host).statusCode()).as(host).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void refuses_a_preflight_from_a_foreign_origin() {
+        HttpResponse<String> r = daemon.send(HttpRequest.newBuilder(daemon.uri("/models/create"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "POST").build());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
+    @Test
+    void allows_a_preflight_from_its_own_origin() {
+        String own = "http://localhost:" + daemon.port();
+        HttpResponse<String> r = daemon.send(HttpRequest.newBuilder(daemon.uri("/models/create"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", own)
+                .header("Access-Control-Request-Method", "POST").build());
+        assertThat(r.statusCode()).isEqualTo(204);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).contains(own);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("POST");
+    }
+
+    @Test
+    void refuses_a_simple_cross_site_post_that_needs_no_preflight() {
+        HttpResponse<String> r = daemon.send(HttpRequest.newBuilder(daemon.uri("/models/create"))
+                .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"csrf\"}")).build());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(12);
+    }
+
+    @Test
+    void refuses_a_body_over_one_mebibyte() {
+        String huge = "{\"name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        HttpResponse<String> r = daemon.post("/models/create", huge);
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("1 MiB");
+        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(12);
+    }
+
+    @Test
+    void refuses_a_websocket_from_a_foreign_origin() {
+        var listener = new WebSocket.Listener() { };
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> TestDaemon.client()
+                .newWebSocketBuilder()
+                .header("Origin", "https://evil.example")
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + daemon.port() + "/models/stream/identifiers"),
+                        listener)
+                .get(5, TimeUnit.SECONDS));
+        assertThat(failure).hasCauseInstanceOf(java.net.http.WebSocketHandshakeException.class);
+        var handshake = (java.net.http.WebSocketHandshakeException) failure.getCause();
+        assertThat(handshake.getResponse().statusCode()).isEqualTo(403);
+    }
+}
