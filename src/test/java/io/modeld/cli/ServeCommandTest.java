@@ -1,0 +1,114 @@
+package io.modeld.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code modeld serve} as a real process: flags, MODELD_* variables, the startup line, SIGTERM. */
+class ServeCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private static Process modeld(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.modeld.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(false);
+        pb.environment().keySet().removeIf(k -> k.startsWith("MODELD_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private static String firstLine(Process p) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        return out.readLine();
+    }
+
+    @Test
+    void serves_on_the_variables_given_and_stops_cleanly_on_sigterm() throws Exception {
+        Path dataDir = tmp.resolve("from-env");
+        Process p = modeld(Map.of("MODELD_DATA_DIR", dataDir.toString(), "MODELD_PORT", "0"), "serve");
+        try {
+            String line = firstLine(p);
+            assertThat(line).startsWith("modeld ").contains(" serving http://127.0.0.1:").contains(dataDir.toString());
+            Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)").matcher(line);
+            assertThat(m.find()).isTrue();
+            int port = Integer.parseInt(m.group(1));
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/.well-known/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.body()).isEqualTo("ok");
+            assertThat(dataDir.resolve("modeld.db")).exists();
+            assertThat(dataDir.resolve("logs/modeld.log")).exists();
+
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+            // SQLite removes the WAL file only when the last connection closes cleanly.
+            assertThat(dataDir.resolve("modeld.db-wal")).doesNotExist();
+            assertThat(Files.readString(dataDir.resolve("logs/modeld.log"))).contains("catalog merged");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void flags_win_over_variables() throws Exception {
+        Path fromFlag = tmp.resolve("from-flag");
+        Path fromEnv = tmp.resolve("from-env");
+        Process p = modeld(Map.of("MODELD_DATA_DIR", fromEnv.toString()),
+                "serve", "--port", "0", "--data-dir", fromFlag.toString());
+        try {
+            assertThat(firstLine(p)).contains(fromFlag.toString());
+            assertThat(fromFlag.resolve("modeld.db")).exists();
+            assertThat(fromEnv).doesNotExist();
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void a_bad_option_fails_with_one_line_and_a_usage_exit_code() throws Exception {
+        Process p = modeld(Map.of(), "serve", "--port", "0", "--memory-budget", "lots", "--data-dir",
+                tmp.toString());
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(err.strip()).isEqualTo("modeld: 'lots' is not a size: use e.g. 6GiB, 512MiB or 8GB");
+
+        Process unknown = modeld(Map.of(), "serve", "--colour");
+        assertThat(unknown.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(unknown.exitValue()).isEqualTo(2);
+        assertThat(new String(unknown.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("Unknown option: '--colour'");
+    }
+
+    @Test
+    void help_lists_every_serve_option() throws Exception {
+        Process p = modeld(Map.of(), "serve", "--help");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(out).contains("--host", "--port", "--data-dir", "--catalog", "--memory-budget", "--keep-alive",
+                "--max-downloads", "--connections", "--allowed-origins", "MODELD_PORT");
+    }
+}
