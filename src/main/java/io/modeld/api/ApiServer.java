@@ -1,6 +1,7 @@
 package io.modeld.api;
 
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import io.modeld.Json;
 import io.modeld.catalog.ModelActivity;
@@ -36,6 +37,8 @@ public final class ApiServer implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             cfg.http.maxRequestSize = RequestGuard.MAX_BODY;
+            // Loopback needs no compression, and skipping it saves work on every response.
+            cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
             cfg.routes.before(guard::check);
             cfg.routes.wsBeforeUpgrade(guard::check);

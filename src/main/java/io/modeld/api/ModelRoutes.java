@@ -1,5 +1,7 @@
 package io.modeld.api;
 
+import static io.modeld.api.Bodies.json;
+
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.modeld.ModeldException;
@@ -17,8 +19,8 @@ final class ModelRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/model/{model}", ctx -> ctx.json(views.of(models.get(ctx.pathParam("model")))));
-        routes.post("/model/update", ctx -> ctx.json(views.of(models.update(Bodies.json(ctx)))));
+        routes.get("/model/{model}", ctx -> json(ctx, views.json(models.get(ctx.pathParam("model")))));
+        routes.post("/model/update", ctx -> json(ctx, views.json(models.update(Bodies.json(ctx)))));
         routes.post("/model/{model}/download", ctx -> notYet(ctx, "downloads"));
         routes.post("/model/{model}/download/cancel", ctx -> notYet(ctx, "downloads"));
         routes.get("/model/{model}/download/progress", ctx -> notYet(ctx, "download progress"));

@@ -5,46 +5,128 @@ import io.modeld.api.schema.Capabilities;
 import io.modeld.api.schema.GroupedTimestamp;
 import io.modeld.api.schema.MaxTokens;
 import io.modeld.api.schema.Model;
-import io.modeld.api.schema.Models;
 import io.modeld.api.schema.ReferencedModel;
 import io.modeld.api.schema.Schema;
 import io.modeld.api.schema.Source;
 import io.modeld.catalog.ModelActivity;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelSpec;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.modeld.Json;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Turns stored models plus what the process is doing with them into the Pieces JSON objects. */
+/**
+ * Turns stored models plus what the process is doing with them into the Pieces JSON objects.
+ *
+ * <p>Snapshots are read far more often than models change, so the serialized JSON of each model, and
+ * of the whole list, is kept and reused while the record (compared by identity: records are immutable
+ * and replaced on every change) and its runtime flags stay the same.
+ */
 final class ModelViews {
 
     private final Schema schema;
     private final ModelActivity activity;
+    private final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
+    private volatile RenderedList renderedList;
+    private final byte[] listPrefix;
+
+    private record Rendered(ModelRecord record, boolean downloading, boolean loaded, byte[] json) {
+    }
+
+    private record RenderedList(List<byte[]> parts, byte[] json) {
+    }
 
     ModelViews(int migration, ModelActivity activity) {
         this.schema = Schema.of(migration);
         this.activity = activity;
+        try {
+            this.listPrefix = ("{\"schema\":" + Json.MAPPER.writeValueAsString(schema) + ",\"iterable\":[")
+                    .getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The JSON of one Model, reused while neither the record nor its flags change. */
+    byte[] json(ModelRecord r) {
+        boolean downloading = activity.downloading(r.id());
+        boolean loaded = activity.loaded(r.id());
+        Rendered cached = rendered.get(r.id());
+        if (cached != null && cached.record() == r && cached.downloading() == downloading && cached.loaded() == loaded) {
+            return cached.json();
+        }
+        try {
+            byte[] json = Json.MAPPER.writeValueAsBytes(of(r, downloading, loaded));
+            rendered.put(r.id(), new Rendered(r, downloading, loaded, json));
+            return json;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The JSON of Models for these records, reused while every model's JSON is the same. */
+    byte[] json(List<ModelRecord> records) {
+        List<byte[]> parts = new ArrayList<>(records.size());
+        for (ModelRecord r : records) {
+            parts.add(json(r));
+        }
+        RenderedList cached = renderedList;
+        if (cached != null && sameInstances(cached.parts(), parts)) {
+            return cached.json();
+        }
+        if (rendered.size() > records.size()) {
+            Set<String> ids = new HashSet<>();
+            records.forEach(r -> ids.add(r.id()));
+            rendered.keySet().retainAll(ids);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(listPrefix.length + parts.size() * 1600);
+        out.writeBytes(listPrefix);
+        for (int i = 0; i < parts.size(); i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            out.writeBytes(parts.get(i));
+        }
+        out.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
+        byte[] json = out.toByteArray();
+        renderedList = new RenderedList(parts, json);
+        return json;
+    }
+
+    private static boolean sameInstances(List<byte[]> a, List<byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Schema schema() {
         return schema;
     }
 
-    Models of(List<ModelRecord> records) {
-        return new Models(schema, records.stream().map(this::of).toList());
-    }
-
     ReferencedModel reference(String id) {
         return new ReferencedModel(schema, id);
     }
 
-    Model of(ModelRecord r) {
+    private Model of(ModelRecord r, boolean downloading, boolean loaded) {
         ModelSpec s = r.spec();
-        boolean downloading = activity.downloading(r.id());
         return new Model(schema, r.id(), s.version(), GroupedTimestamp.of(schema, r.created()), s.name(),
                 s.description(), s.cloud(), s.type(), s.usage(),
                 ByteDescriptor.of(schema, s.bytes()), ByteDescriptor.of(schema, s.ram()),
                 s.quantization(), s.foundation(),
-                r.downloaded() && !downloading, activity.loaded(r.id()), s.unique(), s.parameters(), s.provider(),
+                r.downloaded() && !downloading, loaded, s.unique(), s.parameters(), s.provider(),
                 s.cpu(), downloading,
                 s.maxTokens() == null ? null : new MaxTokens(schema, s.maxTokens().total(), s.maxTokens().input(),
                         s.maxTokens().output()),

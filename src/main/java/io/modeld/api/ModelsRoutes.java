@@ -1,5 +1,7 @@
 package io.modeld.api;
 
+import static io.modeld.api.Bodies.json;
+
 import io.javalin.config.RoutesConfig;
 import io.modeld.ModeldException;
 import io.modeld.api.schema.ModelDeleteCacheOutput;
@@ -20,8 +22,8 @@ final class ModelsRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/models", ctx -> ctx.json(views.of(models.list())));
-        routes.post("/models/create", ctx -> ctx.json(views.of(models.create(Bodies.json(ctx)))));
+        routes.get("/models", ctx -> json(ctx, views.json(models.list())));
+        routes.post("/models/create", ctx -> json(ctx, views.json(models.create(Bodies.json(ctx)))));
         routes.post("/models/{model}/delete", ctx -> {
             models.delete(ctx.pathParam("model"));
             ctx.status(204);

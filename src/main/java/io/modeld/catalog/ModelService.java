@@ -36,10 +36,11 @@ public final class ModelService {
     private final Path modelsDir;
     private final List<Consumer<ModelChange>> listeners = new CopyOnWriteArrayList<>();
     private final Object writeLock = new Object();
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Set.of());
+    private volatile Snapshot snapshot = Snapshot.of(List.of(), Set.of());
 
     /** All models in list order, by id and by unique name, and the ids the current catalog offers. */
-    private record Snapshot(Map<String, ModelRecord> byId, Map<String, ModelRecord> byUnique, Set<String> catalogIds) {
+    private record Snapshot(List<ModelRecord> ordered, Map<String, ModelRecord> byId,
+                            Map<String, ModelRecord> byUnique, Set<String> catalogIds) {
         static Snapshot of(List<ModelRecord> ordered, Set<String> catalogIds) {
             Map<String, ModelRecord> byId = new LinkedHashMap<>();
             Map<String, ModelRecord> byUnique = new LinkedHashMap<>();
@@ -49,7 +50,7 @@ public final class ModelService {
                     byUnique.put(r.spec().unique(), r);
                 }
             }
-            return new Snapshot(byId, byUnique, catalogIds);
+            return new Snapshot(List.copyOf(ordered), byId, byUnique, catalogIds);
         }
     }
 
@@ -115,9 +116,12 @@ public final class ModelService {
         listeners.add(listener);
     }
 
-    /** Every model, catalog models first in catalog order, then the others by creation time. */
+    /**
+     * Every model, catalog models first in catalog order, then the others by creation time. The same
+     * list instance is returned until a model changes, so callers may cache what they derive from it.
+     */
     public List<ModelRecord> list() {
-        return List.copyOf(snapshot.byId().values());
+        return snapshot.ordered();
     }
 
     /** The model with this id or unique name; INVALID for a malformed reference, UNKNOWN_MODEL if none. */
@@ -263,7 +267,7 @@ public final class ModelService {
         store.write(upsert == null ? List.of() : List.of(upsert),
                 deletion == null ? List.of() : List.of(deletion.id()));
         Snapshot s = snapshot;
-        List<ModelRecord> all = new ArrayList<>(s.byId().values());
+        List<ModelRecord> all = new ArrayList<>(s.ordered());
         if (deletion != null) {
             all.removeIf(r -> r.id().equals(deletion.id()));
         }

@@ -4,6 +4,9 @@ import io.modeld.Daemon;
 import io.modeld.config.Config;
 import io.modeld.config.Sizes;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,12 +58,20 @@ final class ServeCommand implements Callable<Integer> {
                     + "(MODELD_ALLOWED_ORIGINS, comma-separated).")
     List<String> allowedOrigins;
 
+    @Option(names = "--check",
+            description = "Start on a free port, answer /.well-known/health and /models once, then stop: "
+                    + "checks the installation (./modeld also uses it to build its class-data archive).")
+    boolean check;
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         Config config = new Config(host, port, dataDir == null ? Config.defaultDataDir() : dataDir, catalog,
                 memoryBudget == null ? Sizes.defaultMemoryBudget() : Sizes.parseBytes(memoryBudget),
                 Sizes.parseDuration(keepAlive), maxDownloads, connections,
                 allowedOrigins == null ? List.of() : allowedOrigins);
+        if (check) {
+            return check(config.withPort(0));
+        }
         LogFile.attach(config.dataDir().resolve("logs").resolve("modeld.log"));
         Daemon daemon = Daemon.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -74,5 +85,23 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    private static int check(Config config) throws Exception {
+        long start = System.nanoTime();
+        try (Daemon daemon = Daemon.start(config)) {
+            HttpClient client = HttpClient.newHttpClient();
+            for (String path : List.of("/.well-known/health", "/models")) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(daemon.urls().get(0).resolve(path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    System.err.println("modeld: check failed: " + path + " answered " + r.statusCode());
+                    return ExitCodes.FAILURE;
+                }
+            }
+            System.out.println("modeld: check passed, healthy " + (System.nanoTime() - start) / 1_000_000
+                    + " ms after start");
+            return ExitCodes.OK;
+        }
     }
 }
