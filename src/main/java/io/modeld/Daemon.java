@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /** The running daemon: store, catalog, model service and API server, started and stopped together. */
 public final class Daemon implements AutoCloseable {
@@ -33,6 +32,11 @@ public final class Daemon implements AutoCloseable {
 
     /** Opens the data dir, merges the catalog and serves the API; returns once requests are answered. */
     public static Daemon start(Config config) {
+        // Loading SQLite's native library and parsing the catalog are the two slow steps of startup
+        // and independent, so they overlap. The catalog is checked before the data dir is touched.
+        CompletableFuture<Void> sqlite = CompletableFuture.runAsync(ModelStore::loadNativeLibrary);
+        List<ModelSpec> catalog = config.catalogFile() == null
+                ? Catalog.builtIn() : Catalog.fromFile(config.catalogFile());
         try {
             for (String dir : List.of("models", "partial", "logs")) {
                 Files.createDirectories(config.dataDir().resolve(dir));
@@ -40,22 +44,8 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data dir " + config.dataDir(), e);
         }
-        // Opening SQLite (which unpacks its native library) and parsing the catalog are the two slow
-        // steps of startup and independent, so they overlap.
-        CompletableFuture<ModelStore> opening = CompletableFuture.supplyAsync(() -> ModelStore.open(config.dataDir()));
-        List<ModelSpec> catalog;
-        try {
-            catalog = config.catalogFile() == null ? Catalog.builtIn() : Catalog.fromFile(config.catalogFile());
-        } catch (RuntimeException e) {
-            opening.thenAccept(ModelStore::close);
-            throw e;
-        }
-        ModelStore store;
-        try {
-            store = opening.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        sqlite.join();
+        ModelStore store = ModelStore.open(config.dataDir());
         try {
             ModelService models = new ModelService(store, Clock.systemUTC(), config.dataDir().resolve("models"));
             models.start(catalog);

@@ -28,6 +28,15 @@ public final class ModelStore implements AutoCloseable {
         this.connection = connection;
     }
 
+    /** Loads SQLite's native library, the slow part of opening a store; safe to call from any thread. */
+    public static void loadNativeLibrary() {
+        try {
+            org.sqlite.SQLiteJDBCLoader.initialize();
+        } catch (Exception e) {
+            throw new StoreException("cannot load SQLite's native library: " + e.getMessage(), e);
+        }
+    }
+
     /** Opens (creating if needed) the store in {@code dataDir} and brings its schema up to date. */
     public static ModelStore open(Path dataDir) {
         try {
