@@ -7,6 +7,7 @@ import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.ModelStore;
 import io.modeld.config.Config;
+import io.modeld.download.Downloads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 
 /** The running daemon: store, catalog, model service and API server, started and stopped together. */
@@ -22,11 +24,13 @@ public final class Daemon implements AutoCloseable {
 
     private final Config config;
     private final ModelStore store;
+    private final Downloads downloads;
     private final ApiServer api;
 
-    private Daemon(Config config, ModelStore store, ApiServer api) {
+    private Daemon(Config config, ModelStore store, Downloads downloads, ApiServer api) {
         this.config = config;
         this.store = store;
+        this.downloads = downloads;
         this.api = api;
     }
 
@@ -46,16 +50,44 @@ public final class Daemon implements AutoCloseable {
         }
         sqlite.join();
         ModelStore store = ModelStore.open(config.dataDir());
+        Downloads downloads = null;
         try {
             ModelService models = new ModelService(store, Clock.systemUTC(), config.dataDir().resolve("models"));
             models.start(catalog);
-            ApiServer api = new ApiServer(config, models, ModelActivity.IDLE, store.migration(), version());
+            downloads = new Downloads(models, config.dataDir(), config.maxDownloads(), config.connections(),
+                    config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config));
+            Downloads running = downloads;
+            ModelActivity activity = new ModelActivity() {
+                @Override
+                public boolean downloading(String id) {
+                    return running.downloading(id);
+                }
+
+                @Override
+                public boolean loaded(String id) {
+                    return false;
+                }
+            };
+            ApiServer api = new ApiServer(config, models, downloads, activity, store.migration(), version());
             api.start(config.host(), config.port());
-            return new Daemon(config, store, api);
+            if (config.resumeDownloads()) {
+                downloads.resumeInterrupted();
+            }
+            return new Daemon(config, store, downloads, api);
         } catch (RuntimeException e) {
+            if (downloads != null) {
+                downloads.close();
+            }
             store.close();
             throw e;
         }
+    }
+
+    /** The Authorization header for a source URL: the HF token, for the Hugging Face host only. */
+    private static Function<URI, String> huggingFaceToken(Config config) {
+        String host = URI.create(config.hfEndpoint()).getHost();
+        return uri -> config.hfToken() != null && uri.getHost() != null && uri.getHost().equalsIgnoreCase(host)
+                ? "Bearer " + config.hfToken() : null;
     }
 
     /** The base URLs served, the main one first. */
@@ -69,11 +101,12 @@ public final class Daemon implements AutoCloseable {
         return api.ports().get(0);
     }
 
-    /** Finishes requests in flight, stops serving, then closes the store. */
+    /** Finishes requests in flight, stops serving, stops downloads (keeping them resumable), closes the store. */
     @Override
     public void close() {
         try {
             api.close();
+            downloads.close();
         } finally {
             store.close();
         }

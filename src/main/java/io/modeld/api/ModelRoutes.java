@@ -6,24 +6,36 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.modeld.ModeldException;
 import io.modeld.catalog.ModelService;
+import io.modeld.download.Downloads;
 
 /** The Model API: one model's snapshot, update, download, load and unload. */
 final class ModelRoutes {
 
     private final ModelService models;
+    private final Downloads downloads;
     private final ModelViews views;
+    private final ProgressStream progress;
 
-    ModelRoutes(ModelService models, ModelViews views) {
+    ModelRoutes(ModelService models, Downloads downloads, ModelViews views, ProgressStream progress) {
         this.models = models;
+        this.downloads = downloads;
         this.views = views;
+        this.progress = progress;
     }
 
     void register(RoutesConfig routes) {
         routes.get("/model/{model}", ctx -> json(ctx, views.json(models.get(ctx.pathParam("model")))));
         routes.post("/model/update", ctx -> json(ctx, views.json(models.update(Bodies.json(ctx)))));
-        routes.post("/model/{model}/download", ctx -> notYet(ctx, "downloads"));
-        routes.post("/model/{model}/download/cancel", ctx -> notYet(ctx, "downloads"));
-        routes.get("/model/{model}/download/progress", ctx -> notYet(ctx, "download progress"));
+        routes.post("/model/{model}/download", ctx -> json(ctx, views.json(downloads.start(ctx.pathParam("model")))));
+        routes.post("/model/{model}/download/cancel",
+                ctx -> json(ctx, views.json(downloads.cancel(ctx.pathParam("model")))));
+        routes.wsBeforeUpgrade("/model/{model}/download/progress", ctx -> models.get(ctx.pathParam("model")));
+        routes.ws("/model/{model}/download/progress", progress::configure);
+        routes.get("/model/{model}/download/progress", ctx -> {
+            models.get(ctx.pathParam("model"));
+            throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,
+                    "this endpoint is a WebSocket: connect with ws://" + ctx.host() + ctx.path());
+        });
         routes.post("/model/{model}/load", ctx -> notYet(ctx, "loading models"));
         routes.post("/model/{model}/unload", ctx -> notYet(ctx, "unloading models"));
     }

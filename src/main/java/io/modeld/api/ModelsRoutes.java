@@ -7,16 +7,19 @@ import io.modeld.ModeldException;
 import io.modeld.api.schema.ModelDeleteCacheOutput;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
+import io.modeld.download.Downloads;
 
 /** The Models API: list, create, delete, delete the files, unload all, and the identifiers stream. */
 final class ModelsRoutes {
 
     private final ModelService models;
+    private final Downloads downloads;
     private final ModelViews views;
     private final IdentifierStream identifiers;
 
-    ModelsRoutes(ModelService models, ModelViews views, IdentifierStream identifiers) {
+    ModelsRoutes(ModelService models, Downloads downloads, ModelViews views, IdentifierStream identifiers) {
         this.models = models;
+        this.downloads = downloads;
         this.views = views;
         this.identifiers = identifiers;
     }
@@ -25,11 +28,11 @@ final class ModelsRoutes {
         routes.get("/models", ctx -> json(ctx, views.json(models.list())));
         routes.post("/models/create", ctx -> json(ctx, views.json(models.create(Bodies.json(ctx)))));
         routes.post("/models/{model}/delete", ctx -> {
-            models.delete(ctx.pathParam("model"));
+            downloads.delete(ctx.pathParam("model"));
             ctx.status(204);
         });
         routes.post("/models/{model}/delete/cache", ctx -> {
-            ModelRecord r = models.deleteCache(ctx.pathParam("model"));
+            ModelRecord r = downloads.deleteCache(ctx.pathParam("model"));
             ctx.json(new ModelDeleteCacheOutput(views.schema(), views.reference(r.id())));
         });
         // Nothing can be loaded until the runtime lands, so unloading everything is already true.

@@ -20,6 +20,12 @@ final class Migrations {
               downloaded  INTEGER NOT NULL DEFAULT 0,
               file_name   TEXT
             )
+            """,
+            // 2: the verified file's size and digest, and why the last download failed.
+            """
+            ALTER TABLE models ADD COLUMN file_size INTEGER;
+            ALTER TABLE models ADD COLUMN file_sha256 TEXT;
+            ALTER TABLE models ADD COLUMN failure TEXT;
             """);
 
     static final int LATEST = STEPS.size();

@@ -84,7 +84,7 @@ public final class ModelService {
                     continue;
                 }
                 ModelRecord merged = existing == null
-                        ? new ModelRecord(id, clock.instant(), false, spec, false, null)
+                        ? new ModelRecord(id, clock.instant(), false, spec, null, null)
                         : existing.withSpec(spec);
                 if (!merged.equals(existing)) {
                     upserts.add(merged);
@@ -162,7 +162,7 @@ public final class ModelService {
                 }
             }
             checkUniqueFree(spec.unique(), null);
-            ModelRecord created = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec, false, null);
+            ModelRecord created = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec, null, null);
             commit(created, null);
             return created;
         }
@@ -235,11 +235,45 @@ public final class ModelService {
         synchronized (writeLock) {
             ModelRecord r = get(model);
             removeFiles(r.id());
-            ModelRecord cleared = r.withFile(false, null);
+            ModelRecord cleared = r.withFile(null);
             if (!cleared.equals(r)) {
                 commit(cleared, null);
             }
             return cleared;
+        }
+    }
+
+    /** Records a verified download: the file is already in {@link #modelDir}. */
+    public ModelRecord markDownloaded(String id, ModelRecord.LocalFile file) {
+        synchronized (writeLock) {
+            ModelRecord r = get(id).withFile(file);
+            commit(r, null);
+            return r;
+        }
+    }
+
+    /** Tells the listeners that something about the model changed that is not stored (downloading, loaded). */
+    public void announce(String id) {
+        notify(new ModelChange(id, false));
+    }
+
+    private void notify(ModelChange change) {
+        for (Consumer<ModelChange> l : listeners) {
+            try {
+                l.accept(change);
+            } catch (RuntimeException e) {
+                LOG.warn("a model change listener failed", e);
+            }
+        }
+    }
+
+    /** Records why a download failed; the reason survives restarts until the next success. */
+    public void markFailed(String id, String reason) {
+        synchronized (writeLock) {
+            ModelRecord r = snapshot.byId().get(id);
+            if (r != null) {
+                commit(r.withFailure(reason), null);
+            }
         }
     }
 
@@ -285,14 +319,7 @@ public final class ModelService {
             }
         }
         snapshot = Snapshot.of(all, s.catalogIds());
-        ModelChange change = new ModelChange(upsert != null ? upsert.id() : deletion.id(), upsert == null);
-        for (Consumer<ModelChange> l : listeners) {
-            try {
-                l.accept(change);
-            } catch (RuntimeException e) {
-                LOG.warn("a model change listener failed", e);
-            }
-        }
+        notify(new ModelChange(upsert != null ? upsert.id() : deletion.id(), upsert == null));
     }
 
     private static String abbreviate(String s) {

@@ -72,7 +72,11 @@ public final class ModelStore implements AutoCloseable {
         for (int step = current; step < Migrations.LATEST; step++) {
             connection.setAutoCommit(false);
             try (Statement s = connection.createStatement()) {
-                s.execute(Migrations.STEPS.get(step));
+                for (String statement : Migrations.STEPS.get(step).split(";")) {
+                    if (!statement.isBlank()) {
+                        s.execute(statement);
+                    }
+                }
                 s.execute("PRAGMA user_version = " + (step + 1));
                 connection.commit();
             } catch (SQLException e) {
@@ -89,11 +93,13 @@ public final class ModelStore implements AutoCloseable {
         List<ModelRecord> all = new ArrayList<>();
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery(
-                     "SELECT id, custom, created, spec, downloaded, file_name FROM models ORDER BY created, id")) {
+                     "SELECT id, custom, created, spec, downloaded, file_name, file_size, file_sha256, failure "
+                             + "FROM models ORDER BY created, id")) {
             while (rs.next()) {
+                ModelRecord.LocalFile file = rs.getInt(5) == 0 ? null
+                        : new ModelRecord.LocalFile(rs.getString(6), rs.getLong(7), rs.getString(8));
                 all.add(new ModelRecord(rs.getString(1), Instant.parse(rs.getString(3)), rs.getInt(2) != 0,
-                        Json.MAPPER.readValue(rs.getString(4), ModelSpec.class),
-                        rs.getInt(5) != 0, rs.getString(6)));
+                        Json.MAPPER.readValue(rs.getString(4), ModelSpec.class), file, rs.getString(9)));
             }
             return all;
         } catch (SQLException | JsonProcessingException e) {
@@ -106,10 +112,13 @@ public final class ModelStore implements AutoCloseable {
         try {
             connection.setAutoCommit(false);
             try (PreparedStatement up = connection.prepareStatement("""
-                    INSERT INTO models (id, unique_name, custom, created, spec, downloaded, file_name)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO models (id, unique_name, custom, created, spec, downloaded, file_name, file_size,
+                      file_sha256, failure)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET unique_name = excluded.unique_name, spec = excluded.spec,
-                      downloaded = excluded.downloaded, file_name = excluded.file_name""");
+                      downloaded = excluded.downloaded, file_name = excluded.file_name,
+                      file_size = excluded.file_size, file_sha256 = excluded.file_sha256,
+                      failure = excluded.failure""");
                  PreparedStatement del = connection.prepareStatement("DELETE FROM models WHERE id = ?")) {
                 for (String id : deletions) {
                     del.setString(1, id);
@@ -122,7 +131,10 @@ public final class ModelStore implements AutoCloseable {
                     up.setString(4, r.created().toString());
                     up.setString(5, Json.MAPPER.writeValueAsString(r.spec()));
                     up.setInt(6, r.downloaded() ? 1 : 0);
-                    up.setString(7, r.fileName());
+                    up.setString(7, r.downloaded() ? r.file().name() : null);
+                    up.setObject(8, r.downloaded() ? r.file().size() : null);
+                    up.setString(9, r.downloaded() ? r.file().sha256() : null);
+                    up.setString(10, r.failure());
                     up.executeUpdate();
                 }
                 connection.commit();

@@ -58,6 +58,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "(MODELD_ALLOWED_ORIGINS, comma-separated).")
     List<String> allowedOrigins;
 
+    @Option(names = "--resume-downloads", negatable = true, defaultValue = "${env:MODELD_RESUME_DOWNLOADS:-true}",
+            fallbackValue = "true",
+            description = "Resume downloads interrupted by a previous run at startup (MODELD_RESUME_DOWNLOADS; "
+                    + "default true; --no-resume-downloads turns it off).")
+    boolean resumeDownloads;
+
     @Option(names = "--check",
             description = "Start on a free port, answer /.well-known/health and /models once, then stop: "
                     + "checks the installation (./modeld also uses it to build its class-data archive).")
@@ -68,7 +74,8 @@ final class ServeCommand implements Callable<Integer> {
         Config config = new Config(host, port, dataDir == null ? Config.defaultDataDir() : dataDir, catalog,
                 memoryBudget == null ? Sizes.defaultMemoryBudget() : Sizes.parseBytes(memoryBudget),
                 Sizes.parseDuration(keepAlive), maxDownloads, connections,
-                allowedOrigins == null ? List.of() : allowedOrigins);
+                allowedOrigins == null ? List.of() : allowedOrigins, resumeDownloads, Config.DEFAULT_STALL_TIMEOUT,
+                envOr("HF_ENDPOINT", Config.DEFAULT_HF_ENDPOINT), envOr("HF_TOKEN", null));
         if (check) {
             return check(config.withPort(0));
         }
@@ -85,6 +92,11 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    private static String envOr(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
     }
 
     private static int check(Config config) throws Exception {

@@ -50,7 +50,7 @@ class ModelsApiTest {
         JsonNode models = ok(daemon.get("/models"));
         JsonNode iterable = models.get("iterable");
         assertThat(iterable).hasSize(12);
-        assertThat(models.get("schema").get("migration").asInt()).isEqualTo(1);
+        assertThat(models.get("schema").get("migration").asInt()).isEqualTo(2);
         List<String> uniques = new ArrayList<>();
         for (JsonNode m : iterable) {
             uniques.add(m.get("unique").asText());
@@ -175,7 +175,7 @@ class ModelsApiTest {
 
         JsonNode out = ok(daemon.post("/models/" + id + "/delete/cache", "{}"));
         assertThat(out.get("model").get("id").asText()).isEqualTo(id);
-        assertThat(out.get("schema").get("migration").asInt()).isEqualTo(1);
+        assertThat(out.get("schema").get("migration").asInt()).isEqualTo(2);
         assertThat(dir).doesNotExist();
         JsonNode model = ok(daemon.get("/model/" + id));
         assertThat(model.get("downloaded").asBoolean()).isFalse();

@@ -108,7 +108,7 @@ class PersistenceTest {
 
     private void markDownloaded(String id) throws Exception {
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("modeld.db"));
-             var s = c.prepareStatement("UPDATE models SET downloaded = 1, file_name = 'f.gguf' WHERE id = ?")) {
+             var s = c.prepareStatement("UPDATE models SET downloaded = 1, file_name = 'f.gguf', file_size = 1, file_sha256 = '00' WHERE id = ?")) {
             s.setString(1, id);
             assertThat(s.executeUpdate()).isEqualTo(1);
         }

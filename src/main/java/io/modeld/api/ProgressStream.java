@@ -1,0 +1,129 @@
+package io.modeld.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import io.modeld.Json;
+import io.modeld.api.schema.ModelDownloadProgress;
+import io.modeld.api.schema.Schema;
+import io.modeld.catalog.ModelService;
+import io.modeld.download.DownloadProgress;
+import io.modeld.download.Downloads;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * The WebSocket {@code /model/{model}/download/progress}: the current state on connect, then every
+ * change. Each subscriber has its own small queue and at most one send in flight; a newer progress
+ * frame replaces an unsent one, but terminal frames are never replaced. So a subscriber that reads
+ * slowly (or never) costs one pending frame, never slows the download, and still gets every terminal
+ * frame. The socket stays open after a terminal frame for the next download of the model.
+ */
+final class ProgressStream {
+
+    private final ModelService models;
+    private final Downloads downloads;
+    private final Schema schema;
+    private final Map<String, Set<Subscriber>> byModel = new ConcurrentHashMap<>();
+
+    ProgressStream(ModelService models, Downloads downloads, Schema schema) {
+        this.models = models;
+        this.downloads = downloads;
+        this.schema = schema;
+        downloads.subscribe(this::publish);
+    }
+
+    void configure(WsConfig ws) {
+        ws.onConnect(ctx -> {
+            String id = models.get(ctx.pathParam("model")).id();
+            Subscriber s = new Subscriber(ctx.session);
+            ctx.attribute("subscriber", s);
+            byModel.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(s);
+            s.offer(frame(downloads.progress(id)));
+        });
+        ws.onClose(this::forget);
+        ws.onError(this::forget);
+    }
+
+    private void forget(WsContext ctx) {
+        Subscriber s = ctx.attribute("subscriber");
+        if (s != null) {
+            byModel.values().forEach(set -> set.remove(s));
+        }
+    }
+
+    private void publish(String id, DownloadProgress p) {
+        Set<Subscriber> subscribers = byModel.get(id);
+        if (subscribers == null || subscribers.isEmpty()) {
+            return;
+        }
+        Frame f = frame(p);
+        subscribers.forEach(s -> s.offer(f));
+    }
+
+    private Frame frame(DownloadProgress p) {
+        try {
+            return new Frame(Json.MAPPER.writeValueAsString(new ModelDownloadProgress(schema, p.status(), p.percentage(),
+                    new ModelDownloadProgress.Bytes(p.downloaded(), p.total()), p.bytesPerSecond(), p.error())),
+                    p.terminal());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Frame(String json, boolean terminal) {
+    }
+
+    private static final class Subscriber {
+        private final Session session;
+        private final ArrayDeque<Frame> pending = new ArrayDeque<>();
+        private boolean sending;
+
+        Subscriber(Session session) {
+            this.session = session;
+        }
+
+        void offer(Frame f) {
+            synchronized (this) {
+                Frame last = pending.peekLast();
+                if (last != null && !last.terminal() && !f.terminal()) {
+                    pending.removeLast();
+                }
+                pending.addLast(f);
+            }
+            pump();
+        }
+
+        private void pump() {
+            Frame next;
+            synchronized (this) {
+                if (sending || pending.isEmpty()) {
+                    return;
+                }
+                if (!session.isOpen()) {
+                    pending.clear();
+                    return;
+                }
+                next = pending.pollFirst();
+                sending = true;
+            }
+            session.sendText(next.json(), Callback.from(this::sent, failure -> {
+                synchronized (this) {
+                    pending.clear();
+                    sending = false;
+                }
+            }));
+        }
+
+        private void sent() {
+            synchronized (this) {
+                sending = false;
+            }
+            pump();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.modeld.download;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * What every download shares: limits, the HTTP client, the threads, and time, injected so that tests
+ * can shorten waits. {@code authorization} gives the Authorization header for a source URL, or null.
+ */
+record DownloadSettings(int maxDownloads, int connections, Duration stallTimeout, Clock clock, HttpClient http,
+                        Executor workers, Sleeper sleeper, RandomGenerator random,
+                        Function<URI, String> authorization, String hfEndpoint) {
+
+    /** Waits between retries; returns early when {@code abandon} turns true. */
+    interface Sleeper {
+        void sleep(Duration duration, BooleanSupplier abandon);
+
+        /** Sleeps for real, in short slices so that a cancel is noticed within 50 ms. */
+        Sleeper REAL = (duration, abandon) -> {
+            long end = System.nanoTime() + duration.toNanos();
+            try {
+                while (!abandon.getAsBoolean() && System.nanoTime() < end) {
+                    Thread.sleep(Math.max(1, Math.min(50, (end - System.nanoTime()) / 1_000_000)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+}

@@ -1,0 +1,319 @@
+package io.modeld.download;
+
+import io.modeld.ModeldException;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelService;
+import io.modeld.catalog.ModelSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model downloads of this process: at most one job per model, shared by everyone who asks; at most
+ * {@code maxDownloads} running, the others waiting as INITIALIZED. Listeners get every status change at
+ * once and the progress of running jobs every 100 ms.
+ */
+public final class Downloads implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Downloads.class);
+    private static final long TICK_MS = 100;
+
+    private final ModelService models;
+    private final Path partialRoot;
+    private final DownloadSettings settings;
+    private final Map<String, DownloadJob> jobs = new ConcurrentHashMap<>();
+    private final Map<String, DownloadProgress> ended = new ConcurrentHashMap<>();
+    private final Map<String, DownloadProgress> published = new ConcurrentHashMap<>();
+    private final List<BiConsumer<String, DownloadProgress>> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService jobThreads;
+    private final ExecutorService workerThreads;
+    private final ScheduledExecutorService ticker;
+
+    /**
+     * @param authorization the Authorization header to send for a source URL (never sent to another host
+     *                      after a redirect), or null for none
+     */
+    public Downloads(ModelService models, Path dataDir, int maxDownloads, int connections, Duration stallTimeout,
+                     String hfEndpoint, Function<URI, String> authorization) {
+        this.models = models;
+        this.partialRoot = dataDir.resolve("partial");
+        this.jobThreads = Executors.newFixedThreadPool(maxDownloads, named("modeld-download"));
+        this.workerThreads = Executors.newCachedThreadPool(named("modeld-connection"));
+        this.ticker = Executors.newSingleThreadScheduledExecutor(named("modeld-progress"));
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30))
+                .executor(workerThreads).build();
+        this.settings = new DownloadSettings(maxDownloads, connections, stallTimeout, Clock.systemUTC(), http,
+                workerThreads, DownloadSettings.Sleeper.REAL, RandomGenerator.getDefault(), authorization,
+                hfEndpoint);
+        ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Calls {@code listener} with (model id, progress) on every change. Listeners must not block. */
+    public void subscribe(BiConsumer<String, DownloadProgress> listener) {
+        listeners.add(listener);
+    }
+
+    /** Whether a download of the model is waiting or running in this process. */
+    public boolean downloading(String id) {
+        DownloadJob job = jobs.get(id);
+        return job != null && !job.status().terminal();
+    }
+
+    /**
+     * Starts the model's download, or joins the one running; a downloaded model is returned as it is.
+     * CONFLICT when the model has no source, INSUFFICIENT_STORAGE when its known size cannot fit.
+     */
+    public synchronized ModelRecord start(String model) {
+        ModelRecord r = models.get(model);
+        if (r.downloaded() || jobs.containsKey(r.id())) {
+            return r;
+        }
+        ModelSpec spec = r.spec();
+        if (spec.source() == null) {
+            throw ModeldException.conflict("model '" + spec.name() + "' has no source.url to download from; "
+                    + "set one with POST /model/update");
+        }
+        Path partialDir = partialRoot.resolve(r.id());
+        checkSpace(spec, partialDir);
+        ResolvedSource source = ResolvedSource.of(spec.source(), settings.hfEndpoint());
+        String id = r.id();
+        DownloadJob[] holder = new DownloadJob[1];
+        DownloadJob job = new DownloadJob(id, spec, source, partialDir, models.modelDir(id), settings,
+                new DownloadJob.Outcome() {
+                    @Override
+                    public void completed(String modelId, ModelRecord.LocalFile file) {
+                        models.markDownloaded(modelId, file);
+                    }
+
+                    @Override
+                    public void failed(String modelId, String reason) {
+                        models.markFailed(modelId, reason);
+                    }
+                }, () -> publish(id, holder[0]));
+        holder[0] = job;
+        jobs.put(id, job);
+        ended.remove(id);
+        publish(id, job);
+        models.announce(id);
+        jobThreads.execute(() -> {
+            try {
+                job.run();
+            } finally {
+                ended.put(id, DownloadProgress.of(job.progress()));
+                jobs.remove(id, job);
+                models.announce(id);
+            }
+        });
+        return models.get(id);
+    }
+
+    /** Cancels the model's download, if one runs, and returns the model once it has stopped. */
+    public ModelRecord cancel(String model) {
+        ModelRecord r = models.get(model);
+        stopJob(r.id());
+        return models.get(r.id());
+    }
+
+    /** Cancels a running download and removes the model's files; the entry stays. */
+    public ModelRecord deleteCache(String model) {
+        ModelRecord r = models.get(model);
+        stopJob(r.id());
+        return models.deleteCache(r.id());
+    }
+
+    /** Cancels a running download, then deletes the model and its files. */
+    public void delete(String model) {
+        ModelRecord r = models.get(model);
+        if (!models.inCatalog(r.id())) {
+            stopJob(r.id());
+        }
+        models.delete(r.id());
+    }
+
+    private void stopJob(String id) {
+        DownloadJob job = jobs.get(id);
+        if (job == null) {
+            return;
+        }
+        job.cancel();
+        try {
+            if (!job.awaitEnd(5, TimeUnit.SECONDS)) {
+                LOG.warn("download of {} did not stop within 5 s of its cancel", id);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The model's download state now: its running job, else how the last one ended, else what is on disk. */
+    public DownloadProgress progress(String id) {
+        DownloadJob job = jobs.get(id);
+        if (job != null) {
+            return DownloadProgress.of(job.progress());
+        }
+        DownloadProgress last = ended.get(id);
+        if (last != null) {
+            return last;
+        }
+        ModelRecord r = models.get(id);
+        long size = r.spec().bytes() == null ? 0 : r.spec().bytes();
+        if (r.downloaded()) {
+            return new DownloadProgress("COMPLETED", 100, r.file().size(), r.file().size(), 0, null);
+        }
+        if (r.failure() != null) {
+            return new DownloadProgress("FAILED", 0, 0, size, 0, r.failure());
+        }
+        return new DownloadProgress("UNKNOWN", 0, 0, size, 0, null);
+    }
+
+    /**
+     * Resumes the downloads a previous run left in {@code partial/}, and removes partial data that
+     * belongs to no model or to a model that is already downloaded.
+     */
+    public void resumeInterrupted() {
+        if (!Files.isDirectory(partialRoot)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(partialRoot)) {
+            for (Path dir : dirs.toList()) {
+                String name = dir.getFileName().toString();
+                ModelRecord r = modelFor(name);
+                if (r == null || r.downloaded() || r.spec().source() == null) {
+                    removeTree(dir);
+                } else if (ResumeState.read(dir) != null) {
+                    LOG.info("resuming the interrupted download of {}", r.spec().name());
+                    start(r.id());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot look for interrupted downloads: {}", e.getMessage());
+        }
+    }
+
+    private ModelRecord modelFor(String dirName) {
+        try {
+            return models.get(UUID.fromString(dirName).toString());
+        } catch (IllegalArgumentException | ModeldException e) {
+            return null;
+        }
+    }
+
+    private void checkSpace(ModelSpec spec, Path partialDir) {
+        if (spec.bytes() == null) {
+            return;
+        }
+        try {
+            Path existing = partialDir;
+            while (!Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            long free = Files.getFileStore(existing).getUsableSpace();
+            if (spec.bytes() > free + partialBytes(partialDir)) {
+                throw new ModeldException(ModeldException.Kind.INSUFFICIENT_STORAGE, "not enough disk space for '"
+                        + spec.name() + "': needs " + spec.bytes() + " bytes, " + free + " bytes free in "
+                        + partialRoot);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot check free space: {}", e.getMessage());
+        }
+    }
+
+    private static long partialBytes(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            long sum = 0;
+            for (Path f : files.toList()) {
+                sum += Files.size(f);
+            }
+            return sum;
+        }
+    }
+
+    private void tick() {
+        try {
+            for (Map.Entry<String, DownloadJob> e : jobs.entrySet()) {
+                if (e.getValue().status() == DownloadJob.Status.IN_PROGRESS) {
+                    publish(e.getKey(), e.getValue());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("progress tick failed", e);
+        }
+    }
+
+    private void publish(String id, DownloadJob job) {
+        if (job == null) {
+            return;
+        }
+        DownloadProgress p = DownloadProgress.of(job.progress());
+        if (Objects.equals(published.put(id, p), p)) {
+            return;
+        }
+        for (BiConsumer<String, DownloadProgress> l : listeners) {
+            try {
+                l.accept(id, p);
+            } catch (RuntimeException e) {
+                LOG.warn("a progress listener failed", e);
+            }
+        }
+    }
+
+    /** Stops every download for shutdown, keeping partial data so that the next start resumes. */
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        jobs.values().forEach(DownloadJob::stop);
+        jobThreads.shutdown();
+        try {
+            if (!jobThreads.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("downloads did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workerThreads.shutdownNow();
+    }
+
+    private static void removeTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

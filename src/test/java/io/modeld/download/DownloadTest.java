@@ -1,0 +1,318 @@
+package io.modeld.download;
+
+import static io.modeld.testing.TestDaemon.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modeld.Json;
+import io.modeld.config.Config;
+import io.modeld.testing.FileServer;
+import io.modeld.testing.ProgressFrames;
+import io.modeld.testing.TestDaemon;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DownloadTest {
+
+    static final int SIZE = 6 << 20;
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dataDir;
+    FileServer files;
+    TestDaemon daemon;
+    byte[] data;
+
+    @BeforeEach
+    void start() throws Exception {
+        data = FileServer.content(SIZE, 42);
+        files = FileServer.start().serve("/model.gguf", data);
+        daemon = TestDaemon.start(Config.forDataDir(dataDir).withDownloads(2, 4, true, Duration.ofSeconds(1)));
+    }
+
+    @AfterEach
+    void stop() {
+        daemon.close();
+        files.close();
+    }
+
+    /** Creates a custom model whose source is {@code url}; {@code sha256} and {@code size} may be null. */
+    static String createModel(TestDaemon daemon, String unique, String url, String sha256, Integer size) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("name", unique).put("unique", unique);
+        ObjectNode source = body.putObject("source").put("url", url);
+        if (sha256 != null) {
+            source.put("sha256", sha256);
+        }
+        if (size != null) {
+            body.putObject("bytes").put("value", size);
+        }
+        return ok(daemon.post("/models/create", body)).get("id").asText();
+    }
+
+    private String createModel(String unique) {
+        return createModel(daemon, unique, files.uri("/model.gguf").toString(), FileServer.sha256(data), SIZE);
+    }
+
+    static JsonNode awaitTerminal(TestDaemon daemon, String id, ProgressFrames frames) {
+        await().atMost(WAIT).until(() -> frames.last() != null
+                && List.of("COMPLETED", "FAILED", "CANCELED").contains(frames.last().get("status").asText()));
+        return ok(daemon.get("/model/" + id));
+    }
+
+    private Path finalFile(String id) {
+        return dataDir.resolve("models").resolve(id).resolve("model.gguf");
+    }
+
+    @Test
+    void downloads_over_parallel_ranges_verifies_and_moves_the_file_into_place() throws Exception {
+        String id = createModel("parallel");
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            JsonNode started = ok(daemon.post("/model/" + id + "/download", ""));
+            assertThat(started.get("downloading").asBoolean()).isTrue();
+            assertThat(started.get("downloaded").asBoolean()).isFalse();
+
+            JsonNode done = awaitTerminal(daemon, id, frames);
+            assertThat(frames.last().get("status").asText()).isEqualTo("COMPLETED");
+            assertThat(frames.last().get("percentage").asDouble()).isEqualTo(100);
+            assertThat(done.get("downloaded").asBoolean()).isTrue();
+            assertThat(done.get("downloading").asBoolean()).isFalse();
+        }
+        assertThat(Files.readAllBytes(finalFile(id))).isEqualTo(data);
+        assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
+        long rangeRequests = files.requests().stream().filter(r -> r.range() != null && !r.range().equals("bytes=0-0"))
+                .count();
+        assertThat(rangeRequests).as("chunks fetched by range").isGreaterThan(1);
+        assertThat(files.bytesSent()).isLessThan(SIZE + SIZE / 10);
+    }
+
+    @Test
+    void a_downloaded_model_fetches_nothing_and_survives_a_restart() throws Exception {
+        String id = createModel("once");
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            awaitTerminal(daemon, id, frames);
+        }
+        int requests = files.requests().size();
+        daemon.restart();
+        JsonNode again = ok(daemon.post("/model/" + id + "/download", ""));
+        assertThat(again.get("downloaded").asBoolean()).isTrue();
+        assertThat(again.get("downloading").asBoolean()).isFalse();
+        assertThat(files.requests()).hasSize(requests);
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            await().atMost(WAIT).until(() -> frames.last() != null);
+            assertThat(frames.last().get("status").asText()).isEqualTo("COMPLETED");
+        }
+    }
+
+    @Test
+    void ten_concurrent_posts_make_one_download() throws Exception {
+        String id = createModel("shared");
+        files.capPerConnection(4 << 20);
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            List<CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                posts.add(CompletableFuture.supplyAsync(() -> daemon.post("/model/" + id + "/download", "")));
+            }
+            for (CompletableFuture<HttpResponse<String>> p : posts) {
+                assertThat(p.get().statusCode()).isEqualTo(200);
+            }
+            awaitTerminal(daemon, id, frames);
+            assertThat(frames.last().get("status").asText()).isEqualTo("COMPLETED");
+        }
+        long probes = files.requests().stream().filter(r -> "bytes=0-0".equals(r.range())).count();
+        assertThat(probes).isEqualTo(1);
+        assertThat(files.bytesSent()).isLessThan(SIZE + SIZE / 10);
+    }
+
+    @Test
+    void progress_frames_never_go_backwards_and_end_with_the_terminal_frame() throws Exception {
+        String id = createModel("progress");
+        files.capPerConnection(1 << 20);
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            await().atMost(WAIT).until(() -> frames.last() != null);
+            assertThat(frames.frames().get(0).get("status").asText()).isEqualTo("UNKNOWN");
+            daemon.post("/model/" + id + "/download", "");
+            awaitTerminal(daemon, id, frames);
+            List<JsonNode> all = frames.frames();
+            assertThat(frames.statuses()).contains("IN-PROGRESS").last().isEqualTo("COMPLETED");
+            double previous = 0;
+            long previousBytes = 0;
+            for (JsonNode f : all.subList(1, all.size())) {
+                assertThat(f.get("percentage").asDouble()).isGreaterThanOrEqualTo(previous).isBetween(0.0, 100.0);
+                assertThat(f.get("bytes").get("downloaded").asLong()).isGreaterThanOrEqualTo(previousBytes);
+                assertThat(f.get("schema").get("migration").asInt()).isPositive();
+                previous = f.get("percentage").asDouble();
+                previousBytes = f.get("bytes").get("downloaded").asLong();
+            }
+            assertThat(all.stream().filter(f -> f.get("status").asText().equals("IN-PROGRESS")).count())
+                    .as("several progress frames along the way").isGreaterThan(2);
+            assertThat(frames.last().get("bytes").get("total").asLong()).isEqualTo(SIZE);
+        }
+    }
+
+    @Test
+    void a_server_without_ranges_is_fetched_in_one_stream() throws Exception {
+        files.refuseRanges();
+        String id = createModel("no-ranges");
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
+        }
+        assertThat(Files.readAllBytes(finalFile(id))).isEqualTo(data);
+    }
+
+    @Test
+    void a_corrupt_byte_fails_the_download_and_leaves_nothing_on_disk() throws Exception {
+        files.corruptAt(SIZE / 2);
+        String id = createModel("corrupt");
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            JsonNode model = awaitTerminal(daemon, id, frames);
+            JsonNode last = frames.last();
+            assertThat(last.get("status").asText()).isEqualTo("FAILED");
+            assertThat(last.get("error").asText()).contains("expected " + FileServer.sha256(data)).contains(", got ");
+            assertThat(model.get("downloaded").asBoolean()).isFalse();
+        }
+        assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
+        assertThat(dataDir.resolve("models").resolve(id)).doesNotExist();
+        try (ProgressFrames again = ProgressFrames.open(daemon, id)) {
+            await().atMost(WAIT).until(() -> again.last() != null);
+            assertThat(again.last().get("status").asText()).isEqualTo("FAILED");
+        }
+    }
+
+    @Test
+    void dropped_connections_and_503s_are_retried_and_only_missing_bytes_fetched_again() throws Exception {
+        files.dropAfter(300_000, 3).fail(503, 2);
+        String id = createModel("flaky");
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
+        }
+        assertThat(Files.readAllBytes(finalFile(id))).isEqualTo(data);
+        assertThat(files.bytesSent()).isLessThan(SIZE + SIZE / 5);
+    }
+
+    @Test
+    void a_stalled_connection_is_reopened() throws Exception {
+        files.stall(100_000, 4000, 1);
+        String id = createModel("stalled");
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
+        }
+        assertThat(Files.readAllBytes(finalFile(id))).isEqualTo(data);
+    }
+
+    @Test
+    void a_missing_file_fails_at_once_with_the_reason() throws Exception {
+        String id = createModel(daemon, "missing", files.uri("/nope.gguf").toString(), null, null);
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            awaitTerminal(daemon, id, frames);
+            assertThat(frames.last().get("status").asText()).isEqualTo("FAILED");
+            assertThat(frames.last().get("error").asText()).contains("404");
+        }
+        assertThat(files.requests()).hasSize(1);
+    }
+
+    @Test
+    void cancel_stops_the_download_and_removes_the_partial_data() throws Exception {
+        files.capPerConnection(256 << 10);
+        String id = createModel("cancel-me");
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            await().atMost(WAIT).until(() -> frames.frames().stream()
+                    .anyMatch(f -> f.get("bytes").get("downloaded").asLong() > 0));
+            JsonNode canceled = ok(daemon.post("/model/" + id + "/download/cancel", ""));
+            assertThat(canceled.get("downloading").asBoolean()).isFalse();
+            assertThat(canceled.get("downloaded").asBoolean()).isFalse();
+            await().atMost(WAIT).until(() -> "CANCELED".equals(frames.last().get("status").asText()));
+        }
+        assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
+        long sent = files.bytesSent();
+        Thread.sleep(500);
+        assertThat(files.bytesSent()).as("no connection keeps sending after the cancel").isLessThan(sent + (256 << 10));
+        // Cancel of a model that is not downloading returns it unchanged.
+        assertThat(ok(daemon.post("/model/" + id + "/download/cancel", "")).get("downloaded").asBoolean()).isFalse();
+    }
+
+    @Test
+    void delete_cache_cancels_a_running_download() throws Exception {
+        files.capPerConnection(256 << 10);
+        String id = createModel("delete-while-downloading");
+        daemon.post("/model/" + id + "/download", "");
+        await().atMost(WAIT).until(() -> ok(daemon.get("/model/" + id)).get("downloading").asBoolean());
+        assertThat(daemon.post("/models/" + id + "/delete/cache", "{}").statusCode()).isEqualTo(200);
+        JsonNode model = ok(daemon.get("/model/" + id));
+        assertThat(model.get("downloading").asBoolean()).isFalse();
+        assertThat(model.get("downloaded").asBoolean()).isFalse();
+        assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
+    }
+
+    @Test
+    void refuses_a_model_without_source_and_one_that_cannot_fit() {
+        String noSource = ok(daemon.post("/models/create", "{\"name\": \"sourceless\"}")).get("id").asText();
+        HttpResponse<String> r = daemon.post("/model/" + noSource + "/download", "");
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(r.body()).contains("source.url");
+
+        ObjectNode huge = Json.MAPPER.createObjectNode().put("name", "huge");
+        huge.putObject("source").put("url", files.uri("/model.gguf").toString());
+        huge.putObject("bytes").put("value", 1L << 60);
+        String hugeId = ok(daemon.post("/models/create", huge)).get("id").asText();
+        HttpResponse<String> full = daemon.post("/model/" + hugeId + "/download", "");
+        assertThat(full.statusCode()).isEqualTo(507);
+        assertThat(full.body()).contains("needs " + (1L << 60) + " bytes").contains("free");
+        assertThat(ok(daemon.get("/model/" + hugeId)).get("downloading").asBoolean()).isFalse();
+        assertThat(files.requests()).isEmpty();
+    }
+
+    @Test
+    void imports_a_local_file_with_the_same_checks(@TempDir Path elsewhere) throws Exception {
+        Path local = elsewhere.resolve("local model.gguf");
+        Files.write(local, data);
+        String id = createModel(daemon, "local", local.toUri().toString(), FileServer.sha256(data), null);
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
+        }
+        try (Stream<Path> stored = Files.list(dataDir.resolve("models").resolve(id))) {
+            Path file = stored.findFirst().orElseThrow();
+            assertThat(file.getFileName().toString()).isEqualTo("local_model.gguf");
+            assertThat(Files.readAllBytes(file)).isEqualTo(data);
+        }
+        assertThat(local).exists();
+    }
+
+    @Test
+    void a_slow_subscriber_does_not_hold_up_the_download() throws Exception {
+        String id = createModel("unread");
+        var stuck = TestDaemon.client().newWebSocketBuilder().buildAsync(
+                java.net.URI.create("ws://127.0.0.1:" + daemon.port() + "/model/" + id + "/download/progress"),
+                new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public void onOpen(java.net.http.WebSocket ws) {
+                        // Never calls request(): this subscriber reads nothing.
+                    }
+                }).get();
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
+        } finally {
+            stuck.abort();
+        }
+    }
+}
