@@ -119,12 +119,20 @@ class ModelApiTest {
     }
 
     @Test
-    void download_and_load_endpoints_say_they_are_not_implemented_yet() {
+    void load_endpoints_say_they_are_not_implemented_yet() {
         String id = Catalog.idOf("gemma-2-2b-it-q4_k_m");
-        for (String action : new String[] {"download", "download/cancel", "load", "unload"}) {
+        for (String action : new String[] {"load", "unload"}) {
             assertError(daemon.post("/model/" + id + "/" + action, (String) null), 501, "not implemented");
         }
-        assertError(daemon.get("/model/" + id + "/download/progress"), 501, "not implemented");
         assertError(daemon.post("/model/nope/load", (String) null), 410, "no model");
+    }
+
+    @Test
+    void the_progress_endpoint_asks_for_a_websocket_and_knows_unknown_models() {
+        String id = Catalog.idOf("gemma-2-2b-it-q4_k_m");
+        assertError(daemon.get("/model/" + id + "/download/progress"), 426, "WebSocket");
+        assertError(daemon.get("/model/nope/download/progress"), 410, "no model");
+        assertError(daemon.post("/model/nope/download", (String) null), 410, "no model");
+        assertError(daemon.post("/model/nope/download/cancel", (String) null), 410, "no model");
     }
 }
