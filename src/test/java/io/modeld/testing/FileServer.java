@@ -63,6 +63,11 @@ public final class FileServer implements AutoCloseable {
         return new FileServer("127.0.0.1");
     }
 
+    /** A server on another loopback address, which counts as another host (e.g. 127.0.0.2). */
+    public static FileServer startOn(String host) throws IOException {
+        return new FileServer(host);
+    }
+
     /** Deterministic pseudo-random content, as incompressible as a model's weights. */
     public static byte[] content(int size, long seed) {
         byte[] b = new byte[size];
@@ -131,7 +136,7 @@ public final class FileServer implements AutoCloseable {
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+        return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + path);
     }
 
     public int port() {

@@ -16,15 +16,18 @@ public final class ProgressFrames implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private final WebSocket socket;
 
-    private ProgressFrames(TestDaemon daemon, String model) throws Exception {
+    private ProgressFrames(int port, String model) throws Exception {
         socket = TestDaemon.client().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + daemon.port() + "/model/" + model + "/download/progress"),
-                        this)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/model/" + model + "/download/progress"), this)
                 .get(10, TimeUnit.SECONDS);
     }
 
     public static ProgressFrames open(TestDaemon daemon, String model) throws Exception {
-        return new ProgressFrames(daemon, model);
+        return new ProgressFrames(daemon.port(), model);
+    }
+
+    public static ProgressFrames open(int port, String model) throws Exception {
+        return new ProgressFrames(port, model);
     }
 
     @Override

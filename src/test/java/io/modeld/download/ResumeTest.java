@@ -1,0 +1,133 @@
+package io.modeld.download;
+
+import static io.modeld.download.DownloadTest.WAIT;
+import static io.modeld.download.DownloadTest.awaitTerminal;
+import static io.modeld.download.DownloadTest.createModel;
+import static io.modeld.testing.TestDaemon.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.modeld.config.Config;
+import io.modeld.testing.FileServer;
+import io.modeld.testing.ProgressFrames;
+import io.modeld.testing.TestDaemon;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Downloads interrupted by a kill, a shutdown or a changed file, then continued on the same data dir. */
+class ResumeTest {
+
+    @TempDir
+    Path dataDir;
+
+    private static long downloaded(ProgressFrames frames) {
+        var last = frames.last();
+        return last == null ? 0 : last.get("bytes").get("downloaded").asLong();
+    }
+
+    @Test
+    void a_download_killed_with_sigkill_resumes_in_the_next_daemon_fetching_little_twice() throws Exception {
+        int size = 64 << 20;
+        byte[] data = FileServer.content(size, 7);
+        try (FileServer files = FileServer.start().serve("/big.gguf", data).capPerConnection(2 << 20)) {
+            Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "io.modeld.Main", "serve", "--port", "0",
+                    "--data-dir", dataDir.toString()).redirectErrorStream(true).start();
+            String id;
+            try {
+                String line = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8))
+                        .lines().filter(l -> l.contains(" serving ")).findFirst().orElseThrow();
+                Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)").matcher(line);
+                assertThat(m.find()).isTrue();
+                int port = Integer.parseInt(m.group(1));
+                String body = "{\"name\": \"big\", \"source\": {\"url\": \"" + files.uri("/big.gguf") + "\", \"sha256\": \""
+                        + FileServer.sha256(data) + "\"}, \"bytes\": {\"value\": " + size + "}}";
+                HttpResponse<String> created = TestDaemon.client().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/models/create"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                id = ok(created).get("id").asText();
+                try (ProgressFrames frames = ProgressFrames.open(port, id)) {
+                    TestDaemon.client().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/model/" + id + "/download"))
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    await().atMost(WAIT).until(() -> downloaded(frames) > size / 2);
+                }
+            } finally {
+                first.destroyForcibly(); // SIGKILL: no shutdown hook, nothing flushed by us
+                first.waitFor(20, TimeUnit.SECONDS);
+            }
+            assertThat(dataDir.resolve("partial").resolve(id).resolve(ResumeState.FILE)).exists();
+
+            try (TestDaemon second = TestDaemon.start(dataDir);
+                 ProgressFrames frames = ProgressFrames.open(second, id)) {
+                await().atMost(WAIT).until(() -> frames.last() != null
+                        && List.of("COMPLETED", "FAILED").contains(frames.last().get("status").asText()));
+                assertThat(frames.last().get("status").asText()).isEqualTo("COMPLETED");
+                assertThat(ok(second.get("/model/" + id)).get("downloaded").asBoolean()).isTrue();
+            }
+            assertThat(Files.readAllBytes(dataDir.resolve("models").resolve(id).resolve("big.gguf"))).isEqualTo(data);
+            assertThat(files.bytesSent()).as("bytes sent over both daemons").isLessThan((long) (size * 1.1));
+        }
+    }
+
+    @Test
+    void a_shutdown_keeps_the_partial_data_and_a_later_post_continues_from_it() throws Exception {
+        int size = 16 << 20;
+        byte[] data = FileServer.content(size, 8);
+        Config config = Config.forDataDir(dataDir).withDownloads(2, 4, false, Duration.ofSeconds(30));
+        try (FileServer files = FileServer.start().serve("/m.gguf", data).capPerConnection(1 << 20);
+             TestDaemon daemon = TestDaemon.start(config)) {
+            String id = createModel(daemon, "paused", files.uri("/m.gguf").toString(), FileServer.sha256(data), size);
+            try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+                daemon.post("/model/" + id + "/download", "");
+                await().atMost(WAIT).until(() -> downloaded(frames) > size / 3);
+            }
+            daemon.restart();
+            assertThat(ok(daemon.get("/model/" + id)).get("downloading").asBoolean())
+                    .as("with resume off, nothing starts by itself").isFalse();
+            files.capPerConnection(0);
+            try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+                daemon.post("/model/" + id + "/download", "");
+                assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
+            }
+            assertThat(files.bytesSent()).isLessThan((long) (size * 1.1));
+        }
+    }
+
+    @Test
+    void a_file_that_changed_size_on_the_server_fails_the_resume_with_the_reason() throws Exception {
+        int size = 8 << 20;
+        byte[] data = FileServer.content(size, 9);
+        Config config = Config.forDataDir(dataDir).withDownloads(2, 4, false, Duration.ofSeconds(30));
+        try (FileServer files = FileServer.start().serve("/m.gguf", data).capPerConnection(1 << 20);
+             TestDaemon daemon = TestDaemon.start(config)) {
+            String id = createModel(daemon, "resized", files.uri("/m.gguf").toString(), null, null);
+            try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+                daemon.post("/model/" + id + "/download", "");
+                await().atMost(WAIT).until(() -> downloaded(frames) > size / 4);
+            }
+            daemon.restart();
+            files.serve("/m.gguf", FileServer.content(size + 4096, 9)).capPerConnection(0);
+            try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+                daemon.post("/model/" + id + "/download", "");
+                awaitTerminal(daemon, id, frames);
+                assertThat(frames.last().get("status").asText()).isEqualTo("FAILED");
+                assertThat(frames.last().get("error").asText()).contains("changed size").contains(String.valueOf(size));
+            }
+            assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
+        }
+    }
+}
