@@ -197,14 +197,14 @@ final class DownloadJob {
                     removePartial();
                 }
                 LOG.warn("download of {} failed: {}", id, e.getMessage());
-                outcome.failed(id, e.getMessage());
+                recordFailure(e.getMessage());
                 setStatus(Status.FAILED, e.getMessage());
             }
         } catch (RuntimeException e) {
             LOG.error("bug: download of {} failed", id, e);
             removePartial();
             String reason = "internal error (" + e.getClass().getSimpleName() + "); it is logged";
-            outcome.failed(id, reason);
+            recordFailure(reason);
             setStatus(Status.FAILED, reason);
         } finally {
             ended.countDown();
@@ -319,6 +319,15 @@ final class DownloadJob {
         LOG.info("download of {}: all {} bytes received; SHA-256 done {} ms after the last byte", id, total,
                 (System.nanoTime() - lastByteAt) / 1_000_000);
         return digest;
+    }
+
+    /** Stores the reason; a store that cannot be written (a full disk) must not stop the FAILED frame. */
+    private void recordFailure(String reason) {
+        try {
+            outcome.failed(id, reason);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot record the failure of {}: {}", id, e.getMessage());
+        }
     }
 
     private void checkAbandoned() throws DownloadException, Canceled {
