@@ -5,6 +5,7 @@ import io.modeld.catalog.ModelSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The job thread probes the source, plans chunks (or resumes the plan saved beside the partial
  * file), then starts the connection workers and a {@link PrefixHasher}, and itself watches them: every
- * tick it closes connections that have been silent too long, and persists progress after forcing the
- * data to disk. Workers write with positional writes into one preallocated file. Transient failures
+ * tick it measures the speed and persists progress after forcing the data to disk. A connection silent
+ * for the stall timeout fails its read and is reopened. Workers write with positional writes into one preallocated file. Transient failures
  * are retried per chunk with backoff; a permanent one stops every worker. At the end the size and
  * SHA-256 are checked before an atomic rename; nothing unverified is ever marked downloaded.
  *
@@ -91,16 +92,6 @@ final class DownloadJob {
         }
     }
 
-    /** An open connection of a worker, watched for silence. */
-    private final class Active {
-        final InputStream stream;
-        volatile long lastByteAt = settings.clock().millis();
-        volatile boolean stalled;
-
-        Active(InputStream stream) {
-            this.stream = stream;
-        }
-    }
 
     private final String id;
     private final ModelSpec spec;
@@ -110,7 +101,7 @@ final class DownloadJob {
     private final DownloadSettings settings;
     private final Outcome outcome;
     private final Runnable onStatus;
-    private final Set<Active> active = ConcurrentHashMap.newKeySet();
+    private final Set<HttpSource.Body> active = ConcurrentHashMap.newKeySet();
     private final AtomicReference<DownloadException> failure = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private final ArrayDeque<long[]> samples = new ArrayDeque<>();
@@ -223,7 +214,7 @@ final class DownloadJob {
             size = sizeOf(source.localFile());
             ranges = true;
         } else {
-            http = new HttpSource(settings.http(), source.uri(), settings.authorization().apply(source.uri()));
+            http = new HttpSource(source.uri(), settings.authorization().apply(source.uri()), settings.stallTimeout());
             HttpSource.Remote remote = withRetries(http::probe);
             size = remote.size() >= 0 ? remote.size() : spec.bytes() == null ? -1 : spec.bytes();
             if (size < 0) {
@@ -294,7 +285,6 @@ final class DownloadJob {
                 stop();
             }
             long now = settings.clock().millis();
-            watchConnections(now);
             sample(now);
             long downloaded = plan.downloaded();
             if (!abandoned() && (now - lastPersistAt >= PERSIST_EVERY_MS
@@ -381,48 +371,53 @@ final class DownloadJob {
     /** One attempt at the rest of a chunk. */
     private void fetch(ChunkPlan.Chunk chunk, FileChannel file) throws DownloadException {
         long from = chunk.position();
-        InputStream in;
+        long end = from + plan.remaining(chunk);
+        HttpSource.Body body;
         if (source.localFile() != null) {
-            in = openLocal(from);
+            body = openLocal(from);
         } else if (ranges) {
-            in = http.range(from, from + plan.remaining(chunk) - 1, total);
+            body = http.range(from, end - 1, total);
         } else {
+            end = total;
             if (from > 0) {
                 plan.written(chunk, -from);
                 from = 0;
             }
-            in = http.whole();
+            body = http.whole();
         }
-        Active a = new Active(in);
-        active.add(a);
+        active.add(body);
         if (abandoned()) {
-            closeQuietly(in);
+            body.abort().run();
         }
         byte[] buf = new byte[BUFFER];
-        try (in) {
+        boolean complete = false;
+        try (InputStream in = body.in()) {
             long pos = from;
             while (true) {
                 long room = plan.remaining(chunk);
                 if (room == 0) {
+                    // The whole response was read (not cut short by a split): the connection can be reused.
+                    complete = pos == end;
                     return;
                 }
                 int n = in.read(buf, 0, (int) Math.min(buf.length, room));
                 if (n < 0) {
                     throw new DownloadException("the connection closed " + room + " bytes early", false);
                 }
-                a.lastByteAt = settings.clock().millis();
                 writeFully(file, buf, n, pos);
                 plan.written(chunk, n);
                 pos += n;
             }
+        } catch (SocketTimeoutException e) {
+            throw new DownloadException("no data for " + settings.stallTimeout().toSeconds() + " s; reconnecting",
+                    false);
         } catch (IOException e) {
-            if (a.stalled) {
-                throw new DownloadException("no data for " + settings.stallTimeout().toSeconds()
-                        + " s; reconnecting", false);
-            }
             throw new DownloadException("connection lost: " + HttpSource.describe(e), false);
         } finally {
-            active.remove(a);
+            active.remove(body);
+            if (!complete) {
+                body.abort().run();
+            }
         }
     }
 
@@ -438,11 +433,12 @@ final class DownloadJob {
         }
     }
 
-    private InputStream openLocal(long from) throws DownloadException {
+    private HttpSource.Body openLocal(long from) throws DownloadException {
         try {
             SeekableByteChannel ch = Files.newByteChannel(source.localFile(), StandardOpenOption.READ);
             ch.position(from);
-            return Channels.newInputStream(ch);
+            InputStream in = Channels.newInputStream(ch);
+            return new HttpSource.Body(in, () -> closeQuietly(in));
         } catch (IOException e) {
             throw new DownloadException("cannot read " + source.localFile() + ": " + e.getMessage(), true);
         }
@@ -489,19 +485,9 @@ final class DownloadJob {
         bytesPerSecond = dt <= 0 ? 0 : Math.max(0, (downloaded - first[1]) * 1000 / dt);
     }
 
-    private void watchConnections(long now) {
-        long limit = settings.stallTimeout().toMillis();
-        for (Active a : active) {
-            if (now - a.lastByteAt > limit) {
-                a.stalled = true;
-                closeQuietly(a.stream);
-            }
-        }
-    }
-
     private void closeConnections() {
-        for (Active a : active) {
-            closeQuietly(a.stream);
+        for (HttpSource.Body b : active) {
+            b.abort().run();
         }
     }
 

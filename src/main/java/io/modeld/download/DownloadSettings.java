@@ -1,7 +1,6 @@
 package io.modeld.download;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -10,11 +9,11 @@ import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
- * What every download shares: limits, the HTTP client, the threads, and time, injected so that tests
+ * What every download shares: limits, the threads, and time, injected so that tests
  * can shorten waits. {@code authorization} gives the Authorization header for a source URL, or null.
  */
-record DownloadSettings(int maxDownloads, int connections, Duration stallTimeout, Clock clock, HttpClient http,
-                        Executor workers, Sleeper sleeper, RandomGenerator random,
+record DownloadSettings(int maxDownloads, int connections, Duration stallTimeout, Clock clock, Executor workers,
+                        Sleeper sleeper, RandomGenerator random,
                         Function<URI, String> authorization, String hfEndpoint) {
 
     /** Waits between retries; returns early when {@code abandon} turns true. */

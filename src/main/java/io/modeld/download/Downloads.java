@@ -6,7 +6,6 @@ import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -63,10 +62,7 @@ public final class Downloads implements AutoCloseable {
         this.jobThreads = Executors.newFixedThreadPool(maxDownloads, named("modeld-download"));
         this.workerThreads = Executors.newCachedThreadPool(named("modeld-connection"));
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("modeld-progress"));
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30))
-                .executor(workerThreads).build();
-        this.settings = new DownloadSettings(maxDownloads, connections, stallTimeout, Clock.systemUTC(), http,
+        this.settings = new DownloadSettings(maxDownloads, connections, stallTimeout, Clock.systemUTC(),
                 workerThreads, DownloadSettings.Sleeper.REAL, RandomGenerator.getDefault(), authorization,
                 hfEndpoint);
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);

@@ -3,15 +3,13 @@ package io.modeld.download;
 import io.modeld.Daemon;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +18,11 @@ import java.util.regex.Pattern;
  * the file's SHA-256 (X-Linked-Etag) on its redirect, not on the CDN's answer; and an Authorization
  * header must never follow a redirect to another host. Each range request starts again from the
  * original URL, so expiring signed CDN URLs never break a long download.
+ *
+ * <p>It uses HttpURLConnection rather than java.net.http: on this bulk path (8 connections, loopback)
+ * HttpURLConnection read 1.5–2.0 GB/s where HttpClient's InputStream body reached 0.15–0.57 GB/s, and
+ * its read timeout is exactly the "no byte for 30 s" rule. Connections are HTTP/1.1, one TCP connection
+ * each, which is what a per-connection rate cap needs.
  */
 final class HttpSource {
 
@@ -27,79 +30,87 @@ final class HttpSource {
     record Remote(long size, boolean ranges, String linkedSha256, String validator) {
     }
 
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(30);
-    private static final int MAX_REDIRECTS = 10;
-
-    private final HttpClient client;
-    private final URI origin;
-    private final String authorization;
-
-    HttpSource(HttpClient client, URI origin, String authorization) {
-        this.client = client;
-        this.origin = origin;
-        this.authorization = authorization;
+    /** An open response body, and how to abort it from another thread. */
+    record Body(InputStream in, Runnable abort) {
     }
 
-    URI origin() {
-        return origin;
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final int CONNECT_TIMEOUT_MS = 30_000;
+    private static final int MAX_REDIRECTS = 10;
+
+    private final URI origin;
+    private final String authorization;
+    private final int readTimeoutMs;
+
+    HttpSource(URI origin, String authorization, Duration stallTimeout) {
+        this.origin = origin;
+        this.authorization = authorization;
+        this.readTimeoutMs = (int) Math.min(Integer.MAX_VALUE, stallTimeout.toMillis());
     }
 
     /** Asks for the first byte: the answer says the size, whether ranges work, and maybe the digest. */
     Remote probe() throws DownloadException {
         Answer a = send("bytes=0-0");
-        try (InputStream body = a.response.body()) {
-            body.readNBytes(1);
-        } catch (IOException e) {
-            // The headers are all we need.
-        }
-        HttpResponse<InputStream> r = a.response;
-        String validator = r.headers().firstValue("ETag").or(() -> r.headers().firstValue("Last-Modified")).orElse(null);
-        if (r.statusCode() == 206) {
-            Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
-            if (m.matches() && !m.group(3).equals("*")) {
-                return new Remote(Long.parseLong(m.group(3)), true, a.linkedSha256, validator);
+        HttpURLConnection c = a.connection;
+        String validator = c.getHeaderField("ETag") != null ? c.getHeaderField("ETag") : c.getHeaderField("Last-Modified");
+        try {
+            if (a.status == 206) {
+                Matcher m = CONTENT_RANGE.matcher(header(c, "Content-Range"));
+                if (m.matches() && !m.group(3).equals("*")) {
+                    return new Remote(Long.parseLong(m.group(3)), true, a.linkedSha256, validator);
+                }
             }
+            long length = c.getContentLengthLong();
+            long size = a.linkedSize > 0 ? a.linkedSize : length;
+            return new Remote(size, false, a.linkedSha256, validator);
+        } finally {
+            c.disconnect();
         }
-        long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
-        long size = a.linkedSize > 0 ? a.linkedSize : length;
-        return new Remote(size, false, a.linkedSha256, validator);
     }
 
     /** The bytes {@code from} to {@code toInclusive}, checking that the file is still {@code size} long. */
-    InputStream range(long from, long toInclusive, long size) throws DownloadException {
+    Body range(long from, long toInclusive, long size) throws DownloadException {
         Answer a = send("bytes=" + from + "-" + toInclusive);
-        HttpResponse<InputStream> r = a.response;
-        if (r.statusCode() != 206) {
-            close(r);
-            throw new DownloadException("the server stopped honouring byte ranges (answered "
-                    + r.statusCode() + " to a range request)", true);
+        HttpURLConnection c = a.connection;
+        if (a.status != 206) {
+            c.disconnect();
+            throw new DownloadException("the server stopped honouring byte ranges (answered " + a.status
+                    + " to a range request)", true);
         }
-        Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
+        Matcher m = CONTENT_RANGE.matcher(header(c, "Content-Range"));
         if (!m.matches() || Long.parseLong(m.group(1)) != from) {
-            close(r);
+            c.disconnect();
             throw new DownloadException("the server answered a different range than asked for", false);
         }
         if (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != size) {
-            close(r);
+            c.disconnect();
             throw new DownloadException("the file on the server changed size (was " + size + " bytes, now "
                     + m.group(3) + ")", true);
         }
-        return r.body();
+        return body(c);
     }
 
     /** The whole file, for servers without ranges. */
-    InputStream whole() throws DownloadException {
+    Body whole() throws DownloadException {
         Answer a = send(null);
-        if (a.response.statusCode() != 200) {
-            close(a.response);
-            throw new DownloadException("unexpected answer " + a.response.statusCode(), false);
+        if (a.status != 200) {
+            a.connection.disconnect();
+            throw new DownloadException("unexpected answer " + a.status, false);
         }
-        return a.response.body();
+        return body(a.connection);
     }
 
-    private record Answer(HttpResponse<InputStream> response, String linkedSha256, long linkedSize) {
+    private Body body(HttpURLConnection c) throws DownloadException {
+        try {
+            return new Body(c.getInputStream(), c::disconnect);
+        } catch (IOException e) {
+            c.disconnect();
+            throw new DownloadException("connection lost: " + describe(e), false);
+        }
+    }
+
+    private record Answer(HttpURLConnection connection, int status, String linkedSha256, long linkedSize) {
     }
 
     private Answer send(String range) throws DownloadException {
@@ -107,52 +118,57 @@ final class HttpSource {
         String linkedSha = null;
         long linkedSize = -1;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(HEADERS_TIMEOUT)
-                    .header("User-Agent", "modeld/" + Daemon.version())
-                    .header("Accept-Encoding", "identity");
-            if (range != null) {
-                b.header("Range", range);
-            }
-            if (authorization != null && sameHost(uri, origin)) {
-                b.header("Authorization", authorization);
-            }
-            HttpResponse<InputStream> r;
+            HttpURLConnection c;
+            int status;
             try {
-                r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (IOException e) {
-                throw new DownloadException("cannot reach " + uri.getHost() + ": " + describe(e), false);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DownloadException("interrupted", false);
+                c = (HttpURLConnection) uri.toURL().openConnection();
+                c.setInstanceFollowRedirects(false);
+                c.setConnectTimeout(CONNECT_TIMEOUT_MS);
+                c.setReadTimeout(readTimeoutMs);
+                c.setRequestProperty("User-Agent", "modeld/" + Daemon.version());
+                c.setRequestProperty("Accept-Encoding", "identity");
+                if (range != null) {
+                    c.setRequestProperty("Range", range);
+                }
+                if (authorization != null && sameHost(uri, origin)) {
+                    c.setRequestProperty("Authorization", authorization);
+                }
+                status = c.getResponseCode();
+            } catch (SocketTimeoutException e) {
+                throw new DownloadException("no answer from " + uri.getHost() + " within "
+                        + readTimeoutMs / 1000 + " s", false);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new DownloadException("cannot reach " + uri.getHost() + ": " + e.getMessage(), false);
             }
-            Optional<String> etag = r.headers().firstValue("X-Linked-Etag");
-            if (etag.isPresent()) {
-                String v = etag.get().replace("\"", "").toLowerCase(Locale.ROOT);
+            String etag = c.getHeaderField("X-Linked-Etag");
+            if (etag != null) {
+                String v = etag.replace("\"", "").toLowerCase(Locale.ROOT);
                 if (SHA256.matcher(v).matches()) {
                     linkedSha = v;
                 }
             }
-            linkedSize = r.headers().firstValueAsLong("X-Linked-Size").orElse(linkedSize);
-            int status = r.statusCode();
-            Optional<String> location = r.headers().firstValue("Location");
-            if (status >= 300 && status < 400 && location.isPresent()) {
-                close(r);
-                uri = uri.resolve(location.get());
+            long size = c.getHeaderFieldLong("X-Linked-Size", -1);
+            linkedSize = size > 0 ? size : linkedSize;
+            String location = c.getHeaderField("Location");
+            if (status >= 300 && status < 400 && location != null) {
+                drain(c);
+                uri = uri.resolve(location);
                 continue;
             }
             if (status == 200 || status == 206) {
-                return new Answer(r, linkedSha, linkedSize);
+                return new Answer(c, status, linkedSha, linkedSize);
             }
-            close(r);
-            throw failure(status, r, uri);
+            DownloadException failure = failure(status, c, uri);
+            drain(c);
+            throw failure;
         }
         throw new DownloadException("more than " + MAX_REDIRECTS + " redirects from " + origin, true);
     }
 
-    private static DownloadException failure(int status, HttpResponse<?> r, URI uri) {
+    private static DownloadException failure(int status, HttpURLConnection c, URI uri) {
         String what = "the server answered " + status + " for " + uri.getHost() + uri.getPath();
         if (status == 408 || status == 425 || status == 429 || status >= 500) {
-            return new DownloadException(what, false, retryAfter(r));
+            return new DownloadException(what, false, retryAfter(c.getHeaderField("Retry-After")));
         }
         if (status == 401 || status == 403) {
             return new DownloadException(what + " (access denied: the file may need a token or be gated)", true);
@@ -163,8 +179,7 @@ final class HttpSource {
         return new DownloadException(what, true);
     }
 
-    static Duration retryAfter(HttpResponse<?> r) {
-        String v = r.headers().firstValue("Retry-After").orElse(null);
+    static Duration retryAfter(String v) {
         if (v == null) {
             return null;
         }
@@ -181,16 +196,22 @@ final class HttpSource {
         }
     }
 
+    private static String header(HttpURLConnection c, String name) {
+        String v = c.getHeaderField(name);
+        return v == null ? "" : v;
+    }
+
     private static boolean sameHost(URI a, URI b) {
         return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort()
                 && a.getScheme().equalsIgnoreCase(b.getScheme());
     }
 
-    private static void close(HttpResponse<InputStream> r) {
-        try {
-            r.body().close();
-        } catch (IOException ignored) {
-            // Closing a body we are abandoning.
+    /** Reads away a small body we do not need, so that the connection can be reused. */
+    private static void drain(HttpURLConnection c) {
+        try (InputStream in = c.getErrorStream() != null ? c.getErrorStream() : c.getInputStream()) {
+            in.readNBytes(64 << 10);
+        } catch (IOException | RuntimeException ignored) {
+            c.disconnect();
         }
     }
 
