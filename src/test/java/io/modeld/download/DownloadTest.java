@@ -315,4 +315,37 @@ class DownloadTest {
             stuck.abort();
         }
     }
+
+    @Test
+    void downloads_beyond_the_limit_wait_their_turn_as_initialized(@TempDir Path otherDir) throws Exception {
+        files.capPerConnection(1 << 20);
+        try (TestDaemon one = TestDaemon.start(Config.forDataDir(otherDir).withDownloads(1, 2, true, Duration.ofSeconds(5)))) {
+            String first = createModel(one, "first", files.uri("/model.gguf").toString(), FileServer.sha256(data), SIZE);
+            String second = createModel(one, "second", files.uri("/model.gguf").toString() + "?copy", null, SIZE);
+            try (ProgressFrames a = ProgressFrames.open(one, first); ProgressFrames b = ProgressFrames.open(one, second)) {
+                one.post("/model/" + first + "/download", "");
+                await().atMost(WAIT).until(() -> "IN-PROGRESS".equals(a.last().get("status").asText()));
+                assertThat(ok(one.post("/model/" + second + "/download", "")).get("downloading").asBoolean()).isTrue();
+                await().atMost(WAIT).until(() -> "INITIALIZED".equals(b.last().get("status").asText()));
+                assertThat(a.last().get("status").asText()).isEqualTo("IN-PROGRESS");
+                files.capPerConnection(0);
+                awaitTerminal(one, first, a);
+                awaitTerminal(one, second, b);
+                assertThat(b.statuses()).containsSubsequence("INITIALIZED", "IN-PROGRESS", "COMPLETED");
+            }
+        }
+    }
+
+    @Test
+    void the_identifier_stream_announces_when_a_download_starts_and_ends() throws Exception {
+        String id = createModel("announced");
+        try (ProgressFrames ids = ProgressFrames.identifiers(daemon); ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            await().atMost(WAIT).until(() -> !ids.frames().isEmpty());
+            int before = ids.frames().size();
+            daemon.post("/model/" + id + "/download", "");
+            awaitTerminal(daemon, id, frames);
+            await().atMost(WAIT).until(() -> ids.frames().stream().skip(before)
+                    .filter(f -> f.get("iterable").get(0).get("model").get("id").asText().equals(id)).count() >= 2);
+        }
+    }
 }

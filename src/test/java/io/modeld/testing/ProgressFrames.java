@@ -9,25 +9,30 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** A real WebSocket client of a model's download progress that keeps every frame it receives. */
+/** A real WebSocket client (of a model's download progress, or any JSON stream) that keeps every frame. */
 public final class ProgressFrames implements WebSocket.Listener, AutoCloseable {
 
     private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
     private final StringBuilder partial = new StringBuilder();
     private final WebSocket socket;
 
-    private ProgressFrames(int port, String model) throws Exception {
+    private ProgressFrames(int port, String path) throws Exception {
         socket = TestDaemon.client().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/model/" + model + "/download/progress"), this)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + path), this)
                 .get(10, TimeUnit.SECONDS);
     }
 
     public static ProgressFrames open(TestDaemon daemon, String model) throws Exception {
-        return new ProgressFrames(daemon.port(), model);
+        return open(daemon.port(), model);
     }
 
     public static ProgressFrames open(int port, String model) throws Exception {
-        return new ProgressFrames(port, model);
+        return new ProgressFrames(port, "/model/" + model + "/download/progress");
+    }
+
+    /** The frames of {@code /models/stream/identifiers}. */
+    public static ProgressFrames identifiers(TestDaemon daemon) throws Exception {
+        return new ProgressFrames(daemon.port(), "/models/stream/identifiers");
     }
 
     @Override
