@@ -7,13 +7,13 @@ import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.ModelStore;
 import io.modeld.config.Config;
+import io.modeld.config.DataDir;
 import io.modeld.download.Downloads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
@@ -41,10 +41,9 @@ public final class Daemon implements AutoCloseable {
         CompletableFuture<Void> sqlite = CompletableFuture.runAsync(ModelStore::loadNativeLibrary);
         List<ModelSpec> catalog = config.catalogFile() == null
                 ? Catalog.builtIn() : Catalog.fromFile(config.catalogFile());
+        DataDir dataDir = new DataDir(config.dataDir());
         try {
-            for (String dir : List.of("models", "partial", "logs")) {
-                Files.createDirectories(config.dataDir().resolve(dir));
-            }
+            dataDir.create();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data dir " + config.dataDir(), e);
         }
@@ -52,9 +51,9 @@ public final class Daemon implements AutoCloseable {
         ModelStore store = ModelStore.open(config.dataDir());
         Downloads downloads = null;
         try {
-            ModelService models = new ModelService(store, Clock.systemUTC(), config.dataDir().resolve("models"));
+            ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
             models.start(catalog);
-            downloads = new Downloads(models, config.dataDir(), config.maxDownloads(), config.connections(),
+            downloads = new Downloads(models, dataDir, config.maxDownloads(), config.connections(),
                     config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config));
             Downloads running = downloads;
             ModelActivity activity = new ModelActivity() {

@@ -7,16 +7,4 @@ public interface ModelActivity {
 
     boolean loaded(String id);
 
-    /** No downloads and no loaded models: what the daemon reports until those features run. */
-    ModelActivity IDLE = new ModelActivity() {
-        @Override
-        public boolean downloading(String id) {
-            return false;
-        }
-
-        @Override
-        public boolean loaded(String id) {
-            return false;
-        }
-    };
 }

@@ -2,10 +2,9 @@ package io.modeld.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modeld.ModeldException;
+import io.modeld.config.DataDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The models: lookups, create, update, delete, and the catalog merge at startup.
@@ -33,7 +31,7 @@ public final class ModelService {
 
     private final ModelStore store;
     private final Clock clock;
-    private final Path modelsDir;
+    private final DataDir dataDir;
     private final List<Consumer<ModelChange>> listeners = new CopyOnWriteArrayList<>();
     private final Object writeLock = new Object();
     private volatile Snapshot snapshot = Snapshot.of(List.of(), Set.of());
@@ -54,10 +52,10 @@ public final class ModelService {
         }
     }
 
-    public ModelService(ModelStore store, Clock clock, Path modelsDir) {
+    public ModelService(ModelStore store, Clock clock, DataDir dataDir) {
         this.store = store;
         this.clock = clock;
-        this.modelsDir = modelsDir;
+        this.dataDir = dataDir;
     }
 
     /**
@@ -277,20 +275,9 @@ public final class ModelService {
         }
     }
 
-    /** The folder that holds a model's finished files. Ids are UUIDs we made, never client text. */
-    public Path modelDir(String id) {
-        return modelsDir.resolve(UUID.fromString(id).toString());
-    }
-
     private void removeFiles(String id) {
-        Path dir = modelDir(id);
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            DataDir.deleteTree(dataDir.model(id));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the files of model " + id, e);
         }

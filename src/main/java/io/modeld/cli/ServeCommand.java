@@ -2,6 +2,7 @@ package io.modeld.cli;
 
 import io.modeld.Daemon;
 import io.modeld.config.Config;
+import io.modeld.config.DataDir;
 import io.modeld.config.Sizes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -79,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
         if (check) {
             return check(config.withPort(0));
         }
-        LogFile.attach(config.dataDir().resolve("logs").resolve("modeld.log"));
+        LogFile.attach(new DataDir(config.dataDir()).logs().resolve("modeld.log"));
         Daemon daemon = Daemon.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -2,6 +2,7 @@ package io.modeld.download;
 
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelSpec;
+import io.modeld.config.DataDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -17,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +26,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,6 +171,10 @@ final class DownloadJob {
 
     /** Runs the whole download on the calling thread. */
     void run() {
+        if (stopped && !canceled) {
+            ended.countDown();
+            return;
+        }
         try {
             if (canceled) {
                 throw new Canceled();
@@ -538,13 +541,8 @@ final class DownloadJob {
     }
 
     private void removePartial() {
-        if (!Files.exists(partialDir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(partialDir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            DataDir.deleteTree(partialDir);
         } catch (IOException e) {
             LOG.warn("cannot remove the partial data of {}: {}", id, e.getMessage());
         }

@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  * What every download shares: limits, the threads, and time, injected so that tests
  * can shorten waits. {@code authorization} gives the Authorization header for a source URL, or null.
  */
-record DownloadSettings(int maxDownloads, int connections, Duration stallTimeout, Clock clock, Executor workers,
+record DownloadSettings(int connections, Duration stallTimeout, Clock clock, Executor workers,
                         Sleeper sleeper, RandomGenerator random,
                         Function<URI, String> authorization, String hfEndpoint) {
 

@@ -4,13 +4,13 @@ import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
+import io.modeld.config.DataDir;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,7 +41,7 @@ public final class Downloads implements AutoCloseable {
     private static final long TICK_MS = 100;
 
     private final ModelService models;
-    private final Path partialRoot;
+    private final DataDir dataDir;
     private final DownloadSettings settings;
     private final Map<String, DownloadJob> jobs = new ConcurrentHashMap<>();
     private final Map<String, DownloadProgress> ended = new ConcurrentHashMap<>();
@@ -55,14 +55,14 @@ public final class Downloads implements AutoCloseable {
      * @param authorization the Authorization header to send for a source URL (never sent to another host
      *                      after a redirect), or null for none
      */
-    public Downloads(ModelService models, Path dataDir, int maxDownloads, int connections, Duration stallTimeout,
+    public Downloads(ModelService models, DataDir dataDir, int maxDownloads, int connections, Duration stallTimeout,
                      String hfEndpoint, Function<URI, String> authorization) {
         this.models = models;
-        this.partialRoot = dataDir.resolve("partial");
+        this.dataDir = dataDir;
         this.jobThreads = Executors.newFixedThreadPool(maxDownloads, named("modeld-download"));
         this.workerThreads = Executors.newCachedThreadPool(named("modeld-connection"));
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("modeld-progress"));
-        this.settings = new DownloadSettings(maxDownloads, connections, stallTimeout, Clock.systemUTC(),
+        this.settings = new DownloadSettings(connections, stallTimeout, Clock.systemUTC(),
                 workerThreads, DownloadSettings.Sleeper.REAL, RandomGenerator.getDefault(), authorization,
                 hfEndpoint);
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
@@ -85,7 +85,7 @@ public final class Downloads implements AutoCloseable {
      */
     public synchronized ModelRecord start(String model) {
         ModelRecord r = models.get(model);
-        if (r.downloaded() || jobs.containsKey(r.id())) {
+        if (r.downloaded() || downloading(r.id())) {
             return r;
         }
         ModelSpec spec = r.spec();
@@ -93,12 +93,12 @@ public final class Downloads implements AutoCloseable {
             throw ModeldException.conflict("model '" + spec.name() + "' has no source.url to download from; "
                     + "set one with POST /model/update");
         }
-        Path partialDir = partialRoot.resolve(r.id());
+        Path partialDir = dataDir.partial(r.id());
         checkSpace(spec, partialDir);
         ResolvedSource source = ResolvedSource.of(spec.source(), settings.hfEndpoint());
         String id = r.id();
         DownloadJob[] holder = new DownloadJob[1];
-        DownloadJob job = new DownloadJob(id, spec, source, partialDir, models.modelDir(id), settings,
+        DownloadJob job = new DownloadJob(id, spec, source, partialDir, dataDir.model(id), settings,
                 new DownloadJob.Outcome() {
                     @Override
                     public void completed(String modelId, ModelRecord.LocalFile file) {
@@ -191,15 +191,15 @@ public final class Downloads implements AutoCloseable {
      * belongs to no model or to a model that is already downloaded.
      */
     public void resumeInterrupted() {
-        if (!Files.isDirectory(partialRoot)) {
+        if (!Files.isDirectory(dataDir.partial())) {
             return;
         }
-        try (Stream<Path> dirs = Files.list(partialRoot)) {
+        try (Stream<Path> dirs = Files.list(dataDir.partial())) {
             for (Path dir : dirs.toList()) {
                 String name = dir.getFileName().toString();
                 ModelRecord r = modelFor(name);
                 if (r == null || r.downloaded() || r.spec().source() == null) {
-                    removeTree(dir);
+                    DataDir.deleteTree(dir);
                 } else if (ResumeState.read(dir) != null) {
                     LOG.info("resuming the interrupted download of {}", r.spec().name());
                     start(r.id());
@@ -231,7 +231,7 @@ public final class Downloads implements AutoCloseable {
             if (spec.bytes() > free + partialBytes(partialDir)) {
                 throw new ModeldException(ModeldException.Kind.INSUFFICIENT_STORAGE, "not enough disk space for '"
                         + spec.name() + "': needs " + spec.bytes() + " bytes, " + free + " bytes free in "
-                        + partialRoot);
+                        + dataDir.partial());
             }
         } catch (IOException e) {
             LOG.warn("cannot check free space: {}", e.getMessage());
@@ -294,14 +294,6 @@ public final class Downloads implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workerThreads.shutdownNow();
-    }
-
-    private static void removeTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     private static ThreadFactory named(String prefix) {

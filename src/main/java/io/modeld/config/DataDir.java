@@ -1,0 +1,55 @@
+package io.modeld.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The layout of the data dir: {@code modeld.db}, {@code models/<id>/} (finished files),
+ * {@code partial/<id>/} (downloads in flight) and {@code logs/}. Folders are named by model ids that
+ * must parse as UUIDs, so no client text ever becomes a path.
+ */
+public record DataDir(Path root) {
+
+    public Path models() {
+        return root.resolve("models");
+    }
+
+    public Path model(String id) {
+        return models().resolve(UUID.fromString(id).toString());
+    }
+
+    public Path partial() {
+        return root.resolve("partial");
+    }
+
+    public Path partial(String id) {
+        return partial().resolve(UUID.fromString(id).toString());
+    }
+
+    public Path logs() {
+        return root.resolve("logs");
+    }
+
+    /** Creates the folders of the layout. */
+    public void create() throws IOException {
+        for (Path dir : new Path[] {models(), partial(), logs()}) {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /** Deletes a folder and everything in it; nothing happens when it does not exist. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
