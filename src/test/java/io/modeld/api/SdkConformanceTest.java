@@ -2,6 +2,7 @@ package io.modeld.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modeld.testing.FileServer;
 import io.modeld.testing.TestDaemon;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,11 @@ class SdkConformanceTest {
             ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-reporter=spec", "sdk-conformance.test.mjs")
                     .directory(NODE_PROJECT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("MODELD_URL", "http://127.0.0.1:" + daemon.port());
+            Path model = dataDir.resolve("sdk-model.gguf");
+            byte[] content = FileServer.content(3 << 20, 5);
+            Files.write(model, content);
+            pb.environment().put("MODELD_TEST_FILE", model.toString());
+            pb.environment().put("MODELD_TEST_FILE_SHA256", FileServer.sha256(content));
             Process node = pb.start();
             boolean finished = node.waitFor(120, TimeUnit.SECONDS);
             if (!finished) {
@@ -39,7 +45,7 @@ class SdkConformanceTest {
             System.out.println(output);
             assertThat(finished).as("node finished within 120 s").isTrue();
             assertThat(node.exitValue()).as(output).isZero();
-            assertThat(output).contains("pass 6").contains("fail 0");
+            assertThat(output).contains("pass 8").contains("fail 0");
         }
     }
 }
