@@ -61,6 +61,13 @@ final class ChunkPlan {
         return plan;
     }
 
+    /** One chunk for the whole file: for servers without ranges, which can only send it from the start. */
+    static ChunkPlan single(long size) {
+        ChunkPlan plan = new ChunkPlan(size);
+        plan.chunks.add(new Chunk(0, size, 0));
+        return plan;
+    }
+
     /** A plan resumed from saved state; null when the state does not describe a file of this size. */
     static ChunkPlan resumed(long size, List<Saved> saved) {
         ChunkPlan plan = new ChunkPlan(size);

@@ -235,7 +235,7 @@ final class DownloadJob {
         String expected = spec.source().sha256() != null ? spec.source().sha256() : linkedSha;
         Path part = partialDir.resolve(source.fileName() + ".part");
         ChunkPlan resumed = resume(size, validator, part);
-        plan = resumed != null ? resumed : ranges ? ChunkPlan.fresh(size, settings.connections()) : ChunkPlan.fresh(size, 1);
+        plan = resumed != null ? resumed : ranges ? ChunkPlan.fresh(size, settings.connections()) : ChunkPlan.single(size);
         long needed = size - plan.downloaded();
         long free = usableSpace(partialDir);
         if (needed > free) {
@@ -354,14 +354,16 @@ final class DownloadJob {
                         closeConnections();
                         break;
                     }
-                    attempts = plan.downloaded() > before ? 1 : attempts + 1;
+                    // Progress earns fresh attempts only where it is kept: without ranges every retry
+                    // starts over from byte 0, so those attempts are never reset.
+                    attempts = ranges && plan.downloaded() > before ? 1 : attempts + 1;
                     if (attempts > MAX_ATTEMPTS_WITHOUT_PROGRESS) {
                         failure.compareAndSet(null, new DownloadException(e.getMessage() + " (gave up after "
                                 + MAX_ATTEMPTS_WITHOUT_PROGRESS + " attempts without progress)", false));
                         closeConnections();
                         break;
                     }
-                    LOG.debug("download of {}: retry {} of chunk at {}: {}", id, attempts, chunk.position(),
+                    LOG.info("download of {}: retry {} of the chunk at byte {}: {}", id, attempts, chunk.position(),
                             e.getMessage());
                     settings.sleeper().sleep(Backoff.delay(attempts, e.retryAfter(), settings.random()),
                             this::abandoned);
