@@ -3,8 +3,12 @@ package io.modeld.catalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modeld.ModeldException;
 import io.modeld.config.DataDir;
+import io.modeld.gguf.GgufFormatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -149,10 +153,11 @@ public final class ModelService {
      * name, or same name and source) returns that model and changes nothing.
      */
     public ModelRecord create(JsonNode seeded) {
-        ModelSpec spec = SpecParser.apply(seeded, ModelSpec.defaults());
-        if (spec.name() == null) {
+        ModelSpec parsed = SpecParser.apply(seeded, ModelSpec.defaults());
+        if (parsed.name() == null) {
             throw ModeldException.invalid("name: required");
         }
+        ModelSpec spec = withLocalFacts(parsed);
         synchronized (writeLock) {
             for (ModelRecord r : snapshot.byId().values()) {
                 if (r.custom() && sameModel(r.spec(), spec)) {
@@ -163,6 +168,24 @@ public final class ModelService {
             ModelRecord created = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec, null, null);
             commit(created, null);
             return created;
+        }
+    }
+
+    /** For a file:// source, checks the file is GGUF and fills the fields the client left out. */
+    private static ModelSpec withLocalFacts(ModelSpec spec) {
+        if (spec.source() == null || !spec.source().url().regionMatches(true, 0, "file:", 0, 5)) {
+            return spec;
+        }
+        Path file = Path.of(URI.create(spec.source().url()).getPath());
+        if (!Files.isRegularFile(file)) {
+            throw ModeldException.invalid("source.url: no file at " + file);
+        }
+        try {
+            return GgufFacts.fill(spec, file);
+        } catch (GgufFormatException e) {
+            throw ModeldException.invalid("source.url: " + file + " is not a usable GGUF file: " + e.getMessage());
+        } catch (IOException e) {
+            throw ModeldException.invalid("source.url: cannot read " + file + ": " + e.getMessage());
         }
     }
 
@@ -192,6 +215,9 @@ public final class ModelService {
                         + "' comes from the catalog and cannot be updated; create a custom model instead");
             }
             ModelSpec spec = SpecParser.apply(model, existing.spec());
+            if (!Objects.equals(spec.source(), existing.spec().source())) {
+                spec = withLocalFacts(spec);
+            }
             checkUniqueFree(spec.unique(), existing.id());
             if (existing.downloaded() && !Objects.equals(existing.spec().source(), spec.source())) {
                 throw ModeldException.conflict("source: cannot change while the model is downloaded; "
@@ -241,10 +267,18 @@ public final class ModelService {
         }
     }
 
-    /** Records a verified download: the file is already in {@link #modelDir}. */
+    /**
+     * Records a verified download (the file is already in {@code models/<id>/}) and fills the fields
+     * the spec leaves out from the file when it is GGUF.
+     */
     public ModelRecord markDownloaded(String id, ModelRecord.LocalFile file) {
         synchronized (writeLock) {
             ModelRecord r = get(id).withFile(file);
+            try {
+                r = r.withSpec(GgufFacts.fill(r.spec(), dataDir.model(id).resolve(file.name())));
+            } catch (GgufFormatException | IOException e) {
+                LOG.info("model {}: its file is not GGUF ({}); nothing filled from it", id, e.getMessage());
+            }
             commit(r, null);
             return r;
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.catalog.Catalog;
+import io.modeld.gguf.TinyLlama;
 import io.modeld.testing.TestDaemon;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -79,18 +80,48 @@ class ModelsApiTest {
     void creates_a_custom_model_and_lists_it() {
         ObjectNode body = seeded("My Model");
         body.put("unique", "my-model");
-        body.putObject("source").put("url", "file:///models/my.gguf");
+        body.putObject("source").put("url", "https://example.org/models/my.gguf");
         JsonNode created = ok(daemon.post("/models/create", body));
         assertThat(created.get("custom").asBoolean()).isTrue();
         assertThat(created.get("name").asText()).isEqualTo("My Model");
         assertThat(created.get("id").asText()).matches("[0-9a-f-]{36}");
         assertThat(created.get("downloaded").asBoolean()).isFalse();
-        assertThat(created.get("source").get("url").asText()).isEqualTo("file:///models/my.gguf");
+        assertThat(created.get("source").get("url").asText()).isEqualTo("https://example.org/models/my.gguf");
 
         JsonNode list = ok(daemon.get("/models")).get("iterable");
         assertThat(list).hasSize(13);
         assertThat(list.get(12).get("id").asText()).isEqualTo(created.get("id").asText());
         assertThat(ok(daemon.get("/model/my-model")).get("id")).isEqualTo(created.get("id"));
+    }
+
+    @Test
+    void create_from_a_local_gguf_fills_what_the_file_says(@TempDir Path dir) throws Exception {
+        Path gguf = dir.resolve("tiny.gguf");
+        TinyLlama.TINY.write(gguf, 1);
+        ObjectNode body = Json.MAPPER.createObjectNode().put("name", "Local tiny");
+        body.putObject("source").put("url", gguf.toUri().toString());
+        JsonNode created = ok(daemon.post("/models/create", body));
+        assertThat(created.get("quantization").asText()).isEqualTo("F32");
+        assertThat(created.get("maxTokens").get("total").asLong()).isEqualTo(256);
+        assertThat(created.get("bytes").get("value").asLong()).isEqualTo(Files.size(gguf));
+        assertThat(created.get("parameters").asDouble()).isEqualTo(0.0);
+
+        ObjectNode given = Json.MAPPER.createObjectNode().put("name", "Local tiny, described").put("quantization", "mine");
+        given.putObject("source").put("url", gguf.toUri().toString());
+        given.putObject("maxTokens").put("total", 128);
+        JsonNode kept = ok(daemon.post("/models/create", given));
+        assertThat(kept.get("quantization").asText()).isEqualTo("mine");
+        assertThat(kept.get("maxTokens").get("total").asLong()).isEqualTo(128);
+
+        Path notGguf = dir.resolve("notes.txt");
+        Files.writeString(notGguf, "not a model");
+        ObjectNode bad = Json.MAPPER.createObjectNode().put("name", "Bad");
+        bad.putObject("source").put("url", notGguf.toUri().toString());
+        assertError(daemon.post("/models/create", bad), 400, "not a usable GGUF file");
+        ObjectNode missing = Json.MAPPER.createObjectNode().put("name", "Missing");
+        missing.putObject("source").put("url", dir.resolve("nowhere.gguf").toUri().toString());
+        assertError(daemon.post("/models/create", missing), 400, "no file at");
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(14);
     }
 
     @Test

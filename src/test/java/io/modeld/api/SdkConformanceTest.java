@@ -2,6 +2,7 @@ package io.modeld.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modeld.gguf.TinyLlama;
 import io.modeld.testing.FileServer;
 import io.modeld.testing.TestDaemon;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,8 @@ class SdkConformanceTest {
                     .directory(NODE_PROJECT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("MODELD_URL", "http://127.0.0.1:" + daemon.port());
             Path model = dataDir.resolve("sdk-model.gguf");
-            byte[] content = FileServer.content(3 << 20, 5);
-            Files.write(model, content);
+            TinyLlama.TINY.write(model, 5);
+            byte[] content = Files.readAllBytes(model);
             pb.environment().put("MODELD_TEST_FILE", model.toString());
             pb.environment().put("MODELD_TEST_FILE_SHA256", FileServer.sha256(content));
             Process node = pb.start();

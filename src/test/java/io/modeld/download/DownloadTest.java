@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.config.Config;
+import io.modeld.gguf.TinyLlama;
 import io.modeld.testing.FileServer;
 import io.modeld.testing.ProgressFrames;
 import io.modeld.testing.TestDaemon;
@@ -292,7 +293,8 @@ class DownloadTest {
     @Test
     void imports_a_local_file_with_the_same_checks(@TempDir Path elsewhere) throws Exception {
         Path local = elsewhere.resolve("local model.gguf");
-        Files.write(local, data);
+        TinyLlama.TINY.write(local, 4);
+        byte[] data = Files.readAllBytes(local);
         String id = createModel(daemon, "local", local.toUri().toString(), FileServer.sha256(data), null);
         try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
             daemon.post("/model/" + id + "/download", "");
@@ -355,6 +357,24 @@ class DownloadTest {
             awaitTerminal(daemon, id, frames);
             await().atMost(WAIT).until(() -> ids.frames().stream().skip(before)
                     .filter(f -> f.get("iterable").get(0).get("model").get("id").asText().equals(id)).count() >= 2);
+        }
+    }
+
+    @Test
+    void a_downloaded_gguf_fills_the_fields_its_model_left_out(@TempDir Path dir) throws Exception {
+        Path gguf = dir.resolve("tiny.gguf");
+        TinyLlama.TINY.write(gguf, 6);
+        byte[] tiny = Files.readAllBytes(gguf);
+        files.serve("/tiny.gguf", tiny);
+        String id = createModel(daemon, "remote-tiny", files.uri("/tiny.gguf").toString(), null, null);
+        assertThat(ok(daemon.get("/model/" + id)).has("quantization")).isFalse();
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            JsonNode model = awaitTerminal(daemon, id, frames);
+            assertThat(model.get("downloaded").asBoolean()).isTrue();
+            assertThat(model.get("quantization").asText()).isEqualTo("F32");
+            assertThat(model.get("maxTokens").get("total").asLong()).isEqualTo(256);
+            assertThat(model.get("bytes").get("value").asLong()).isEqualTo(tiny.length);
         }
     }
 }
