@@ -9,6 +9,7 @@ import io.modeld.catalog.ModelStore;
 import io.modeld.config.Config;
 import io.modeld.config.DataDir;
 import io.modeld.download.Downloads;
+import io.modeld.runtime.RunnerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,6 +19,9 @@ import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /** The running daemon: store, catalog, model service and API server, started and stopped together. */
 public final class Daemon implements AutoCloseable {
@@ -25,12 +29,17 @@ public final class Daemon implements AutoCloseable {
     private final Config config;
     private final ModelStore store;
     private final Downloads downloads;
+    private final RunnerRuntime runtime;
+    private final ScheduledExecutorService keeper;
     private final ApiServer api;
 
-    private Daemon(Config config, ModelStore store, Downloads downloads, ApiServer api) {
+    private Daemon(Config config, ModelStore store, Downloads downloads, RunnerRuntime runtime,
+                   ScheduledExecutorService keeper, ApiServer api) {
         this.config = config;
         this.store = store;
         this.downloads = downloads;
+        this.runtime = runtime;
+        this.keeper = keeper;
         this.api = api;
     }
 
@@ -50,12 +59,17 @@ public final class Daemon implements AutoCloseable {
         sqlite.join();
         ModelStore store = ModelStore.open(config.dataDir());
         Downloads downloads = null;
+        RunnerRuntime runtime = null;
+        ScheduledExecutorService keeper = null;
         try {
             ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
             models.start(catalog);
             downloads = new Downloads(models, dataDir, config.maxDownloads(), config.connections(),
                     config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config));
             Downloads running = downloads;
+            runtime = new RunnerRuntime(models, dataDir, config.memoryBudget(), Clock.systemUTC(), running::downloading);
+            RunnerRuntime inMemory = runtime;
+            downloads.beforeRemoval(inMemory::unloadId);
             ModelActivity activity = new ModelActivity() {
                 @Override
                 public boolean downloading(String id) {
@@ -64,22 +78,44 @@ public final class Daemon implements AutoCloseable {
 
                 @Override
                 public boolean loaded(String id) {
-                    return false;
+                    return inMemory.loaded(id);
                 }
             };
-            ApiServer api = new ApiServer(config, models, downloads, activity, store.migration(), version());
+            keeper = keepAlive(config, inMemory);
+            ApiServer api = new ApiServer(config, models, downloads, runtime, activity, store.migration(), version());
             api.start(config.host(), config.port());
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }
-            return new Daemon(config, store, downloads, api);
+            return new Daemon(config, store, downloads, runtime, keeper, api);
         } catch (RuntimeException e) {
+            if (keeper != null) {
+                keeper.shutdownNow();
+            }
+            if (runtime != null) {
+                runtime.close();
+            }
             if (downloads != null) {
                 downloads.close();
             }
             store.close();
             throw e;
         }
+    }
+
+    /** Unloads idle models after --keep-alive, checking a few times per keep-alive period. */
+    private static ScheduledExecutorService keepAlive(Config config, RunnerRuntime runtime) {
+        if (config.keepAlive() == null) {
+            return null;
+        }
+        ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "modeld-keep-alive");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(1000, Math.min(30_000, config.keepAlive().toMillis() / 4));
+        keeper.scheduleAtFixedRate(() -> runtime.expireIdle(config.keepAlive()), period, period, TimeUnit.MILLISECONDS);
+        return keeper;
     }
 
     /** The Authorization header for a source URL: the HF token, for the Hugging Face host only. */
@@ -100,11 +136,18 @@ public final class Daemon implements AutoCloseable {
         return api.ports().get(0);
     }
 
-    /** Finishes requests in flight, stops serving, stops downloads (keeping them resumable), closes the store. */
+    /**
+     * Finishes requests in flight, stops serving, ends the runners, stops downloads (keeping them
+     * resumable) and closes the store.
+     */
     @Override
     public void close() {
         try {
             api.close();
+            if (keeper != null) {
+                keeper.shutdownNow();
+            }
+            runtime.close();
             downloads.close();
         } finally {
             store.close();

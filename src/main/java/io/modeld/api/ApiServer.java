@@ -8,6 +8,7 @@ import io.modeld.catalog.ModelActivity;
 import io.modeld.catalog.ModelService;
 import io.modeld.config.Config;
 import io.modeld.download.Downloads;
+import io.modeld.runtime.RunnerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,8 +29,8 @@ public final class ApiServer implements AutoCloseable {
     private final RequestGuard guard;
     private final List<Integer> ports = new ArrayList<>();
 
-    public ApiServer(Config config, ModelService models, Downloads downloads, ModelActivity activity, int migration,
-                     String version) {
+    public ApiServer(Config config, ModelService models, Downloads downloads, RunnerRuntime runtime,
+                     ModelActivity activity, int migration, String version) {
         ModelViews views = new ModelViews(migration, activity);
         IdentifierStream identifiers = new IdentifierStream(models, views);
         ProgressStream progress = new ProgressStream(models, downloads, views.schema());
@@ -50,8 +51,9 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));
             cfg.routes.get("/.well-known/version", ctx -> ctx.contentType("text/plain; charset=utf-8").result(version));
             cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));
-            new ModelRoutes(models, downloads, views, progress).register(cfg.routes);
-            new ModelsRoutes(models, downloads, views, identifiers).register(cfg.routes);
+            new ModelRoutes(models, downloads, runtime, views, progress).register(cfg.routes);
+            new ModelsRoutes(models, downloads, runtime, views, identifiers).register(cfg.routes);
+            new OpenAiRoutes(models, runtime).register(cfg.routes);
         });
     }
 

@@ -3,22 +3,25 @@ package io.modeld.api;
 import static io.modeld.api.Bodies.json;
 
 import io.javalin.config.RoutesConfig;
-import io.javalin.http.Context;
 import io.modeld.ModeldException;
 import io.modeld.catalog.ModelService;
 import io.modeld.download.Downloads;
+import io.modeld.runtime.RunnerRuntime;
 
 /** The Model API: one model's snapshot, update, download, load and unload. */
 final class ModelRoutes {
 
     private final ModelService models;
     private final Downloads downloads;
+    private final RunnerRuntime runtime;
     private final ModelViews views;
     private final ProgressStream progress;
 
-    ModelRoutes(ModelService models, Downloads downloads, ModelViews views, ProgressStream progress) {
+    ModelRoutes(ModelService models, Downloads downloads, RunnerRuntime runtime, ModelViews views,
+                ProgressStream progress) {
         this.models = models;
         this.downloads = downloads;
+        this.runtime = runtime;
         this.views = views;
         this.progress = progress;
     }
@@ -36,13 +39,7 @@ final class ModelRoutes {
             throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,
                     "this endpoint is a WebSocket: connect with ws://" + ctx.host() + ctx.path());
         });
-        routes.post("/model/{model}/load", ctx -> notYet(ctx, "loading models"));
-        routes.post("/model/{model}/unload", ctx -> notYet(ctx, "unloading models"));
-    }
-
-    private void notYet(Context ctx, String what) {
-        models.get(ctx.pathParam("model"));
-        throw new ModeldException(ModeldException.Kind.NOT_IMPLEMENTED,
-                what + " is not implemented in this version of modeld yet");
+        routes.post("/model/{model}/load", ctx -> json(ctx, views.json(runtime.load(ctx.pathParam("model")))));
+        routes.post("/model/{model}/unload", ctx -> json(ctx, views.json(runtime.unload(ctx.pathParam("model")))));
     }
 }

@@ -8,18 +8,22 @@ import io.modeld.api.schema.ModelDeleteCacheOutput;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.download.Downloads;
+import io.modeld.runtime.RunnerRuntime;
 
 /** The Models API: list, create, delete, delete the files, unload all, and the identifiers stream. */
 final class ModelsRoutes {
 
     private final ModelService models;
     private final Downloads downloads;
+    private final RunnerRuntime runtime;
     private final ModelViews views;
     private final IdentifierStream identifiers;
 
-    ModelsRoutes(ModelService models, Downloads downloads, ModelViews views, IdentifierStream identifiers) {
+    ModelsRoutes(ModelService models, Downloads downloads, RunnerRuntime runtime, ModelViews views,
+                 IdentifierStream identifiers) {
         this.models = models;
         this.downloads = downloads;
+        this.runtime = runtime;
         this.views = views;
         this.identifiers = identifiers;
     }
@@ -35,8 +39,10 @@ final class ModelsRoutes {
             ModelRecord r = downloads.deleteCache(ctx.pathParam("model"));
             ctx.json(new ModelDeleteCacheOutput(views.schema(), views.reference(r.id())));
         });
-        // Nothing can be loaded until the runtime lands, so unloading everything is already true.
-        routes.post("/models/unload", ctx -> ctx.status(204));
+        routes.post("/models/unload", ctx -> {
+            runtime.unloadAll();
+            ctx.status(204);
+        });
         routes.ws("/models/stream/identifiers", identifiers::configure);
         routes.get("/models/stream/identifiers", ctx -> {
             throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code modeld}: the top command; each subcommand is a class of its own. */
 @Command(name = "modeld", mixinStandardHelpOptions = true, versionProvider = ModeldCommand.Version.class,
         description = "A local model daemon that speaks the Pieces OS Model API.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, RunnerCommand.class, CommandLine.HelpCommand.class})
 public final class ModeldCommand implements Runnable {
 
     @CommandLine.Spec

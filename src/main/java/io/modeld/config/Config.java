@@ -66,6 +66,12 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
                 allowedOrigins, resume, stall, hfEndpoint, hfToken);
     }
 
+    /** The same config with another memory budget. */
+    public Config withMemoryBudget(long bytes) {
+        return new Config(host, port, dataDir, catalogFile, bytes, keepAlive, maxDownloads, connections,
+                allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken);
+    }
+
     /** The same config with another Hugging Face endpoint and token. */
     public Config withHuggingFace(String endpoint, String token) {
         return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,

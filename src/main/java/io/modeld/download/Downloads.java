@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
@@ -47,6 +48,7 @@ public final class Downloads implements AutoCloseable {
     private final Map<String, DownloadProgress> ended = new ConcurrentHashMap<>();
     private final Map<String, DownloadProgress> published = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, DownloadProgress>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Consumer<String> beforeRemoval = id -> { };
     private final ExecutorService jobThreads;
     private final ExecutorService workerThreads;
     private final ScheduledExecutorService ticker;
@@ -66,6 +68,11 @@ public final class Downloads implements AutoCloseable {
                 workerThreads, DownloadSettings.Sleeper.REAL, RandomGenerator.getDefault(), authorization,
                 hfEndpoint);
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code action} with a model's id before its files are removed: the runtime unloads it. */
+    public void beforeRemoval(Consumer<String> action) {
+        beforeRemoval = action;
     }
 
     /** Calls {@code listener} with (model id, progress) on every change. Listeners must not block. */
@@ -134,18 +141,20 @@ public final class Downloads implements AutoCloseable {
         return models.get(r.id());
     }
 
-    /** Cancels a running download and removes the model's files; the entry stays. */
+    /** Cancels a running download, unloads the model and removes its files; the entry stays. */
     public ModelRecord deleteCache(String model) {
         ModelRecord r = models.get(model);
         stopJob(r.id());
+        beforeRemoval.accept(r.id());
         return models.deleteCache(r.id());
     }
 
-    /** Cancels a running download, then deletes the model and its files. */
+    /** Cancels a running download, unloads the model, then deletes it and its files. */
     public void delete(String model) {
         ModelRecord r = models.get(model);
         if (!models.inCatalog(r.id())) {
             stopJob(r.id());
+            beforeRemoval.accept(r.id());
         }
         models.delete(r.id());
     }

@@ -1,0 +1,207 @@
+package io.modeld.runtime;
+
+import static io.modeld.testing.TestDaemon.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modeld.Json;
+import io.modeld.config.Config;
+import io.modeld.gguf.GgufWriter;
+import io.modeld.gguf.TinyLlama;
+import io.modeld.testing.ProgressFrames;
+import io.modeld.testing.TestDaemon;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real llama.cpp in real runner processes, driven over HTTP. */
+class RuntimeTest {
+
+    static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dataDir;
+    @TempDir
+    Path files;
+    TestDaemon daemon;
+
+    @AfterEach
+    void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    /** Writes a tiny model, creates it from its file and downloads (copies) it; returns its id. */
+    static String downloadedTinyModel(TestDaemon daemon, Path dir, String unique, long seed) throws Exception {
+        Path file = dir.resolve(unique + ".gguf");
+        TinyLlama.TINY.write(file, seed);
+        return downloaded(daemon, file, unique);
+    }
+
+    static String downloaded(TestDaemon daemon, Path file, String unique) throws Exception {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("name", unique).put("unique", unique);
+        body.putObject("source").put("url", file.toUri().toString());
+        String id = ok(daemon.post("/models/create", body)).get("id").asText();
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            await().atMost(WAIT).until(() -> frames.last() != null && frames.last().get("status").asText().equals("COMPLETED"));
+        }
+        return id;
+    }
+
+    /** The runner processes of this JVM, found by their command line in /proc (which stays whole). */
+    static List<ProcessHandle> runners() {
+        return ProcessHandle.current().children().filter(p -> {
+            try {
+                String cmdline = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cmdline"));
+                return cmdline.endsWith("io.modeld.Main\0runner\0");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    private JsonNode complete(String model, String prompt) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("model", model).put("prompt", prompt)
+                .put("max_tokens", 8).put("seed", 1);
+        return ok(daemon.post("/v1/completions", body));
+    }
+
+    @Test
+    void loads_generates_and_unloads_ending_the_runner() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        String id = downloadedTinyModel(daemon, files, "tiny-a", 1);
+        assertThat(runners()).isEmpty();
+
+        JsonNode loaded = ok(daemon.post("/model/" + id + "/load", ""));
+        assertThat(loaded.get("loaded").asBoolean()).isTrue();
+        assertThat(runners()).hasSize(1);
+        assertThat(ok(daemon.get("/model/" + id)).get("loaded").asBoolean()).isTrue();
+
+        JsonNode completion = complete("tiny-a", "Hello");
+        assertThat(completion.get("object").asText()).isEqualTo("text_completion");
+        assertThat(completion.get("usage").get("completion_tokens").asInt()).isBetween(1, 8);
+        assertThat(completion.get("choices").get(0).get("finish_reason").asText()).isIn("length", "stop");
+
+        JsonNode unloaded = ok(daemon.post("/model/" + id + "/unload", ""));
+        assertThat(unloaded.get("loaded").asBoolean()).isFalse();
+        assertThat(runners()).isEmpty();
+        // Unloading a model that is not loaded returns it unchanged.
+        assertThat(ok(daemon.post("/model/" + id + "/unload", "")).get("loaded").asBoolean()).isFalse();
+    }
+
+    @Test
+    void a_killed_runner_shows_the_model_unloaded_and_the_next_request_loads_it_again() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        String id = downloadedTinyModel(daemon, files, "tiny-k", 2);
+        ok(daemon.post("/model/" + id + "/load", ""));
+        ProcessHandle runner = runners().get(0);
+        Runtime.getRuntime().exec(new String[] {"kill", "-9", String.valueOf(runner.pid())}).waitFor();
+        await().atMost(WAIT).until(() -> !ok(daemon.get("/model/" + id)).get("loaded").asBoolean());
+
+        assertThat(complete(id, "again").get("usage").get("completion_tokens").asInt()).isPositive();
+        assertThat(ok(daemon.get("/model/" + id)).get("loaded").asBoolean()).isTrue();
+        assertThat(runners()).hasSize(1).doesNotContain(runner);
+    }
+
+    @Test
+    void a_model_llama_cpp_rejects_fails_the_load_clearly_and_the_daemon_stays_healthy() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        Path broken = files.resolve("broken.gguf");
+        new GgufWriter().string("general.architecture", "llama").u32("llama.context_length", 64)
+                .u32("llama.embedding_length", 8).u32("llama.block_count", 1)
+                .tensor("token_embd.weight", new long[] {8, 4}, i -> 0.0).write(broken);
+        String id = downloaded(daemon, broken, "broken");
+        HttpResponse<String> r = daemon.post("/model/" + id + "/load", "");
+        assertThat(r.statusCode()).isEqualTo(422);
+        assertThat(r.body()).contains("llama.cpp could not load broken.gguf");
+        assertThat(daemon.get("/.well-known/health").body()).isEqualTo("ok");
+        assertThat(ok(daemon.get("/model/" + id)).get("loaded").asBoolean()).isFalse();
+        assertThat(runners()).isEmpty();
+    }
+
+    @Test
+    void refuses_to_load_what_is_not_downloaded_and_what_can_never_fit() throws Exception {
+        daemon = TestDaemon.start(Config.forDataDir(dataDir).withMemoryBudget(16L << 20));
+        HttpResponse<String> notDownloaded = daemon.post("/model/tinyllama-1.1b-chat-v1.0-q4_k_m/load", "");
+        assertThat(notDownloaded.statusCode()).isEqualTo(409);
+        assertThat(notDownloaded.body()).contains("not downloaded");
+
+        String id = downloadedTinyModel(daemon, files, "too-big", 3);
+        HttpResponse<String> tooBig = daemon.post("/model/" + id + "/load", "");
+        assertThat(tooBig.statusCode()).isEqualTo(507);
+        assertThat(tooBig.body()).contains("needs ").contains("available of the " + (16L << 20) + "-byte budget");
+        assertThat(runners()).isEmpty();
+    }
+
+    @Test
+    void a_load_that_does_not_fit_evicts_the_least_recently_used_idle_model() throws Exception {
+        // Room for two tiny models (each estimated at ~78 MB, most of it the runner JVM), not three.
+        daemon = TestDaemon.start(Config.forDataDir(dataDir).withMemoryBudget(200L << 20));
+        String a = downloadedTinyModel(daemon, files, "lru-a", 4);
+        String b = downloadedTinyModel(daemon, files, "lru-b", 5);
+        String c = downloadedTinyModel(daemon, files, "lru-c", 6);
+        ok(daemon.post("/model/" + a + "/load", ""));
+        ok(daemon.post("/model/" + b + "/load", ""));
+        complete(a, "a is used last");
+        ok(daemon.post("/model/" + c + "/load", ""));
+        assertThat(ok(daemon.get("/model/" + b)).get("loaded").asBoolean()).as("b, least recently used").isFalse();
+        assertThat(ok(daemon.get("/model/" + a)).get("loaded").asBoolean()).isTrue();
+        assertThat(ok(daemon.get("/model/" + c)).get("loaded").asBoolean()).isTrue();
+        assertThat(runners()).hasSize(2);
+    }
+
+    @Test
+    void chat_completions_stream_as_server_sent_events() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        downloadedTinyModel(daemon, files, "chatty", 7);
+        ObjectNode body = Json.MAPPER.createObjectNode().put("model", "chatty").put("max_tokens", 6).put("stream", true);
+        body.putArray("messages").addObject().put("role", "user").put("content", "Hi");
+        HttpResponse<String> r = daemon.send(HttpRequest.newBuilder(daemon.uri("/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<String> events = r.body().lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+        assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
+        List<JsonNode> chunks = events.subList(0, events.size() - 1).stream().map(RuntimeTest::parse).toList();
+        assertThat(chunks).hasSizeGreaterThan(1)
+                .allSatisfy(c -> assertThat(c.get("object").asText()).isEqualTo("chat.completion.chunk"));
+        assertThat(chunks.get(chunks.size() - 1).get("choices").get(0).get("finish_reason").asText()).isIn("length", "stop");
+
+        JsonNode plain = ok(daemon.post("/v1/chat/completions", body.put("stream", false)));
+        assertThat(plain.get("choices").get(0).get("message").get("role").asText()).isEqualTo("assistant");
+        JsonNode listed = ok(daemon.get("/v1/models"));
+        assertThat(listed.get("data").findValuesAsText("id")).contains("chatty");
+        assertThat(daemon.post("/v1/chat/completions", "{\"model\": \"chatty\", \"messages\": []}").statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void deleting_a_loaded_model_unloads_it_first() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        String id = downloadedTinyModel(daemon, files, "doomed", 8);
+        ok(daemon.post("/model/" + id + "/load", ""));
+        assertThat(daemon.post("/models/" + id + "/delete/cache", "{}").statusCode()).isEqualTo(200);
+        assertThat(runners()).isEmpty();
+        JsonNode model = ok(daemon.get("/model/" + id));
+        assertThat(model.get("loaded").asBoolean()).isFalse();
+        assertThat(model.get("downloaded").asBoolean()).isFalse();
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(json, e);
+        }
+    }
+}
