@@ -204,4 +204,35 @@ class RuntimeTest {
             throw new IllegalStateException(json, e);
         }
     }
+
+    @Test
+    void concurrent_loads_of_one_model_share_one_runner() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        String id = downloadedTinyModel(daemon, files, "shared-load", 9);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> loads = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            loads.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> daemon.post("/model/" + id + "/load", "")));
+        }
+        for (var l : loads) {
+            assertThat(ok(l.get()).get("loaded").asBoolean()).isTrue();
+        }
+        assertThat(runners()).hasSize(1);
+    }
+
+    @Test
+    void a_model_that_is_downloading_cannot_be_loaded() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        byte[] data = io.modeld.testing.FileServer.content(8 << 20, 10);
+        try (io.modeld.testing.FileServer server = io.modeld.testing.FileServer.start().serve("/slow.gguf", data)
+                .capPerConnection(256 << 10)) {
+            ObjectNode body = Json.MAPPER.createObjectNode().put("name", "slow");
+            body.putObject("source").put("url", server.uri("/slow.gguf").toString());
+            String id = ok(daemon.post("/models/create", body)).get("id").asText();
+            daemon.post("/model/" + id + "/download", "");
+            HttpResponse<String> r = daemon.post("/model/" + id + "/load", "");
+            assertThat(r.statusCode()).isEqualTo(409);
+            assertThat(r.body()).contains("still downloading");
+            daemon.post("/model/" + id + "/download/cancel", "");
+        }
+    }
 }
