@@ -6,7 +6,7 @@ public final class ModeldException extends RuntimeException {
     /** What went wrong, which decides the HTTP status. */
     public enum Kind {
         INVALID(400), FORBIDDEN(403), UNKNOWN_MODEL(410), CONFLICT(409), TOO_LARGE(413), UNPROCESSABLE(422), UPGRADE_REQUIRED(426),
-        NOT_IMPLEMENTED(501), BUSY(503), INSUFFICIENT_STORAGE(507);
+        BUSY(503), INSUFFICIENT_STORAGE(507);
 
         public final int status;
 

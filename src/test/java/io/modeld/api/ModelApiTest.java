@@ -119,12 +119,12 @@ class ModelApiTest {
     }
 
     @Test
-    void load_endpoints_say_they_are_not_implemented_yet() {
+    void a_model_that_is_not_downloaded_cannot_be_loaded() {
         String id = Catalog.idOf("gemma-2-2b-it-q4_k_m");
-        for (String action : new String[] {"load", "unload"}) {
-            assertError(daemon.post("/model/" + id + "/" + action, (String) null), 501, "not implemented");
-        }
+        assertError(daemon.post("/model/" + id + "/load", (String) null), 409, "not downloaded");
+        assertThat(ok(daemon.post("/model/" + id + "/unload", (String) null)).get("loaded").asBoolean()).isFalse();
         assertError(daemon.post("/model/nope/load", (String) null), 410, "no model");
+        assertError(daemon.post("/model/nope/unload", (String) null), 410, "no model");
     }
 
     @Test
