@@ -3,13 +3,15 @@ package io.modeld.catalog;
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
 import io.modeld.gguf.GgufReader;
+import io.modeld.runtime.MemoryEstimate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Fills what a model's spec leaves out from its GGUF file: parameters (billions), quantization,
- * context length (maxTokens.total) and file size (bytes). What the client gave always wins.
+ * context length (maxTokens.total), file size (bytes) and the memory a load will need (ram, the
+ * runtime's {@link MemoryEstimate}). What the client gave always wins.
  */
 final class GgufFacts {
 
@@ -26,7 +28,8 @@ final class GgufFacts {
                 : new MaxTokens(context, spec.maxTokens() == null ? null : spec.maxTokens().input(),
                         spec.maxTokens() == null ? null : spec.maxTokens().output());
         return new ModelSpec(spec.name(), spec.version(), spec.description(), spec.cloud(), spec.type(), spec.usage(),
-                spec.bytes() != null ? spec.bytes() : Files.size(file), spec.ram(),
+                spec.bytes() != null ? spec.bytes() : Files.size(file),
+                spec.ram() != null ? spec.ram() : MemoryEstimate.of(gguf, Files.size(file), 0).total(),
                 spec.quantization() != null ? spec.quantization() : gguf.quantization(), spec.foundation(),
                 spec.unique(), spec.parameters() != null ? spec.parameters() : billions, spec.provider(), spec.cpu(),
                 maxTokens, spec.capabilities(), spec.source());

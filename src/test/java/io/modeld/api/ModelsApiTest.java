@@ -104,6 +104,8 @@ class ModelsApiTest {
         assertThat(created.get("quantization").asText()).isEqualTo("F32");
         assertThat(created.get("maxTokens").get("total").asLong()).isEqualTo(256);
         assertThat(created.get("bytes").get("value").asLong()).isEqualTo(Files.size(gguf));
+        assertThat(created.get("ram").get("value").asLong()).as("the runtime's estimate: file, KV cache, buffers, runner")
+                .isGreaterThan(Files.size(gguf) + (64L << 20));
         assertThat(created.get("parameters").asDouble()).isEqualTo(0.0);
 
         ObjectNode given = Json.MAPPER.createObjectNode().put("name", "Local tiny, described").put("quantization", "mine");
