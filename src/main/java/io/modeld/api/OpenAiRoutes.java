@@ -69,7 +69,7 @@ final class OpenAiRoutes {
         RunnerMessages.Request request = RunnerMessages.Request.generate(
                 chat ? null : prompt(body), chat ? messages(body) : null, maxTokens(body),
                 (float) number(body, "temperature", 0.8, 0, 2), (int) number(body, "seed", -1, -1, Integer.MAX_VALUE),
-                stops(body));
+                stops(body), body.path("ignore_eos").asBoolean(false));
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID();
         long created = System.currentTimeMillis() / 1000;
         String name = modelField.textValue();

@@ -92,7 +92,8 @@ public final class RunnerMain {
             prompt = model.applyTemplate(new InferenceParameters("").setMessages(system, turns));
         }
         InferenceParameters p = new InferenceParameters(prompt).setNPredict(r.maxTokens())
-                .setTemperature(r.temperature()).setSeed(r.seed());
+                .setTemperature(r.temperature()).setSeed(r.seed())
+                .setIgnoreEos(Boolean.TRUE.equals(r.ignoreEos()));
         if (r.stop() != null && !r.stop().isEmpty()) {
             p.setStopStrings(r.stop().toArray(String[]::new));
         }

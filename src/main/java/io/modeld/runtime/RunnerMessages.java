@@ -17,16 +17,21 @@ public final class RunnerMessages {
 
     /** {@code load} once, then any number of {@code generate}. */
     public record Request(String op, String model, Integer context, Integer threads, String prompt,
-                          List<Message> messages, Integer maxTokens, Float temperature, Integer seed, List<String> stop) {
+                          List<Message> messages, Integer maxTokens, Float temperature, Integer seed, List<String> stop,
+                          Boolean ignoreEos) {
 
         static Request load(String model, int context, int threads) {
-            return new Request("load", model, context, threads, null, null, null, null, null, null);
+            return new Request("load", model, context, threads, null, null, null, null, null, null, null);
         }
 
-        /** A generation from a prompt, or from chat messages formatted by the model's chat template. */
+        /**
+         * A generation from a prompt, or from chat messages formatted by the model's chat template;
+         * {@code ignoreEos} keeps generating past the end-of-sequence token (for benchmarks).
+         */
         public static Request generate(String prompt, List<Message> messages, int maxTokens, float temperature,
-                                       int seed, List<String> stop) {
-            return new Request("generate", null, null, null, prompt, messages, maxTokens, temperature, seed, stop);
+                                       int seed, List<String> stop, boolean ignoreEos) {
+            return new Request("generate", null, null, null, prompt, messages, maxTokens, temperature, seed, stop,
+                    ignoreEos);
         }
     }
 

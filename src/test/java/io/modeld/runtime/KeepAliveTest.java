@@ -63,7 +63,7 @@ class KeepAliveTest {
                 runtime.load(idle);
                 runtime.load(busy);
                 clock.advance(Duration.ofMinutes(4));
-                runtime.generate(busy, RunnerMessages.Request.generate("Hi", null, 2, 0.8f, 1, List.of()), t -> { });
+                runtime.generate(busy, RunnerMessages.Request.generate("Hi", null, 2, 0.8f, 1, List.of(), false), t -> { });
                 clock.advance(Duration.ofMinutes(2));
 
                 runtime.expireIdle(Duration.ofMinutes(5));
