@@ -110,8 +110,13 @@ final class Runner implements AutoCloseable {
 
     /** What the runner really uses: its resident set size, read from /proc; 0 when unknown. */
     long residentBytes() {
+        return residentBytes(process.pid());
+    }
+
+    /** The resident set size of process {@code pid}, read from /proc; 0 when unknown. */
+    static long residentBytes(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                 }

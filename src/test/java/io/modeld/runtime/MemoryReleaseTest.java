@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.gguf.TinyLlama;
 import io.modeld.testing.TestDaemon;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -22,22 +21,9 @@ class MemoryReleaseTest {
     @TempDir
     Path files;
 
-    private static long rss(ProcessHandle p) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        return 0;
-    }
-
     private static long treeRss() {
         ProcessHandle self = ProcessHandle.current();
-        return Stream.concat(Stream.of(self), self.descendants()).mapToLong(MemoryReleaseTest::rss).sum();
+        return Stream.concat(Stream.of(self), self.descendants()).mapToLong(p -> Runner.residentBytes(p.pid())).sum();
     }
 
     @Test
