@@ -134,6 +134,7 @@ final class ModelViews {
                 s.capabilities() == null ? null : new Capabilities(schema, s.capabilities().temporal(),
                         s.capabilities().images(), s.capabilities().videos(), s.capabilities().documents(),
                         s.capabilities().codebases(), s.capabilities().assets(), s.capabilities().websites()),
-                s.source() == null ? null : new Source(schema, s.source().url(), s.source().sha256()));
+                s.source() == null ? null : new Source(schema, s.source().url(), s.source().sha256()),
+                s.context());
     }
 }

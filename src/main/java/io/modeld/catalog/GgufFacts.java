@@ -29,9 +29,10 @@ final class GgufFacts {
                         spec.maxTokens() == null ? null : spec.maxTokens().output());
         return new ModelSpec(spec.name(), spec.version(), spec.description(), spec.cloud(), spec.type(), spec.usage(),
                 spec.bytes() != null ? spec.bytes() : Files.size(file),
-                spec.ram() != null ? spec.ram() : MemoryEstimate.of(gguf, Files.size(file), 0).total(),
+                spec.ram() != null ? spec.ram()
+                        : MemoryEstimate.of(gguf, Files.size(file), spec.context() == null ? 0 : spec.context()).total(),
                 spec.quantization() != null ? spec.quantization() : gguf.quantization(), spec.foundation(),
                 spec.unique(), spec.parameters() != null ? spec.parameters() : billions, spec.provider(), spec.cpu(),
-                maxTokens, spec.capabilities(), spec.source());
+                maxTokens, spec.capabilities(), spec.source(), spec.context());
     }
 }

@@ -4,7 +4,10 @@ import java.util.regex.Pattern;
 
 /**
  * What a model is, as its creator describes it: every SeededModel field a client may set, plus the
- * {@code source} extension. State (downloaded, loaded) lives elsewhere.
+ * {@code source} and {@code context} extensions. State (downloaded, loaded) lives elsewhere.
+ *
+ * @param context the context, in tokens, a load gives the model; null means the default: the model's
+ *                trained context, at most 4096
  */
 public record ModelSpec(
         String name,
@@ -23,7 +26,8 @@ public record ModelSpec(
         Boolean cpu,
         MaxTokens maxTokens,
         Capabilities capabilities,
-        ModelSource source) {
+        ModelSource source,
+        Integer context) {
 
     /** What a unique name looks like; also the shape of every {model} path segment (a UUID fits it). */
     public static final Pattern UNIQUE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
@@ -31,6 +35,6 @@ public record ModelSpec(
     /** The spec a create starts from before the client's fields are applied. */
     public static ModelSpec defaults() {
         return new ModelSpec(null, "1.0.0", null, false, "UNKNOWN", "CODE_CONVERSATION", null, null,
-                null, "UNKNOWN", null, null, "UNKNOWN", true, null, null, null);
+                null, "UNKNOWN", null, null, "UNKNOWN", true, null, null, null, null);
     }
 }

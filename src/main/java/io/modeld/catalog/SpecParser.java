@@ -14,6 +14,8 @@ public final class SpecParser {
 
     private static final int MAX_SHORT = 256;
     private static final int MAX_DESCRIPTION = 16_384;
+    private static final int MIN_CONTEXT = 16;
+    private static final int MAX_CONTEXT = 1 << 20;
 
     private SpecParser() {
     }
@@ -40,7 +42,8 @@ public final class SpecParser {
                 bool(json, "cpu", base.cpu()),
                 maxTokens(json, base.maxTokens()),
                 capabilities(json, base.capabilities()),
-                source(json, base.source()));
+                source(json, base.source()),
+                context(json, base.context()));
     }
 
     private static boolean present(JsonNode json, String field) {
@@ -160,6 +163,18 @@ public final class SpecParser {
     private static Boolean flag(JsonNode v, String field) {
         JsonNode f = v.get(field);
         return f == null || f.isNull() ? null : f.booleanValue();
+    }
+
+    private static Integer context(JsonNode json, Integer fallback) {
+        if (!present(json, "context")) {
+            return fallback;
+        }
+        JsonNode v = json.get("context");
+        if (!v.isIntegralNumber() || v.longValue() < MIN_CONTEXT || v.longValue() > MAX_CONTEXT) {
+            throw ModeldException.invalid("context: must be a whole number of tokens from " + MIN_CONTEXT + " to "
+                    + MAX_CONTEXT);
+        }
+        return v.intValue();
     }
 
     private static ModelSource source(JsonNode json, ModelSource fallback) {

@@ -207,7 +207,8 @@ public final class RunnerRuntime implements AutoCloseable {
             throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, "cannot load '" + r.spec().name()
                     + "': its file is not a usable GGUF model (" + e.getMessage() + ")");
         }
-        MemoryEstimate estimate = MemoryEstimate.of(gguf, r.file().size(), 0);
+        Integer context = r.spec().context();
+        MemoryEstimate estimate = MemoryEstimate.of(gguf, r.file().size(), context == null ? 0 : context);
         reserve(r, estimate.total());
         try {
             Runner runner = Runner.start(file, estimate.context(), Math.max(1, Runtime.getRuntime().availableProcessors()));

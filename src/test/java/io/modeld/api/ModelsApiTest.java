@@ -115,6 +115,15 @@ class ModelsApiTest {
         assertThat(kept.get("quantization").asText()).isEqualTo("mine");
         assertThat(kept.get("maxTokens").get("total").asLong()).isEqualTo(128);
 
+        ObjectNode small = Json.MAPPER.createObjectNode().put("name", "Local tiny, small context").put("context", 64);
+        small.putObject("source").put("url", gguf.toUri().toString());
+        JsonNode smallContext = ok(daemon.post("/models/create", small));
+        assertThat(smallContext.get("context").asInt()).isEqualTo(64);
+        assertThat(smallContext.get("ram").get("value").asLong()).as("a smaller KV cache")
+                .isLessThan(created.get("ram").get("value").asLong());
+        small.put("context", 8);
+        assertError(daemon.post("/models/create", small), 400, "context");
+
         Path notGguf = dir.resolve("notes.txt");
         Files.writeString(notGguf, "not a model");
         ObjectNode bad = Json.MAPPER.createObjectNode().put("name", "Bad");
@@ -123,7 +132,7 @@ class ModelsApiTest {
         ObjectNode missing = Json.MAPPER.createObjectNode().put("name", "Missing");
         missing.putObject("source").put("url", dir.resolve("nowhere.gguf").toUri().toString());
         assertError(daemon.post("/models/create", missing), 400, "no file at");
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(14);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(15);
     }
 
     @Test

@@ -235,4 +235,55 @@ class RuntimeTest {
             daemon.post("/model/" + id + "/download/cancel", "");
         }
     }
+
+    @Test
+    void a_model_loads_with_the_context_it_asks_for() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        String id = downloadedTinyModel(daemon, files, "small-context", 11);
+        ObjectNode model = (ObjectNode) ok(daemon.get("/model/" + id));
+        model.put("context", 32);
+        assertThat(ok(daemon.post("/model/update", model)).get("context").asInt()).isEqualTo(32);
+        ok(daemon.post("/model/" + id + "/load", ""));
+        assertThat(ok(daemon.get("/model/" + id)).get("context").asInt()).isEqualTo(32);
+        // java-llama.cpp does not report the context it got; a 32-token one still generates.
+        assertThat(complete(id, "Hi").get("usage").get("completion_tokens").asInt()).isPositive();
+    }
+
+    @Test
+    void a_runner_exits_by_itself_when_its_daemon_dies() throws Exception {
+        Path file = files.resolve("orphan.gguf");
+        TinyLlama.TINY.write(file, 12);
+        Process daemonProcess = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.modeld.Main", "serve", "--port", "0",
+                "--data-dir", dataDir.toString()).redirectErrorStream(true).start();
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(daemonProcess.getInputStream()))
+                    .lines().filter(l -> l.contains(" serving ")).findFirst().orElseThrow();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(":(\\d+) ").matcher(line);
+            assertThat(m.find()).isTrue();
+            int port = Integer.parseInt(m.group(1));
+            java.net.http.HttpClient http = TestDaemon.client();
+            java.util.function.Function<String, HttpResponse<String>> post = path -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"orphan\", \"source\": {\"url\": \""
+                                    + file.toUri() + "\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            String id = ok(post.apply("/models/create")).get("id").asText();
+            post.apply("/model/" + id + "/download");
+            await().atMost(WAIT).until(() -> ok(http.send(HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/model/" + id)).build(),
+                    HttpResponse.BodyHandlers.ofString())).get("downloaded").asBoolean());
+            assertThat(ok(post.apply("/model/" + id + "/load")).get("loaded").asBoolean()).isTrue();
+            ProcessHandle runner = daemonProcess.toHandle().children().findFirst().orElseThrow();
+
+            daemonProcess.destroyForcibly(); // SIGKILL: the daemon cannot tell its runner anything
+            await().atMost(WAIT).until(() -> !runner.isAlive());
+        } finally {
+            daemonProcess.destroyForcibly();
+        }
+    }
 }

@@ -1,6 +1,6 @@
 package io.modeld.api.schema;
 
-/** Model, as the Pieces SDKs read it, with the {@code source} extension. */
+/** Model, as the Pieces SDKs read it, with the {@code source} and {@code context} extensions. */
 public record Model(
         Schema schema,
         String id,
@@ -25,5 +25,6 @@ public record Model(
         MaxTokens maxTokens,
         Boolean custom,
         Capabilities capabilities,
-        Source source) {
+        Source source,
+        Integer context) {
 }
