@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 
 /**
  * The layout of the data dir: {@code modeld.db}, {@code models/<id>/} (finished files),
- * {@code partial/<id>/} (downloads in flight) and {@code logs/}. Folders are named by model ids that
+ * {@code partial/<id>/} (downloads in flight), {@code logs/} and {@code lib/} (native libraries). Folders are named by model ids that
  * must parse as UUIDs, so no client text ever becomes a path.
  */
 public record DataDir(Path root) {
@@ -32,6 +32,10 @@ public record DataDir(Path root) {
 
     public Path logs() {
         return root.resolve("logs");
+    }
+
+    public Path lib() {
+        return root.resolve("lib");
     }
 
     /** Creates the folders of the layout. */

@@ -20,8 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's handle on one runner process: starts it from the daemon's own Java and class path,
- * sends requests down its standard input and reads events from its standard output. Closing standard
+ * The daemon's handle on one runner process (started with {@link RunnerLauncher}): sends requests down its standard input and reads events from its standard output. Closing standard
  * input ends the runner; a runner that does not end is killed.
  */
 final class Runner implements AutoCloseable {
@@ -49,11 +48,9 @@ final class Runner implements AutoCloseable {
         t.start();
     }
 
-    /** Starts a runner and loads {@code model} into it; returns once the model can generate. */
-    static Runner start(Path model, int context, int threads) throws RunnerFailure {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xss1m",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.modeld.Main", "runner");
+    /** Starts a runner with {@code command} and loads {@code model}; returns once the model can generate. */
+    static Runner start(List<String> command, Path model, int context, int threads) throws RunnerFailure {
+        ProcessBuilder pb = new ProcessBuilder(command);
         Runner runner;
         try {
             runner = new Runner(pb.start());

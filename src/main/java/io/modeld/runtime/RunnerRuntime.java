@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +70,7 @@ public final class RunnerRuntime implements AutoCloseable {
     private final Map<String, CompletableFuture<Loaded>> loading = new ConcurrentHashMap<>();
     private final Map<String, Long> reserved = new ConcurrentHashMap<>();
     private final Object budgetLock = new Object();
+    private final List<String> runnerCommand;
 
     public RunnerRuntime(ModelService models, DataDir dataDir, long budget, Clock clock, Predicate<String> downloading) {
         this.models = models;
@@ -76,6 +78,7 @@ public final class RunnerRuntime implements AutoCloseable {
         this.budget = budget;
         this.clock = clock;
         this.downloading = downloading;
+        this.runnerCommand = RunnerLauncher.of(dataDir.lib());
     }
 
     public boolean loaded(String id) {
@@ -211,7 +214,8 @@ public final class RunnerRuntime implements AutoCloseable {
         MemoryEstimate estimate = MemoryEstimate.of(gguf, r.file().size(), context == null ? 0 : context);
         reserve(r, estimate.total());
         try {
-            Runner runner = Runner.start(file, estimate.context(), Math.max(1, Runtime.getRuntime().availableProcessors()));
+            Runner runner = Runner.start(runnerCommand, file, estimate.context(),
+                    Math.max(1, Runtime.getRuntime().availableProcessors()));
             Loaded l = new Loaded(r.id(), runner, estimate);
             loaded.put(r.id(), l);
             runner.onExit(() -> {

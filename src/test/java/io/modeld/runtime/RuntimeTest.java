@@ -86,6 +86,8 @@ class RuntimeTest {
         assertThat(loaded.get("loaded").asBoolean()).isTrue();
         assertThat(runners()).hasSize(1);
         assertThat(ok(daemon.get("/model/" + id)).get("loaded").asBoolean()).isTrue();
+        assertThat(dataDir.resolve("lib").resolve(io.modeld.Daemon.version()).resolve(System.mapLibraryName("jllama")))
+                .as("llama.cpp's library, unpacked once into the data dir").isRegularFile();
 
         JsonNode completion = complete("tiny-a", "Hello");
         assertThat(completion.get("object").asText()).isEqualTo("text_completion");
