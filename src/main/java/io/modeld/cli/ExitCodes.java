@@ -1,11 +1,10 @@
 package io.modeld.cli;
 
-/** The exit codes of every command. */
+/** The exit codes of every command; a usage error exits with picocli's 2. */
 final class ExitCodes {
 
     static final int OK = 0;
     static final int FAILURE = 1;
-    static final int USAGE = 2;
 
     private ExitCodes() {
     }

@@ -277,7 +277,6 @@ final class DownloadJob {
         CompletableFuture<Void> all = CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new));
         long lastPersistAt = settings.clock().millis();
         long persistedBytes = plan.downloaded();
-        long lastByteAt = 0;
         while (!all.isDone()) {
             try {
                 all.get(TICK_MS, TimeUnit.MILLISECONDS);
@@ -297,7 +296,10 @@ final class DownloadJob {
                 persistedBytes = downloaded;
             }
         }
-        lastByteAt = System.nanoTime();
+        long lastByteAt = System.nanoTime();
+        if (stopped && !canceled && failure.get() == null) {
+            persist(file, base); // a shutdown keeps every byte written so far for the next start
+        }
         checkAbandoned();
         persist(file, base);
         String digest;

@@ -70,7 +70,7 @@ public final class RunnerRuntime implements AutoCloseable {
     private final Map<String, CompletableFuture<Loaded>> loading = new ConcurrentHashMap<>();
     private final Map<String, Long> reserved = new ConcurrentHashMap<>();
     private final Object budgetLock = new Object();
-    private final List<String> runnerCommand;
+    private volatile List<String> runnerCommand;
 
     public RunnerRuntime(ModelService models, DataDir dataDir, long budget, Clock clock, Predicate<String> downloading) {
         this.models = models;
@@ -78,7 +78,16 @@ public final class RunnerRuntime implements AutoCloseable {
         this.budget = budget;
         this.clock = clock;
         this.downloading = downloading;
-        this.runnerCommand = RunnerLauncher.of(dataDir.lib());
+    }
+
+    /** Built at the first load, so a daemon that never loads never unpacks llama.cpp's library. */
+    private List<String> runnerCommand() {
+        List<String> cmd = runnerCommand;
+        if (cmd == null) {
+            cmd = RunnerLauncher.of(dataDir.lib());
+            runnerCommand = cmd;
+        }
+        return cmd;
     }
 
     public boolean loaded(String id) {
@@ -214,7 +223,7 @@ public final class RunnerRuntime implements AutoCloseable {
         MemoryEstimate estimate = MemoryEstimate.of(gguf, r.file().size(), context == null ? 0 : context);
         reserve(r, estimate.total());
         try {
-            Runner runner = Runner.start(runnerCommand, file, estimate.context(),
+            Runner runner = Runner.start(runnerCommand(), file, estimate.context(),
                     Math.max(1, Runtime.getRuntime().availableProcessors()));
             Loaded l = new Loaded(r.id(), runner, estimate);
             loaded.put(r.id(), l);
