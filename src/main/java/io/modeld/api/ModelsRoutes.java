@@ -2,7 +2,10 @@ package io.modeld.api;
 
 import static io.modeld.api.Bodies.json;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
+import io.modeld.Json;
 import io.modeld.ModeldException;
 import io.modeld.api.schema.ModelDeleteCacheOutput;
 import io.modeld.catalog.ModelRecord;
@@ -10,7 +13,10 @@ import io.modeld.catalog.ModelService;
 import io.modeld.download.Downloads;
 import io.modeld.runtime.RunnerRuntime;
 
-/** The Models API: list, create, delete, delete the files, unload all, and the identifiers stream. */
+/**
+ * The Models API: list, create, delete, delete the files, unload all, and the identifiers stream; and
+ * {@code GET /memory}, modeld's own view of the memory budget and what each loaded model uses.
+ */
 final class ModelsRoutes {
 
     private final ModelService models;
@@ -38,6 +44,16 @@ final class ModelsRoutes {
         routes.post("/models/{model}/delete/cache", ctx -> {
             ModelRecord r = downloads.deleteCache(ctx.pathParam("model"));
             ctx.json(new ModelDeleteCacheOutput(views.schema(), views.reference(r.id())));
+        });
+        routes.get("/memory", ctx -> {
+            ObjectNode out = Json.MAPPER.createObjectNode().put("budget", runtime.budget()).put("used", runtime.used());
+            ArrayNode list = out.putArray("loaded");
+            for (RunnerRuntime.LoadedModel l : runtime.loadedModels()) {
+                ModelRecord r = models.get(l.id());
+                list.addObject().put("id", l.id()).put("name", r.spec().name()).put("unique", r.spec().unique())
+                        .put("estimate", l.estimate()).put("resident", l.resident()).put("pid", l.pid());
+            }
+            ctx.json(out);
         });
         routes.post("/models/unload", ctx -> {
             runtime.unloadAll();

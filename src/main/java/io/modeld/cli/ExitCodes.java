@@ -5,6 +5,12 @@ final class ExitCodes {
 
     static final int OK = 0;
     static final int FAILURE = 1;
+    /** No daemon answered at any of the URLs tried. */
+    static final int UNAVAILABLE = 3;
+    /** No model has that id, unique name or unique prefix. */
+    static final int NOT_FOUND = 4;
+    /** The daemon refused: a conflict, a bad input, not enough disk or memory. */
+    static final int REFUSED = 5;
 
     private ExitCodes() {
     }

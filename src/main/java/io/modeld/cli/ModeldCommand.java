@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 /** {@code modeld}: the top command; each subcommand is a class of its own. */
 @Command(name = "modeld", mixinStandardHelpOptions = true, versionProvider = ModeldCommand.Version.class,
         description = "A local model daemon that speaks the Pieces OS Model API.",
-        subcommands = {ServeCommand.class, RunnerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, LsCommand.class, ShowCommand.class, PullCommand.class, CancelCommand.class,
+                LoadCommand.class, UnloadCommand.class, PsCommand.class, RmCommand.class, ImportCommand.class,
+                RunCommand.class, RunnerCommand.class, CommandLine.HelpCommand.class})
 public final class ModeldCommand implements Runnable {
 
     @CommandLine.Spec
@@ -23,7 +25,7 @@ public final class ModeldCommand implements Runnable {
         CommandLine cl = new CommandLine(new ModeldCommand());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("modeld: " + e.getMessage());
-            return ExitCodes.FAILURE;
+            return e instanceof CliException c ? c.exitCode() : ExitCodes.FAILURE;
         });
         return cl;
     }

@@ -108,6 +108,16 @@ public final class RunnerRuntime implements AutoCloseable {
         return sum;
     }
 
+    /** One loaded model as {@code GET /memory} shows it. */
+    public record LoadedModel(String id, long estimate, long resident, long pid) {
+    }
+
+    /** The loaded models, each with its estimate, its runner's RSS and pid. */
+    public List<LoadedModel> loadedModels() {
+        return loaded.values().stream().map(l -> new LoadedModel(l.id, l.estimate.total(), l.runner.residentBytes(),
+                l.runner.pid())).toList();
+    }
+
     /** Loads the model (or joins its load); returns once it is in memory and answers. */
     public ModelRecord load(String model) {
         ModelRecord r = models.get(model);

@@ -39,7 +39,7 @@ class DiscoveryTest {
                     "/model/{model}/download", "/model/{model}/download/cancel", "/model/{model}/download/progress",
                     "/model/{model}/load", "/model/{model}/unload", "/models", "/models/create",
                     "/models/{model}/delete", "/models/{model}/delete/cache", "/models/unload",
-                    "/models/stream/identifiers", "/v1/models", "/v1/completions", "/v1/chat/completions",
+                    "/models/stream/identifiers", "/memory", "/v1/models", "/v1/completions", "/v1/chat/completions",
                     "/.well-known/health", "/.well-known/version", "/openapi.yaml");
             // Every documented path is served (not a 404 from the router).
             for (String p : paths) {

@@ -1,0 +1,28 @@
+package io.modeld.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+
+/** {@code modeld ls}: every model with its size, state and the memory it needs. */
+@Command(name = "ls", mixinStandardHelpOptions = true, description = "List the models: name, size, state, RAM.")
+final class LsCommand extends ClientCommand {
+
+    @Override
+    public Integer call() {
+        JsonNode models = client().get("/models");
+        if (options.json) {
+            printJson(models);
+            return ExitCodes.OK;
+        }
+        int width = 4;
+        for (JsonNode m : models.get("iterable")) {
+            width = Math.max(width, label(m).length());
+        }
+        String row = "%-" + width + "s  %9s  %-11s  %9s%n";
+        out().printf(row, "NAME", "SIZE", "STATE", "RAM");
+        for (JsonNode m : models.get("iterable")) {
+            out().printf(row, label(m), size(m.get("bytes")), state(m), size(m.get("ram")));
+        }
+        return ExitCodes.OK;
+    }
+}

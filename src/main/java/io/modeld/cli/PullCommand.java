@@ -1,0 +1,57 @@
+package io.modeld.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code modeld pull <model>...}: starts every download at once (the daemon runs them in parallel up to
+ * --max-downloads), then follows each with a progress bar. Ctrl-C asks whether to cancel them or leave
+ * them running in the daemon.
+ */
+@Command(name = "pull", mixinStandardHelpOptions = true, description = "Download models, with progress bars.")
+final class PullCommand extends ClientCommand {
+
+    @Parameters(paramLabel = "MODEL", arity = "1..*", description = "Ids, unique names, or unique prefixes.")
+    List<String> models;
+
+    @Override
+    public Integer call() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String name : models) {
+            String id = client().resolve(name);
+            JsonNode m = client().post("/model/" + id + "/download", null);
+            if (m.path("downloaded").asBoolean()) {
+                out().println(label(m) + ": already downloaded");
+            } else {
+                labels.put(id, label(m));
+            }
+        }
+        return follow(client(), labels, this, options.json);
+    }
+
+    /** Follows the downloads in {@code labels} (id to name); shared with {@code import}. */
+    static int follow(DaemonClient client, Map<String, String> labels, ClientCommand command, boolean json) {
+        Interrupts.onCtrlC(client, new ArrayList<>(labels.keySet()));
+        int code = ExitCodes.OK;
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            JsonNode last = DownloadWatch.follow(client, e.getKey(), e.getValue(), System.err);
+            String status = last.path("status").asText();
+            if (json) {
+                command.printJson(client.get("/model/" + e.getKey()));
+            } else if (status.equals("COMPLETED")) {
+                command.out().println(e.getValue() + ": downloaded and verified");
+            }
+            if (!status.equals("COMPLETED")) {
+                command.spec.commandLine().getErr().println("modeld: " + e.getValue() + ": " + status.toLowerCase()
+                        + (last.hasNonNull("error") ? ": " + last.get("error").asText() : ""));
+                code = ExitCodes.FAILURE;
+            }
+        }
+        return code;
+    }
+}
