@@ -50,6 +50,13 @@ public final class ApiServer implements AutoCloseable {
             ErrorMapping.register(cfg.routes);
             cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));
             cfg.routes.get("/.well-known/version", ctx -> ctx.contentType("text/plain; charset=utf-8").result(version));
+            cfg.staticFiles.add(files -> {
+                files.hostedPath = "/web";
+                files.directory = "/web";
+                files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+            });
+            String dashboard = resource("/web/index.html");
+            cfg.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(dashboard));
             cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));
             new ModelRoutes(models, downloads, runtime, views, progress).register(cfg.routes);
             new ModelsRoutes(models, downloads, runtime, views, identifiers).register(cfg.routes);
