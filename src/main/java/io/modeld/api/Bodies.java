@@ -26,8 +26,10 @@ final class Bodies {
         try {
             return Json.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ModeldException.invalid("body: malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            // Some refusals (nesting too deep, a number too long) carry no location.
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw ModeldException.invalid("body: malformed JSON" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ModeldException.invalid("body: unreadable: " + e.getMessage());
         }

@@ -66,6 +66,19 @@ public final class SpecParser {
         if (notBlank && s.isBlank()) {
             throw ModeldException.invalid(field + ": must not be empty");
         }
+        boolean multiline = maxLength == MAX_DESCRIPTION;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean allowedControl = multiline && (c == '\n' || c == '\r' || c == '\t');
+            if (Character.isISOControl(c) && !allowedControl) {
+                throw ModeldException.invalid(field + ": contains a control character (code " + (int) c + ")");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ModeldException.invalid(field + ": is not valid Unicode (a lone surrogate)");
+            }
+        }
         return s;
     }
 

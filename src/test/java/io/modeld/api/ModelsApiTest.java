@@ -181,6 +181,9 @@ class ModelsApiTest {
         ObjectNode badCloud = seeded("x");
         badCloud.put("cloud", "false");
         assertError(daemon.post("/models/create", badCloud), 400, "cloud");
+        assertError(daemon.post("/models/create", "{\"name\": \"a\\u0000b\"}"), 400, "control character");
+        assertError(daemon.post("/models/create", "{\"name\": \"\\ud800\"}"), 400, "lone surrogate");
+        assertError(daemon.post("/models/create", "[".repeat(5000) + "]".repeat(5000)), 400, "malformed JSON");
         assertError(daemon.post("/models/create", "{\"name\": "), 400, "malformed JSON");
         assertError(daemon.post("/models/create", "[1,2]"), 400, "body");
         assertError(daemon.post("/models/create", (String) null), 400, "body");
