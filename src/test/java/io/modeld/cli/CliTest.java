@@ -128,9 +128,11 @@ class CliTest {
         assertThat(load.out()).startsWith("clitiny: loaded");
         Run ps = modeld("ps");
         assertThat(ps.out()).contains("clitiny").containsPattern("memory: .* used of a .* budget");
+        // A model of random weights may well answer with nothing printable; the chat must still complete.
         Run run = modeld("run", "clitiny", "Hello", "--max-tokens", "4");
         assertThat(run.code()).as(run.err()).isZero();
-        assertThat(run.out()).isNotBlank();
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).endsWith(System.lineSeparator());
         Run unload = modeld("unload", "clitiny");
         assertThat(unload.out()).contains("clitiny: unloaded");
         assertThat(Json.MAPPER.readTree(modeld("ps", "--json").out()).get("loaded")).isEmpty();

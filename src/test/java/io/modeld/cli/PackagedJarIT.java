@@ -52,7 +52,8 @@ class PackagedJarIT {
             String url = m.group(1);
             assertThat(run(java("import", model.toString(), "--url", url))).contains("downloaded and verified");
             assertThat(run(java("load", "jar-tiny", "--url", url))).contains("jar-tiny: loaded");
-            assertThat(run(java("run", "jar-tiny", "Hi", "--max-tokens", "3", "--url", url))).isNotBlank();
+            // Random weights may answer with nothing printable: what counts is that the chat completes.
+            run(java("run", "jar-tiny", "Hi", "--max-tokens", "3", "--url", url));
             assertThat(run(java("ps", "--url", url))).contains("jar-tiny");
         } finally {
             daemon.destroy();
