@@ -8,22 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.modeld.config.Config;
+import io.modeld.testing.DaemonProcess;
 import io.modeld.testing.FileServer;
 import io.modeld.testing.ProgressFrames;
 import io.modeld.testing.TestDaemon;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,32 +35,16 @@ class ResumeTest {
         int size = 64 << 20;
         byte[] data = FileServer.content(size, 7);
         try (FileServer files = FileServer.start().serve("/big.gguf", data).capPerConnection(2 << 20)) {
-            Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "io.modeld.Main", "serve", "--port", "0",
-                    "--data-dir", dataDir.toString()).redirectErrorStream(true).start();
             String id;
-            try {
-                String line = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8))
-                        .lines().filter(l -> l.contains(" serving ")).findFirst().orElseThrow();
-                Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)").matcher(line);
-                assertThat(m.find()).isTrue();
-                int port = Integer.parseInt(m.group(1));
+            try (DaemonProcess first = DaemonProcess.start(dataDir)) {
                 String body = "{\"name\": \"big\", \"source\": {\"url\": \"" + files.uri("/big.gguf") + "\", \"sha256\": \""
                         + FileServer.sha256(data) + "\"}, \"bytes\": {\"value\": " + size + "}}";
-                HttpResponse<String> created = TestDaemon.client().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/models/create"))
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                id = ok(created).get("id").asText();
-                try (ProgressFrames frames = ProgressFrames.open(port, id)) {
-                    TestDaemon.client().send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/model/" + id + "/download"))
-                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                id = ok(first.post("/models/create", body)).get("id").asText();
+                try (ProgressFrames frames = ProgressFrames.open(first.port(), id)) {
+                    first.post("/model/" + id + "/download", null);
                     await().atMost(WAIT).until(() -> downloaded(frames) > size / 2);
                 }
-            } finally {
-                first.destroyForcibly(); // SIGKILL: no shutdown hook, nothing flushed by us
-                first.waitFor(20, TimeUnit.SECONDS);
-            }
+            } // closing it is a SIGKILL: no shutdown hook, nothing flushed by us
             assertThat(dataDir.resolve("partial").resolve(id).resolve(ResumeState.FILE)).exists();
 
             try (TestDaemon second = TestDaemon.start(dataDir);

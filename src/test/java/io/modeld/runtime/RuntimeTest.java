@@ -10,6 +10,7 @@ import io.modeld.Json;
 import io.modeld.config.Config;
 import io.modeld.gguf.GgufWriter;
 import io.modeld.gguf.TinyLlama;
+import io.modeld.testing.DaemonProcess;
 import io.modeld.testing.ProgressFrames;
 import io.modeld.testing.TestDaemon;
 import java.net.http.HttpRequest;
@@ -257,37 +258,16 @@ class RuntimeTest {
     void a_runner_exits_by_itself_when_its_daemon_dies() throws Exception {
         Path file = files.resolve("orphan.gguf");
         TinyLlama.TINY.write(file, 12);
-        Process daemonProcess = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.modeld.Main", "serve", "--port", "0",
-                "--data-dir", dataDir.toString()).redirectErrorStream(true).start();
-        try {
-            String line = new java.io.BufferedReader(new java.io.InputStreamReader(daemonProcess.getInputStream()))
-                    .lines().filter(l -> l.contains(" serving ")).findFirst().orElseThrow();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(":(\\d+) ").matcher(line);
-            assertThat(m.find()).isTrue();
-            int port = Integer.parseInt(m.group(1));
-            java.net.http.HttpClient http = TestDaemon.client();
-            java.util.function.Function<String, HttpResponse<String>> post = path -> {
-                try {
-                    return http.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"orphan\", \"source\": {\"url\": \""
-                                    + file.toUri() + "\"}}")).build(), HttpResponse.BodyHandlers.ofString());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            };
-            String id = ok(post.apply("/models/create")).get("id").asText();
-            post.apply("/model/" + id + "/download");
-            await().atMost(WAIT).until(() -> ok(http.send(HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + "/model/" + id)).build(),
-                    HttpResponse.BodyHandlers.ofString())).get("downloaded").asBoolean());
-            assertThat(ok(post.apply("/model/" + id + "/load")).get("loaded").asBoolean()).isTrue();
-            ProcessHandle runner = daemonProcess.toHandle().children().findFirst().orElseThrow();
+        try (DaemonProcess daemonProcess = DaemonProcess.start(dataDir)) {
+            String id = ok(daemonProcess.post("/models/create", "{\"name\": \"orphan\", \"source\": {\"url\": \""
+                    + file.toUri() + "\"}}")).get("id").asText();
+            daemonProcess.post("/model/" + id + "/download", null);
+            await().atMost(WAIT).until(() -> ok(daemonProcess.get("/model/" + id)).get("downloaded").asBoolean());
+            assertThat(ok(daemonProcess.post("/model/" + id + "/load", null)).get("loaded").asBoolean()).isTrue();
+            ProcessHandle runner = daemonProcess.handle().children().findFirst().orElseThrow();
 
-            daemonProcess.destroyForcibly(); // SIGKILL: the daemon cannot tell its runner anything
+            daemonProcess.kill(); // SIGKILL: the daemon cannot tell its runner anything
             await().atMost(WAIT).until(() -> !runner.isAlive());
-        } finally {
-            daemonProcess.destroyForcibly();
         }
     }
 }
