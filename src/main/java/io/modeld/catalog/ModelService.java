@@ -5,7 +5,6 @@ import io.modeld.ModeldException;
 import io.modeld.config.DataDir;
 import io.modeld.gguf.GgufFormatException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +68,10 @@ public final class ModelService {
      */
     public void start(List<ModelSpec> catalog) {
         synchronized (writeLock) {
-            Map<String, ModelRecord> stored = new LinkedHashMap<>();
-            store.loadAll().forEach(r -> stored.put(r.id(), r));
+            Map<String, ModelRecord> original = new LinkedHashMap<>();
+            store.loadAll().forEach(r -> original.put(r.id(), r));
+            Map<String, ModelRecord> stored = new LinkedHashMap<>(original);
+            LocalFiles.missing(dataDir, original.values()).forEach(r -> stored.put(r.id(), r));
             List<ModelRecord> upserts = new ArrayList<>();
             List<String> deletions = new ArrayList<>();
             List<ModelRecord> ordered = new ArrayList<>();
@@ -88,7 +89,7 @@ public final class ModelService {
                 ModelRecord merged = existing == null
                         ? new ModelRecord(id, clock.instant(), false, spec, null, null)
                         : existing.withSpec(spec);
-                if (!merged.equals(existing)) {
+                if (!merged.equals(original.get(id))) {
                     upserts.add(merged);
                 }
                 ordered.add(merged);
@@ -99,6 +100,9 @@ public final class ModelService {
                     deletions.add(r.id());
                 } else {
                     ordered.add(r);
+                    if (!r.equals(original.get(r.id()))) {
+                        upserts.add(r);
+                    }
                 }
             }
             store.write(upserts, deletions);
@@ -108,6 +112,7 @@ public final class ModelService {
             List<ModelRecord> all = new ArrayList<>(catalogOrder);
             all.addAll(rest);
             snapshot = Snapshot.of(all, Set.copyOf(catalogIds));
+            LocalFiles.removeUnowned(dataDir, snapshot.byId());
             LOG.info("catalog merged: {} offered, {} added or changed, {} retired, {} models in all",
                     catalogIds.size(), upserts.size(), deletions.size(), all.size());
         }
@@ -249,8 +254,8 @@ public final class ModelService {
                 throw ModeldException.forbidden("model '" + r.spec().name() + "' is part of the catalog and "
                         + "cannot be deleted; remove its files with POST /models/" + r.id() + "/delete/cache");
             }
-            removeFiles(r.id());
             commit(null, r);
+            removeFiles(r.id());
         }
     }
 
@@ -258,11 +263,11 @@ public final class ModelService {
     public ModelRecord deleteCache(String model) {
         synchronized (writeLock) {
             ModelRecord r = get(model);
-            removeFiles(r.id());
             ModelRecord cleared = r.withFile(null);
             if (!cleared.equals(r)) {
                 commit(cleared, null);
             }
+            removeFiles(r.id());
             return cleared;
         }
     }
@@ -309,11 +314,15 @@ public final class ModelService {
         }
     }
 
+    /**
+     * Removes the files after the store no longer points at them: a crash in between leaves a folder
+     * that the next start removes, never a downloaded model without its file.
+     */
     private void removeFiles(String id) {
         try {
             DataDir.deleteTree(dataDir.model(id));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the files of model " + id, e);
+            LOG.warn("cannot remove the files of model {} ({}); the next start removes them", id, e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package io.modeld.api;
 import static io.modeld.api.ModelsApiTest.seeded;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,9 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.catalog.Catalog;
 import io.modeld.config.Config;
+import io.modeld.testing.ProgressFrames;
 import io.modeld.testing.TestDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +66,6 @@ class PersistenceTest {
             tinyBefore = ok(daemon.get("/model/" + tinyId));
         }
         // A gemma file on disk: the entry leaves the catalog but must stay while its file does.
-        Files.createDirectories(dataDir.resolve("models").resolve(gemmaId));
         markDownloaded(gemmaId);
 
         ArrayNode changed = Json.MAPPER.createArrayNode();
@@ -106,7 +108,46 @@ class PersistenceTest {
                 .hasMessageContaining("entry 0").hasMessageContaining("type");
     }
 
+    @Test
+    void a_downloaded_model_whose_file_is_gone_is_no_longer_downloaded_and_stray_folders_go() throws Exception {
+        String kept = Catalog.idOf("tinyllama-1.1b-chat-v1.0-q4_k_m");
+        String vanished = Catalog.idOf("gemma-2-2b-it-q4_k_m");
+        String resized = Catalog.idOf("smollm2-1.7b-instruct-q4_k_m");
+        try (TestDaemon daemon = TestDaemon.start(dataDir)) {
+            assertThat(ok(daemon.get("/model/" + resized)).get("downloaded").asBoolean()).isFalse();
+        }
+        markDownloaded(kept);
+        markDownloaded(vanished);
+        markDownloaded(resized);
+        Files.delete(dataDir.resolve("models").resolve(vanished).resolve("f.gguf"));
+        Files.writeString(dataDir.resolve("models").resolve(resized).resolve("f.gguf"), "longer");
+        Path stray = dataDir.resolve("models").resolve(java.util.UUID.randomUUID().toString());
+        Files.createDirectories(stray);
+        Files.writeString(stray.resolve("left-by-a-crash.gguf"), "x");
+        Path foreign = dataDir.resolve("models").resolve("my-notes");
+        Files.createDirectories(foreign);
+
+        try (TestDaemon daemon = TestDaemon.start(dataDir)) {
+            assertThat(ok(daemon.get("/model/" + kept)).get("downloaded").asBoolean()).isTrue();
+            assertThat(ok(daemon.get("/model/" + vanished)).get("downloaded").asBoolean()).isFalse();
+            assertThat(ok(daemon.get("/model/" + resized)).get("downloaded").asBoolean()).isFalse();
+            try (ProgressFrames frames = ProgressFrames.open(daemon, vanished)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> frames.last() != null);
+                assertThat(frames.last().get("status").asText()).isEqualTo("FAILED");
+                assertThat(frames.last().get("error").asText()).contains("was gone at startup");
+            }
+        }
+        assertThat(dataDir.resolve("models").resolve(kept).resolve("f.gguf")).exists();
+        assertThat(dataDir.resolve("models").resolve(resized)).doesNotExist();
+        assertThat(stray).doesNotExist();
+        assertThat(foreign).as("folders not named by a model id are not ours to remove").exists();
+    }
+
+    /** Marks the model downloaded in the store, as a finished download would, with a one-byte file. */
     private void markDownloaded(String id) throws Exception {
+        Path dir = dataDir.resolve("models").resolve(id);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("f.gguf"), "1");
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("modeld.db"));
              var s = c.prepareStatement("UPDATE models SET downloaded = 1, file_name = 'f.gguf', file_size = 1, file_sha256 = '00' WHERE id = ?")) {
             s.setString(1, id);

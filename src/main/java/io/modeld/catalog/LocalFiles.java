@@ -1,0 +1,83 @@
+package io.modeld.catalog;
+
+import io.modeld.config.DataDir;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Makes the store and {@code models/} agree at startup, whatever moment a crash (or a user's hand)
+ * left them at: a model recorded as downloaded whose file is missing or has another size is no longer
+ * downloaded, and a folder in {@code models/} that no downloaded model owns is removed (a delete that
+ * was committed but not finished, or a download whose last step was not committed).
+ */
+final class LocalFiles {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalFiles.class);
+
+    private LocalFiles() {
+    }
+
+    /** The records whose file is gone, changed to not downloaded with the reason; the others are left out. */
+    static List<ModelRecord> missing(DataDir dataDir, Iterable<ModelRecord> records) {
+        List<ModelRecord> changed = new ArrayList<>();
+        for (ModelRecord r : records) {
+            if (!r.downloaded()) {
+                continue;
+            }
+            Path file = dataDir.model(r.id()).resolve(r.file().name());
+            long size = sizeOf(file);
+            if (size != r.file().size()) {
+                String reason = size < 0 ? "its file " + file + " was gone at startup; download it again"
+                        : "its file " + file + " had " + size + " bytes instead of " + r.file().size()
+                        + " at startup; download it again";
+                LOG.warn("model {} ({}): {}", r.id(), r.spec().name(), reason);
+                changed.add(r.withFile(null).withFailure(reason));
+            }
+        }
+        return changed;
+    }
+
+    /** Removes the folders of {@code models/} that belong to no downloaded model; other names are left alone. */
+    static void removeUnowned(DataDir dataDir, Map<String, ModelRecord> byId) {
+        if (!Files.isDirectory(dataDir.models())) {
+            return;
+        }
+        Set<String> owned = byId.values().stream().filter(ModelRecord::downloaded).map(ModelRecord::id)
+                .collect(Collectors.toSet());
+        try (Stream<Path> dirs = Files.list(dataDir.models())) {
+            for (Path dir : dirs.toList()) {
+                String name = dir.getFileName().toString();
+                if (isUuid(name) && !owned.contains(name)) {
+                    LOG.info("removing {}: no downloaded model owns it", dir);
+                    DataDir.deleteTree(dir);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot tidy {}: {}", dataDir.models(), e.getMessage());
+        }
+    }
+
+    private static boolean isUuid(String name) {
+        try {
+            return UUID.fromString(name).toString().equals(name);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.size(file) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}
