@@ -21,8 +21,10 @@ class BackoffTest {
     }
 
     @Test
-    void honours_retry_after_up_to_five_minutes() {
+    void honours_retry_after_up_to_five_minutes_but_never_waits_less_than_its_own_backoff() {
         assertThat(Backoff.delay(1, Duration.ofSeconds(7), new Random())).isEqualTo(Duration.ofSeconds(7));
+        assertThat(Backoff.delay(1, Duration.ZERO, new Random()).toMillis()).isBetween(500L, 1000L);
+        assertThat(Backoff.delay(4, Duration.ofSeconds(1), new Random()).toMillis()).isBetween(4000L, 8000L);
         assertThat(Backoff.delay(1, Duration.ofHours(2), new Random())).isEqualTo(Duration.ofMinutes(5));
         assertThat(HttpSource.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
         assertThat(HttpSource.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);

@@ -1,5 +1,7 @@
 package io.modeld.download;
 
+import static io.modeld.testing.Downloading.WAIT;
+import static io.modeld.testing.Downloading.awaitTerminal;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.config.Config;
 import io.modeld.gguf.TinyLlama;
+import io.modeld.testing.Downloading;
 import io.modeld.testing.FileServer;
 import io.modeld.testing.ProgressFrames;
 import io.modeld.testing.TestDaemon;
@@ -28,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DownloadTest {
 
     static final int SIZE = 6 << 20;
-    static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dataDir;
@@ -49,32 +51,8 @@ class DownloadTest {
         files.close();
     }
 
-    /** Creates a custom model whose source is {@code url}; {@code sha256} and {@code size} may be null. */
-    static String createModel(TestDaemon daemon, String unique, String url, String sha256, Integer size) {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("name", unique).put("unique", unique);
-        ObjectNode source = body.putObject("source").put("url", url);
-        if (sha256 != null) {
-            source.put("sha256", sha256);
-        }
-        if (size != null) {
-            body.putObject("bytes").put("value", size);
-        }
-        return ok(daemon.post("/models/create", body)).get("id").asText();
-    }
-
     private String createModel(String unique) {
-        return createModel(daemon, unique, files.uri("/model.gguf").toString(), FileServer.sha256(data), SIZE);
-    }
-
-    static JsonNode awaitTerminal(TestDaemon daemon, String id, ProgressFrames frames) {
-        try {
-            await().atMost(WAIT).until(() -> frames.last() != null
-                    && List.of("COMPLETED", "FAILED", "CANCELED").contains(frames.last().get("status").asText()));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("no terminal frame; frames " + frames.frames() + "; model now "
-                    + daemon.get("/model/" + id).body(), e);
-        }
-        return ok(daemon.get("/model/" + id));
+        return Downloading.createModel(daemon, unique, files.uri("/model.gguf").toString(), FileServer.sha256(data), SIZE);
     }
 
     private Path finalFile(String id) {
@@ -184,61 +162,6 @@ class DownloadTest {
     }
 
     @Test
-    void a_corrupt_byte_fails_the_download_and_leaves_nothing_on_disk() throws Exception {
-        files.corruptAt(SIZE / 2);
-        String id = createModel("corrupt");
-        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
-            daemon.post("/model/" + id + "/download", "");
-            JsonNode model = awaitTerminal(daemon, id, frames);
-            JsonNode last = frames.last();
-            assertThat(last.get("status").asText()).isEqualTo("FAILED");
-            assertThat(last.get("error").asText()).contains("expected " + FileServer.sha256(data)).contains(", got ");
-            assertThat(model.get("downloaded").asBoolean()).isFalse();
-        }
-        assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
-        assertThat(dataDir.resolve("models").resolve(id)).doesNotExist();
-        try (ProgressFrames again = ProgressFrames.open(daemon, id)) {
-            await().atMost(WAIT).until(() -> again.last() != null);
-            assertThat(again.last().get("status").asText()).isEqualTo("FAILED");
-        }
-    }
-
-    @Test
-    void dropped_connections_and_503s_are_retried_and_only_missing_bytes_fetched_again() throws Exception {
-        files.dropAfter(300_000, 3).fail(503, 2);
-        String id = createModel("flaky");
-        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
-            daemon.post("/model/" + id + "/download", "");
-            assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
-        }
-        assertThat(Files.readAllBytes(finalFile(id))).isEqualTo(data);
-        assertThat(files.bytesSent()).isLessThan(SIZE + SIZE / 5);
-    }
-
-    @Test
-    void a_stalled_connection_is_reopened() throws Exception {
-        files.stall(100_000, 4000, 1);
-        String id = createModel("stalled");
-        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
-            daemon.post("/model/" + id + "/download", "");
-            assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
-        }
-        assertThat(Files.readAllBytes(finalFile(id))).isEqualTo(data);
-    }
-
-    @Test
-    void a_missing_file_fails_at_once_with_the_reason() throws Exception {
-        String id = createModel(daemon, "missing", files.uri("/nope.gguf").toString(), null, null);
-        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
-            daemon.post("/model/" + id + "/download", "");
-            awaitTerminal(daemon, id, frames);
-            assertThat(frames.last().get("status").asText()).isEqualTo("FAILED");
-            assertThat(frames.last().get("error").asText()).contains("404");
-        }
-        assertThat(files.requests()).hasSize(1);
-    }
-
-    @Test
     void cancel_stops_the_download_and_removes_the_partial_data() throws Exception {
         files.capPerConnection(256 << 10);
         String id = createModel("cancel-me");
@@ -295,7 +218,7 @@ class DownloadTest {
         Path local = elsewhere.resolve("local model.gguf");
         TinyLlama.TINY.write(local, 4);
         byte[] data = Files.readAllBytes(local);
-        String id = createModel(daemon, "local", local.toUri().toString(), FileServer.sha256(data), null);
+        String id = Downloading.createModel(daemon, "local", local.toUri().toString(), FileServer.sha256(data), null);
         try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
             daemon.post("/model/" + id + "/download", "");
             assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
@@ -331,8 +254,8 @@ class DownloadTest {
     void downloads_beyond_the_limit_wait_their_turn_as_initialized(@TempDir Path otherDir) throws Exception {
         files.capPerConnection(1 << 20);
         try (TestDaemon one = TestDaemon.start(Config.forDataDir(otherDir).withDownloads(1, 2, true, Duration.ofSeconds(5)))) {
-            String first = createModel(one, "first", files.uri("/model.gguf").toString(), FileServer.sha256(data), SIZE);
-            String second = createModel(one, "second", files.uri("/model.gguf").toString() + "?copy", null, SIZE);
+            String first = Downloading.createModel(one, "first", files.uri("/model.gguf").toString(), FileServer.sha256(data), SIZE);
+            String second = Downloading.createModel(one, "second", files.uri("/model.gguf").toString() + "?copy", null, SIZE);
             try (ProgressFrames a = ProgressFrames.open(one, first); ProgressFrames b = ProgressFrames.open(one, second)) {
                 one.post("/model/" + first + "/download", "");
                 await().atMost(WAIT).until(() -> "IN-PROGRESS".equals(a.last().get("status").asText()));
@@ -366,7 +289,7 @@ class DownloadTest {
         TinyLlama.TINY.write(gguf, 6);
         byte[] tiny = Files.readAllBytes(gguf);
         files.serve("/tiny.gguf", tiny);
-        String id = createModel(daemon, "remote-tiny", files.uri("/tiny.gguf").toString(), null, null);
+        String id = Downloading.createModel(daemon, "remote-tiny", files.uri("/tiny.gguf").toString(), null, null);
         assertThat(ok(daemon.get("/model/" + id)).has("quantization")).isFalse();
         try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
             daemon.post("/model/" + id + "/download", "");

@@ -1,6 +1,7 @@
 package io.modeld.download;
 
-import static io.modeld.download.DownloadTest.awaitTerminal;
+import static io.modeld.testing.Downloading.awaitTerminal;
+import static io.modeld.testing.Downloading.createModel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +32,7 @@ class RedirectTest {
                     FileServer.sha256(realData));
             Config config = Config.forDataDir(dataDir).withHuggingFace(hub.uri("").toString(), "secret-token");
             try (TestDaemon daemon = TestDaemon.start(config)) {
-                String id = DownloadTest.createModel(daemon, "from-hub", "hf://owner/repo/m.gguf", null, null);
+                String id = createModel(daemon, "from-hub", "hf://owner/repo/m.gguf", null, null);
                 try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
                     daemon.post("/model/" + id + "/download", "");
                     out.model = awaitTerminal(daemon, id, frames);

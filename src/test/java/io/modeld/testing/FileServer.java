@@ -50,6 +50,8 @@ public final class FileServer implements AutoCloseable {
     private volatile long stallAfter;
     private volatile long stallMillis;
     private volatile int failureStatus = 503;
+    private volatile long failUntilNanos;
+    private final AtomicInteger stormFailures = new AtomicInteger();
     private volatile long corruptAt = -1;
 
     private FileServer(String host) throws IOException {
@@ -121,6 +123,18 @@ public final class FileServer implements AutoCloseable {
         return this;
     }
 
+    /** Every request in the next {@code millis} gets {@code status} (with Retry-After: 0): a storm. */
+    public FileServer failFor(int status, long millis) {
+        failureStatus = status;
+        failUntilNanos = System.nanoTime() + millis * 1_000_000;
+        return this;
+    }
+
+    /** How many requests a storm of {@link #failFor} has refused so far. */
+    public int stormFailures() {
+        return stormFailures.get();
+    }
+
     /** The next {@code times} file responses go silent for {@code millis} after {@code after} bytes. */
     public FileServer stall(long after, long millis, int times) {
         stallAfter = after;
@@ -156,7 +170,12 @@ public final class FileServer implements AutoCloseable {
         String range = ex.getRequestHeaders().getFirst("Range");
         seen.add(new Seen(path, range, ex.getRequestHeaders().getFirst("Authorization")));
         try (ex) {
-            if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            long until = failUntilNanos;
+            boolean storm = until != 0 && System.nanoTime() - until < 0;
+            if (storm) {
+                stormFailures.incrementAndGet();
+            }
+            if (storm || failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 ex.getResponseHeaders().set("Retry-After", "0");
                 ex.sendResponseHeaders(failureStatus, -1);
                 return;

@@ -1,4 +1,4 @@
-package io.modeld.download;
+package io.modeld.fault;
 
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,8 +1,8 @@
-package io.modeld.download;
+package io.modeld.fault;
 
-import static io.modeld.download.DownloadTest.WAIT;
-import static io.modeld.download.DownloadTest.awaitTerminal;
-import static io.modeld.download.DownloadTest.createModel;
+import static io.modeld.testing.Downloading.WAIT;
+import static io.modeld.testing.Downloading.awaitTerminal;
+import static io.modeld.testing.Downloading.createModel;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
