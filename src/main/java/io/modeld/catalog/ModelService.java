@@ -24,9 +24,11 @@ import java.util.function.Consumer;
 /**
  * The models: lookups, create, update, delete, and the catalog merge at startup.
  *
- * <p>Reads are served from an immutable snapshot held in memory, so snapshots never wait on the
- * database. Writes take one lock, go to the store in one transaction, and only then replace the
- * snapshot and tell the listeners: nobody ever sees a change that is not on disk.
+ * <p>Reads are served from an immutable snapshot held in memory, so they never wait on the database.
+ * Writes are checked one at a time under a lock against the state including every change accepted so
+ * far, then written to the store by {@link GroupCommit} (many requests' changes in one transaction);
+ * only then is the snapshot replaced and the listeners told: nobody ever sees a change that is not
+ * on disk, and no request is answered before its change is.
  */
 public final class ModelService {
 
@@ -37,28 +39,17 @@ public final class ModelService {
     private final DataDir dataDir;
     private final List<Consumer<ModelChange>> listeners = new CopyOnWriteArrayList<>();
     private final Object writeLock = new Object();
-    private volatile Snapshot snapshot = Snapshot.of(List.of(), Set.of());
-
-    /** All models in list order, by id and by unique name, and the ids the current catalog offers. */
-    private record Snapshot(List<ModelRecord> ordered, Map<String, ModelRecord> byId,
-                            Map<String, ModelRecord> byUnique, Set<String> catalogIds) {
-        static Snapshot of(List<ModelRecord> ordered, Set<String> catalogIds) {
-            Map<String, ModelRecord> byId = new LinkedHashMap<>();
-            Map<String, ModelRecord> byUnique = new LinkedHashMap<>();
-            for (ModelRecord r : ordered) {
-                byId.put(r.id(), r);
-                if (r.spec().unique() != null) {
-                    byUnique.put(r.spec().unique(), r);
-                }
-            }
-            return new Snapshot(List.copyOf(ordered), byId, byUnique, catalogIds);
-        }
-    }
+    private final GroupCommit commits;
+    /** What readers see: only changes that are in the store. */
+    private volatile ModelSnapshot snapshot = ModelSnapshot.of(List.of(), Set.of());
+    /** What writers check against, under the write lock: every accepted change, written or not yet. */
+    private ModelSnapshot accepted = snapshot;
 
     public ModelService(ModelStore store, Clock clock, DataDir dataDir) {
         this.store = store;
         this.clock = clock;
         this.dataDir = dataDir;
+        this.commits = new GroupCommit(store, writeLock, this::publish, () -> accepted = snapshot);
     }
 
     /**
@@ -111,7 +102,8 @@ public final class ModelService {
             rest.sort(Comparator.comparing(ModelRecord::created).thenComparing(ModelRecord::id));
             List<ModelRecord> all = new ArrayList<>(catalogOrder);
             all.addAll(rest);
-            snapshot = Snapshot.of(all, Set.copyOf(catalogIds));
+            snapshot = ModelSnapshot.of(all, Set.copyOf(catalogIds));
+            accepted = snapshot;
             LocalFiles.removeUnowned(dataDir, snapshot.byId());
             LOG.info("catalog merged: {} offered, {} added or changed, {} retired, {} models in all",
                     catalogIds.size(), upserts.size(), deletions.size(), all.size());
@@ -133,15 +125,15 @@ public final class ModelService {
 
     /** The model with this id or unique name; INVALID for a malformed reference, UNKNOWN_MODEL if none. */
     public ModelRecord get(String model) {
+        return find(snapshot, model);
+    }
+
+    private static ModelRecord find(ModelSnapshot s, String model) {
         if (model == null || !ModelSpec.UNIQUE_NAME.matcher(model).matches()) {
             throw ModeldException.invalid("model: '" + abbreviate(model)
                     + "' is not a model id or unique name (letters, digits, '.', '_', ':', '-')");
         }
-        Snapshot s = snapshot;
-        ModelRecord r = s.byId().get(model);
-        if (r == null) {
-            r = s.byUnique().get(model);
-        }
+        ModelRecord r = s.find(model);
         if (r == null) {
             throw ModeldException.unknownModel(model);
         }
@@ -163,17 +155,24 @@ public final class ModelService {
             throw ModeldException.invalid("name: required");
         }
         ModelSpec spec = withLocalFacts(parsed);
+        ModelRecord result = null;
+        GroupCommit.Ticket ticket;
         synchronized (writeLock) {
-            for (ModelRecord r : snapshot.byId().values()) {
+            for (ModelRecord r : accepted.byId().values()) {
                 if (r.custom() && sameModel(r.spec(), spec)) {
-                    return r;
+                    result = r;
                 }
             }
-            checkUniqueFree(spec.unique(), null);
-            ModelRecord created = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec, null, null);
-            commit(created, null);
-            return created;
+            if (result == null) {
+                checkUniqueFree(spec.unique(), null);
+                result = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec, null, null);
+                ticket = stage(result, null);
+            } else {
+                ticket = commits.last();
+            }
         }
+        commits.await(ticket);
+        return result;
     }
 
     /** For a file:// source, checks the file is GGUF and fills the fields the client left out. */
@@ -213,8 +212,10 @@ public final class ModelService {
         if (id == null || !id.isTextual()) {
             throw ModeldException.invalid("id: required, the id of the model to update");
         }
+        ModelRecord updated;
+        GroupCommit.Ticket ticket;
         synchronized (writeLock) {
-            ModelRecord existing = get(id.textValue());
+            ModelRecord existing = find(accepted, id.textValue());
             if (!existing.custom()) {
                 throw ModeldException.forbidden("model '" + existing.spec().name()
                         + "' comes from the catalog and cannot be updated; create a custom model instead");
@@ -228,19 +229,18 @@ public final class ModelService {
                 throw ModeldException.conflict("source: cannot change while the model is downloaded; "
                         + "delete its files first with POST /models/" + existing.id() + "/delete/cache");
             }
-            ModelRecord updated = existing.withSpec(spec);
-            if (!updated.equals(existing)) {
-                commit(updated, null);
-            }
-            return updated;
+            updated = existing.withSpec(spec);
+            ticket = updated.equals(existing) ? commits.last() : stage(updated, null);
         }
+        commits.await(ticket);
+        return updated;
     }
 
     private void checkUniqueFree(String unique, String exceptId) {
         if (unique == null) {
             return;
         }
-        ModelRecord holder = snapshot.byUnique().get(unique);
+        ModelRecord holder = accepted.byUnique().get(unique);
         if (holder != null && !holder.id().equals(exceptId)) {
             throw ModeldException.conflict("unique: '" + unique + "' is already the name of model " + holder.id());
         }
@@ -248,28 +248,32 @@ public final class ModelService {
 
     /** Deletes a model and its files. Models of the current catalog cannot be deleted (FORBIDDEN). */
     public void delete(String model) {
+        ModelRecord r;
+        GroupCommit.Ticket ticket;
         synchronized (writeLock) {
-            ModelRecord r = get(model);
+            r = find(accepted, model);
             if (inCatalog(r.id())) {
                 throw ModeldException.forbidden("model '" + r.spec().name() + "' is part of the catalog and "
                         + "cannot be deleted; remove its files with POST /models/" + r.id() + "/delete/cache");
             }
-            commit(null, r);
-            removeFiles(r.id());
+            ticket = stage(null, r);
         }
+        commits.await(ticket);
+        removeFiles(r.id());
     }
 
     /** Removes the model's downloaded files and keeps its entry. */
     public ModelRecord deleteCache(String model) {
+        ModelRecord cleared;
+        GroupCommit.Ticket ticket;
         synchronized (writeLock) {
-            ModelRecord r = get(model);
-            ModelRecord cleared = r.withFile(null);
-            if (!cleared.equals(r)) {
-                commit(cleared, null);
-            }
-            removeFiles(r.id());
-            return cleared;
+            ModelRecord r = find(accepted, model);
+            cleared = r.withFile(null);
+            ticket = cleared.equals(r) ? commits.last() : stage(cleared, null);
         }
+        commits.await(ticket);
+        removeFiles(cleared.id());
+        return cleared;
     }
 
     /**
@@ -277,16 +281,19 @@ public final class ModelService {
      * the spec leaves out from the file when it is GGUF.
      */
     public ModelRecord markDownloaded(String id, ModelRecord.LocalFile file) {
+        ModelRecord r;
+        GroupCommit.Ticket ticket;
         synchronized (writeLock) {
-            ModelRecord r = get(id).withFile(file);
+            r = find(accepted, id).withFile(file);
             try {
                 r = r.withSpec(GgufFacts.fill(r.spec(), dataDir.model(id).resolve(file.name())));
             } catch (GgufFormatException | IOException e) {
                 LOG.info("model {}: its file is not GGUF ({}); nothing filled from it", id, e.getMessage());
             }
-            commit(r, null);
-            return r;
+            ticket = stage(r, null);
         }
+        commits.await(ticket);
+        return r;
     }
 
     /** Tells the listeners that something about the model changed that is not stored (downloading, loaded). */
@@ -306,12 +313,14 @@ public final class ModelService {
 
     /** Records why a download failed; the reason survives restarts until the next success. */
     public void markFailed(String id, String reason) {
+        GroupCommit.Ticket ticket = null;
         synchronized (writeLock) {
-            ModelRecord r = snapshot.byId().get(id);
+            ModelRecord r = accepted.byId().get(id);
             if (r != null) {
-                commit(r.withFailure(reason), null);
+                ticket = stage(r.withFailure(reason), null);
             }
         }
+        commits.await(ticket);
     }
 
     /**
@@ -326,30 +335,16 @@ public final class ModelService {
         }
     }
 
-    /** Persists one upsert or one deletion, then publishes the new snapshot and the change. */
-    private void commit(ModelRecord upsert, ModelRecord deletion) {
-        store.write(upsert == null ? List.of() : List.of(upsert),
-                deletion == null ? List.of() : List.of(deletion.id()));
-        Snapshot s = snapshot;
-        List<ModelRecord> all = new ArrayList<>(s.ordered());
-        if (deletion != null) {
-            all.removeIf(r -> r.id().equals(deletion.id()));
-        }
-        if (upsert != null) {
-            int at = -1;
-            for (int i = 0; i < all.size(); i++) {
-                if (all.get(i).id().equals(upsert.id())) {
-                    at = i;
-                }
-            }
-            if (at >= 0) {
-                all.set(at, upsert);
-            } else {
-                all.add(upsert);
-            }
-        }
-        snapshot = Snapshot.of(all, s.catalogIds());
-        notify(new ModelChange(upsert != null ? upsert.id() : deletion.id(), upsert == null));
+    /** Accepts one upsert or one deletion and queues it for the store. Under the write lock. */
+    private GroupCommit.Ticket stage(ModelRecord upsert, ModelRecord deletion) {
+        accepted = accepted.with(upsert, deletion);
+        return commits.stage(upsert, deletion, accepted);
+    }
+
+    /** Called by {@link GroupCommit} once changes are in the store, in the order they were accepted. */
+    private void publish(ModelSnapshot state, List<ModelChange> changes) {
+        snapshot = state;
+        changes.forEach(this::notify);
     }
 
     private static String abbreviate(String s) {
