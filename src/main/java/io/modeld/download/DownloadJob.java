@@ -269,6 +269,8 @@ final class DownloadJob {
     private String transfer(FileChannel file, ResumeState base) throws DownloadException, Canceled {
         PrefixHasher hasher = new PrefixHasher(file, plan, this::abandoned);
         settings.workers().execute(hasher);
+        long firstRequestAt = System.nanoTime();
+        long resumedAt = plan.downloaded();
         int connections = ranges ? settings.connections() : 1;
         List<CompletableFuture<Void>> workers = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
@@ -311,7 +313,8 @@ final class DownloadJob {
             checkAbandoned();
             throw new DownloadException("hashing was interrupted", false);
         }
-        LOG.info("download of {}: all {} bytes received; SHA-256 done {} ms after the last byte", id, total,
+        LOG.info("download of {}: all {} bytes received, {} fetched in {} ms; SHA-256 done {} ms after the last byte",
+                id, total, total - resumedAt, (lastByteAt - firstRequestAt) / 1_000_000,
                 (System.nanoTime() - lastByteAt) / 1_000_000);
         return digest;
     }
