@@ -65,6 +65,12 @@ final class RequestGuard {
             throw new ModeldException(ModeldException.Kind.TOO_LARGE,
                     "body: larger than 1 MiB; model files are downloaded by URL, never uploaded");
         }
+        if (length != null && parseLength(length) > 0) {
+            // Read (and keep) the body before any handler answers: a route that ignores its body would
+            // otherwise answer early, and Jetty closes a connection with a large unread body under a
+            // client that is still sending it, which then sees no answer at all.
+            ctx.bodyAsBytes();
+        }
     }
 
     /** Answers a CORS preflight whose origin {@link #check} already accepted. */

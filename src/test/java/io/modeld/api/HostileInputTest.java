@@ -60,8 +60,9 @@ class HostileInputTest {
                         "\"" + "\\u0000".repeat(3) + "\"", "[[[[[[[[]]]]]]]]", "\"\\ud800\"", "99999999999999999999")
                         .map(v -> "{\"" + field + "\": " + v + "}"));
         Arbitrary<String> deep = Arbitraries.integers().between(100, 3000).map(n -> "[".repeat(n) + "]".repeat(n));
+        // Strings over each field's limit (16 KiB for a description, 256 characters for the others).
         Arbitrary<String> huge = Arbitraries.of("name", "description", "unique", "version", "quantization")
-                .flatMap(field -> Arbitraries.integers().between(257, 900_000)
+                .flatMap(field -> Arbitraries.integers().between(field.equals("description") ? 16_385 : 257, 900_000)
                         .map(n -> "{\"name\": \"huge\", \"" + field + "\": \"" + "x".repeat(n) + "\"}"));
         Arbitrary<String> oversized = Arbitraries.integers().between(1 << 20, (1 << 20) + 65_536)
                 .map(n -> "{\"name\": \"" + "y".repeat(n) + "\"}");
@@ -102,12 +103,24 @@ class HostileInputTest {
     void bodies_never_fail_with_a_server_error(@ForAll("bodies") String body) {
         String before = daemon.get("/models").body();
         for (String path : BODY_PATHS) {
-            HttpResponse<String> r = send(HttpRequest.newBuilder(daemon.uri(path))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build());
-            assertNoServerError(r, path + " " + body);
+            HttpResponse<String> r;
+            try {
+                r = send(HttpRequest.newBuilder(daemon.uri(path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+            } catch (java.io.UncheckedIOException cutOff) {
+                // Over 1 MiB the daemon answers 413 before reading the body and closes the connection;
+                // a client still sending may see the close instead of the answer. Nothing else may.
+                assertThat(body.length()).as(path + ": connection lost: " + cutOff).isGreaterThan(1 << 20);
+                continue;
+            }
+            assertNoServerError(r, path + " " + abbreviate(body));
         }
         assertThat(daemon.get("/models").body()).as("the models, unchanged by hostile bodies").isEqualTo(before);
         assertThat(daemon.get("/.well-known/health").body()).isEqualTo("ok");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "… (" + s.length() + " characters)" : s;
     }
 }
