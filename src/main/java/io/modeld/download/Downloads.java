@@ -272,19 +272,26 @@ public final class Downloads implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells the listeners the job's progress. The ticker and the job's own status changes both call
+     * this; the job's lock makes reading the progress and handing it on one step, so a tick that read
+     * IN-PROGRESS can never deliver it after the job's COMPLETED.
+     */
     private void publish(String id, DownloadJob job) {
         if (job == null) {
             return;
         }
-        DownloadProgress p = DownloadProgress.of(job.progress());
-        if (Objects.equals(published.put(id, p), p)) {
-            return;
-        }
-        for (BiConsumer<String, DownloadProgress> l : listeners) {
-            try {
-                l.accept(id, p);
-            } catch (RuntimeException e) {
-                LOG.warn("a progress listener failed", e);
+        synchronized (job) {
+            DownloadProgress p = DownloadProgress.of(job.progress());
+            if (Objects.equals(published.put(id, p), p)) {
+                return;
+            }
+            for (BiConsumer<String, DownloadProgress> l : listeners) {
+                try {
+                    l.accept(id, p);
+                } catch (RuntimeException e) {
+                    LOG.warn("a progress listener failed", e);
+                }
             }
         }
     }

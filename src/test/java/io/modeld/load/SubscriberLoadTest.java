@@ -43,10 +43,12 @@ class SubscriberLoadTest {
                 long start = System.nanoTime();
                 daemon.post("/model/" + id + "/download", "");
                 await().atMost(WAIT).until(() -> subscribers.ended() == SUBSCRIBERS);
+                Thread.sleep(300); // three progress ticks: time for a stale frame to arrive, if one would
                 long last = subscribers.all().stream().mapToLong(Subscribers.One::terminalNanos).max().orElseThrow();
                 assertThat(subscribers.all()).allSatisfy(s -> {
                     assertThat(s.terminal()).isEqualTo("COMPLETED");
                     assertThat(s.inProgress()).as("live progress frames").isPositive();
+                    assertThat(s.afterTerminal()).as("frames after the terminal one").isZero();
                 });
                 System.out.printf("SubscriberLoadTest: %d subscribers, %d MiB in %d ms, %d frames in all%n",
                         SUBSCRIBERS, SIZE >> 20, (last - start) / 1_000_000,

@@ -24,6 +24,7 @@ public final class Subscribers implements AutoCloseable {
         private final StringBuilder partial = new StringBuilder();
         private volatile int frames;
         private volatile int inProgress;
+        private volatile int afterTerminal;
         private volatile String terminal;
         private volatile long terminalNanos;
         private WebSocket socket;
@@ -35,6 +36,9 @@ public final class Subscribers implements AutoCloseable {
                 String frame = partial.toString();
                 partial.setLength(0);
                 frames++;
+                if (terminal != null) {
+                    afterTerminal++;
+                }
                 if (frame.contains("\"IN-PROGRESS\"")) {
                     inProgress++;
                 }
@@ -55,6 +59,11 @@ public final class Subscribers implements AutoCloseable {
 
         public int inProgress() {
             return inProgress;
+        }
+
+        /** Frames that came after the terminal one: a stale progress frame would be one. */
+        public int afterTerminal() {
+            return afterTerminal;
         }
 
         /** The terminal status this subscriber saw after its first frame, or null. */
