@@ -49,6 +49,11 @@ class SubscriberLoadTest {
                     assertThat(s.terminal()).isEqualTo("COMPLETED");
                     assertThat(s.inProgress()).as("live progress frames").isPositive();
                     assertThat(s.afterTerminal()).as("frames after the terminal one").isZero();
+                    // The fan-out budget (2,000 frames/s per download) spaces 1,000 subscribers' progress
+                    // frames 500 ms apart; a slower machine only makes the bound looser.
+                    long elapsedMs = (s.terminalNanos() - start) / 1_000_000;
+                    assertThat(s.inProgress()).as("progress frames in " + elapsedMs + " ms")
+                            .isLessThanOrEqualTo((int) (elapsedMs / 500) + 2);
                 });
                 System.out.printf("SubscriberLoadTest: %d subscribers, %d MiB in %d ms, %d frames in all%n",
                         SUBSCRIBERS, SIZE >> 20, (last - start) / 1_000_000,
