@@ -75,15 +75,32 @@ final class Runner implements AutoCloseable {
         }
     }
 
-    /** Generates, calling {@code onToken} with each piece of text; returns the number of tokens. */
+    /**
+     * Generates, calling {@code onToken} with each piece of text; returns the number of tokens. When
+     * {@code onToken} throws (the client went away), the runner is told to stop and its remaining
+     * events are read up to "done" before the exception goes on: they must not reach the next request.
+     */
     int generate(RunnerMessages.Request request, Consumer<String> onToken) throws RunnerFailure {
         send(request);
+        RuntimeException abandoned = null;
         try {
             while (true) {
                 RunnerMessages.Event e = events.take();
                 switch (e.event()) {
-                    case "token" -> onToken.accept(e.text());
+                    case "token" -> {
+                        if (abandoned == null) {
+                            try {
+                                onToken.accept(e.text());
+                            } catch (RuntimeException gone) {
+                                abandoned = gone;
+                                send(RunnerMessages.Request.stopGenerating());
+                            }
+                        }
+                    }
                     case "done" -> {
+                        if (abandoned != null) {
+                            throw abandoned;
+                        }
                         return e.tokens();
                     }
                     case "error" -> throw new RunnerFailure("generation failed: " + e.message());

@@ -1,6 +1,7 @@
 package io.modeld.runtime;
 
 import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
@@ -14,6 +15,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The runner: a child process of the daemon that holds one model in llama.cpp. It reads requests from
@@ -23,7 +26,11 @@ import java.util.List;
  */
 public final class RunnerMain {
 
+    /** Marks the end of standard input in {@link #lines}; compared by identity. */
+    private static final String END = new String("end of input");
+
     private final PrintStream out;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private LlamaModel model;
 
     private RunnerMain(PrintStream out) {
@@ -37,15 +44,34 @@ public final class RunnerMain {
         System.setOut(System.err); // nothing but protocol lines may reach standard output
         LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> System.err.print(message));
         RunnerMain runner = new RunnerMain(protocol);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        Thread reader = new Thread(runner::readInput, "runner-stdin");
+        reader.setDaemon(true);
+        reader.start();
+        try {
             String line;
-            while ((line = in.readLine()) != null) {
+            while ((line = runner.lines.take()) != END) {
                 runner.handle(line);
             }
-        } catch (IOException e) {
+        } catch (InterruptedException e) {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Reads standard input on its own thread, so that a "stop" can arrive while a generation runs.
+     * The end of input (the daemon is gone) queues {@link #END}.
+     */
+    private void readInput() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            // treated as the end of input
+        }
+        lines.add(END);
     }
 
     private void handle(String line) {
@@ -60,6 +86,9 @@ public final class RunnerMain {
             switch (r.op()) {
                 case "load" -> load(r);
                 case "generate" -> generate(r);
+                case "stop" -> {
+                    // Came after its generation ended on its own: nothing to stop, nothing to answer.
+                }
                 default -> send(new RunnerMessages.Event("error", null, null, "unknown op " + r.op()));
             }
         } catch (RuntimeException e) {
@@ -98,11 +127,29 @@ public final class RunnerMain {
             p.setStopStrings(r.stop().toArray(String[]::new));
         }
         int tokens = 0;
-        for (LlamaOutput o : model.generate(p)) {
+        LlamaIterator it = model.generate(p).iterator();
+        while (it.hasNext()) {
+            LlamaOutput o = it.next();
             tokens++;
             send(new RunnerMessages.Event("token", o.text, null, null));
+            String next = lines.peek();
+            if (next != null && (next == END || isStop(next))) {
+                if (next != END) {
+                    lines.poll();
+                }
+                it.cancel();
+                break;
+            }
         }
         send(new RunnerMessages.Event("done", null, tokens, null));
+    }
+
+    private static boolean isStop(String line) {
+        try {
+            return "stop".equals(Json.MAPPER.readValue(line, RunnerMessages.Request.class).op());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void send(RunnerMessages.Event e) {

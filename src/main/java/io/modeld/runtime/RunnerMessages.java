@@ -20,6 +20,11 @@ public final class RunnerMessages {
                           List<Message> messages, Integer maxTokens, Float temperature, Integer seed, List<String> stop,
                           Boolean ignoreEos) {
 
+        /** Ends the generation in progress early; the runner answers with its usual "done". Never answered by itself. */
+        static Request stopGenerating() {
+            return new Request("stop", null, null, null, null, null, null, null, null, null, null);
+        }
+
         static Request load(String model, int context, int threads) {
             return new Request("load", model, context, threads, null, null, null, null, null, null, null);
         }

@@ -255,6 +255,31 @@ class RuntimeTest {
     }
 
     @Test
+    void a_client_that_leaves_a_stream_does_not_leave_its_tokens_to_the_next_request() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        String id = downloadedTinyModel(daemon, files, "left", 13);
+        ObjectNode model = (ObjectNode) ok(daemon.get("/model/" + id));
+        model.put("context", 8192);
+        ok(daemon.post("/model/update", model));
+        ok(daemon.post("/model/" + id + "/load", ""));
+        String body = "{\"model\": \"left\", \"prompt\": \"Hi\", \"max_tokens\": 8000, \"ignore_eos\": true, "
+                + "\"stream\": true}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", daemon.port())) {
+            socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.io.InputStream in = socket.getInputStream();
+            byte[] first = new byte[2048];
+            assertThat(in.read(first)).as("the stream began").isPositive();
+            socket.setSoLinger(true, 0);   // leave with a reset, as a killed client does
+        }
+        // The next request must get its own answer: a few tokens, not the rest of the abandoned stream.
+        JsonNode next = complete(id, "Hello");
+        assertThat(next.get("usage").get("completion_tokens").asInt()).isBetween(1, 8);
+        assertThat(ok(daemon.get("/model/" + id)).get("loaded").asBoolean()).isTrue();
+    }
+
+    @Test
     void a_runner_exits_by_itself_when_its_daemon_dies() throws Exception {
         Path file = files.resolve("orphan.gguf");
         TinyLlama.TINY.write(file, 12);
