@@ -140,14 +140,15 @@ final class GroupCommit {
                 rolledBack.run();
             }
             batch.forEach(t -> {
-                t.written = true;
                 t.failure = e;
+                t.written = true;   // last: a waiter that sees it must also see the failure
             });
             return;
         }
-        batch.forEach(t -> t.written = true);
         if (!batch.isEmpty()) {
             published.accept(batch.get(batch.size() - 1).after, changes);
         }
+        // Only now: a waiter that sees its change written returns at once and must find it readable.
+        batch.forEach(t -> t.written = true);
     }
 }
