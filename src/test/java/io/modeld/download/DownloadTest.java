@@ -13,6 +13,7 @@ import io.modeld.config.Config;
 import io.modeld.gguf.TinyLlama;
 import io.modeld.testing.Downloading;
 import io.modeld.testing.FileServer;
+import io.modeld.testing.OneFileDownloads;
 import io.modeld.testing.ProgressFrames;
 import io.modeld.testing.TestDaemon;
 import java.net.http.HttpResponse;
@@ -23,41 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DownloadTest {
-
-    static final int SIZE = 6 << 20;
-
-    @TempDir
-    Path dataDir;
-    FileServer files;
-    TestDaemon daemon;
-    byte[] data;
-
-    @BeforeEach
-    void start() throws Exception {
-        data = FileServer.content(SIZE, 42);
-        files = FileServer.start().serve("/model.gguf", data);
-        daemon = TestDaemon.start(Config.forDataDir(dataDir).withDownloads(2, 4, true, Duration.ofSeconds(1)));
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-        files.close();
-    }
-
-    private String createModel(String unique) {
-        return Downloading.createModel(daemon, unique, files.uri("/model.gguf").toString(), FileServer.sha256(data), SIZE);
-    }
-
-    private Path finalFile(String id) {
-        return dataDir.resolve("models").resolve(id).resolve("model.gguf");
-    }
+class DownloadTest extends OneFileDownloads {
 
     @Test
     void downloads_over_parallel_ranges_verifies_and_moves_the_file_into_place() throws Exception {

@@ -6,53 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modeld.config.Config;
 import io.modeld.testing.Downloading;
 import io.modeld.testing.FileServer;
+import io.modeld.testing.OneFileDownloads;
 import io.modeld.testing.ProgressFrames;
 import io.modeld.testing.TestDaemon;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a misbehaving file server does to a download: each fault ends in the state a user expects,
  * COMPLETED with the right bytes when the fault passes, FAILED with the reason when it cannot.
  */
-class ServerFaultTest {
-
-    static final int SIZE = 6 << 20;
-
-    @TempDir
-    Path dataDir;
-    FileServer files;
-    TestDaemon daemon;
-    byte[] data;
-
-    @BeforeEach
-    void start() throws Exception {
-        data = FileServer.content(SIZE, 42);
-        files = FileServer.start().serve("/model.gguf", data);
-        daemon = TestDaemon.start(Config.forDataDir(dataDir).withDownloads(2, 4, true, Duration.ofSeconds(1)));
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-        files.close();
-    }
-
-    private String createModel(String unique) {
-        return Downloading.createModel(daemon, unique, files.uri("/model.gguf").toString(), FileServer.sha256(data), SIZE);
-    }
-
-    private Path finalFile(String id) {
-        return dataDir.resolve("models").resolve(id).resolve("model.gguf");
-    }
+class ServerFaultTest extends OneFileDownloads {
 
     @Test
     void a_corrupt_byte_fails_the_download_and_leaves_nothing_on_disk() throws Exception {
