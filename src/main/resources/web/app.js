@@ -26,14 +26,45 @@ function state(m) {
   return m.downloaded ? 'downloaded' : 'available';
 }
 
-async function call(method, path, body) {
-  const r = await fetch(path, {
-    method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
+// With --api-key the daemon answers 401 until the page sends the key: it is asked for once and kept in
+// this tab's session storage. WebSockets cannot send headers, so they carry it as ?api_key=.
+const KEY = 'modeld-api-key';
+
+function askForKey() {
+  return new Promise((resolve) => {
+    const dialog = document.getElementById('key-dialog');
+    const form = dialog.querySelector('form');
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      sessionStorage.setItem(KEY, document.getElementById('key-input').value.trim());
+      dialog.close();
+      resolve();
+    };
+    if (!dialog.open) dialog.showModal();
   });
-  if (!r.ok) throw new Error((await r.text()).trim());
-  return r.status === 204 ? null : r.json();
+}
+
+function authHeaders() {
+  const key = sessionStorage.getItem(KEY);
+  return key ? { Authorization: 'Bearer ' + key } : {};
+}
+
+function socket(path) {
+  const key = sessionStorage.getItem(KEY);
+  return new WebSocket(`ws://${location.host}${path}` + (key ? '?api_key=' + encodeURIComponent(key) : ''));
+}
+
+async function call(method, path, body) {
+  for (;;) {
+    const r = await fetch(path, {
+      method,
+      headers: Object.assign(body ? { 'Content-Type': 'application/json' } : {}, authHeaders()),
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (r.status === 401) { await askForKey(); continue; }
+    if (!r.ok) throw new Error((await r.text()).trim());
+    return r.status === 204 ? null : r.json();
+  }
 }
 
 function button(label, action) {
@@ -79,7 +110,7 @@ function render(m) {
 
 function follow(id) {
   if (progress.has(id)) return;
-  const ws = new WebSocket(`ws://${location.host}/model/${id}/download/progress`);
+  const ws = socket(`/model/${id}/download/progress`);
   progress.set(id, ws);
   ws.onmessage = (e) => {
     const p = JSON.parse(e.data);
@@ -114,7 +145,7 @@ async function refresh(id) {
 }
 
 function listen() {
-  const ws = new WebSocket(`ws://${location.host}/models/stream/identifiers`);
+  const ws = socket('/models/stream/identifiers');
   ws.onmessage = async (e) => {
     const frame = JSON.parse(e.data);
     for (const item of frame.iterable) {

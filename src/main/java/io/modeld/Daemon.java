@@ -6,15 +6,16 @@ import io.modeld.catalog.ModelActivity;
 import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.ModelStore;
+import io.modeld.config.BuildInfo;
 import io.modeld.config.Config;
 import io.modeld.config.DataDir;
+import io.modeld.config.DataDirLock;
+import io.modeld.download.Bandwidth;
 import io.modeld.download.Downloads;
 import io.modeld.runtime.RunnerRuntime;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
@@ -32,10 +33,12 @@ public final class Daemon implements AutoCloseable {
     private final RunnerRuntime runtime;
     private final ScheduledExecutorService keeper;
     private final ApiServer api;
+    private final DataDirLock lock;
 
-    private Daemon(Config config, ModelStore store, Downloads downloads, RunnerRuntime runtime,
+    private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, RunnerRuntime runtime,
                    ScheduledExecutorService keeper, ApiServer api) {
         this.config = config;
+        this.lock = lock;
         this.store = store;
         this.downloads = downloads;
         this.runtime = runtime;
@@ -43,8 +46,22 @@ public final class Daemon implements AutoCloseable {
         this.api = api;
     }
 
-    /** Opens the data dir, merges the catalog and serves the API; returns once requests are answered. */
+    /** Locks and opens the data dir, merges the catalog and serves the API; returns once requests are answered. */
     public static Daemon start(Config config) {
+        DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        try {
+            return start(config, lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts on a data dir whose lock the caller already holds ({@code serve} takes it before it opens
+     * the log file, so a second daemon never writes into the first one's log); the daemon releases it.
+     */
+    public static Daemon start(Config config, DataDirLock lock) {
         // Loading SQLite's native library and parsing the catalog are the two slow steps of startup
         // and independent, so they overlap. The catalog is checked before the data dir is touched.
         CompletableFuture<Void> sqlite = CompletableFuture.runAsync(ModelStore::loadNativeLibrary);
@@ -65,7 +82,7 @@ public final class Daemon implements AutoCloseable {
             ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
             models.start(catalog);
             downloads = new Downloads(models, dataDir, config.maxDownloads(), config.connections(),
-                    config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config));
+                    config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config), new Bandwidth());
             Downloads running = downloads;
             runtime = new RunnerRuntime(models, dataDir, config.memoryBudget(), Clock.systemUTC(), running::downloading);
             RunnerRuntime inMemory = runtime;
@@ -82,12 +99,12 @@ public final class Daemon implements AutoCloseable {
                 }
             };
             keeper = keepAlive(config, inMemory);
-            ApiServer api = new ApiServer(config, models, downloads, runtime, activity, store.migration(), version());
+            ApiServer api = new ApiServer(config, models, downloads, runtime, activity, store.migration(), BuildInfo.version());
             api.start(config.host(), config.port());
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }
-            return new Daemon(config, store, downloads, runtime, keeper, api);
+            return new Daemon(config, lock, store, downloads, runtime, keeper, api);
         } catch (RuntimeException e) {
             if (keeper != null) {
                 keeper.shutdownNow();
@@ -151,15 +168,8 @@ public final class Daemon implements AutoCloseable {
             downloads.close();
         } finally {
             store.close();
+            lock.close();
         }
     }
 
-    /** This build's version, e.g. {@code 0.1.0}. */
-    public static String version() {
-        try (InputStream in = Daemon.class.getResourceAsStream("/modeld-version.txt")) {
-            return in == null ? "dev" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            return "dev";
-        }
-    }
 }

@@ -1,7 +1,6 @@
 package io.modeld;
 
 import io.modeld.cli.ModeldCommand;
-import picocli.CommandLine;
 
 /** Entry point of the jar: {@code modeld <command>}. */
 public final class Main {

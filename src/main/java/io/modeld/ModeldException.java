@@ -5,8 +5,13 @@ public final class ModeldException extends RuntimeException {
 
     /** What went wrong, which decides the HTTP status. */
     public enum Kind {
-        INVALID(400), FORBIDDEN(403), UNKNOWN_MODEL(410), CONFLICT(409), TOO_LARGE(413), UNPROCESSABLE(422), UPGRADE_REQUIRED(426),
-        BUSY(503), INSUFFICIENT_STORAGE(507);
+        INVALID(400), UNAUTHORIZED(401), FORBIDDEN(403), NOT_FOUND(404), UNKNOWN_MODEL(410), CONFLICT(409),
+        TOO_LARGE(413), UNPROCESSABLE(422), UPGRADE_REQUIRED(426), NOT_IMPLEMENTED(501),
+        /** Too many requests wait for one model; try again shortly. */
+        BUSY(503),
+        /** A server-side fault that a retry may not meet: a runner died, the engine is missing. */
+        UNAVAILABLE(503),
+        INSUFFICIENT_STORAGE(507);
 
         public final int status;
 

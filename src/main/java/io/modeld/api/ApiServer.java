@@ -34,7 +34,7 @@ public final class ApiServer implements AutoCloseable {
         ModelViews views = new ModelViews(migration, activity);
         IdentifierStream identifiers = new IdentifierStream(models, views);
         ProgressStream progress = new ProgressStream(models, downloads, views.schema());
-        this.guard = new RequestGuard(config.host(), config.allowedOrigins());
+        this.guard = new RequestGuard(config.host(), config.allowedOrigins(), config.apiKey());
         String openapi = resource("/openapi.yaml").replace("${version}", version);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -43,9 +43,12 @@ public final class ApiServer implements AutoCloseable {
             cfg.http.maxRequestSize = RequestGuard.MAX_BODY;
             // Loopback needs no compression, and skipping it saves work on every response.
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
-            cfg.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
+            cfg.jetty.modifyServer(server -> {
+                server.setStopTimeout(STOP_TIMEOUT_MS);
+                server.setErrorHandler(new ErrorMapping.PlainErrors());
+            });
             cfg.routes.before(guard::check);
-            cfg.routes.wsBeforeUpgrade(guard::check);
+            cfg.routes.wsBeforeUpgrade(guard::checkUpgrade);
             cfg.routes.options("/*", guard::preflight);
             ErrorMapping.register(cfg.routes);
             cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));

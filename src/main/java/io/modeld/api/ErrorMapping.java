@@ -4,12 +4,22 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.modeld.ModeldException;
+import io.modeld.catalog.ModelStore;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that turns failures into HTTP answers: a plain-text body that says what went wrong and
- * what to do. A 500 means a bug in modeld and is logged with its stack trace.
+ * The one place that turns failures into HTTP answers, each in the style of the API that was called
+ * ({@link ErrorStyle}): what went wrong and what to do. A 500 means a bug in modeld and is logged with
+ * its stack trace; a full disk under the store is 507, and a client that went away is not an error.
  */
 final class ErrorMapping {
 
@@ -19,18 +29,52 @@ final class ErrorMapping {
     }
 
     static void register(RoutesConfig routes) {
-        routes.exception(ModeldException.class, (e, ctx) -> text(ctx, e.kind().status, e.getMessage()));
-        routes.exception(HttpResponseException.class, (e, ctx) -> text(ctx, e.getStatus(), message(e)));
+        routes.exception(ModeldException.class, (e, ctx) -> {
+            ErrorStyle style = ErrorStyle.of(ctx);
+            style.write(ctx, style.status(e.kind()), e.getMessage(), e.kind());
+        });
+        routes.exception(HttpResponseException.class, (e, ctx) ->
+                ErrorStyle.of(ctx).write(ctx, e.getStatus(), message(e), null));
+        routes.exception(ModelStore.StoreException.class, (e, ctx) -> {
+            if (e.diskFull()) {
+                LOG.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
+                ErrorStyle.of(ctx).write(ctx, 507, "the disk under the data dir is full: " + e.getMessage()
+                        + "; free some space and try again", ModeldException.Kind.INSUFFICIENT_STORAGE);
+            } else {
+                bug(e, ctx);
+            }
+        });
         routes.exception(Exception.class, (e, ctx) -> {
-            LOG.error("bug: {} {} failed", ctx.method(), ctx.path(), e);
-            text(ctx, 500, "internal error in modeld (" + e.getClass().getSimpleName()
-                    + "); it is logged with its stack trace, please report it");
+            if (clientLeft(e)) {
+                LOG.debug("{} {}: the client left before the answer was written", ctx.method(), ctx.path());
+                return;
+            }
+            bug(e, ctx);
         });
         routes.error(404, "*", ctx -> {
             if (ctx.result() == null) {
-                text(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path() + "; see /openapi.yaml");
+                ErrorStyle.of(ctx).write(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path()
+                        + "; see /openapi.yaml", null);
             }
         });
+    }
+
+    private static void bug(Exception e, Context ctx) {
+        LOG.error("bug: {} {} failed", ctx.method(), ctx.path(), e);
+        ErrorStyle.of(ctx).write(ctx, 500, "internal error in modeld (" + e.getClass().getSimpleName()
+                + "); it is logged with its stack trace, please report it", null);
+    }
+
+    /** Whether the failure is a write to a connection the client closed. */
+    static boolean clientLeft(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EofException || t instanceof java.nio.channels.ClosedChannelException
+                    || t.getMessage() != null && (t.getMessage().contains("Broken pipe")
+                    || t.getMessage().contains("Connection reset"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String message(HttpResponseException e) {
@@ -41,7 +85,20 @@ final class ErrorMapping {
         };
     }
 
-    private static void text(Context ctx, int status, String message) {
-        ctx.status(status).contentType("text/plain; charset=utf-8").result(message + "\n");
+    /**
+     * Jetty's own refusals (a path that is not valid UTF-8, a malformed request line), which never
+     * reach a route: plain text like every other error, not Jetty's HTML page.
+     */
+    static final class PlainErrors extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus();
+            Object message = request.getAttribute(ERROR_MESSAGE);
+            String text = status + " " + (message == null ? "bad request" : message)
+                    + (status == 400 ? ": the request (its path, headers or encoding) is malformed" : "") + "\n";
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.write(true, BufferUtil.toBuffer(text.getBytes(StandardCharsets.UTF_8)), callback);
+            return true;
+        }
     }
 }

@@ -8,6 +8,7 @@ import io.modeld.api.schema.ModelDownloadProgress;
 import io.modeld.api.schema.Schema;
 import io.modeld.catalog.ModelService;
 import io.modeld.download.DownloadProgress;
+import io.modeld.download.DownloadStatus;
 import io.modeld.download.Downloads;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -52,8 +53,12 @@ final class ProgressStream {
             String id = models.get(ctx.pathParam("model")).id();
             Subscriber s = new Subscriber(ctx.session);
             ctx.attribute("subscriber", s);
-            byModel.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(s);
-            s.offer(frame(downloads.progress(id)));
+            // Joining and the first frame happen under the lock changes are published under, so no
+            // change published meanwhile can reach this subscriber before (or instead of) a newer one.
+            downloads.watch(id, now -> {
+                byModel.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(s);
+                s.offer(frame(now));
+            });
         });
         ws.onClose(this::forget);
         ws.onError(this::forget);
@@ -74,7 +79,7 @@ final class ProgressStream {
         long now = System.nanoTime();
         Long last = lastSent.get(id);
         long interval = subscribers.size() * 1_000_000_000L / FRAMES_PER_SECOND;
-        if ("IN-PROGRESS".equals(p.status()) && last != null && now - last < interval) {
+        if (p.status() == DownloadStatus.IN_PROGRESS && last != null && now - last < interval) {
             return;   // the download is running, so a later tick brings fresher figures
         }
         lastSent.put(id, now);
@@ -84,7 +89,7 @@ final class ProgressStream {
 
     private Frame frame(DownloadProgress p) {
         try {
-            return new Frame(Json.MAPPER.writeValueAsString(new ModelDownloadProgress(schema, p.status(), p.percentage(),
+            return new Frame(Json.MAPPER.writeValueAsString(new ModelDownloadProgress(schema, p.status().wire(), p.percentage(),
                     new ModelDownloadProgress.Bytes(p.downloaded(), p.total()), p.bytesPerSecond(), p.error())),
                     p.terminal());
         } catch (JsonProcessingException e) {

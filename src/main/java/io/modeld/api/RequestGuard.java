@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +19,9 @@ import java.util.concurrent.CopyOnWriteArraySet;
  * a Host that is not a loopback name or the configured host is refused, so a DNS-rebinding page cannot
  * talk to us; a browser Origin that is not ours or listed is refused, which stops both CORS reads and
  * "simple" cross-site POSTs that need no preflight; bodies over 1 MiB are refused before they are read.
+ * With an API key, every request but the health check, CORS preflights and the dashboard's static
+ * files (which hold no data) must carry it as a bearer token; a browser's WebSocket cannot send
+ * headers, so an upgrade may carry it as the {@code api_key} query parameter instead.
  */
 final class RequestGuard {
 
@@ -25,14 +30,18 @@ final class RequestGuard {
     private final Set<String> allowedHosts;
     private final Set<String> allowedOrigins;
     private final Set<Integer> servedPorts = new CopyOnWriteArraySet<>();
+    private final byte[] apiKey;
 
-    RequestGuard(String configuredHost, List<String> extraOrigins) {
+    RequestGuard(String configuredHost, List<String> extraOrigins, String apiKey) {
         Set<String> hosts = new HashSet<>(Set.of("localhost", "127.0.0.1", "::1"));
         hosts.add(normalizeHost(configuredHost));
         if (isWildcard(configuredHost)) {
             hosts.addAll(localAddresses());
+        } else {
+            hosts.addAll(namesOf(configuredHost));
         }
         this.allowedHosts = Set.copyOf(hosts);
+        this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
         Set<String> origins = new HashSet<>();
         for (String o : extraOrigins) {
             origins.add(o.toLowerCase(Locale.ROOT).replaceAll("/+$", ""));
@@ -46,6 +55,46 @@ final class RequestGuard {
     }
 
     void check(Context ctx) {
+        checkHostAndOrigin(ctx);
+        checkApiKey(ctx, ctx.header("Authorization"));
+        checkBody(ctx);
+    }
+
+    /** The same checks for a WebSocket upgrade, which may carry the key as a query parameter. */
+    void checkUpgrade(io.javalin.http.Context ctx) {
+        checkHostAndOrigin(ctx);
+        String header = ctx.header("Authorization");
+        String param = ctx.queryParam("api_key");
+        checkApiKey(ctx, header == null && param != null ? "Bearer " + param : header);
+    }
+
+    private void checkApiKey(Context ctx, String authorization) {
+        if (apiKey == null || isExempt(ctx)) {
+            return;
+        }
+        String given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).trim() : "";
+        if (!MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8))) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"modeld\"");
+            throw new ModeldException(ModeldException.Kind.UNAUTHORIZED, authorization == null
+                    ? "this daemon needs its API key: send 'Authorization: Bearer <key>' (the CLI reads MODELD_API_KEY)"
+                    : "wrong API key");
+        }
+    }
+
+    /** What anyone may fetch: the health check, preflights, and the dashboard's page and static files. */
+    private static boolean isExempt(Context ctx) {
+        String method = ctx.method().name();
+        String path = ctx.path();
+        if (method.equals("OPTIONS")) {
+            return true;
+        }
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        return read && (path.equals("/.well-known/health") || path.startsWith("/web/")
+                || path.equals("/") && Dashboard.wantsPage(ctx));
+    }
+
+    private void checkHostAndOrigin(Context ctx) {
         String host = ctx.header("Host");
         if (host == null || !isAllowedHost(stripPort(host))) {
             throw ModeldException.forbidden("Host '" + (host == null ? "" : host) + "' is not allowed: modeld "
@@ -60,6 +109,9 @@ final class RequestGuard {
             ctx.header("Access-Control-Allow-Origin", origin);
             ctx.header("Vary", "Origin");
         }
+    }
+
+    private static void checkBody(Context ctx) {
         String length = ctx.header("Content-Length");
         if (length != null && parseLength(length) > MAX_BODY) {
             throw new ModeldException(ModeldException.Kind.TOO_LARGE,
@@ -76,8 +128,8 @@ final class RequestGuard {
     /** Answers a CORS preflight whose origin {@link #check} already accepted. */
     void preflight(Context ctx) {
         if (ctx.header("Origin") != null) {
-            ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-            ctx.header("Access-Control-Allow-Headers", "Content-Type, Accept");
+            ctx.header("Access-Control-Allow-Methods", "GET, POST, DELETE, HEAD, OPTIONS");
+            ctx.header("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization");
             ctx.header("Access-Control-Max-Age", "600");
         }
         ctx.status(204);
@@ -137,6 +189,20 @@ final class RequestGuard {
 
     private static boolean isWildcard(String host) {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+
+    /** The addresses a configured host name resolves to, and the name of a configured address. */
+    private static Set<String> namesOf(String host) {
+        Set<String> names = new HashSet<>();
+        try {
+            for (InetAddress a : InetAddress.getAllByName(normalizeHost(host))) {
+                names.add(normalizeHost(a.getHostAddress().replaceAll("%.*$", "")));
+                names.add(a.getCanonicalHostName().toLowerCase(Locale.ROOT));
+            }
+        } catch (java.net.UnknownHostException | SecurityException e) {
+            // The configured host itself stays allowed.
+        }
+        return names;
     }
 
     private static Set<String> localAddresses() {

@@ -3,7 +3,7 @@ package io.modeld.catalog;
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
 import io.modeld.gguf.GgufReader;
-import io.modeld.runtime.MemoryEstimate;
+import io.modeld.gguf.MemoryEstimate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

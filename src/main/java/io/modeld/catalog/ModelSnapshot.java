@@ -1,6 +1,7 @@
 package io.modeld.catalog;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ record ModelSnapshot(List<ModelRecord> ordered, Map<String, ModelRecord> byId,
                 byUnique.put(r.spec().unique(), r);
             }
         }
-        return new ModelSnapshot(List.copyOf(ordered), byId, byUnique, catalogIds);
+        return new ModelSnapshot(List.copyOf(ordered), Collections.unmodifiableMap(byId),
+                Collections.unmodifiableMap(byUnique), Set.copyOf(catalogIds));
     }
 
     /** The model with this id, else with this unique name, else null. */

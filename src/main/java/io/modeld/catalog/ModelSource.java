@@ -13,6 +13,11 @@ import java.util.regex.Pattern;
 public record ModelSource(String url, String sha256) {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** A Hugging Face user, organisation or repository name. */
+    private static final Pattern HF_NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?");
+    /** One folder or file name of a path inside a repository. */
+    private static final Pattern HF_PATH_PART = Pattern.compile("[A-Za-z0-9._ +()\\[\\]-]{1,255}");
+    private static final Pattern HF_REVISION = Pattern.compile("[A-Za-z0-9._/-]{1,255}");
     private static final int MAX_URL_LENGTH = 2048;
 
     /** Validates a source as a client or a catalog gave it; the error names the field. */
@@ -30,18 +35,18 @@ public record ModelSource(String url, String sha256) {
             throw ModeldException.invalid("source.url: not a valid URL (" + e.getReason() + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri.getRawUserInfo() != null) {
+            throw ModeldException.invalid("source.url: must not carry credentials (user:password@host): they would "
+                    + "be stored and shown to every client; give a Hugging Face token with HF_TOKEN, and registry "
+                    + "credentials in ~/.docker/config.json or MODELD_REGISTRY_AUTH");
+        }
         switch (scheme) {
             case "https", "http" -> {
                 if (uri.getHost() == null) {
                     throw ModeldException.invalid("source.url: has no host");
                 }
             }
-            case "hf" -> {
-                String path = (uri.getAuthority() == null ? "" : uri.getAuthority()) + uri.getPath();
-                if (path.split("/").length < 3) {
-                    throw ModeldException.invalid("source.url: hf:// needs owner/repo/path/to/file.gguf[@revision]");
-                }
-            }
+            case "hf" -> checkHuggingFace(uri);
             case "file" -> {
                 if (uri.getPath() == null || !uri.getPath().startsWith("/") || uri.getAuthority() != null) {
                     throw ModeldException.invalid("source.url: file:// needs an absolute path, e.g. file:///home/me/model.gguf");
@@ -58,5 +63,39 @@ public record ModelSource(String url, String sha256) {
             }
         }
         return new ModelSource(url, digest);
+    }
+
+    /** {@code hf://owner/repo/path/to/file.gguf[@revision]}, every part of a shape Hugging Face allows. */
+    private static void checkHuggingFace(URI uri) {
+        String shape = "hf:// needs owner/repo/path/to/file.gguf[@revision]";
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getPort() != -1) {
+            throw ModeldException.invalid("source.url: " + shape + ", without a port, query or fragment");
+        }
+        String path = (uri.getAuthority() == null ? "" : uri.getAuthority()) + uri.getPath();
+        String revision = null;
+        int at = path.lastIndexOf('@');
+        if (at >= 0) {
+            revision = path.substring(at + 1);
+            path = path.substring(0, at);
+            if (!HF_REVISION.matcher(revision).matches() || revision.contains("..")) {
+                throw ModeldException.invalid("source.url: the revision after @ must be a branch, tag or commit id");
+            }
+        }
+        String[] parts = path.split("/", -1);
+        if (parts.length < 3) {
+            throw ModeldException.invalid("source.url: " + shape);
+        }
+        for (int i = 0; i < 2; i++) {
+            if (!HF_NAME.matcher(parts[i]).matches() || parts[i].contains("..") || parts[i].contains("--")) {
+                throw ModeldException.invalid("source.url: '" + parts[i] + "' is not a Hugging Face "
+                        + (i == 0 ? "user or organisation" : "repository") + " name (letters, digits, '.', '_', '-')");
+            }
+        }
+        for (int i = 2; i < parts.length; i++) {
+            if (!HF_PATH_PART.matcher(parts[i]).matches() || parts[i].equals(".") || parts[i].equals("..")) {
+                throw ModeldException.invalid("source.url: the file path in the repository has an empty, '.', '..' or "
+                        + "unusual part: " + shape);
+            }
+        }
     }
 }

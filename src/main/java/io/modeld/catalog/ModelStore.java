@@ -107,45 +107,62 @@ public final class ModelStore implements AutoCloseable {
         }
     }
 
-    /** Writes {@code upserts} and removes {@code deletions} in one transaction. */
+    /**
+     * Writes {@code upserts} and removes {@code deletions} in one transaction. When it fails, the cause
+     * is kept (a full disk must be told as such): rolling back and leaving the transaction may fail
+     * too once SQLite has ended the transaction itself, as it does on SQLITE_FULL.
+     */
     public synchronized void write(Collection<ModelRecord> upserts, Collection<String> deletions) {
         try {
             connection.setAutoCommit(false);
-            try (PreparedStatement up = connection.prepareStatement("""
-                    INSERT INTO models (id, unique_name, custom, created, spec, downloaded, file_name, file_size,
-                      file_sha256, failure)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET unique_name = excluded.unique_name, spec = excluded.spec,
-                      downloaded = excluded.downloaded, file_name = excluded.file_name,
-                      file_size = excluded.file_size, file_sha256 = excluded.file_sha256,
-                      failure = excluded.failure""");
-                 PreparedStatement del = connection.prepareStatement("DELETE FROM models WHERE id = ?")) {
-                for (String id : deletions) {
-                    del.setString(1, id);
-                    del.executeUpdate();
-                }
-                for (ModelRecord r : upserts) {
-                    up.setString(1, r.id());
-                    up.setString(2, r.spec().unique());
-                    up.setInt(3, r.custom() ? 1 : 0);
-                    up.setString(4, r.created().toString());
-                    up.setString(5, Json.MAPPER.writeValueAsString(r.spec()));
-                    up.setInt(6, r.downloaded() ? 1 : 0);
-                    up.setString(7, r.downloaded() ? r.file().name() : null);
-                    up.setObject(8, r.downloaded() ? r.file().size() : null);
-                    up.setString(9, r.downloaded() ? r.file().sha256() : null);
-                    up.setString(10, r.failure());
-                    up.executeUpdate();
-                }
-                connection.commit();
-            } catch (SQLException | JsonProcessingException e) {
-                connection.rollback();
-                throw new StoreException("cannot save the models: " + e.getMessage(), e);
-            } finally {
-                connection.setAutoCommit(true);
-            }
         } catch (SQLException e) {
             throw new StoreException("cannot save the models: " + e.getMessage(), e);
+        }
+        try (PreparedStatement up = connection.prepareStatement("""
+                INSERT INTO models (id, unique_name, custom, created, spec, downloaded, file_name, file_size,
+                  file_sha256, failure)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET unique_name = excluded.unique_name, spec = excluded.spec,
+                  downloaded = excluded.downloaded, file_name = excluded.file_name,
+                  file_size = excluded.file_size, file_sha256 = excluded.file_sha256,
+                  failure = excluded.failure""");
+             PreparedStatement del = connection.prepareStatement("DELETE FROM models WHERE id = ?")) {
+            for (String id : deletions) {
+                del.setString(1, id);
+                del.executeUpdate();
+            }
+            for (ModelRecord r : upserts) {
+                up.setString(1, r.id());
+                up.setString(2, r.spec().unique());
+                up.setInt(3, r.custom() ? 1 : 0);
+                up.setString(4, r.created().toString());
+                up.setString(5, Json.MAPPER.writeValueAsString(r.spec()));
+                up.setInt(6, r.downloaded() ? 1 : 0);
+                up.setString(7, r.downloaded() ? r.file().name() : null);
+                up.setObject(8, r.downloaded() ? r.file().size() : null);
+                up.setString(9, r.downloaded() ? r.file().sha256() : null);
+                up.setString(10, r.failure());
+                up.executeUpdate();
+            }
+            connection.commit();
+        } catch (SQLException | JsonProcessingException e) {
+            quietly(connection::rollback);
+            throw new StoreException("cannot save the models: " + e.getMessage(), e);
+        } finally {
+            quietly(() -> connection.setAutoCommit(true));
+        }
+    }
+
+    private interface SqlStep {
+        void run() throws SQLException;
+    }
+
+    /** A step of cleaning up after a failure, whose own failure must not hide the first one. */
+    private static void quietly(SqlStep step) {
+        try {
+            step.run();
+        } catch (SQLException ignored) {
+            // SQLite already ended the transaction; the connection is usable again.
         }
     }
 
@@ -162,6 +179,16 @@ public final class ModelStore implements AutoCloseable {
     public static final class StoreException extends RuntimeException {
         StoreException(String message, Throwable cause) {
             super(message, cause);
+        }
+
+        /** Whether SQLite failed because the disk is full (SQLITE_FULL). */
+        public boolean diskFull() {
+            for (Throwable t = getCause(); t != null; t = t.getCause()) {
+                if (t instanceof org.sqlite.SQLiteException e && e.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_FULL) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -50,6 +50,11 @@ abstract class ClientCommand implements Callable<Integer> {
     }
 
     static String size(JsonNode bytes) {
-        return bytes == null || bytes.isNull() ? "-" : ByteDescriptor.readable(bytes.path("value").asLong());
+        return bytes == null || bytes.isNull() ? "-" : readable(bytes.path("value").asLong());
+    }
+
+    /** Bytes as people read them, e.g. {@code 1.2 GB}. */
+    static String readable(long bytes) {
+        return ByteDescriptor.readable(bytes);
     }
 }

@@ -11,11 +11,15 @@ final class ClientOptions {
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
+    @Option(names = "--api-key", defaultValue = "${env:MODELD_API_KEY}",
+            description = "The daemon's API key, when it has one (else MODELD_API_KEY).")
+    String apiKey;
+
     private DaemonClient client;
 
     DaemonClient client() {
         if (client == null) {
-            client = DaemonClient.find(url);
+            client = DaemonClient.find(url, apiKey);
         }
         return client;
     }

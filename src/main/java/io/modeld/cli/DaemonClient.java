@@ -24,13 +24,15 @@ final class DaemonClient {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     private final URI base;
+    private final String authorization;
 
-    private DaemonClient(URI base) {
+    private DaemonClient(URI base, String apiKey) {
         this.base = base;
+        this.authorization = apiKey == null || apiKey.isBlank() ? null : "Bearer " + apiKey.trim();
     }
 
     /** The first daemon that answers its health check, or UNAVAILABLE naming what was tried. */
-    static DaemonClient find(String url) {
+    static DaemonClient find(String url, String apiKey) {
         List<String> candidates = new ArrayList<>();
         if (url != null) {
             candidates.add(url);
@@ -48,7 +50,7 @@ final class DaemonClient {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri.resolve("/.well-known/health"))
                         .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
-                    return new DaemonClient(uri);
+                    return new DaemonClient(uri, apiKey);
                 }
             } catch (IOException | IllegalArgumentException e) {
                 // Try the next one.
@@ -66,18 +68,24 @@ final class DaemonClient {
     }
 
     JsonNode get(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
+        return send(request(path).GET().build());
     }
 
     JsonNode post(String path, String body) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+        return send(request(path).header("Content-Type", "application/json")
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build());
     }
 
+    /** A request to {@code path} that carries the API key, when there is one. */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));
+        return authorization == null ? b : b.header("Authorization", authorization);
+    }
+
     /** Sends a request whose answer streams (server-sent events), returning its lines as they come. */
     java.util.stream.Stream<String> stream(String path, String body) {
-        HttpRequest req = HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+        HttpRequest req = request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         try {
             HttpResponse<java.util.stream.Stream<String>> r = HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
@@ -96,7 +104,11 @@ final class DaemonClient {
     /** Opens the model's download progress WebSocket. */
     CompletableFuture<WebSocket> progress(String id, WebSocket.Listener listener) {
         URI ws = URI.create(base.toString().replaceFirst("^http", "ws") + "/model/" + id + "/download/progress");
-        return HTTP.newWebSocketBuilder().buildAsync(ws, listener);
+        WebSocket.Builder b = HTTP.newWebSocketBuilder();
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return b.buildAsync(ws, listener);
     }
 
     /**
@@ -144,7 +156,7 @@ final class DaemonClient {
 
     private static CliException refusal(int status, String body) {
         String message = body == null ? "" : body.strip();
-        int code = status == 410 ? ExitCodes.NOT_FOUND : status >= 500 && status != 507 ? ExitCodes.FAILURE
+        int code = status == 410 || status == 404 ? ExitCodes.NOT_FOUND : status >= 500 && status != 507 ? ExitCodes.FAILURE
                 : ExitCodes.REFUSED;
         return new CliException(code, message.isEmpty() ? "the daemon answered " + status : message);
     }

@@ -1,37 +1,35 @@
 package io.modeld.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import sun.misc.Signal;
 
-/** What Ctrl-C does while downloads are followed: ask whether to cancel them or leave them running. */
+/**
+ * Ctrl-C while downloads are followed in a terminal: the signal only raises a flag, which the follower
+ * sees within its next poll; it then closes its progress bar and asks, on the main thread, whether to
+ * cancel the downloads or leave them running in the daemon. JLine, which the progress bar uses to
+ * measure the terminal, installs its own SIGINT handler when a bar is built, so the handler is put
+ * back after each bar is built ({@link #arm}); without that, Ctrl-C did nothing at all.
+ */
 final class Interrupts {
+
+    private static volatile boolean pressed;
 
     private Interrupts() {
     }
 
-    static void onCtrlC(DaemonClient client, List<String> ids) {
-        if (ids.isEmpty() || System.console() == null) {
+    /** Catches SIGINT from now on (in a terminal only: elsewhere Ctrl-C ends the command as usual). */
+    static void arm() {
+        if (System.console() == null) {
             return;
         }
-        Signal.handle(new Signal("INT"), signal -> {
-            System.err.print(System.lineSeparator() + "Cancel the download" + (ids.size() > 1 ? "s" : "")
-                    + "? [y/N] ");
-            String answer;
-            try {
-                answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-            } catch (java.io.IOException e) {
-                answer = null;
-            }
-            if (answer != null && answer.trim().toLowerCase().startsWith("y")) {
-                ids.forEach(id -> client.post("/model/" + id + "/download/cancel", null));
-                System.err.println("canceled");
-            } else {
-                System.err.println("left running in the daemon; follow it again with modeld pull");
-            }
-            System.exit(130);
-        });
+        Signal.handle(new Signal("INT"), signal -> pressed = true);
+    }
+
+    /** Whether Ctrl-C was pressed since the last {@link #reset}. */
+    static boolean pressed() {
+        return pressed;
+    }
+
+    static void reset() {
+        pressed = false;
     }
 }

@@ -1,6 +1,6 @@
 package io.modeld.cli;
 
-import io.modeld.Daemon;
+import io.modeld.config.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,7 +38,7 @@ public final class ModeldCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"modeld " + Daemon.version()};
+            return new String[] {"modeld " + BuildInfo.version()};
         }
     }
 }

@@ -1,9 +1,14 @@
 package io.modeld.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
+import io.modeld.download.DownloadStatus;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -34,24 +39,49 @@ final class PullCommand extends ClientCommand {
         return follow(client(), labels, this, options.json);
     }
 
-    /** Follows the downloads in {@code labels} (id to name); shared with {@code import}. */
+    /**
+     * Follows the downloads in {@code labels} (id to name); shared with {@code import}. Ctrl-C in a
+     * terminal stops following and asks whether to cancel them or leave them running in the daemon.
+     */
     static int follow(DaemonClient client, Map<String, String> labels, ClientCommand command, boolean json) {
-        Interrupts.onCtrlC(client, new ArrayList<>(labels.keySet()));
+        Interrupts.reset();
+        Interrupts.arm();
         int code = ExitCodes.OK;
         for (Map.Entry<String, String> e : labels.entrySet()) {
             JsonNode last = DownloadWatch.follow(client, e.getKey(), e.getValue(), System.err);
-            String status = last.path("status").asText();
+            if (last == null) {
+                return askAfterCtrlC(client, labels);
+            }
+            DownloadStatus status = DownloadStatus.fromWire(last.path("status").asText());
             if (json) {
                 command.printJson(client.get("/model/" + e.getKey()));
-            } else if (status.equals("COMPLETED")) {
+            } else if (status == DownloadStatus.COMPLETED) {
                 command.out().println(e.getValue() + ": downloaded and verified");
             }
-            if (!status.equals("COMPLETED")) {
-                command.spec.commandLine().getErr().println("modeld: " + e.getValue() + ": " + status.toLowerCase()
-                        + (last.hasNonNull("error") ? ": " + last.get("error").asText() : ""));
+            if (status != DownloadStatus.COMPLETED) {
+                command.spec.commandLine().getErr().println("modeld: " + e.getValue() + ": "
+                        + status.wire().toLowerCase() + (last.hasNonNull("error") ? ": " + last.get("error").asText() : ""));
                 code = ExitCodes.FAILURE;
             }
         }
         return code;
+    }
+
+    private static int askAfterCtrlC(DaemonClient client, Map<String, String> labels) {
+        System.err.print(System.lineSeparator() + "Cancel the download" + (labels.size() > 1 ? "s" : "") + "? [y/N] ");
+        System.err.flush();
+        String answer;
+        try {
+            answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            answer = null;
+        }
+        if (answer != null && answer.trim().toLowerCase(Locale.ROOT).startsWith("y")) {
+            labels.keySet().forEach(id -> client.post("/model/" + id + "/download/cancel", null));
+            System.err.println("canceled");
+        } else {
+            System.err.println("left running in the daemon; follow again with modeld pull");
+        }
+        return ExitCodes.INTERRUPTED;
     }
 }

@@ -1,8 +1,10 @@
 package io.modeld.cli;
 
+import io.modeld.config.BuildInfo;
 import io.modeld.Daemon;
 import io.modeld.config.Config;
 import io.modeld.config.DataDir;
+import io.modeld.config.DataDirLock;
 import io.modeld.config.Sizes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,6 +67,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "default true; --no-resume-downloads turns it off).")
     boolean resumeDownloads;
 
+    @Option(names = "--api-key", defaultValue = "${env:MODELD_API_KEY}",
+            description = "A secret that every request must send as 'Authorization: Bearer <key>' "
+                    + "(MODELD_API_KEY); required when --host is not a loopback address.")
+    String apiKey;
+
     @Option(names = "--check",
             description = "Start on a free port, answer /.well-known/health and /models once, then stop: "
                     + "checks the installation (./modeld also uses it to build its class-data archive).")
@@ -72,27 +79,46 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config config = new Config(host, port, dataDir == null ? Config.defaultDataDir() : dataDir, catalog,
-                memoryBudget == null ? Sizes.defaultMemoryBudget() : Sizes.parseBytes(memoryBudget),
-                Sizes.parseDuration(keepAlive), maxDownloads, connections,
-                allowedOrigins == null ? List.of() : allowedOrigins, resumeDownloads, Config.DEFAULT_STALL_TIMEOUT,
-                envOr("HF_ENDPOINT", Config.DEFAULT_HF_ENDPOINT), envOr("HF_TOKEN", null));
+        Config config = config();
         if (check) {
             return check(config.withPort(0));
         }
+        DataDirLock lock;
+        try {
+            lock = DataDirLock.acquire(config.dataDir());
+        } catch (DataDirLock.InUseException e) {
+            throw new CliException(ExitCodes.IN_USE, e.getMessage());
+        }
         LogFile.attach(new DataDir(config.dataDir()).logs().resolve("modeld.log"));
-        Daemon daemon = Daemon.start(config);
+        Daemon daemon = Daemon.start(config, lock);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
             stopped.countDown();
         }, "modeld-shutdown"));
-        System.out.println("modeld " + Daemon.version() + " serving "
+        System.out.println("modeld " + BuildInfo.version() + " serving "
                 + daemon.urls().stream().map(URI::toString).collect(Collectors.joining(" "))
                 + " (data dir " + config.dataDir() + ")");
         System.out.flush();
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    private Config config() {
+        Config.Builder b = Config.builder(dataDir == null ? Config.defaultDataDir() : dataDir)
+                .host(host).port(port).catalogFile(catalog)
+                .keepAlive(Sizes.parseDuration(keepAlive)).maxDownloads(maxDownloads).connections(connections)
+                .allowedOrigins(allowedOrigins == null ? List.of() : allowedOrigins).resumeDownloads(resumeDownloads)
+                .hfEndpoint(envOr("HF_ENDPOINT", Config.DEFAULT_HF_ENDPOINT)).hfToken(envOr("HF_TOKEN", null))
+                .apiKey(apiKey == null || apiKey.isBlank() ? null : apiKey);
+        if (memoryBudget != null) {
+            b.memoryBudget(Sizes.parseBytes(memoryBudget));
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
     }
 
     private static String envOr(String name, String fallback) {

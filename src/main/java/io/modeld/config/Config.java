@@ -1,11 +1,14 @@
 package io.modeld.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * Everything {@code modeld serve} is told, after flags and {@code MODELD_*} variables are resolved.
+ * Built with {@link #builder(Path)}; tests change one setting with {@link #toBuilder()}.
  *
  * @param port the port to serve; {@code null} means the defaults: 39300, and also 1000 where the OS allows
  * @param catalogFile a catalog used in place of the built-in one, or {@code null}
@@ -15,10 +18,12 @@ import java.util.List;
  * @param stallTimeout how long a download connection may stay silent before it is reopened
  * @param hfEndpoint where hf:// sources resolve ({@code HF_ENDPOINT}, default https://huggingface.co)
  * @param hfToken a Hugging Face token ({@code HF_TOKEN}) sent to that host only, or null
+ * @param apiKey the bearer token every request must carry, or null for none (loopback only)
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
-                     boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken) {
+                     boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
+                     String apiKey) {
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_HF_ENDPOINT = "https://huggingface.co";
@@ -41,41 +46,82 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         if (port != null && (port < 0 || port > 65535)) {
             throw new IllegalArgumentException("--port must be between 0 and 65535");
         }
+        if (apiKey != null && (apiKey.length() < 16 || !apiKey.matches("[\\x21-\\x7e]+"))) {
+            throw new IllegalArgumentException("--api-key must be at least 16 visible ASCII characters");
+        }
+        if (apiKey == null && !isLoopback(host)) {
+            throw new IllegalArgumentException("--host " + host + " is reachable from other machines: set --api-key "
+                    + "(or MODELD_API_KEY) so that only those who know it can use the daemon");
+        }
         allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** Whether {@code host} is a loopback name or address, reachable only from this machine. */
+    public static boolean isLoopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false;   // a name: it may resolve to anything
+        }
+        try {
+            return InetAddress.getByName(h).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** A config for tests and embedding: loopback, an ephemeral port, the given data dir, defaults elsewhere. */
     public static Config forDataDir(Path dataDir) {
-        return new Config("127.0.0.1", 0, dataDir, null, Sizes.defaultMemoryBudget(), null, 2, 8, List.of(),
-                true, DEFAULT_STALL_TIMEOUT, DEFAULT_HF_ENDPOINT, null);
+        return builder(dataDir).port(0).build();
+    }
+
+    /** The defaults of {@code modeld serve} on this data dir. */
+    public static Builder builder(Path dataDir) {
+        return new Builder(dataDir);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(dataDir);
+        b.host = host;
+        b.port = port;
+        b.catalogFile = catalogFile;
+        b.memoryBudget = memoryBudget;
+        b.keepAlive = keepAlive;
+        b.maxDownloads = maxDownloads;
+        b.connections = connections;
+        b.allowedOrigins = allowedOrigins;
+        b.resumeDownloads = resumeDownloads;
+        b.stallTimeout = stallTimeout;
+        b.hfEndpoint = hfEndpoint;
+        b.hfToken = hfToken;
+        b.apiKey = apiKey;
+        return b;
     }
 
     public Config withCatalog(Path file) {
-        return new Config(host, port, dataDir, file, memoryBudget, keepAlive, maxDownloads, connections,
-                allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken);
+        return toBuilder().catalogFile(file).build();
     }
 
     public Config withPort(Integer newPort) {
-        return new Config(host, newPort, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
-                allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken);
+        return toBuilder().port(newPort).build();
     }
 
     /** The same config with other download limits and timing, for tests and embedding. */
     public Config withDownloads(int newMaxDownloads, int newConnections, boolean resume, Duration stall) {
-        return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, newMaxDownloads, newConnections,
-                allowedOrigins, resume, stall, hfEndpoint, hfToken);
+        return toBuilder().maxDownloads(newMaxDownloads).connections(newConnections).resumeDownloads(resume)
+                .stallTimeout(stall).build();
     }
 
     /** The same config with another memory budget. */
     public Config withMemoryBudget(long bytes) {
-        return new Config(host, port, dataDir, catalogFile, bytes, keepAlive, maxDownloads, connections,
-                allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken);
+        return toBuilder().memoryBudget(bytes).build();
     }
 
     /** The same config with another Hugging Face endpoint and token. */
     public Config withHuggingFace(String endpoint, String token) {
-        return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
-                allowedOrigins, resumeDownloads, stallTimeout, endpoint, token);
+        return toBuilder().hfEndpoint(endpoint).hfToken(token).build();
     }
 
     /** {@code $XDG_DATA_HOME/modeld}, else {@code ~/.local/share/modeld}. */
@@ -85,5 +131,97 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
             return Path.of(xdg, "modeld");
         }
         return Path.of(System.getProperty("user.home"), ".local", "share", "modeld");
+    }
+
+    /** Collects settings; {@link #build()} checks them together. */
+    public static final class Builder {
+        private final Path dataDir;
+        private String host = "127.0.0.1";
+        private Integer port;
+        private Path catalogFile;
+        private long memoryBudget = Sizes.defaultMemoryBudget();
+        private Duration keepAlive;
+        private int maxDownloads = 2;
+        private int connections = 8;
+        private List<String> allowedOrigins = List.of();
+        private boolean resumeDownloads = true;
+        private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
+        private String hfEndpoint = DEFAULT_HF_ENDPOINT;
+        private String hfToken;
+        private String apiKey;
+
+        private Builder(Path dataDir) {
+            this.dataDir = dataDir;
+        }
+
+        public Builder host(String v) {
+            host = v;
+            return this;
+        }
+
+        public Builder port(Integer v) {
+            port = v;
+            return this;
+        }
+
+        public Builder catalogFile(Path v) {
+            catalogFile = v;
+            return this;
+        }
+
+        public Builder memoryBudget(long v) {
+            memoryBudget = v;
+            return this;
+        }
+
+        public Builder keepAlive(Duration v) {
+            keepAlive = v;
+            return this;
+        }
+
+        public Builder maxDownloads(int v) {
+            maxDownloads = v;
+            return this;
+        }
+
+        public Builder connections(int v) {
+            connections = v;
+            return this;
+        }
+
+        public Builder allowedOrigins(List<String> v) {
+            allowedOrigins = v;
+            return this;
+        }
+
+        public Builder resumeDownloads(boolean v) {
+            resumeDownloads = v;
+            return this;
+        }
+
+        public Builder stallTimeout(Duration v) {
+            stallTimeout = v;
+            return this;
+        }
+
+        public Builder hfEndpoint(String v) {
+            hfEndpoint = v;
+            return this;
+        }
+
+        public Builder hfToken(String v) {
+            hfToken = v;
+            return this;
+        }
+
+        public Builder apiKey(String v) {
+            apiKey = v;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
+                    allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey);
+        }
     }
 }

@@ -1,18 +1,20 @@
 package io.modeld.download;
 
 /**
- * One progress frame: a Pieces ModelDownloadProgress {@code status} spelling and percentage, plus the
- * bytes, speed and failure reason that modeld adds.
+ * One progress frame: a Pieces ModelDownloadProgress status and percentage, plus the bytes, speed and
+ * failure reason that modeld adds.
  */
-public record DownloadProgress(String status, double percentage, long downloaded, long total, long bytesPerSecond,
-                               String error) {
+public record DownloadProgress(DownloadStatus status, double percentage, long downloaded, long total,
+                               long bytesPerSecond, String error) {
 
     public boolean terminal() {
-        return status.equals("COMPLETED") || status.equals("FAILED") || status.equals("CANCELED");
+        return status.terminal();
     }
 
-    static DownloadProgress of(DownloadJob.Progress p) {
-        return new DownloadProgress(p.status().wire, p.percentage(), p.downloaded(), p.total(), p.bytesPerSecond(),
-                p.error());
+    /** The frame of a job that runs: bytes and percentage never go backwards within one job. */
+    static DownloadProgress of(DownloadStatus status, long downloaded, long total, long bytesPerSecond, String error) {
+        double percentage = status == DownloadStatus.COMPLETED ? 100
+                : total > 0 ? Math.floor(downloaded * 10000.0 / total) / 100 : 0;
+        return new DownloadProgress(status, percentage, downloaded, total, bytesPerSecond, error);
     }
 }

@@ -9,12 +9,12 @@ import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
- * What every download shares: limits, the threads, and time, injected so that tests
+ * What every download shares: limits, the threads, the bandwidth cap, and time, injected so that tests
  * can shorten waits. {@code authorization} gives the Authorization header for a source URL, or null.
  */
 record DownloadSettings(int connections, Duration stallTimeout, Clock clock, Executor workers,
                         Sleeper sleeper, RandomGenerator random,
-                        Function<URI, String> authorization, String hfEndpoint) {
+                        Function<URI, String> authorization, String hfEndpoint, Bandwidth bandwidth) {
 
     /** Waits between retries; returns early when {@code abandon} turns true. */
     interface Sleeper {

@@ -47,6 +47,9 @@ public final class Downloads implements AutoCloseable {
     private final Map<String, DownloadJob> jobs = new ConcurrentHashMap<>();
     private final Map<String, DownloadProgress> ended = new ConcurrentHashMap<>();
     private final Map<String, DownloadProgress> published = new ConcurrentHashMap<>();
+    /** Per model: held while its progress is read and handed to listeners, and while a watcher joins. */
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Bandwidth bandwidth;
     private final List<BiConsumer<String, DownloadProgress>> listeners = new CopyOnWriteArrayList<>();
     private volatile Consumer<String> beforeRemoval = id -> { };
     private final ExecutorService jobThreads;
@@ -58,15 +61,16 @@ public final class Downloads implements AutoCloseable {
      *                      after a redirect), or null for none
      */
     public Downloads(ModelService models, DataDir dataDir, int maxDownloads, int connections, Duration stallTimeout,
-                     String hfEndpoint, Function<URI, String> authorization) {
+                     String hfEndpoint, Function<URI, String> authorization, Bandwidth bandwidth) {
         this.models = models;
         this.dataDir = dataDir;
+        this.bandwidth = bandwidth;
         this.jobThreads = Executors.newFixedThreadPool(maxDownloads, named("modeld-download"));
         this.workerThreads = Executors.newCachedThreadPool(named("modeld-connection"));
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("modeld-progress"));
         this.settings = new DownloadSettings(connections, stallTimeout, Clock.systemUTC(),
                 workerThreads, DownloadSettings.Sleeper.REAL, RandomGenerator.getDefault(), authorization,
-                hfEndpoint);
+                hfEndpoint, bandwidth);
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -78,6 +82,25 @@ public final class Downloads implements AutoCloseable {
     /** Calls {@code listener} with (model id, progress) on every change. Listeners must not block. */
     public void subscribe(BiConsumer<String, DownloadProgress> listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Hands {@code joining} the model's progress now, under the lock its changes are published under:
+     * a watcher that registers inside {@code joining} gets every later change and never an older one.
+     */
+    public void watch(String id, Consumer<DownloadProgress> joining) {
+        synchronized (lockFor(id)) {
+            joining.accept(progress(id));
+        }
+    }
+
+    /** The shared bandwidth cap of every download. */
+    public Bandwidth bandwidth() {
+        return bandwidth;
+    }
+
+    private Object lockFor(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
     }
 
     /** Whether a download of the model is waiting or running in this process. */
@@ -126,7 +149,7 @@ public final class Downloads implements AutoCloseable {
             try {
                 job.run();
             } finally {
-                ended.put(id, DownloadProgress.of(job.progress()));
+                ended.put(id, job.progress());
                 jobs.remove(id, job);
                 models.announce(id);
             }
@@ -159,6 +182,10 @@ public final class Downloads implements AutoCloseable {
         models.delete(r.id());
     }
 
+    /**
+     * Cancels the model's job and waits until it has really ended: its files may only be removed once
+     * no connection writes into them any more.
+     */
     private void stopJob(String id) {
         DownloadJob job = jobs.get(id);
         if (job == null) {
@@ -166,11 +193,12 @@ public final class Downloads implements AutoCloseable {
         }
         job.cancel();
         try {
-            if (!job.awaitEnd(5, TimeUnit.SECONDS)) {
-                LOG.warn("download of {} did not stop within 5 s of its cancel", id);
+            while (!job.awaitEnd(5, TimeUnit.SECONDS)) {
+                LOG.warn("download of {} has not stopped 5 s after its cancel; still waiting", id);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the download of " + id + " to stop", e);
         }
     }
 
@@ -178,7 +206,7 @@ public final class Downloads implements AutoCloseable {
     public DownloadProgress progress(String id) {
         DownloadJob job = jobs.get(id);
         if (job != null) {
-            return DownloadProgress.of(job.progress());
+            return job.progress();
         }
         DownloadProgress last = ended.get(id);
         if (last != null) {
@@ -187,35 +215,53 @@ public final class Downloads implements AutoCloseable {
         ModelRecord r = models.get(id);
         long size = r.spec().bytes() == null ? 0 : r.spec().bytes();
         if (r.downloaded()) {
-            return new DownloadProgress("COMPLETED", 100, r.file().size(), r.file().size(), 0, null);
+            return new DownloadProgress(DownloadStatus.COMPLETED, 100, r.file().size(), r.file().size(), 0, null);
         }
         if (r.failure() != null) {
-            return new DownloadProgress("FAILED", 0, 0, size, 0, r.failure());
+            return new DownloadProgress(DownloadStatus.FAILED, 0, 0, size, 0, r.failure());
         }
-        return new DownloadProgress("UNKNOWN", 0, 0, size, 0, null);
+        return new DownloadProgress(DownloadStatus.UNKNOWN, 0, 0, size, 0, null);
     }
 
     /**
      * Resumes the downloads a previous run left in {@code partial/}, and removes partial data that
-     * belongs to no model or to a model that is already downloaded.
+     * belongs to no model or to a model that is already downloaded. Each one stands alone: one that
+     * cannot resume (unreadable state, no space) fails with its reason on its model, and the rest go on.
      */
     public void resumeInterrupted() {
-        if (!Files.isDirectory(dataDir.partial())) {
+        List<Path> dirs;
+        try (Stream<Path> listing = Files.list(dataDir.partial())) {
+            dirs = listing.toList();
+        } catch (IOException e) {
+            LOG.warn("cannot look for interrupted downloads: {}", e.getMessage());
             return;
         }
-        try (Stream<Path> dirs = Files.list(dataDir.partial())) {
-            for (Path dir : dirs.toList()) {
-                String name = dir.getFileName().toString();
-                ModelRecord r = modelFor(name);
+        for (Path dir : dirs) {
+            ModelRecord r = modelFor(dir.getFileName().toString());
+            try {
                 if (r == null || r.downloaded() || r.spec().source() == null) {
                     DataDir.deleteTree(dir);
-                } else if (ResumeState.read(dir) != null) {
+                } else if (ResumeState.read(dir) == null) {
+                    DataDir.deleteTree(dir);
+                    String reason = "the interrupted download could not be resumed (its saved state in " + dir
+                            + " was unreadable); download it again";
+                    LOG.warn("model {}: {}", r.id(), reason);
+                    models.markFailed(r.id(), reason);
+                } else {
                     LOG.info("resuming the interrupted download of {}", r.spec().name());
                     start(r.id());
                 }
+            } catch (IOException | RuntimeException e) {
+                String reason = "the interrupted download could not be resumed: " + e.getMessage();
+                LOG.warn("{}: {}", dir, reason);
+                if (r != null) {
+                    try {
+                        models.markFailed(r.id(), reason);
+                    } catch (RuntimeException again) {
+                        LOG.warn("cannot record why {} did not resume: {}", r.id(), again.getMessage());
+                    }
+                }
             }
-        } catch (IOException e) {
-            LOG.warn("cannot look for interrupted downloads: {}", e.getMessage());
         }
     }
 
@@ -263,7 +309,7 @@ public final class Downloads implements AutoCloseable {
     private void tick() {
         try {
             for (Map.Entry<String, DownloadJob> e : jobs.entrySet()) {
-                if (e.getValue().status() == DownloadJob.Status.IN_PROGRESS) {
+                if (e.getValue().status() == DownloadStatus.IN_PROGRESS) {
                     publish(e.getKey(), e.getValue());
                 }
             }
@@ -274,15 +320,16 @@ public final class Downloads implements AutoCloseable {
 
     /**
      * Tells the listeners the job's progress. The ticker and the job's own status changes both call
-     * this; the job's lock makes reading the progress and handing it on one step, so a tick that read
-     * IN-PROGRESS can never deliver it after the job's COMPLETED.
+     * this; the model's lock makes reading the progress and handing it on one step, so a tick that read
+     * IN-PROGRESS can never deliver it after the job's COMPLETED, nor a watcher joining in between get
+     * an older frame than the last one published.
      */
     private void publish(String id, DownloadJob job) {
         if (job == null) {
             return;
         }
-        synchronized (job) {
-            DownloadProgress p = DownloadProgress.of(job.progress());
+        synchronized (lockFor(id)) {
+            DownloadProgress p = job.progress();
             if (Objects.equals(published.put(id, p), p)) {
                 return;
             }

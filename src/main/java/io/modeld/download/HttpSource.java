@@ -1,6 +1,6 @@
 package io.modeld.download;
 
-import io.modeld.Daemon;
+import io.modeld.config.BuildInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -75,18 +75,18 @@ final class HttpSource {
         HttpURLConnection c = a.connection;
         if (a.status != 206) {
             c.disconnect();
-            throw new DownloadException("the server stopped honouring byte ranges (answered " + a.status
-                    + " to a range request)", true);
+            throw DownloadException.fatal("the server stopped honouring byte ranges (answered " + a.status
+                    + " to a range request)");
         }
         Matcher m = CONTENT_RANGE.matcher(header(c, "Content-Range"));
         if (!m.matches() || Long.parseLong(m.group(1)) != from) {
             c.disconnect();
-            throw new DownloadException("the server answered a different range than asked for", false);
+            throw DownloadException.retryable("the server answered a different range than asked for");
         }
         if (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != size) {
             c.disconnect();
-            throw new DownloadException("the file on the server changed size (was " + size + " bytes, now "
-                    + m.group(3) + ")", true);
+            throw DownloadException.fatal("the file on the server changed size (was " + size + " bytes, now "
+                    + m.group(3) + ")");
         }
         return body(c);
     }
@@ -96,7 +96,7 @@ final class HttpSource {
         Answer a = send(null);
         if (a.status != 200) {
             a.connection.disconnect();
-            throw new DownloadException("unexpected answer " + a.status, false);
+            throw DownloadException.retryable("unexpected answer " + a.status);
         }
         return body(a.connection);
     }
@@ -106,7 +106,7 @@ final class HttpSource {
             return new Body(c.getInputStream(), c::disconnect);
         } catch (IOException e) {
             c.disconnect();
-            throw new DownloadException("connection lost: " + describe(e), false);
+            throw DownloadException.retryable("connection lost: " + describe(e));
         }
     }
 
@@ -125,7 +125,7 @@ final class HttpSource {
                 c.setInstanceFollowRedirects(false);
                 c.setConnectTimeout(CONNECT_TIMEOUT_MS);
                 c.setReadTimeout(readTimeoutMs);
-                c.setRequestProperty("User-Agent", "modeld/" + Daemon.version());
+                c.setRequestProperty("User-Agent", "modeld/" + BuildInfo.version());
                 c.setRequestProperty("Accept-Encoding", "identity");
                 if (range != null) {
                     c.setRequestProperty("Range", range);
@@ -135,10 +135,10 @@ final class HttpSource {
                 }
                 status = c.getResponseCode();
             } catch (SocketTimeoutException e) {
-                throw new DownloadException("no answer from " + uri.getHost() + " within "
-                        + readTimeoutMs / 1000 + " s", false);
+                throw DownloadException.retryable("no answer from " + uri.getHost() + " within "
+                        + readTimeoutMs / 1000 + " s");
             } catch (IOException | IllegalArgumentException e) {
-                throw new DownloadException("cannot reach " + uri.getHost() + ": " + e.getMessage(), false);
+                throw DownloadException.retryable("cannot reach " + uri.getHost() + ": " + e.getMessage());
             }
             String etag = c.getHeaderField("X-Linked-Etag");
             if (etag != null) {
@@ -162,21 +162,21 @@ final class HttpSource {
             drain(c);
             throw failure;
         }
-        throw new DownloadException("more than " + MAX_REDIRECTS + " redirects from " + origin, true);
+        throw DownloadException.fatal("more than " + MAX_REDIRECTS + " redirects from " + origin);
     }
 
     private static DownloadException failure(int status, HttpURLConnection c, URI uri) {
         String what = "the server answered " + status + " for " + uri.getHost() + uri.getPath();
         if (status == 408 || status == 425 || status == 429 || status >= 500) {
-            return new DownloadException(what, false, retryAfter(c.getHeaderField("Retry-After")));
+            return DownloadException.retryable(what, retryAfter(c.getHeaderField("Retry-After")));
         }
         if (status == 401 || status == 403) {
-            return new DownloadException(what + " (access denied: the file may need a token or be gated)", true);
+            return DownloadException.fatal(what + " (access denied: the file may need a token or be gated)");
         }
         if (status == 404 || status == 410) {
-            return new DownloadException(what + " (no such file: check the model's source.url)", true);
+            return DownloadException.fatal(what + " (no such file: check the model's source.url)");
         }
-        return new DownloadException(what, true);
+        return DownloadException.fatal(what);
     }
 
     static Duration retryAfter(String v) {

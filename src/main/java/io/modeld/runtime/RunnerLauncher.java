@@ -1,6 +1,5 @@
 package io.modeld.runtime;
 
-import io.modeld.Daemon;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -35,7 +34,7 @@ public final class RunnerLauncher {
                 cmd.addAll(List.of(arg, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
             }
         }
-        Path lib = unpackNativeLibrary(libRoot.resolve(Daemon.version()));
+        Path lib = unpackNativeLibrary(libRoot.resolve(io.modeld.config.BuildInfo.version()));
         if (lib != null) {
             cmd.add("-Dde.kherud.llama.lib.path=" + lib);
         }

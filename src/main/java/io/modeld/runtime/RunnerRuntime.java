@@ -5,6 +5,7 @@ import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.config.DataDir;
 import io.modeld.gguf.GgufFile;
+import io.modeld.gguf.MemoryEstimate;
 import io.modeld.gguf.GgufFormatException;
 import io.modeld.gguf.GgufReader;
 import java.io.IOException;

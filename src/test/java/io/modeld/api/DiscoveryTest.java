@@ -1,8 +1,8 @@
 package io.modeld.api;
 
+import io.modeld.config.BuildInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.modeld.Daemon;
 import io.modeld.testing.TestDaemon;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -25,11 +25,11 @@ class DiscoveryTest {
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).isEqualTo("ok");
             HttpResponse<String> version = daemon.get("/.well-known/version");
-            assertThat(version.body()).isEqualTo(Daemon.version()).matches("\\d+\\.\\d+\\.\\d+.*");
+            assertThat(version.body()).isEqualTo(BuildInfo.version()).matches("\\d+\\.\\d+\\.\\d+.*");
 
             HttpResponse<String> openapi = daemon.get("/openapi.yaml");
             assertThat(openapi.statusCode()).isEqualTo(200);
-            assertThat(openapi.body()).startsWith("openapi: 3").contains("version: \"" + Daemon.version() + "\"");
+            assertThat(openapi.body()).startsWith("openapi: 3").contains("version: \"" + BuildInfo.version() + "\"");
             List<String> paths = new ArrayList<>();
             Matcher m = Pattern.compile("(?m)^  (/\\S*):$").matcher(openapi.body());
             while (m.find()) {

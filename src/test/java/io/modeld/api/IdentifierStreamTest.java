@@ -1,6 +1,6 @@
 package io.modeld.api;
 
-import static io.modeld.api.ModelsApiTest.seeded;
+import static io.modeld.testing.Requests.seeded;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,7 +1,7 @@
 package io.modeld.api;
 
-import static io.modeld.api.ModelsApiTest.assertError;
-import static io.modeld.api.ModelsApiTest.seeded;
+import static io.modeld.testing.Requests.assertError;
+import static io.modeld.testing.Requests.seeded;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,27 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.catalog.Catalog;
 import io.modeld.testing.TestDaemon;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ModelApiTest {
 
-    @TempDir
-    Path dataDir;
-    TestDaemon daemon;
-
-    @BeforeEach
-    void start() {
-        daemon = TestDaemon.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-    }
+    @RegisterExtension
+    final TestDaemon daemon = TestDaemon.perTest();
 
     private ObjectNode createCustom(String unique) {
         ObjectNode body = seeded("Custom " + unique);
@@ -46,6 +32,18 @@ class ModelApiTest {
         assertThat(byId.get("name").asText()).isEqualTo("TinyLlama 1.1B Chat v1.0");
         assertThat(byId.get("bytes").get("value").asLong()).isEqualTo(668788096L);
         assertThat(byId.get("maxTokens").get("total").asLong()).isEqualTo(2048);
+    }
+
+    @Test
+    void a_path_that_is_not_valid_utf8_gets_a_plain_text_400_not_an_html_page() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", daemon.port())) {
+            socket.getOutputStream().write(("GET /model/%ED%A0%80 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400");
+            assertThat(answer.toLowerCase()).contains("content-type: text/plain").doesNotContain("<html");
+            assertThat(answer).contains("malformed");
+        }
     }
 
     @Test

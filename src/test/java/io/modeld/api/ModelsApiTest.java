@@ -1,5 +1,7 @@
 package io.modeld.api;
 
+import static io.modeld.testing.Requests.assertError;
+import static io.modeld.testing.Requests.seeded;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,37 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelsApiTest {
 
-    @TempDir
-    Path dataDir;
-    TestDaemon daemon;
+    @RegisterExtension
+    final TestDaemon daemon = TestDaemon.perTest();
 
-    @BeforeEach
-    void start() {
-        daemon = TestDaemon.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-    }
-
-    static ObjectNode seeded(String name) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("name", name);
-        n.put("version", "1.0.0");
-        n.putObject("created").put("value", "2026-01-01T00:00:00Z");
-        n.put("cloud", false);
-        n.put("type", "BALANCED");
-        n.put("usage", "CODE_CONVERSATION");
-        return n;
-    }
 
     @Test
     void lists_the_twelve_catalog_models_with_sdk_fields() {
@@ -191,9 +171,47 @@ class ModelsApiTest {
     }
 
     @Test
+    void refuses_credentials_in_a_source_url_so_no_password_is_stored_or_shown() {
+        ObjectNode withPassword = seeded("x");
+        withPassword.putObject("source").put("url", "https://user:pass@example.org/x.gguf");
+        assertError(daemon.post("/models/create", withPassword), 400, "must not carry credentials");
+        assertThat(daemon.post("/models/create", withPassword).body()).contains("HF_TOKEN").doesNotContain("pass@");
+        ObjectNode withUser = seeded("x");
+        withUser.putObject("source").put("url", "http://token@example.org/x.gguf");
+        assertError(daemon.post("/models/create", withUser), 400, "credentials");
+        ObjectNode ok = seeded("editable");
+        ok.put("unique", "editable");
+        String id = ok(daemon.post("/models/create", ok)).get("id").asText();
+        ObjectNode update = Json.MAPPER.createObjectNode().put("id", id);
+        update.putObject("source").put("url", "https://user:pass@example.org/x.gguf");
+        assertError(daemon.post("/model/update", update), 400, "credentials");
+        assertThat(daemon.get("/models").body()).doesNotContain("user:pass");
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(13);
+    }
+
+    @Test
+    void checks_every_part_of_a_hugging_face_source() {
+        for (String bad : new String[] {"hf://../../x", "hf://owner/repo/../secret.gguf", "hf://owner/../x/f.gguf",
+                "hf://own er/repo/f.gguf", "hf://owner/repo/", "hf://owner/repo//f.gguf", "hf://owner/repo/f.gguf@../x",
+                "hf://owner/re--po/f.gguf", "hf://-owner/repo/f.gguf", "hf://owner/repo/%2e%2e/f.gguf",
+                "hf://owner/repo/f.gguf?x=1", "hf://owner:1/repo/f.gguf"}) {
+            ObjectNode body = seeded("x");
+            body.putObject("source").put("url", bad);
+            assertError(daemon.post("/models/create", body), 400, "source.url");
+        }
+        for (String good : new String[] {"hf://bartowski/Llama-3.2-1B-Instruct-GGUF/Llama-3.2-1B-Instruct-Q4_K_M.gguf",
+                "hf://mixedbread-ai/mxbai-embed-large-v1/gguf/mxbai-embed-large-v1-f16.gguf@main",
+                "hf://Qwen/Qwen3-4B-GGUF/Qwen3-4B-Q4_K_M.gguf@0123456789abcdef0123456789abcdef01234567"}) {
+            ObjectNode body = seeded("x " + good.hashCode());
+            body.putObject("source").put("url", good);
+            assertThat(daemon.post("/models/create", body).statusCode()).as(good).isEqualTo(200);
+        }
+    }
+
+    @Test
     void deletes_a_custom_model_with_its_files() throws Exception {
         String id = ok(daemon.post("/models/create", seeded("Doomed"))).get("id").asText();
-        Path dir = dataDir.resolve("models").resolve(id);
+        Path dir = daemon.dataDir().resolve("models").resolve(id);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("doomed.gguf"), "weights");
 
@@ -214,7 +232,7 @@ class ModelsApiTest {
     @Test
     void delete_cache_removes_the_files_and_keeps_the_entry() throws Exception {
         String id = Catalog.idOf("gemma-2-2b-it-q4_k_m");
-        Path dir = dataDir.resolve("models").resolve(id);
+        Path dir = daemon.dataDir().resolve("models").resolve(id);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("gemma.gguf"), "weights");
 
@@ -232,9 +250,4 @@ class ModelsApiTest {
         assertThat(daemon.post("/models/unload", (String) null).statusCode()).isEqualTo(204);
     }
 
-    static void assertError(HttpResponse<String> r, int status, String mentions) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
-        assertThat(r.body()).contains(mentions);
-    }
 }

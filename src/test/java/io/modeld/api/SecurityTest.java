@@ -6,28 +6,14 @@ import io.modeld.testing.TestDaemon;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SecurityTest {
 
-    @TempDir
-    Path dataDir;
-    TestDaemon daemon;
-
-    @BeforeEach
-    void start() {
-        daemon = TestDaemon.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
-    }
+    @RegisterExtension
+    final TestDaemon daemon = TestDaemon.perTest();
 
     private HttpResponse<String> withHost(String host) {
         return daemon.send(HttpRequest.newBuilder(daemon.uri("/models")).header("Host", host).GET().build());

@@ -10,32 +10,20 @@ import io.modeld.testing.TestDaemon;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every CLI command against a real daemon: exit codes and output. */
 class CliTest {
 
     @TempDir
-    Path dataDir;
-    @TempDir
     Path files;
-    TestDaemon daemon;
+    @RegisterExtension
+    final TestDaemon daemon = TestDaemon.perTest();
 
     /** What a command printed and returned. */
     record Run(int code, String out, String err) {
-    }
-
-    @BeforeEach
-    void start() {
-        daemon = TestDaemon.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        daemon.close();
     }
 
     private Run modeld(String... args) {

@@ -44,7 +44,7 @@ class DownloadTest extends OneFileDownloads {
             assertThat(done.get("downloading").asBoolean()).isFalse();
         }
         assertThat(Files.readAllBytes(finalFile(id))).isEqualTo(data);
-        assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
+        assertThat(daemon.dataDir().resolve("partial").resolve(id)).doesNotExist();
         long rangeRequests = files.requests().stream().filter(r -> r.range() != null && !r.range().equals("bytes=0-0"))
                 .count();
         assertThat(rangeRequests).as("chunks fetched by range").isGreaterThan(1);
@@ -144,7 +144,7 @@ class DownloadTest extends OneFileDownloads {
             assertThat(canceled.get("downloaded").asBoolean()).isFalse();
             await().atMost(WAIT).until(() -> "CANCELED".equals(frames.last().get("status").asText()));
         }
-        assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
+        assertThat(daemon.dataDir().resolve("partial").resolve(id)).doesNotExist();
         long sent = files.bytesSent();
         Thread.sleep(500);
         assertThat(files.bytesSent()).as("no connection keeps sending after the cancel").isLessThan(sent + (256 << 10));
@@ -162,7 +162,7 @@ class DownloadTest extends OneFileDownloads {
         JsonNode model = ok(daemon.get("/model/" + id));
         assertThat(model.get("downloading").asBoolean()).isFalse();
         assertThat(model.get("downloaded").asBoolean()).isFalse();
-        assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
+        assertThat(daemon.dataDir().resolve("partial").resolve(id)).doesNotExist();
     }
 
     @Test
@@ -193,7 +193,7 @@ class DownloadTest extends OneFileDownloads {
             daemon.post("/model/" + id + "/download", "");
             assertThat(awaitTerminal(daemon, id, frames).get("downloaded").asBoolean()).isTrue();
         }
-        try (Stream<Path> stored = Files.list(dataDir.resolve("models").resolve(id))) {
+        try (Stream<Path> stored = Files.list(daemon.dataDir().resolve("models").resolve(id))) {
             Path file = stored.findFirst().orElseThrow();
             assertThat(file.getFileName().toString()).isEqualTo("local_model.gguf");
             assertThat(Files.readAllBytes(file)).isEqualTo(data);

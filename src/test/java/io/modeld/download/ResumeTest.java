@@ -106,4 +106,50 @@ class ResumeTest {
             assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
         }
     }
+
+    @Test
+    void one_download_that_cannot_resume_fails_alone_and_the_others_resume() throws Exception {
+        int size = 8 << 20;
+        byte[] data = FileServer.content(size, 10);
+        Config config = Config.forDataDir(dataDir).withDownloads(2, 4, true, Duration.ofSeconds(30));
+        String good;
+        String corrupt;
+        String huge;
+        try (FileServer files = FileServer.start().serve("/m.gguf", data).capPerConnection(1 << 20)) {
+            try (TestDaemon daemon = TestDaemon.start(config)) {
+                good = createModel(daemon, "good", files.uri("/m.gguf").toString(), FileServer.sha256(data), size);
+                corrupt = createModel(daemon, "corrupt", files.uri("/m.gguf").toString(), null, null);
+                huge = createModel(daemon, "huge", files.uri("/m.gguf").toString(), null, null);
+                try (ProgressFrames frames = ProgressFrames.open(daemon, good)) {
+                    daemon.post("/model/" + good + "/download", "");
+                    await().atMost(WAIT).until(() -> downloaded(frames) > size / 4);
+                }
+                // No room on any disk: the resume of this one is refused before it starts (507).
+                String update = "{\"id\": \"" + huge + "\", \"bytes\": {\"value\": 1000000000000000000}}";
+                assertThat(daemon.post("/model/update", update).statusCode()).isEqualTo(200);
+            }
+            Path corruptDir = Files.createDirectories(dataDir.resolve("partial").resolve(corrupt));
+            Files.writeString(corruptDir.resolve(ResumeState.FILE), "{\"url\": \"http://x\", \"size\": ");
+            Path hugeDir = Files.createDirectories(dataDir.resolve("partial").resolve(huge));
+            Files.writeString(hugeDir.resolve(ResumeState.FILE), "{\"url\": \"" + files.uri("/m.gguf")
+                    + "\", \"size\": 1000000000000000000, \"ranges\": true, \"chunks\": []}");
+            files.capPerConnection(0);
+
+            try (TestDaemon daemon = TestDaemon.start(config);
+                 ProgressFrames goodFrames = ProgressFrames.open(daemon, good)) {
+                assertThat(awaitTerminal(daemon, good, goodFrames).get("downloaded").asBoolean()).isTrue();
+                try (ProgressFrames frames = ProgressFrames.open(daemon, corrupt)) {
+                    await().atMost(WAIT).until(() -> frames.last() != null);
+                    assertThat(frames.last().get("status").asText()).isEqualTo("FAILED");
+                    assertThat(frames.last().get("error").asText()).contains("could not be resumed").contains("unreadable");
+                }
+                try (ProgressFrames frames = ProgressFrames.open(daemon, huge)) {
+                    await().atMost(WAIT).until(() -> frames.last() != null);
+                    assertThat(frames.last().get("status").asText()).isEqualTo("FAILED");
+                    assertThat(frames.last().get("error").asText()).contains("not enough disk space");
+                }
+                assertThat(corruptDir).doesNotExist();
+            }
+        }
+    }
 }

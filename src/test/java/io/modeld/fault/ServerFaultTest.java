@@ -10,7 +10,6 @@ import io.modeld.testing.Downloading;
 import io.modeld.testing.FileServer;
 import io.modeld.testing.OneFileDownloads;
 import io.modeld.testing.ProgressFrames;
-import io.modeld.testing.TestDaemon;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +31,8 @@ class ServerFaultTest extends OneFileDownloads {
             assertThat(last.get("error").asText()).contains("expected " + FileServer.sha256(data)).contains(", got ");
             assertThat(model.get("downloaded").asBoolean()).isFalse();
         }
-        assertThat(dataDir.resolve("partial").resolve(id)).doesNotExist();
-        assertThat(dataDir.resolve("models").resolve(id)).doesNotExist();
+        assertThat(daemon.dataDir().resolve("partial").resolve(id)).doesNotExist();
+        assertThat(daemon.dataDir().resolve("models").resolve(id)).doesNotExist();
         try (ProgressFrames again = ProgressFrames.open(daemon, id)) {
             await().atMost(WAIT).until(() -> again.last() != null);
             assertThat(again.last().get("status").asText()).isEqualTo("FAILED");

@@ -1,5 +1,6 @@
 package io.modeld.runtime;
 
+import io.modeld.testing.Runners;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -73,7 +74,7 @@ class KeepAliveTest {
                 clock.advance(Duration.ofMinutes(3));
                 runtime.expireIdle(Duration.ofMinutes(5));
                 assertThat(runtime.loaded(busy)).isFalse();
-                assertThat(RuntimeTest.runners()).isEmpty();
+                assertThat(Runners.running()).isEmpty();
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.modeld.runtime;
 
+import io.modeld.testing.Downloading;
+import io.modeld.testing.Runners;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,13 +35,13 @@ class MemoryReleaseTest {
         long size = Files.size(file);
         assertThat(size).isBetween(120L << 20, 150L << 20);
         try (TestDaemon daemon = TestDaemon.start(dataDir)) {
-            String id = RuntimeTest.downloaded(daemon, file, "small");
+            String id = Downloading.downloaded(daemon, file, "small");
             ok(daemon.post("/model/" + id + "/load", ""));
             ObjectNode body = Json.MAPPER.createObjectNode().put("model", id).put("prompt", "Hello").put("max_tokens", 4);
             ok(daemon.post("/v1/completions", body));
             long loaded = treeRss();
             ok(daemon.post("/model/" + id + "/unload", ""));
-            assertThat(RuntimeTest.runners()).isEmpty();
+            assertThat(Runners.running()).isEmpty();
             long unloaded = treeRss();
             assertThat(loaded - unloaded).as("RSS given back, against a %d-byte file", size)
                     .isGreaterThanOrEqualTo((long) (size * 0.7));

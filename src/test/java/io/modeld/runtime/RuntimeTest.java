@@ -11,11 +11,11 @@ import io.modeld.config.Config;
 import io.modeld.gguf.GgufWriter;
 import io.modeld.gguf.TinyLlama;
 import io.modeld.testing.DaemonProcess;
-import io.modeld.testing.ProgressFrames;
+import io.modeld.testing.Downloading;
+import io.modeld.testing.Runners;
 import io.modeld.testing.TestDaemon;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,36 +41,6 @@ class RuntimeTest {
         }
     }
 
-    /** Writes a tiny model, creates it from its file and downloads (copies) it; returns its id. */
-    static String downloadedTinyModel(TestDaemon daemon, Path dir, String unique, long seed) throws Exception {
-        Path file = dir.resolve(unique + ".gguf");
-        TinyLlama.TINY.write(file, seed);
-        return downloaded(daemon, file, unique);
-    }
-
-    static String downloaded(TestDaemon daemon, Path file, String unique) throws Exception {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("name", unique).put("unique", unique);
-        body.putObject("source").put("url", file.toUri().toString());
-        String id = ok(daemon.post("/models/create", body)).get("id").asText();
-        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
-            daemon.post("/model/" + id + "/download", "");
-            await().atMost(WAIT).until(() -> frames.last() != null && frames.last().get("status").asText().equals("COMPLETED"));
-        }
-        return id;
-    }
-
-    /** The runner processes of this JVM, found by their command line in /proc (which stays whole). */
-    static List<ProcessHandle> runners() {
-        return ProcessHandle.current().children().filter(p -> {
-            try {
-                String cmdline = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cmdline"));
-                return cmdline.endsWith("io.modeld.Main\0runner\0");
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }).toList();
-    }
-
     private JsonNode complete(String model, String prompt) {
         ObjectNode body = Json.MAPPER.createObjectNode().put("model", model).put("prompt", prompt)
                 .put("max_tokens", 8).put("seed", 1).put("ignore_eos", true);
@@ -80,14 +50,14 @@ class RuntimeTest {
     @Test
     void loads_generates_and_unloads_ending_the_runner() throws Exception {
         daemon = TestDaemon.start(dataDir);
-        String id = downloadedTinyModel(daemon, files, "tiny-a", 1);
-        assertThat(runners()).isEmpty();
+        String id = Downloading.tinyModel(daemon, files, "tiny-a", 1);
+        assertThat(Runners.running()).isEmpty();
 
         JsonNode loaded = ok(daemon.post("/model/" + id + "/load", ""));
         assertThat(loaded.get("loaded").asBoolean()).isTrue();
-        assertThat(runners()).hasSize(1);
+        assertThat(Runners.running()).hasSize(1);
         assertThat(ok(daemon.get("/model/" + id)).get("loaded").asBoolean()).isTrue();
-        assertThat(dataDir.resolve("lib").resolve(io.modeld.Daemon.version()).resolve(System.mapLibraryName("jllama")))
+        assertThat(dataDir.resolve("lib").resolve(io.modeld.config.BuildInfo.version()).resolve(System.mapLibraryName("jllama")))
                 .as("llama.cpp's library, unpacked once into the data dir").isRegularFile();
 
         JsonNode completion = complete("tiny-a", "Hello");
@@ -98,7 +68,7 @@ class RuntimeTest {
 
         JsonNode unloaded = ok(daemon.post("/model/" + id + "/unload", ""));
         assertThat(unloaded.get("loaded").asBoolean()).isFalse();
-        assertThat(runners()).isEmpty();
+        assertThat(Runners.running()).isEmpty();
         // Unloading a model that is not loaded returns it unchanged.
         assertThat(ok(daemon.post("/model/" + id + "/unload", "")).get("loaded").asBoolean()).isFalse();
     }
@@ -106,15 +76,15 @@ class RuntimeTest {
     @Test
     void a_killed_runner_shows_the_model_unloaded_and_the_next_request_loads_it_again() throws Exception {
         daemon = TestDaemon.start(dataDir);
-        String id = downloadedTinyModel(daemon, files, "tiny-k", 2);
+        String id = Downloading.tinyModel(daemon, files, "tiny-k", 2);
         ok(daemon.post("/model/" + id + "/load", ""));
-        ProcessHandle runner = runners().get(0);
+        ProcessHandle runner = Runners.running().get(0);
         Runtime.getRuntime().exec(new String[] {"kill", "-9", String.valueOf(runner.pid())}).waitFor();
         await().atMost(WAIT).until(() -> !ok(daemon.get("/model/" + id)).get("loaded").asBoolean());
 
         assertThat(complete(id, "again").get("usage").get("completion_tokens").asInt()).isPositive();
         assertThat(ok(daemon.get("/model/" + id)).get("loaded").asBoolean()).isTrue();
-        assertThat(runners()).hasSize(1).doesNotContain(runner);
+        assertThat(Runners.running()).hasSize(1).doesNotContain(runner);
     }
 
     @Test
@@ -124,13 +94,13 @@ class RuntimeTest {
         new GgufWriter().string("general.architecture", "llama").u32("llama.context_length", 64)
                 .u32("llama.embedding_length", 8).u32("llama.block_count", 1)
                 .tensor("token_embd.weight", new long[] {8, 4}, i -> 0.0).write(broken);
-        String id = downloaded(daemon, broken, "broken");
+        String id = Downloading.downloaded(daemon, broken, "broken");
         HttpResponse<String> r = daemon.post("/model/" + id + "/load", "");
         assertThat(r.statusCode()).isEqualTo(422);
         assertThat(r.body()).contains("llama.cpp could not load broken.gguf");
         assertThat(daemon.get("/.well-known/health").body()).isEqualTo("ok");
         assertThat(ok(daemon.get("/model/" + id)).get("loaded").asBoolean()).isFalse();
-        assertThat(runners()).isEmpty();
+        assertThat(Runners.running()).isEmpty();
     }
 
     @Test
@@ -140,20 +110,20 @@ class RuntimeTest {
         assertThat(notDownloaded.statusCode()).isEqualTo(409);
         assertThat(notDownloaded.body()).contains("not downloaded");
 
-        String id = downloadedTinyModel(daemon, files, "too-big", 3);
+        String id = Downloading.tinyModel(daemon, files, "too-big", 3);
         HttpResponse<String> tooBig = daemon.post("/model/" + id + "/load", "");
         assertThat(tooBig.statusCode()).isEqualTo(507);
         assertThat(tooBig.body()).contains("needs ").contains("available of the " + (16L << 20) + "-byte budget");
-        assertThat(runners()).isEmpty();
+        assertThat(Runners.running()).isEmpty();
     }
 
     @Test
     void a_load_that_does_not_fit_evicts_the_least_recently_used_idle_model() throws Exception {
         // Room for two tiny models (each estimated at ~78 MB, most of it the runner JVM), not three.
         daemon = TestDaemon.start(Config.forDataDir(dataDir).withMemoryBudget(200L << 20));
-        String a = downloadedTinyModel(daemon, files, "lru-a", 4);
-        String b = downloadedTinyModel(daemon, files, "lru-b", 5);
-        String c = downloadedTinyModel(daemon, files, "lru-c", 6);
+        String a = Downloading.tinyModel(daemon, files, "lru-a", 4);
+        String b = Downloading.tinyModel(daemon, files, "lru-b", 5);
+        String c = Downloading.tinyModel(daemon, files, "lru-c", 6);
         ok(daemon.post("/model/" + a + "/load", ""));
         ok(daemon.post("/model/" + b + "/load", ""));
         complete(a, "a is used last");
@@ -161,13 +131,13 @@ class RuntimeTest {
         assertThat(ok(daemon.get("/model/" + b)).get("loaded").asBoolean()).as("b, least recently used").isFalse();
         assertThat(ok(daemon.get("/model/" + a)).get("loaded").asBoolean()).isTrue();
         assertThat(ok(daemon.get("/model/" + c)).get("loaded").asBoolean()).isTrue();
-        assertThat(runners()).hasSize(2);
+        assertThat(Runners.running()).hasSize(2);
     }
 
     @Test
     void chat_completions_stream_as_server_sent_events() throws Exception {
         daemon = TestDaemon.start(dataDir);
-        downloadedTinyModel(daemon, files, "chatty", 7);
+        Downloading.tinyModel(daemon, files, "chatty", 7);
         ObjectNode body = Json.MAPPER.createObjectNode().put("model", "chatty").put("max_tokens", 6).put("stream", true)
                 .put("ignore_eos", true);
         body.putArray("messages").addObject().put("role", "user").put("content", "Hi");
@@ -193,10 +163,10 @@ class RuntimeTest {
     @Test
     void deleting_a_loaded_model_unloads_it_first() throws Exception {
         daemon = TestDaemon.start(dataDir);
-        String id = downloadedTinyModel(daemon, files, "doomed", 8);
+        String id = Downloading.tinyModel(daemon, files, "doomed", 8);
         ok(daemon.post("/model/" + id + "/load", ""));
         assertThat(daemon.post("/models/" + id + "/delete/cache", "{}").statusCode()).isEqualTo(200);
-        assertThat(runners()).isEmpty();
+        assertThat(Runners.running()).isEmpty();
         JsonNode model = ok(daemon.get("/model/" + id));
         assertThat(model.get("loaded").asBoolean()).isFalse();
         assertThat(model.get("downloaded").asBoolean()).isFalse();
@@ -213,7 +183,7 @@ class RuntimeTest {
     @Test
     void concurrent_loads_of_one_model_share_one_runner() throws Exception {
         daemon = TestDaemon.start(dataDir);
-        String id = downloadedTinyModel(daemon, files, "shared-load", 9);
+        String id = Downloading.tinyModel(daemon, files, "shared-load", 9);
         List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> loads = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
             loads.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> daemon.post("/model/" + id + "/load", "")));
@@ -221,7 +191,7 @@ class RuntimeTest {
         for (var l : loads) {
             assertThat(ok(l.get()).get("loaded").asBoolean()).isTrue();
         }
-        assertThat(runners()).hasSize(1);
+        assertThat(Runners.running()).hasSize(1);
     }
 
     @Test
@@ -244,7 +214,7 @@ class RuntimeTest {
     @Test
     void a_model_loads_with_the_context_it_asks_for() throws Exception {
         daemon = TestDaemon.start(dataDir);
-        String id = downloadedTinyModel(daemon, files, "small-context", 11);
+        String id = Downloading.tinyModel(daemon, files, "small-context", 11);
         ObjectNode model = (ObjectNode) ok(daemon.get("/model/" + id));
         model.put("context", 32);
         assertThat(ok(daemon.post("/model/update", model)).get("context").asInt()).isEqualTo(32);
@@ -257,7 +227,7 @@ class RuntimeTest {
     @Test
     void a_client_that_leaves_a_stream_does_not_leave_its_tokens_to_the_next_request() throws Exception {
         daemon = TestDaemon.start(dataDir);
-        String id = downloadedTinyModel(daemon, files, "left", 13);
+        String id = Downloading.tinyModel(daemon, files, "left", 13);
         ObjectNode model = (ObjectNode) ok(daemon.get("/model/" + id));
         model.put("context", 8192);
         ok(daemon.post("/model/update", model));

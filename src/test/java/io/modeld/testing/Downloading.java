@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
+import io.modeld.gguf.TinyLlama;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -29,6 +31,28 @@ public final class Downloading {
             body.putObject("bytes").put("value", size);
         }
         return ok(daemon.post("/models/create", body)).get("id").asText();
+    }
+
+    /** Writes a tiny model, creates it from its file and downloads (copies) it; returns its id. */
+    public static String tinyModel(TestDaemon daemon, Path dir, String unique, long seed) throws Exception {
+        Path file = dir.resolve(unique + ".gguf");
+        TinyLlama.TINY.write(file, seed);
+        return downloaded(daemon, file, unique);
+    }
+
+    /** Creates a custom model of a local file and downloads (copies) it; returns its id once COMPLETED. */
+    public static String downloaded(TestDaemon daemon, Path file, String unique) throws Exception {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("name", unique).put("unique", unique);
+        body.putObject("source").put("url", file.toUri().toString());
+        String id = ok(daemon.post("/models/create", body)).get("id").asText();
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            daemon.post("/model/" + id + "/download", "");
+            JsonNode model = awaitTerminal(daemon, id, frames);
+            if (!model.path("downloaded").asBoolean()) {
+                throw new AssertionError("the download of " + file + " did not complete: " + frames.last());
+            }
+        }
+        return id;
     }
 
     /** Waits for the terminal progress frame and returns the model as it is then. */

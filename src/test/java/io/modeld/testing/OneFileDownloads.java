@@ -1,11 +1,10 @@
 package io.modeld.testing;
 
-import io.modeld.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The fixture of the download tests: a 6 MiB file on a local file server and a daemon (2 downloads,
@@ -15,22 +14,19 @@ public abstract class OneFileDownloads {
 
     protected static final int SIZE = 6 << 20;
 
-    @TempDir
-    protected Path dataDir;
+    @RegisterExtension
+    protected final TestDaemon daemon = TestDaemon.perTest(c -> c.withDownloads(2, 4, true, Duration.ofSeconds(1)));
     protected FileServer files;
-    protected TestDaemon daemon;
     protected byte[] data;
 
     @BeforeEach
-    void startFileServerAndDaemon() throws Exception {
+    void startFileServer() throws Exception {
         data = FileServer.content(SIZE, 42);
         files = FileServer.start().serve("/model.gguf", data);
-        daemon = TestDaemon.start(Config.forDataDir(dataDir).withDownloads(2, 4, true, Duration.ofSeconds(1)));
     }
 
     @AfterEach
-    void stopFileServerAndDaemon() {
-        daemon.close();
+    void stopFileServer() {
         files.close();
     }
 
@@ -41,6 +37,6 @@ public abstract class OneFileDownloads {
 
     /** Where the finished file of model {@code id} is. */
     protected Path finalFile(String id) {
-        return dataDir.resolve("models").resolve(id).resolve("model.gguf");
+        return daemon.dataDir().resolve("models").resolve(id).resolve("model.gguf");
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -33,11 +34,10 @@ class DashboardTest {
     private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path dataDir;
+    @RegisterExtension
+    final TestDaemon daemon = TestDaemon.perTest();
     @TempDir
     Path tmp;
-    TestDaemon daemon;
     ChromeDriver browser;
 
     @BeforeEach
@@ -47,7 +47,6 @@ class DashboardTest {
             System.out.println("NOTICE: DashboardTest skipped: install Debian's chromium and chromium-driver");
         }
         assumeTrue(present, "chromium and chromium-driver are not installed");
-        daemon = TestDaemon.start(dataDir);
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toString()).addArguments("--headless=new",
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--window-size=1300,900",
@@ -60,9 +59,6 @@ class DashboardTest {
     void stop() {
         if (browser != null) {
             browser.quit();
-        }
-        if (daemon != null) {
-            daemon.close();
         }
     }
 

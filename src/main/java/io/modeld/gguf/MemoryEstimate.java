@@ -1,6 +1,5 @@
-package io.modeld.runtime;
+package io.modeld.gguf;
 
-import io.modeld.gguf.GgufFile;
 
 /**
  * What a model needs in memory once loaded, from its GGUF metadata: the weights (mapped from the file),
@@ -44,7 +43,7 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runn
             return v;
         }
         Object tokens = file.metadata().get("tokenizer.ggml.tokens");
-        if (tokens instanceof io.modeld.gguf.GgufReader.SkippedArray a) {
+        if (tokens instanceof GgufReader.SkippedArray a) {
             return a.length();
         }
         return tokens instanceof java.util.List<?> l ? l.size() : 32_000;

@@ -1,0 +1,5 @@
+/**
+ * The download engine: jobs keyed by model, ranged parallel connections, resume, verification, the
+ * bandwidth cap and progress. May depend on {@code catalog} and {@code config}.
+ */
+package io.modeld.download;
