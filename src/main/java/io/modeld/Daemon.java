@@ -12,7 +12,9 @@ import io.modeld.config.DataDir;
 import io.modeld.config.DataDirLock;
 import io.modeld.download.Bandwidth;
 import io.modeld.download.Downloads;
+import io.modeld.runtime.RunnerLauncher;
 import io.modeld.runtime.RunnerRuntime;
+import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -26,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 /** The running daemon: store, catalog, model service and API server, started and stopped together. */
 public final class Daemon implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Daemon.class);
 
     private final Config config;
     private final ModelStore store;
@@ -84,7 +88,10 @@ public final class Daemon implements AutoCloseable {
             downloads = new Downloads(models, dataDir, config.maxDownloads(), config.connections(),
                     config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config), new Bandwidth());
             Downloads running = downloads;
-            runtime = new RunnerRuntime(models, dataDir, config.memoryBudget(), Clock.systemUTC(), running::downloading);
+            Path llamaDir = RunnerLauncher.llamaDir(config.llamaLib(), dataDir.lib());
+            List<String> runnerCommand = RunnerLauncher.command(llamaDir, dataDir.lib());
+            runtime = new RunnerRuntime(models, dataDir, config.memoryBudget(), Clock.systemUTC(), running::downloading,
+                    () -> runnerCommand, config.spareRunner(), config.keepAlive());
             RunnerRuntime inMemory = runtime;
             downloads.beforeRemoval(inMemory::unloadId);
             ModelActivity activity = new ModelActivity() {
@@ -98,7 +105,7 @@ public final class Daemon implements AutoCloseable {
                     return inMemory.loaded(id);
                 }
             };
-            keeper = keepAlive(config, inMemory);
+            keeper = keepAlive(inMemory);
             ApiServer api = new ApiServer(config, models, downloads, runtime, activity, store.migration(), BuildInfo.version());
             api.start(config.host(), config.port());
             if (config.resumeDownloads()) {
@@ -120,18 +127,23 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Unloads idle models after --keep-alive, checking a few times per keep-alive period. */
-    private static ScheduledExecutorService keepAlive(Config config, RunnerRuntime runtime) {
-        if (config.keepAlive() == null) {
-            return null;
-        }
+    /**
+     * Unloads models idle longer than their keep-alive (--keep-alive, or what a request set), checking
+     * every second: a request's keep-alive can be as short as a few seconds.
+     */
+    private static ScheduledExecutorService keepAlive(RunnerRuntime runtime) {
         ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "modeld-keep-alive");
             t.setDaemon(true);
             return t;
         });
-        long period = Math.max(1000, Math.min(30_000, config.keepAlive().toMillis() / 4));
-        keeper.scheduleAtFixedRate(() -> runtime.expireIdle(config.keepAlive()), period, period, TimeUnit.MILLISECONDS);
+        keeper.scheduleAtFixedRate(() -> {
+            try {
+                runtime.expireIdle();
+            } catch (RuntimeException e) {
+                LOG.warn("the keep-alive sweep failed", e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         return keeper;
     }
 

@@ -51,7 +51,8 @@ final class ModelsRoutes {
             for (RunnerRuntime.LoadedModel l : runtime.loadedModels()) {
                 ModelRecord r = models.get(l.id());
                 list.addObject().put("id", l.id()).put("name", r.spec().name()).put("unique", r.spec().unique())
-                        .put("estimate", l.estimate()).put("resident", l.resident()).put("pid", l.pid());
+                        .put("estimate", l.estimate()).put("resident", l.resident()).put("pid", l.pid())
+                        .put("role", l.role().wire()).put("context", l.context());
             }
             ctx.json(out);
         });

@@ -9,7 +9,10 @@ import io.modeld.Json;
 import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
-import io.modeld.runtime.RunnerMessages;
+import io.modeld.engine.ChatTurn;
+import io.modeld.engine.Sampling;
+import io.modeld.runtime.GenerateRequest;
+import io.modeld.runtime.GenerateResult;
 import io.modeld.runtime.RunnerRuntime;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,20 +20,18 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /**
- * Inference in the OpenAI shape, so that a load can be seen to work: {@code /v1/completions},
- * {@code /v1/chat/completions} (both with {@code stream: true} as server-sent events) and
- * {@code /v1/models}. The model is named by id or unique name; a downloaded model that is not loaded is
- * loaded first, within the memory budget.
+ * OpenAI's {@code /v1}: completions and chat completions (streamed as server-sent events with
+ * {@code stream: true}) and the model list. Models are named by id or unique name; a downloaded model
+ * that is not loaded is loaded first, within the memory budget. Errors come in OpenAI's shape
+ * ({@link ErrorStyle#OPENAI}); {@code usage} counts tokens with the model's tokenizer.
  */
 final class OpenAiRoutes {
 
     private static final int DEFAULT_MAX_TOKENS = 256;
-    private static final int MAX_TOKENS_LIMIT = 32_768;
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant");
+    private static final int MAX_TOKENS_LIMIT = 131_072;
 
     private final ModelService models;
     private final RunnerRuntime runtime;
@@ -42,6 +43,7 @@ final class OpenAiRoutes {
 
     void register(RoutesConfig routes) {
         routes.get("/v1/models", this::list);
+        routes.get("/v1/models/{model}", this::one);
         routes.post("/v1/completions", ctx -> complete(ctx, false));
         routes.post("/v1/chat/completions", ctx -> complete(ctx, true));
     }
@@ -50,8 +52,7 @@ final class OpenAiRoutes {
         ArrayNode data = Json.MAPPER.createArrayNode();
         for (ModelRecord r : models.list()) {
             if (r.downloaded()) {
-                data.addObject().put("id", r.spec().unique() != null ? r.spec().unique() : r.id())
-                        .put("object", "model").put("created", r.created().getEpochSecond()).put("owned_by", "modeld");
+                data.add(model(r));
             }
         }
         ObjectNode out = Json.MAPPER.createObjectNode().put("object", "list");
@@ -59,64 +60,96 @@ final class OpenAiRoutes {
         ctx.json(out);
     }
 
+    private void one(Context ctx) {
+        ModelRecord r = models.get(ctx.pathParam("model"));
+        ctx.json(model(r));
+    }
+
+    private static ObjectNode model(ModelRecord r) {
+        return Json.MAPPER.createObjectNode().put("id", r.spec().unique() != null ? r.spec().unique() : r.id())
+                .put("object", "model").put("created", r.created().getEpochSecond()).put("owned_by", "modeld");
+    }
+
     private void complete(Context ctx, boolean chat) throws IOException {
         JsonNode body = Bodies.json(ctx);
-        JsonNode modelField = body.get("model");
-        if (modelField == null || !modelField.isTextual()) {
-            throw ModeldException.invalid("model: required, a model id or unique name");
+        String name = Fields.requiredText(body, "model", "a model id or unique name");
+        ModelRecord record = models.get(name);
+        if (Fields.whole(body, "n", 1, 1, 1) != 1) {
+            throw ModeldException.invalid("n: only 1 is supported");
         }
-        ModelRecord record = models.get(modelField.textValue());
-        RunnerMessages.Request request = RunnerMessages.Request.generate(
-                chat ? null : prompt(body), chat ? messages(body) : null, maxTokens(body),
-                (float) number(body, "temperature", 0.8, 0, 2), (int) number(body, "seed", -1, -1, Integer.MAX_VALUE),
-                stops(body), body.path("ignore_eos").asBoolean(false));
+        GenerateRequest request = new GenerateRequest(chat ? null : Fields.requiredText(body, "prompt", "a string"),
+                chat ? messages(body) : null, null, maxTokens(body), sampling(body), Fields.strings(body, "stop", 4),
+                Fields.bool(body, "ignore_eos", false));
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID();
         long created = System.currentTimeMillis() / 1000;
-        String name = modelField.textValue();
-        boolean stream = body.path("stream").asBoolean(false);
-        if (stream) {
-            streamed(ctx, chat, record, request, id, created, name);
+        if (Fields.bool(body, "stream", false)) {
+            boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
+            streamed(ctx, chat, record, request, new Envelope(id, created, name), usage);
             return;
         }
         StringBuilder text = new StringBuilder();
-        int tokens = runtime.generate(record.id(), request, text::append);
-        ObjectNode out = envelope(chat ? "chat.completion" : "text_completion", id, created, name);
+        GenerateResult result = runtime.generate(record.id(), RunnerRuntime.LoadOptions.DEFAULT, request, text::append);
+        ObjectNode out = new Envelope(id, created, name).of(chat ? "chat.completion" : "text_completion");
         ObjectNode choice = out.putArray("choices").addObject().put("index", 0);
         if (chat) {
             choice.putObject("message").put("role", "assistant").put("content", text.toString());
         } else {
             choice.put("text", text.toString());
         }
-        choice.put("finish_reason", tokens >= request.maxTokens() ? "length" : "stop");
-        out.putObject("usage").put("completion_tokens", tokens);
+        choice.putNull("logprobs");
+        choice.put("finish_reason", result.finish().wire());
+        out.set("usage", usage(result));
         ctx.json(out);
     }
 
-    private void streamed(Context ctx, boolean chat, ModelRecord record, RunnerMessages.Request request, String id,
-                          long created, String name) throws IOException {
+    /** The fields every object of one answer shares. */
+    private record Envelope(String id, long created, String model) {
+        ObjectNode of(String object) {
+            return Json.MAPPER.createObjectNode().put("id", id).put("object", object).put("created", created)
+                    .put("model", model).put("system_fingerprint", "modeld");
+        }
+    }
+
+    private static ObjectNode usage(GenerateResult r) {
+        return Json.MAPPER.createObjectNode().put("prompt_tokens", r.promptTokens())
+                .put("completion_tokens", r.tokens()).put("total_tokens", r.promptTokens() + r.tokens());
+    }
+
+    private void streamed(Context ctx, boolean chat, ModelRecord record, GenerateRequest request, Envelope e,
+                          boolean includeUsage) throws IOException {
         ctx.status(200).contentType("text/event-stream; charset=utf-8").header("Cache-Control", "no-cache");
         OutputStream out = ctx.res().getOutputStream();
         String object = chat ? "chat.completion.chunk" : "text_completion";
-        int tokens;
+        if (chat) {
+            ObjectNode first = e.of(object);
+            ObjectNode choice = first.putArray("choices").addObject().put("index", 0);
+            choice.putObject("delta").put("role", "assistant").put("content", "");
+            choice.putNull("finish_reason");
+            event(out, first);
+        }
+        GenerateResult result;
         try {
-            tokens = runtime.generate(record.id(), request, piece -> event(out, chunk(chat, object, id, created, name,
-                    piece, null)));
-        } catch (ModeldException e) {
+            result = runtime.generate(record.id(), RunnerRuntime.LoadOptions.DEFAULT, request,
+                    piece -> event(out, chunk(chat, e.of(object), piece, null)));
+        } catch (ModeldException failure) {
             ObjectNode error = Json.MAPPER.createObjectNode();
-            error.putObject("error").put("message", e.getMessage()).put("code", e.kind().status);
+            error.set("error", ErrorStyle.openAiError(ErrorStyle.OPENAI.status(failure.kind()), failure.getMessage(),
+                    failure.kind()));
             event(out, error);
-            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            done(out);
             return;
         }
-        event(out, chunk(chat, object, id, created, name, null, tokens >= request.maxTokens() ? "length" : "stop"));
-        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        event(out, chunk(chat, e.of(object), null, result.finish().wire()));
+        if (includeUsage) {
+            ObjectNode usage = e.of(object);
+            usage.putArray("choices");
+            usage.set("usage", usage(result));
+            event(out, usage);
+        }
+        done(out);
     }
 
-    private static ObjectNode chunk(boolean chat, String object, String id, long created, String name, String piece,
-                                    String finish) {
-        ObjectNode c = envelope(object, id, created, name);
+    private static ObjectNode chunk(boolean chat, ObjectNode c, String piece, String finish) {
         ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
         if (chat) {
             ObjectNode delta = choice.putObject("delta");
@@ -134,11 +167,6 @@ final class OpenAiRoutes {
         return c;
     }
 
-    private static ObjectNode envelope(String object, String id, long created, String name) {
-        return Json.MAPPER.createObjectNode().put("id", id).put("object", object).put("created", created)
-                .put("model", name);
-    }
-
     private static void event(OutputStream out, JsonNode data) {
         try {
             out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
@@ -148,67 +176,78 @@ final class OpenAiRoutes {
         }
     }
 
-    private static String prompt(JsonNode body) {
-        JsonNode p = body.get("prompt");
-        if (p == null || !p.isTextual()) {
-            throw ModeldException.invalid("prompt: required, a string");
-        }
-        return p.textValue();
+    private static void done(OutputStream out) throws IOException {
+        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
-    private static List<RunnerMessages.Message> messages(JsonNode body) {
+    private static List<ChatTurn> messages(JsonNode body) {
         JsonNode m = body.get("messages");
         if (m == null || !m.isArray() || m.isEmpty()) {
             throw ModeldException.invalid("messages: required, a non-empty array of {role, content}");
         }
-        List<RunnerMessages.Message> out = new ArrayList<>();
+        List<ChatTurn> out = new ArrayList<>();
         for (int i = 0; i < m.size(); i++) {
             JsonNode role = m.get(i).get("role");
-            JsonNode content = m.get(i).get("content");
-            if (role == null || !role.isTextual() || !ROLES.contains(role.textValue())) {
-                throw ModeldException.invalid("messages[" + i + "].role: must be system, user or assistant");
+            String r = role != null && role.isTextual() ? role.textValue() : "";
+            if (!List.of("system", "developer", "user", "assistant", "tool").contains(r)) {
+                throw ModeldException.invalid("messages[" + i + "].role: must be system, developer, user, assistant or tool");
             }
-            if (content == null || !content.isTextual()) {
-                throw ModeldException.invalid("messages[" + i + "].content: must be a string");
-            }
-            out.add(new RunnerMessages.Message(role.textValue(), content.textValue()));
+            out.add(new ChatTurn(r.equals("developer") ? "system" : r, content(m.get(i).get("content"), i)));
         }
         return out;
     }
 
-    private static int maxTokens(JsonNode body) {
-        return (int) number(body, "max_tokens", DEFAULT_MAX_TOKENS, 1, MAX_TOKENS_LIMIT);
-    }
-
-    private static double number(JsonNode body, String field, double fallback, double min, double max) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
+    /** A message's content: a string, or an array of text parts (images are not understood by text models). */
+    private static String content(JsonNode content, int i) {
+        if (content == null || content.isNull()) {
+            return "";
         }
-        if (!v.isNumber() || v.doubleValue() < min || v.doubleValue() > max) {
-            throw ModeldException.invalid(field + ": must be a number from " + (long) min + " to " + (long) max);
+        if (content.isTextual()) {
+            return content.textValue();
         }
-        return v.doubleValue();
-    }
-
-    private static List<String> stops(JsonNode body) {
-        JsonNode s = body.get("stop");
-        if (s == null || s.isNull()) {
-            return List.of();
-        }
-        if (s.isTextual()) {
-            return List.of(s.textValue());
-        }
-        if (s.isArray() && s.size() <= 4) {
-            List<String> out = new ArrayList<>();
-            for (JsonNode v : s) {
-                if (!v.isTextual()) {
-                    throw ModeldException.invalid("stop: must be a string or up to 4 strings");
+        if (content.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                String type = part.path("type").asText();
+                if (!type.equals("text")) {
+                    throw ModeldException.invalid("messages[" + i + "].content: a '" + type + "' part needs a model "
+                            + "that reads it; these models read text parts only");
                 }
-                out.add(v.textValue());
+                text.append(part.path("text").asText());
             }
-            return out;
+            return text.toString();
         }
-        throw ModeldException.invalid("stop: must be a string or up to 4 strings");
+        throw ModeldException.invalid("messages[" + i + "].content: must be a string or an array of text parts");
+    }
+
+    private static int maxTokens(JsonNode body) {
+        String field = Fields.has(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        return (int) Fields.whole(body, field, DEFAULT_MAX_TOKENS, 1, MAX_TOKENS_LIMIT);
+    }
+
+    /** OpenAI's sampling fields, and llama.cpp's extras (top_k, min_p, repeat_penalty, grammar). */
+    private static Sampling sampling(JsonNode body) {
+        Sampling d = Sampling.DEFAULT;
+        String grammar = Fields.text(body, "grammar", null);
+        JsonNode format = body.get("response_format");
+        if (format != null && !format.isNull()) {
+            String type = format.path("type").asText();
+            switch (type) {
+                case "text" -> { }
+                case "json_object" -> grammar = JsonGrammar.OBJECT;
+                case "json_schema" -> grammar = JsonSchemaGrammar.of(format.path("json_schema").path("schema"),
+                        "response_format.json_schema.schema");
+                default -> throw ModeldException.invalid("response_format.type: must be text, json_object or json_schema");
+            }
+        }
+        return new Sampling((float) Fields.number(body, "temperature", d.temperature(), 0, 2),
+                (int) Fields.whole(body, "top_k", d.topK(), 0, 1000),
+                (float) Fields.number(body, "top_p", d.topP(), 0, 1),
+                (float) Fields.number(body, "min_p", d.minP(), 0, 1), d.typicalP(),
+                Fields.whole(body, "seed", -1, -1, 0xFFFFFFFEL),
+                (float) Fields.number(body, "repeat_penalty", d.repeatPenalty(), 0, 2), d.repeatLastN(),
+                (float) Fields.number(body, "presence_penalty", d.presencePenalty(), -2, 2),
+                (float) Fields.number(body, "frequency_penalty", d.frequencyPenalty(), -2, 2), grammar);
     }
 }

@@ -19,11 +19,14 @@ import java.util.List;
  * @param hfEndpoint where hf:// sources resolve ({@code HF_ENDPOINT}, default https://huggingface.co)
  * @param hfToken a Hugging Face token ({@code HF_TOKEN}) sent to that host only, or null
  * @param apiKey the bearer token every request must carry, or null for none (loopback only)
+ * @param llamaLib a folder with the user's own llama.cpp libraries, used instead of the bundled ones; or null
+ * @param spareRunner keep one runner process started and idle, so a load skips the process start
+ *                    ({@code serve} does; {@link #forDataDir} does not, to keep tests light)
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
-                     String apiKey) {
+                     String apiKey, Path llamaLib, boolean spareRunner) {
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_HF_ENDPOINT = "https://huggingface.co";
@@ -74,7 +77,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
 
     /** A config for tests and embedding: loopback, an ephemeral port, the given data dir, defaults elsewhere. */
     public static Config forDataDir(Path dataDir) {
-        return builder(dataDir).port(0).build();
+        return builder(dataDir).port(0).spareRunner(false).build();
     }
 
     /** The defaults of {@code modeld serve} on this data dir. */
@@ -97,6 +100,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.hfEndpoint = hfEndpoint;
         b.hfToken = hfToken;
         b.apiKey = apiKey;
+        b.llamaLib = llamaLib;
+        b.spareRunner = spareRunner;
         return b;
     }
 
@@ -149,6 +154,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         private String hfEndpoint = DEFAULT_HF_ENDPOINT;
         private String hfToken;
         private String apiKey;
+        private Path llamaLib;
+        private boolean spareRunner = true;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -219,9 +226,19 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
             return this;
         }
 
+        public Builder llamaLib(Path v) {
+            llamaLib = v;
+            return this;
+        }
+
+        public Builder spareRunner(boolean v) {
+            spareRunner = v;
+            return this;
+        }
+
         public Config build() {
             return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
-                    allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey);
+                    allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner);
         }
     }
 }

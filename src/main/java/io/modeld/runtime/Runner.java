@@ -1,15 +1,21 @@
 package io.modeld.runtime;
 
+import io.modeld.gguf.ModelRole;
+
 import io.modeld.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -20,26 +26,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's handle on one runner process (started with {@link RunnerLauncher}): sends requests down its standard input and reads events from its standard output. Closing standard
- * input ends the runner; a runner that does not end is killed.
+ * The daemon's handle on one runner process ({@link RunnerMain}): sends requests down its standard
+ * input and reads events from its standard output. A runner holds at most one model; after
+ * {@link #unload} it can take another. Closing standard input ends it; one that does not end is killed.
  */
 final class Runner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(1);
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(5);
-    private static final RunnerMessages.Event DIED = new RunnerMessages.Event("died", null, null, null);
+    private static final RunnerMessages.Event DIED = RunnerMessages.Event.of("died");
     private static final int STDERR_LINES_KEPT = 20;
+
+    /** What a load made: the context the model got, its embedding size and trained context. */
+    record Loaded(int context, int embeddingSize, int trainedContext) {
+    }
+
+    /** Pooled vectors (embeddings, or a reranker's scores) and the tokens they were made from. */
+    record Vectors(List<float[]> vectors, int tokens) {
+    }
 
     private final Process process;
     private final OutputStream stdin;
     private final BlockingQueue<RunnerMessages.Event> events = new LinkedBlockingQueue<>();
     private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final String version;
 
-    private Runner(Process process) {
+    private Runner(Process process) throws RunnerFailure {
         this.process = process;
         this.stdin = process.getOutputStream();
         daemonThread(this::readEvents, "modeld-runner-" + process.pid() + "-out");
         daemonThread(this::readStderr, "modeld-runner-" + process.pid() + "-err");
+        RunnerMessages.Event e = next(START_TIMEOUT, "start");
+        if (!e.event().equals("ready")) {
+            close();
+            throw failure(e, "the runner could not start llama.cpp");
+        }
+        this.version = e.version();
     }
 
     private static void daemonThread(Runnable r, String name) {
@@ -48,69 +71,120 @@ final class Runner implements AutoCloseable {
         t.start();
     }
 
-    /** Starts a runner with {@code command} and loads {@code model}; returns once the model can generate. */
-    static Runner start(List<String> command, Path model, int context, int threads) throws RunnerFailure {
-        ProcessBuilder pb = new ProcessBuilder(command);
-        Runner runner;
+    /** Starts a runner with {@code command}; returns once llama.cpp is loaded in it. */
+    static Runner start(List<String> command) throws RunnerFailure {
         try {
-            runner = new Runner(pb.start());
+            return new Runner(new ProcessBuilder(command).start());
         } catch (IOException e) {
-            throw new RunnerFailure("cannot start a runner process: " + e.getMessage());
+            throw new RunnerFailure(RunnerFailure.Kind.DIED, "cannot start a runner process: " + e.getMessage());
         }
-        try {
-            runner.send(RunnerMessages.Request.load(model.toString(), context, threads));
-            RunnerMessages.Event e = runner.events.poll(LOAD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            if (e == null || !e.event().equals("loaded")) {
-                String why = e == null ? "it did not finish within " + LOAD_TIMEOUT.toMinutes() + " minutes"
-                        : e.event().equals("error") ? e.message() : "the runner exited (" + runner.exitDescription() + ")";
-                runner.close();
-                throw new RunnerFailure("llama.cpp could not load " + model.getFileName() + ": " + why
-                        + runner.stderrSummary());
-            }
-            return runner;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            runner.close();
-            throw new RunnerFailure("interrupted while loading");
+    }
+
+    /** llama.cpp's version in this runner. */
+    String version() {
+        return version;
+    }
+
+    /** Loads a model (its files: one, or the parts of a split model); the runner must hold none. */
+    Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling) throws RunnerFailure {
+        send(RunnerMessages.Request.load(files.stream().map(Path::toString).toList(), context, threads, role, meanPooling));
+        RunnerMessages.Event e = next(LOAD_TIMEOUT, "load");
+        if (!e.event().equals("loaded")) {
+            throw failure(e, "llama.cpp could not load " + files.get(0).getFileName());
+        }
+        return new Loaded(e.context(), e.embeddingSize(), e.trainedContext());
+    }
+
+    /** Frees the model; the runner stays, ready for the next one. */
+    void unload() throws RunnerFailure {
+        send(RunnerMessages.Request.simple("unload"));
+        RunnerMessages.Event e = next(LOAD_TIMEOUT, "unload");
+        if (!e.event().equals("unloaded")) {
+            throw failure(e, "the runner could not unload its model");
         }
     }
 
     /**
-     * Generates, calling {@code onToken} with each piece of text; returns the number of tokens. When
-     * {@code onToken} throws (the client went away), the runner is told to stop and its remaining
-     * events are read up to "done" before the exception goes on: they must not reach the next request.
+     * Generates, calling {@code onToken} with each piece of text. When {@code onToken} throws (the
+     * client went away), the runner is told to stop and its remaining events are read up to "done"
+     * before the exception goes on: they must not reach the next request.
      */
-    int generate(RunnerMessages.Request request, Consumer<String> onToken) throws RunnerFailure {
-        send(request);
+    GenerateResult generate(GenerateRequest request, Consumer<String> onToken) throws RunnerFailure {
+        send(RunnerMessages.Request.generate(request));
         RuntimeException abandoned = null;
-        try {
-            while (true) {
-                RunnerMessages.Event e = events.take();
-                switch (e.event()) {
-                    case "token" -> {
-                        if (abandoned == null) {
-                            try {
-                                onToken.accept(e.text());
-                            } catch (RuntimeException gone) {
-                                abandoned = gone;
-                                send(RunnerMessages.Request.stopGenerating());
-                            }
+        while (true) {
+            RunnerMessages.Event e = take();
+            switch (e.event()) {
+                case "token" -> {
+                    if (abandoned == null) {
+                        try {
+                            onToken.accept(e.text());
+                        } catch (RuntimeException gone) {
+                            abandoned = gone;
+                            send(RunnerMessages.Request.simple("stop"));
                         }
                     }
-                    case "done" -> {
-                        if (abandoned != null) {
-                            throw abandoned;
-                        }
-                        return e.tokens();
-                    }
-                    case "error" -> throw new RunnerFailure("generation failed: " + e.message());
-                    default -> throw new RunnerFailure("the runner exited while generating ("
-                            + exitDescription() + ")" + stderrSummary());
                 }
+                case "done" -> {
+                    if (abandoned != null) {
+                        throw abandoned;
+                    }
+                    return new GenerateResult(e.promptTokens(), e.tokens(),
+                            io.modeld.engine.Generation.Finish.valueOf(e.finish().toUpperCase(java.util.Locale.ROOT)),
+                            0, e.promptNanos(), e.generateNanos());
+                }
+                default -> throw failure(e, "generation failed");
             }
-        } catch (InterruptedException e) {
+        }
+    }
+
+    /** Embeds the inputs (or, on a reranker, scores the documents against {@code query}). */
+    Vectors pool(String query, List<String> inputs, boolean truncate) throws RunnerFailure {
+        send(query == null ? RunnerMessages.Request.embed(inputs, truncate)
+                : RunnerMessages.Request.rerank(query, inputs, truncate));
+        RunnerMessages.Event e = take();
+        if (!e.event().equals("vectors")) {
+            throw failure(e, query == null ? "embedding failed" : "reranking failed");
+        }
+        List<float[]> vectors = new ArrayList<>(e.vectors().size());
+        for (String b64 : e.vectors()) {
+            ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(b64)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] v = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(v);
+            vectors.add(v);
+        }
+        return new Vectors(vectors, e.promptTokens());
+    }
+
+    private RunnerFailure failure(RunnerMessages.Event e, String what) {
+        if (e.event().equals("error")) {
+            return new RunnerFailure(RunnerFailure.Kind.of(e.kind()), e.message());
+        }
+        return new RunnerFailure(RunnerFailure.Kind.DIED, what + ": the runner exited (" + exitDescription() + ")"
+                + stderrSummary());
+    }
+
+    private RunnerMessages.Event next(Duration timeout, String what) throws RunnerFailure {
+        try {
+            RunnerMessages.Event e = events.poll(timeout.toSeconds(), TimeUnit.SECONDS);
+            if (e == null) {
+                close();
+                throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner did not finish its " + what + " within "
+                        + timeout.toSeconds() + " s" + stderrSummary());
+            }
+            return e;
+        } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
-            throw new RunnerFailure("interrupted");
+            throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner's " + what);
+        }
+    }
+
+    private RunnerMessages.Event take() throws RunnerFailure {
+        try {
+            return events.take();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner");
         }
     }
 
@@ -151,7 +225,8 @@ final class Runner implements AutoCloseable {
             stdin.write((Json.MAPPER.writeValueAsString(r) + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
         } catch (IOException e) {
-            throw new RunnerFailure("the runner is gone (" + exitDescription() + ")");
+            throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner is gone (" + exitDescription() + ")"
+                    + stderrSummary());
         }
     }
 

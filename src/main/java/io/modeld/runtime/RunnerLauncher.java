@@ -1,77 +1,56 @@
 package io.modeld.runtime;
 
-import java.io.IOException;
-import java.io.InputStream;
+import io.modeld.engine.NativeBundle;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The command line that starts a runner: the daemon's own Java and class path, a small heap, the
- * serial collector, C1 only (the work is native), and two things that cut its start: the daemon's
- * class-data archive when it has one, and llama.cpp's native library unpacked once into
- * {@code <data-dir>/lib/<version>/} rather than by every runner into the system's temp dir.
+ * serial collector, C1 only (the work is native), the daemon's class-data archive when it has one,
+ * and where the native libraries are: llama.cpp's ({@link #llamaDir}) and JNA's own stub, both kept
+ * under {@code <data-dir>/lib/}, never in the system's temp dir.
  */
 public final class RunnerLauncher {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RunnerLauncher.class);
+    /** Where {@code modeld engine build} puts a llama.cpp built for this machine; preferred when there. */
+    public static final String NATIVE_BUILD = "llama-native";
 
     private RunnerLauncher() {
     }
 
+    /**
+     * The folder of llama.cpp's libraries: the user's own ({@code --llama-lib}) when given, else a build
+     * for this machine in {@code <lib>/llama-native}, else the bundled prebuilt one; null when none exists.
+     */
+    public static Path llamaDir(Path userLib, Path libRoot) {
+        if (userLib != null) {
+            return userLib.toAbsolutePath();
+        }
+        Path nativeBuild = libRoot.resolve(NATIVE_BUILD);
+        if (Files.isDirectory(nativeBuild)) {
+            return nativeBuild;
+        }
+        return NativeBundle.llamaDir(libRoot);
+    }
+
     /** The command, up to and including {@code io.modeld.Main runner}. */
-    public static List<String> of(Path libRoot) {
+    public static List<String> command(Path llamaDir, Path libRoot) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xss1m", "-XX:TieredStopAtLevel=1"));
+                "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xss1m", "-XX:TieredStopAtLevel=1",
+                "-Djna.encoding=UTF-8", "-D" + RunnerMain.LLAMA_DIR + "=" + (llamaDir == null ? "" : llamaDir)));
+        Path jna = NativeBundle.jnaDir(libRoot);
+        if (jna != null) {
+            cmd.addAll(List.of("-Djna.boot.library.path=" + jna, "-Djna.nounpack=true", "-Djna.nosys=true"));
+        }
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("-XX:SharedArchiveFile=")) {
                 cmd.addAll(List.of(arg, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
             }
         }
-        Path lib = unpackNativeLibrary(libRoot.resolve(io.modeld.config.BuildInfo.version()));
-        if (lib != null) {
-            cmd.add("-Dde.kherud.llama.lib.path=" + lib);
-        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.modeld.Main", "runner"));
         return List.copyOf(cmd);
-    }
-
-    /** Copies java-llama.cpp's library for this platform into {@code dir}; null when there is none. */
-    static Path unpackNativeLibrary(Path dir) {
-        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-        String platform = os.contains("linux") ? "Linux" : os.contains("mac") ? "Mac" : os.contains("win") ? "Windows" : null;
-        String arch = switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> null;
-        };
-        if (platform == null || arch == null) {
-            return null;
-        }
-        String name = System.mapLibraryName("jllama");
-        String resource = "/de/kherud/llama/" + platform + "/" + arch + "/" + name;
-        try (InputStream in = RunnerLauncher.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                return null;
-            }
-            Path target = dir.resolve(name);
-            if (!Files.isRegularFile(target)) {
-                Files.createDirectories(dir);
-                Path tmp = Files.createTempFile(dir, name, ".tmp");
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return dir;
-        } catch (IOException e) {
-            LOG.warn("cannot unpack llama.cpp's library into {} ({}); each runner will unpack its own", dir,
-                    e.getMessage());
-            return null;
-        }
     }
 }

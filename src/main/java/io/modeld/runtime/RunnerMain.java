@@ -1,37 +1,55 @@
 package io.modeld.runtime;
 
-import de.kherud.llama.InferenceParameters;
-import de.kherud.llama.LlamaIterator;
-import de.kherud.llama.LlamaModel;
-import de.kherud.llama.LlamaOutput;
-import de.kherud.llama.ModelParameters;
-import de.kherud.llama.Pair;
-import de.kherud.llama.args.LogFormat;
+import io.modeld.gguf.ModelRole;
+
+
+
 import io.modeld.Json;
+import io.modeld.engine.EngineException;
+import io.modeld.engine.Generation;
+import io.modeld.engine.Generator;
+import io.modeld.engine.LlamaEngine;
+import io.modeld.engine.LlamaModel;
+import io.modeld.engine.Pooler;
+import io.modeld.engine.Sampling;
 import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * The runner: a child process of the daemon that holds one model in llama.cpp. It reads requests from
- * standard input and answers on standard output, one generation at a time; llama.cpp's own log goes
- * to standard error. When standard input ends (unload, or the daemon died) it exits, and the operating
- * system takes back every byte llama.cpp held: java-llama.cpp 4.2.0's close() frees nothing.
+ * The runner: a child process of the daemon that holds llama.cpp (bound with JNA) and at most one
+ * model. It loads the engine as soon as it starts and says {@code ready}, so a spare runner waits
+ * with everything but the model in place; then it serves load, generate, embed, rerank and unload
+ * requests from standard input, one at a time, answering on standard output. llama.cpp's log goes to
+ * standard error. Unloading frees the model, and the runner can take the next one. When standard
+ * input ends (the daemon let it go, or died) it exits.
  */
 public final class RunnerMain {
 
+    /** The folder of llama.cpp's libraries, set by the daemon on the runner's command line. */
+    static final String LLAMA_DIR = "modeld.llama.dir";
     /** Marks the end of standard input in {@link #lines}; compared by identity. */
     private static final String END = new String("end of input");
 
     private final PrintStream out;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private LlamaEngine engine;
     private LlamaModel model;
+    private ModelRole role;
+    private Generator generator;
+    private Pooler pooler;
 
     private RunnerMain(PrintStream out) {
         this.out = out;
@@ -39,11 +57,23 @@ public final class RunnerMain {
 
     /** Runs until standard input ends; returns the exit code. */
     public static int run() {
-        PrintStream protocol = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
-                StandardCharsets.UTF_8);
+        PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err); // nothing but protocol lines may reach standard output
-        LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> System.err.print(message));
         RunnerMain runner = new RunnerMain(protocol);
+        try {
+            String dir = System.getProperty(LLAMA_DIR, "");
+            if (dir.isEmpty()) {
+                throw new EngineException(EngineException.Kind.LIBRARY, "no llama.cpp is bundled for this platform ("
+                        + System.getProperty("os.name") + ", " + System.getProperty("os.arch") + "); give a build of "
+                        + LlamaEngine.SUPPORTED + " with --llama-lib DIR");
+            }
+            runner.engine = LlamaEngine.load(Path.of(dir), true);
+        } catch (EngineException e) {
+            runner.send(RunnerMessages.Event.error(e.getMessage(), e.kind().name()));
+            return 3;
+        }
+        runner.send(new RunnerMessages.Event("ready", null, null, null, runner.engine.version(), null, null, null, null,
+                null, null, null, null, null, null));
         Thread reader = new Thread(runner::readInput, "runner-stdin");
         reader.setDaemon(true);
         reader.start();
@@ -54,6 +84,8 @@ public final class RunnerMain {
             }
         } catch (InterruptedException e) {
             return 1;
+        } finally {
+            runner.unload();
         }
         return 0;
     }
@@ -79,77 +111,178 @@ public final class RunnerMain {
         try {
             r = Json.MAPPER.readValue(line, RunnerMessages.Request.class);
         } catch (IOException e) {
-            send(new RunnerMessages.Event("error", null, null, "unreadable request: " + e.getMessage()));
+            send(RunnerMessages.Event.error("unreadable request: " + e.getMessage(), "RUNTIME"));
             return;
         }
         try {
             switch (r.op()) {
                 case "load" -> load(r);
+                case "unload" -> {
+                    unload();
+                    send(RunnerMessages.Event.of("unloaded"));
+                }
                 case "generate" -> generate(r);
-                case "stop" -> {
-                    // Came after its generation ended on its own: nothing to stop, nothing to answer.
-                }
-                default -> send(new RunnerMessages.Event("error", null, null, "unknown op " + r.op()));
+                case "embed" -> vectors(embed(r.inputs(), Boolean.TRUE.equals(r.truncate())));
+                case "rerank" -> vectors(rerank(r.query(), r.inputs(), Boolean.TRUE.equals(r.truncate())));
+                case "stop" -> { } // arrived after its generation ended: nothing to stop
+                default -> send(RunnerMessages.Event.error("unknown request " + r.op(), "RUNTIME"));
             }
+        } catch (EngineException e) {
+            send(RunnerMessages.Event.error(e.getMessage(), e.kind().name()));
         } catch (RuntimeException e) {
-            send(new RunnerMessages.Event("error", null, null, String.valueOf(e.getMessage())));
+            send(RunnerMessages.Event.error(e.toString(), "RUNTIME"));
         }
     }
 
-    private void load(RunnerMessages.Request r) {
-        model = new LlamaModel(new ModelParameters().setModel(r.model()).setCtxSize(r.context())
-                .setThreads(r.threads()));
-        send(new RunnerMessages.Event("loaded", null, null, null));
-    }
-
-    private void generate(RunnerMessages.Request r) {
-        if (model == null) {
-            send(new RunnerMessages.Event("error", null, null, "no model loaded"));
-            return;
-        }
-        String prompt = r.prompt();
-        if (r.messages() != null) {
-            String system = "";
-            List<Pair<String, String>> turns = new ArrayList<>();
-            for (RunnerMessages.Message m : r.messages()) {
-                if (m.role().equals("system")) {
-                    system = m.content();
-                } else {
-                    turns.add(new Pair<>(m.role(), m.content()));
-                }
-            }
-            prompt = model.applyTemplate(new InferenceParameters("").setMessages(system, turns));
-        }
-        InferenceParameters p = new InferenceParameters(prompt).setNPredict(r.maxTokens())
-                .setTemperature(r.temperature()).setSeed(r.seed())
-                .setIgnoreEos(Boolean.TRUE.equals(r.ignoreEos()));
-        if (r.stop() != null && !r.stop().isEmpty()) {
-            p.setStopStrings(r.stop().toArray(String[]::new));
-        }
-        int tokens = 0;
-        LlamaIterator it = model.generate(p).iterator();
-        while (it.hasNext()) {
-            LlamaOutput o = it.next();
-            tokens++;
-            send(new RunnerMessages.Event("token", o.text, null, null));
-            String next = lines.peek();
-            if (next != null && (next == END || isStop(next))) {
-                if (next != END) {
-                    lines.poll();
-                }
-                it.cancel();
-                break;
-            }
-        }
-        send(new RunnerMessages.Event("done", null, tokens, null));
-    }
-
-    private static boolean isStop(String line) {
+    private void load(RunnerMessages.Request r) throws EngineException {
+        unload();
+        List<Path> files = r.files().stream().map(Path::of).toList();
+        LlamaModel m = engine.loadModel(files);
         try {
-            return "stop".equals(Json.MAPPER.readValue(line, RunnerMessages.Request.class).op());
-        } catch (IOException e) {
-            return false;
+            ModelRole wanted = ModelRole.valueOf(r.role());
+            int threads = Math.max(1, r.threads());
+            int context = Math.min(r.context(), Math.max(16, m.contextTrained()));
+            switch (wanted) {
+                case GENERATOR -> generator = Generator.create(m, context, threads);
+                case EMBEDDER -> pooler = Pooler.embeddings(m, context, threads, Boolean.TRUE.equals(r.meanPooling()));
+                case RERANKER -> pooler = Pooler.reranker(m, context, threads);
+            }
+            model = m;
+            role = wanted;
+            int ctx = generator != null ? generator.contextSize() : pooler.maxTokens();
+            send(new RunnerMessages.Event("loaded", null, null, null, null, ctx, m.embeddingOutputSize(),
+                    m.contextTrained(), wanted.name(), null, null, null, null, null, null));
+        } catch (EngineException | RuntimeException e) {
+            unload();
+            m.close();
+            throw e;
         }
+    }
+
+    /** Frees the model and its context, and gives freed heap back to the system. */
+    private void unload() {
+        if (generator != null) {
+            generator.close();
+            generator = null;
+        }
+        if (pooler != null) {
+            pooler.close();
+            pooler = null;
+        }
+        if (model != null) {
+            model.close();
+            model = null;
+        }
+        role = null;
+        NativeMemory.trim();
+    }
+
+    private LlamaModel model() throws EngineException {
+        if (model == null) {
+            throw new EngineException(EngineException.Kind.RUNTIME, "no model is loaded in this runner");
+        }
+        return model;
+    }
+
+    private void generate(RunnerMessages.Request r) throws EngineException {
+        LlamaModel m = model();
+        if (generator == null) {
+            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to generate");
+        }
+        int[] prompt;
+        if (r.messages() != null) {
+            String text = m.applyTemplate(r.template(), r.messages(), true);
+            prompt = withBos(m, m.tokenize(text, false, true));
+        } else {
+            prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
+        }
+        Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
+        Generation.Result result = generator.generate(new Generation.Request(prompt, r.maxTokens(), sampling,
+                r.stop(), Boolean.TRUE.equals(r.ignoreEos())), text -> send(RunnerMessages.Event.token(text)),
+                this::stopRequested);
+        send(new RunnerMessages.Event("done", null, null, null, null, null, null, null, null, result.promptTokens(),
+                result.tokens(), result.finish().wire(), result.promptNanos(), result.generateNanos(), null));
+    }
+
+    /** A templated conversation gets the model's BOS in front unless its template already wrote it. */
+    private static int[] withBos(LlamaModel m, int[] tokens) {
+        int[] withBos = m.tokenize("", true, false);
+        if (withBos.length == 1 && (tokens.length == 0 || tokens[0] != withBos[0])) {
+            int[] all = new int[tokens.length + 1];
+            all[0] = withBos[0];
+            System.arraycopy(tokens, 0, all, 1, tokens.length);
+            return all;
+        }
+        return tokens;
+    }
+
+    /** Whether the daemon asked to stop the generation in progress; the stop is consumed. */
+    private boolean stopRequested() {
+        String next = lines.peek();
+        if (next == null || next == END) {
+            return next == END;
+        }
+        if (next.contains("\"op\":\"stop\"")) {
+            lines.poll();
+            return true;
+        }
+        return false;
+    }
+
+    private record Pooled(List<float[]> vectors, int tokens) {
+    }
+
+    private Pooled embed(List<String> inputs, boolean truncate) throws EngineException {
+        LlamaModel m = model();
+        if (pooler == null || role == ModelRole.RERANKER) {
+            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to embed");
+        }
+        List<int[]> sequences = new ArrayList<>();
+        int tokens = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            int[] t = fit(m.tokenize(inputs.get(i), true, false), truncate, i);
+            sequences.add(t);
+            tokens += t.length;
+        }
+        return new Pooled(pooler.run(sequences), tokens);
+    }
+
+    private Pooled rerank(String query, List<String> documents, boolean truncate) throws EngineException {
+        if (pooler == null || role != ModelRole.RERANKER) {
+            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to rerank");
+        }
+        List<int[]> sequences = new ArrayList<>();
+        int tokens = 0;
+        for (int i = 0; i < documents.size(); i++) {
+            int[] t = fit(pooler.pair(query, documents.get(i)), truncate, i);
+            sequences.add(t);
+            tokens += t.length;
+        }
+        return new Pooled(pooler.run(sequences), tokens);
+    }
+
+    /** An input cut to the context, or refused when it may not be cut. */
+    private int[] fit(int[] tokens, boolean truncate, int index) throws EngineException {
+        int max = pooler.maxTokens();
+        if (tokens.length <= max) {
+            return tokens.length == 0 ? new int[] {0} : tokens;
+        }
+        if (!truncate) {
+            throw new EngineException(EngineException.Kind.INPUT, "input " + index + " is " + tokens.length
+                    + " tokens, longer than the model's context of " + max + " (truncate is off)");
+        }
+        return java.util.Arrays.copyOf(tokens, max);
+    }
+
+    private void vectors(Pooled p) {
+        List<String> encoded = new ArrayList<>(p.vectors().size());
+        for (float[] v : p.vectors()) {
+            ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(v);
+            encoded.add(Base64.getEncoder().encodeToString(b.array()));
+        }
+        send(new RunnerMessages.Event("vectors", null, null, null, null, null, null, null, null, p.tokens(), null, null,
+                null, null, encoded));
     }
 
     private void send(RunnerMessages.Event e) {

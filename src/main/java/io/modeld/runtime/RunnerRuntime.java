@@ -5,22 +5,22 @@ import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.config.DataDir;
 import io.modeld.gguf.GgufFile;
-import io.modeld.gguf.MemoryEstimate;
 import io.modeld.gguf.GgufFormatException;
 import io.modeld.gguf.GgufReader;
+import io.modeld.gguf.MemoryEstimate;
+import io.modeld.gguf.ModelRole;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -32,33 +32,98 @@ import org.slf4j.LoggerFactory;
  * <p>Before a load, the model's need is estimated from its GGUF metadata ({@link MemoryEstimate}). The
  * memory in use is, for every loaded model, the larger of its estimate and what its runner really uses
  * (its RSS), plus the estimates of loads in flight. A load that does not fit evicts the least recently
- * used idle models until it does; a model in the middle of a request is never evicted. When it still
- * cannot fit, the load fails with INSUFFICIENT_STORAGE (507) naming needed and available memory.
- * Concurrent loads of one model share one load. One generation runs at a time per model; a few more
- * wait their turn, and beyond that requests are refused as BUSY (503).
+ * used idle models until it does; when it still cannot fit, it fails with INSUFFICIENT_STORAGE (507)
+ * naming needed and available memory. Concurrent loads of one model share one load.
+ *
+ * <p>Every use of a model holds a {@link Lease}, taken under the same lock that eviction and the
+ * keep-alive sweep read (as Ollama's scheduler takes a runner's reference count under the lock its
+ * eviction reads): a model with a lease is never evicted or expired, and a lease is only ever taken on
+ * a model that is still loaded. One generation runs at a time per model; a few more wait their turn,
+ * and beyond that requests are refused as BUSY (503).
  */
 public final class RunnerRuntime implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunnerRuntime.class);
     static final int MAX_WAITING = 8;
 
-    /** A loaded model: its runner, its estimate, when it was last used, and its generation queue. */
+    /** How a request wants the model loaded: a context size (0: the model's default) and a keep-alive. */
+    public record LoadOptions(int context, Duration keepAlive) {
+        public static final LoadOptions DEFAULT = new LoadOptions(0, null);
+    }
+
+    /** A loaded model: its runner, estimate and role, its leases, when it was last used and its queue. */
     private final class Loaded {
         final String id;
         final Runner runner;
         final MemoryEstimate estimate;
+        final ModelRole role;
+        final int context;
         final Semaphore turn = new Semaphore(1, true);
-        final AtomicInteger active = new AtomicInteger();
+        /** Leases held; guarded by {@link #lock}. */
+        int active;
         volatile long lastUsed = clock.millis();
+        /** This model's keep-alive; null for the daemon's default, negative for ever. */
+        volatile Duration keepAlive;
 
-        Loaded(String id, Runner runner, MemoryEstimate estimate) {
+        Loaded(String id, Runner runner, MemoryEstimate estimate, ModelRole role, int context, Duration keepAlive) {
             this.id = id;
             this.runner = runner;
             this.estimate = estimate;
+            this.role = role;
+            this.context = context;
+            this.keepAlive = keepAlive;
         }
 
         long using() {
             return Math.max(estimate.total(), runner.residentBytes());
+        }
+
+        Duration keepAliveOr(Duration fallback) {
+            return keepAlive != null ? keepAlive : fallback;
+        }
+    }
+
+    /** The right to use a loaded model until closed; the model is not evicted meanwhile. */
+    public final class Lease implements AutoCloseable {
+        private final Loaded loaded;
+        private final long loadNanos;
+        private boolean closed;
+
+        private Lease(Loaded loaded, long loadNanos) {
+            this.loaded = loaded;
+            this.loadNanos = loadNanos;
+        }
+
+        /** How long the request waited for the model to load (0 when it was loaded already). */
+        public long loadNanos() {
+            return loadNanos;
+        }
+
+        public ModelRole role() {
+            return loaded.role;
+        }
+
+        /** The context the model was loaded with, in tokens. */
+        public int context() {
+            return loaded.context;
+        }
+
+        @Override
+        public void close() {
+            boolean unloadNow;
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                loaded.active--;
+                loaded.lastUsed = clock.millis();
+                Duration keep = loaded.keepAliveOr(defaultKeepAlive);
+                unloadNow = loaded.active == 0 && keep != null && keep.isZero();
+            }
+            if (unloadNow) {
+                unloadId(loaded.id);
+            }
         }
     }
 
@@ -67,33 +132,41 @@ public final class RunnerRuntime implements AutoCloseable {
     private final long budget;
     private final Clock clock;
     private final Predicate<String> downloading;
-    private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Loaded>> loading = new ConcurrentHashMap<>();
-    private final Map<String, Long> reserved = new ConcurrentHashMap<>();
-    private final Object budgetLock = new Object();
-    private volatile List<String> runnerCommand;
+    private final RunnerPool runners;
+    private final int threads;
+    private final Duration defaultKeepAlive;
+    private final Map<String, Loaded> loaded = new HashMap<>();
+    private final Map<String, CompletableFuture<Loaded>> loading = new HashMap<>();
+    private final Map<String, Long> reserved = new HashMap<>();
+    /** Guards loaded, loading, reserved and every Loaded.active. */
+    private final Object lock = new Object();
+    /** Runs between a model being loaded and its lease being taken: a seam for tests of that window. */
+    volatile Consumer<String> betweenLoadAndLease = id -> { };
 
-    public RunnerRuntime(ModelService models, DataDir dataDir, long budget, Clock clock, Predicate<String> downloading) {
+    /**
+     * @param runnerCommand the command that starts a runner (called when one is needed)
+     * @param keepSpare keep one started runner waiting, so a load skips the process start
+     * @param defaultKeepAlive idle time after which a model is unloaded; null for never
+     */
+    public RunnerRuntime(ModelService models, DataDir dataDir, long budget, Clock clock, Predicate<String> downloading,
+                         java.util.function.Supplier<List<String>> runnerCommand, boolean keepSpare,
+                         Duration defaultKeepAlive) {
         this.models = models;
         this.dataDir = dataDir;
         this.budget = budget;
         this.clock = clock;
         this.downloading = downloading;
-    }
-
-    /** Built at the first load, so a daemon that never loads never unpacks llama.cpp's library. */
-    private List<String> runnerCommand() {
-        List<String> cmd = runnerCommand;
-        if (cmd == null) {
-            cmd = RunnerLauncher.of(dataDir.lib());
-            runnerCommand = cmd;
-        }
-        return cmd;
+        this.runners = new RunnerPool(runnerCommand, keepSpare);
+        this.threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.defaultKeepAlive = defaultKeepAlive;
+        runners.warmUp();
     }
 
     public boolean loaded(String id) {
-        Loaded l = loaded.get(id);
-        return l != null && l.runner.alive();
+        synchronized (lock) {
+            Loaded l = loaded.get(id);
+            return l != null && l.runner.alive();
+        }
     }
 
     public long budget() {
@@ -102,6 +175,12 @@ public final class RunnerRuntime implements AutoCloseable {
 
     /** Memory counted against the budget now. */
     public long used() {
+        synchronized (lock) {
+            return usedLocked();
+        }
+    }
+
+    private long usedLocked() {
         long sum = reserved.values().stream().mapToLong(Long::longValue).sum();
         for (Loaded l : loaded.values()) {
             sum += l.using();
@@ -109,86 +188,215 @@ public final class RunnerRuntime implements AutoCloseable {
         return sum;
     }
 
-    /** One loaded model as {@code GET /memory} shows it. */
-    public record LoadedModel(String id, long estimate, long resident, long pid) {
+    /**
+     * One loaded model as {@code GET /memory} and {@code /api/ps} show it; {@code expiresAt} is when its
+     * keep-alive unloads it if it stays idle (epoch ms; -1: never).
+     */
+    public record LoadedModel(String id, long estimate, long resident, long pid, ModelRole role, int context,
+                              long expiresAt) {
     }
 
-    /** The loaded models, each with its estimate, its runner's RSS and pid. */
+    /** The loaded models. */
     public List<LoadedModel> loadedModels() {
-        return loaded.values().stream().map(l -> new LoadedModel(l.id, l.estimate.total(), l.runner.residentBytes(),
-                l.runner.pid())).toList();
+        synchronized (lock) {
+            return loaded.values().stream().map(l -> {
+                Duration keep = l.keepAliveOr(defaultKeepAlive);
+                long expires = keep == null || keep.isNegative() ? -1 : l.lastUsed + keep.toMillis();
+                return new LoadedModel(l.id, l.estimate.total(), l.runner.residentBytes(), l.runner.pid(), l.role,
+                        l.context, expires);
+            }).toList();
+        }
+    }
+
+    /** The spare runner's pid and RSS, or null; what keeping one costs. */
+    public long[] spareRunner() {
+        return runners.spare();
     }
 
     /** Loads the model (or joins its load); returns once it is in memory and answers. */
     public ModelRecord load(String model) {
-        ModelRecord r = models.get(model);
-        ensureLoaded(r).lastUsed = clock.millis();
-        return models.get(r.id());
+        return load(model, LoadOptions.DEFAULT);
     }
 
-    /** Unloads the model, ending its runner so that its memory goes back to the system. */
+    /** The same, with a context and keep-alive. */
+    public ModelRecord load(String model, LoadOptions options) {
+        ModelRecord r = models.get(model);
+        try (Lease ignored = lease(r, options)) {
+            return models.get(r.id());
+        }
+    }
+
+    /**
+     * A lease on the model, loading it first when needed (or again, with another context). The lease
+     * is taken under the lock eviction reads, and only on a model still loaded: a model evicted between
+     * its load and this request's use is loaded again rather than used after its runner is gone.
+     */
+    public Lease lease(ModelRecord r, LoadOptions options) {
+        long start = System.nanoTime();
+        while (true) {
+            Loaded l = ensureLoaded(r, options);
+            betweenLoadAndLease.accept(r.id());
+            synchronized (lock) {
+                if (loaded.get(r.id()) == l && l.runner.alive()) {
+                    l.active++;
+                    if (options.keepAlive() != null) {
+                        l.keepAlive = options.keepAlive();
+                    }
+                    long waited = System.nanoTime() - start;
+                    return new Lease(l, waited);
+                }
+            }
+            LOG.info("{} was unloaded before its request could use it; loading it again", r.id());
+        }
+    }
+
+    /** Unloads the model, so that its memory goes back to the system. */
     public ModelRecord unload(String model) {
         ModelRecord r = models.get(model);
         unloadId(r.id());
         return models.get(r.id());
     }
 
-    /** Unloads a model by id, if it is loaded; for deletes, which must unload first. */
+    /**
+     * Unloads a model by id, if it is loaded. An idle runner frees the model and waits for the next one;
+     * a runner in the middle of a request is ended, since an explicit unload or a delete wins.
+     */
     public void unloadId(String id) {
-        Loaded l = loaded.remove(id);
-        if (l != null) {
+        Loaded l;
+        boolean busy;
+        synchronized (lock) {
+            l = loaded.remove(id);
+            busy = l != null && l.active > 0;
+        }
+        if (l == null) {
+            return;
+        }
+        release(l, busy);
+        LOG.info("unloaded {}", id);
+        models.announce(id);
+    }
+
+    private void release(Loaded l, boolean busy) {
+        if (busy || !l.runner.alive()) {
             l.runner.close();
-            LOG.info("unloaded {}", id);
-            models.announce(id);
+            return;
+        }
+        try {
+            l.runner.unload();
+            runners.giveBack(l.runner);
+        } catch (RunnerFailure e) {
+            LOG.warn("the runner of {} could not unload its model ({}); ending it", l.id, e.getMessage());
+            l.runner.close();
         }
     }
 
     public void unloadAll() {
-        loaded.keySet().forEach(this::unloadId);
+        List<String> ids;
+        synchronized (lock) {
+            ids = List.copyOf(loaded.keySet());
+        }
+        ids.forEach(this::unloadId);
     }
 
     /**
-     * Generates from the model, loading it first when needed, and calls {@code onToken} with each piece.
-     * Returns the number of tokens generated.
+     * Generates from the model, loading it first when needed, and calls {@code onToken} with each piece
+     * of text. The result counts tokens as the tokenizer does.
      */
-    public int generate(String model, RunnerMessages.Request request, Consumer<String> onToken) {
+    public GenerateResult generate(String model, LoadOptions options, GenerateRequest request, Consumer<String> onToken) {
         ModelRecord r = models.get(model);
-        Loaded l = ensureLoaded(r);
-        if (l.turn.getQueueLength() >= MAX_WAITING) {
-            throw new ModeldException(ModeldException.Kind.BUSY, "model '" + r.spec().name() + "' is busy with "
-                    + MAX_WAITING + " requests waiting; try again shortly");
-        }
-        l.active.incrementAndGet();
-        try {
-            l.turn.acquire();
+        try (Lease lease = lease(r, options)) {
+            require(lease, ModelRole.GENERATOR, r);
+            Loaded l = lease.loaded;
+            if (l.turn.getQueueLength() >= MAX_WAITING) {
+                throw new ModeldException(ModeldException.Kind.BUSY, "model '" + r.spec().name() + "' is busy with "
+                        + MAX_WAITING + " requests waiting; try again shortly");
+            }
+            l.turn.acquireUninterruptibly();
             try {
-                return l.runner.generate(request, onToken);
+                GenerateResult g = l.runner.generate(request, onToken);
+                return new GenerateResult(g.promptTokens(), g.tokens(), g.finish(), lease.loadNanos(), g.promptNanos(),
+                        g.generateNanos());
             } finally {
                 l.turn.release();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         } catch (RunnerFailure e) {
-            throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, e.getMessage());
-        } finally {
-            l.lastUsed = clock.millis();
-            l.active.decrementAndGet();
+            throw e.toApi();
         }
     }
 
-    /** Unloads the models idle for at least {@code keepAlive}; called on a schedule. */
-    public void expireIdle(Duration keepAlive) {
-        long now = clock.millis();
-        for (Loaded l : loaded.values()) {
-            if (l.active.get() == 0 && now - l.lastUsed >= keepAlive.toMillis()) {
-                LOG.info("unloading {}: idle for {}", l.id, Duration.ofMillis(now - l.lastUsed));
-                unloadId(l.id);
+    /** Pooled vectors from an embedder or a reranker, and the tokens they took. */
+    public record Pooled(List<float[]> vectors, int tokens, long loadNanos) {
+    }
+
+    /** Embeds the inputs with an embedding model. */
+    public Pooled embed(String model, LoadOptions options, List<String> inputs, boolean truncate) {
+        return pool(model, options, ModelRole.EMBEDDER, null, inputs, truncate);
+    }
+
+    /** Scores each document's relevance to the query with a reranker. */
+    public Pooled rerank(String model, LoadOptions options, String query, List<String> documents, boolean truncate) {
+        return pool(model, options, ModelRole.RERANKER, query, documents, truncate);
+    }
+
+    private Pooled pool(String model, LoadOptions options, ModelRole role, String query, List<String> inputs,
+                        boolean truncate) {
+        ModelRecord r = models.get(model);
+        try (Lease lease = lease(r, options)) {
+            require(lease, role, r);
+            Loaded l = lease.loaded;
+            l.turn.acquireUninterruptibly();
+            try {
+                Runner.Vectors v = l.runner.pool(query, inputs, truncate);
+                return new Pooled(v.vectors(), v.tokens(), lease.loadNanos());
+            } finally {
+                l.turn.release();
             }
+        } catch (RunnerFailure e) {
+            throw e.toApi();
         }
     }
 
-    private Loaded ensureLoaded(ModelRecord r) {
+    private static void require(Lease lease, ModelRole needed, ModelRecord r) {
+        if (lease.role() != needed) {
+            throw ModeldException.invalid("model '" + r.spec().name() + "' is " + lease.role().withArticle()
+                    + " (it serves " + lease.role().serves() + "), not " + needed.withArticle() + "; use a model made for "
+                    + needed.serves());
+        }
+    }
+
+    /** The role of a downloaded model, from its file; null when it is not downloaded or not GGUF. */
+    public ModelRole roleOf(ModelRecord r) {
+        if (!r.downloaded()) {
+            return null;
+        }
+        try {
+            return ModelRole.of(GgufReader.read(file(r)));
+        } catch (GgufFormatException | IOException e) {
+            return null;
+        }
+    }
+
+    /** Unloads the models idle for at least their keep-alive (the daemon's, or the one a request set). */
+    public void expireIdle() {
+        long now = clock.millis();
+        List<String> expired;
+        synchronized (lock) {
+            expired = loaded.values().stream().filter(l -> {
+                Duration keep = l.keepAliveOr(defaultKeepAlive);
+                return l.active == 0 && keep != null && !keep.isNegative() && now - l.lastUsed >= keep.toMillis();
+            }).map(l -> l.id).toList();
+        }
+        for (String id : expired) {
+            LOG.info("unloading {}: idle longer than its keep-alive", id);
+            unloadId(id);
+        }
+    }
+
+    private Path file(ModelRecord r) {
+        return dataDir.model(r.id()).resolve(r.file().name());
+    }
+
+    private Loaded ensureLoaded(ModelRecord r, LoadOptions options) {
         String id = r.id();
         if (downloading.test(id)) {
             throw ModeldException.conflict("model '" + r.spec().name() + "' is still downloading; load it once "
@@ -198,21 +406,39 @@ public final class RunnerRuntime implements AutoCloseable {
             throw ModeldException.conflict("model '" + r.spec().name() + "' is not downloaded; download it first "
                     + "with POST /model/" + id + "/download");
         }
-        Loaded l = loaded.get(id);
-        if (l != null && l.runner.alive()) {
-            return l;
+        CompletableFuture<Loaded> mine = null;
+        CompletableFuture<Loaded> running;
+        Loaded stale = null;
+        synchronized (lock) {
+            Loaded l = loaded.get(id);
+            // A model in use keeps its context until its requests are done: another context waits for that.
+            if (l != null && l.runner.alive() && (options.context() <= 0 || options.context() == l.context
+                    || l.active > 0)) {
+                return l;
+            }
+            running = loading.get(id);
+            if (running == null) {
+                if (l != null && l.active == 0) {
+                    stale = loaded.remove(id);   // dead, or loaded with another context: load it anew
+                }
+                mine = new CompletableFuture<>();
+                loading.put(id, mine);
+                running = mine;
+            }
         }
-        CompletableFuture<Loaded> mine = new CompletableFuture<>();
-        CompletableFuture<Loaded> running = loading.putIfAbsent(id, mine);
-        if (running == null) {
+        if (stale != null) {
+            release(stale, false);
+        }
+        if (mine != null) {
             try {
-                mine.complete(start(r));
+                mine.complete(start(r, options));
             } catch (RuntimeException e) {
                 mine.completeExceptionally(e);
             } finally {
-                loading.remove(id, mine);
+                synchronized (lock) {
+                    loading.remove(id, mine);
+                }
             }
-            running = mine;
         }
         try {
             return running.join();
@@ -221,8 +447,8 @@ public final class RunnerRuntime implements AutoCloseable {
         }
     }
 
-    private Loaded start(ModelRecord r) {
-        Path file = dataDir.model(r.id()).resolve(r.file().name());
+    private Loaded start(ModelRecord r, LoadOptions options) {
+        Path file = file(r);
         GgufFile gguf;
         try {
             gguf = GgufReader.read(file);
@@ -230,57 +456,85 @@ public final class RunnerRuntime implements AutoCloseable {
             throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, "cannot load '" + r.spec().name()
                     + "': its file is not a usable GGUF model (" + e.getMessage() + ")");
         }
-        Integer context = r.spec().context();
-        MemoryEstimate estimate = MemoryEstimate.of(gguf, r.file().size(), context == null ? 0 : context);
+        int context = options.context() > 0 ? options.context() : r.spec().context() == null ? 0 : r.spec().context();
+        MemoryEstimate estimate = MemoryEstimate.of(gguf, r.file().size(), context);
+        ModelRole role = ModelRole.of(gguf);
         reserve(r, estimate.total());
+        Runner runner = null;
         try {
-            Runner runner = Runner.start(runnerCommand(), file, estimate.context(),
-                    Math.max(1, Runtime.getRuntime().availableProcessors()));
-            Loaded l = new Loaded(r.id(), runner, estimate);
-            loaded.put(r.id(), l);
+            runner = runners.take();
+            Runner.Loaded info = runner.load(List.of(file), estimate.context(), threads, role, false);
+            Loaded l = new Loaded(r.id(), runner, estimate, role, info.context(), options.keepAlive());
+            synchronized (lock) {
+                loaded.put(r.id(), l);
+            }
+            Runner mine = runner;
             runner.onExit(() -> {
-                if (loaded.remove(r.id(), l)) {
-                    LOG.warn("the runner of {} exited; the model is no longer loaded", r.id());
+                boolean removed;
+                synchronized (lock) {
+                    removed = loaded.remove(r.id(), l);
+                }
+                if (removed) {
+                    LOG.warn("the runner of {} (pid {}) exited; the model is no longer loaded", r.id(), mine.pid());
                     models.announce(r.id());
                 }
             });
-            LOG.info("loaded {} (pid {}, estimate {} MB)", r.id(), runner.pid(), estimate.total() >> 20);
+            LOG.info("loaded {} as {} (pid {}, context {}, estimate {} MB)", r.id(), role.wire(), runner.pid(),
+                    info.context(), estimate.total() >> 20);
             models.announce(r.id());
             return l;
         } catch (RunnerFailure e) {
-            throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, e.getMessage());
+            if (runner != null) {
+                if (e.kind() == RunnerFailure.Kind.DIED) {
+                    runner.close();
+                } else {
+                    runners.giveBack(runner);
+                }
+            }
+            throw e.toApi();
         } finally {
-            reserved.remove(r.id());
+            synchronized (lock) {
+                reserved.remove(r.id());
+            }
         }
     }
 
     /** Makes room for {@code need} bytes by evicting idle models, least recently used first, or fails. */
     private void reserve(ModelRecord r, long need) {
-        synchronized (budgetLock) {
-            if (need > budget) {
-                throw insufficient(r, need);
-            }
-            while (budget - used() < need) {
-                Optional<Loaded> victim = loaded.values().stream().filter(l -> l.active.get() == 0)
-                        .min(Comparator.comparingLong(l -> l.lastUsed));
-                if (victim.isEmpty()) {
-                    throw insufficient(r, need);
+        if (need > budget) {
+            throw insufficient(r, need, used());
+        }
+        while (true) {
+            Loaded victim;
+            synchronized (lock) {
+                long used = usedLocked();
+                if (budget - used >= need) {
+                    reserved.put(r.id(), need);
+                    return;
                 }
-                LOG.info("evicting {} to make room for {}", victim.get().id, r.id());
-                unloadId(victim.get().id);
+                Optional<Loaded> idle = loaded.values().stream().filter(l -> l.active == 0)
+                        .min(Comparator.comparingLong(l -> l.lastUsed));
+                if (idle.isEmpty()) {
+                    throw insufficient(r, need, used);
+                }
+                victim = idle.get();
+                loaded.remove(victim.id);
             }
-            reserved.put(r.id(), need);
+            LOG.info("evicting {} to make room for {}", victim.id, r.id());
+            release(victim, false);
+            models.announce(victim.id);
         }
     }
 
-    private ModeldException insufficient(ModelRecord r, long need) {
+    private ModeldException insufficient(ModelRecord r, long need, long used) {
         return new ModeldException(ModeldException.Kind.INSUFFICIENT_STORAGE, "not enough memory to load '"
-                + r.spec().name() + "': needs " + need + " bytes, " + Math.max(0, budget - used())
+                + r.spec().name() + "': needs " + need + " bytes, " + Math.max(0, budget - used)
                 + " available of the " + budget + "-byte budget (--memory-budget)");
     }
 
     @Override
     public void close() {
         unloadAll();
+        runners.close();
     }
 }

@@ -9,6 +9,7 @@ import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelStore;
 import io.modeld.config.DataDir;
+import io.modeld.engine.Sampling;
 import io.modeld.gguf.TinyLlama;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,19 +61,22 @@ class KeepAliveTest {
             models.start(List.of());
             String idle = model(models, dataDir, "idle", 1);
             String busy = model(models, dataDir, "busy", 2);
-            try (RunnerRuntime runtime = new RunnerRuntime(models, dataDir, 4L << 30, clock, id -> false)) {
+            List<String> command = RunnerLauncher.command(RunnerLauncher.llamaDir(null, dataDir.lib()), dataDir.lib());
+            try (RunnerRuntime runtime = new RunnerRuntime(models, dataDir, 4L << 30, clock, id -> false,
+                    () -> command, false, Duration.ofMinutes(5))) {
                 runtime.load(idle);
                 runtime.load(busy);
                 clock.advance(Duration.ofMinutes(4));
-                runtime.generate(busy, RunnerMessages.Request.generate("Hi", null, 2, 0.8f, 1, List.of(), false), t -> { });
+                runtime.generate(busy, RunnerRuntime.LoadOptions.DEFAULT, new GenerateRequest("Hi", null, null, 2,
+                        Sampling.DEFAULT.withSeed(1), List.of(), false), t -> { });
                 clock.advance(Duration.ofMinutes(2));
 
-                runtime.expireIdle(Duration.ofMinutes(5));
+                runtime.expireIdle();
                 assertThat(runtime.loaded(idle)).as("idle for 6 minutes").isFalse();
                 assertThat(runtime.loaded(busy)).as("used 2 minutes ago").isTrue();
 
                 clock.advance(Duration.ofMinutes(3));
-                runtime.expireIdle(Duration.ofMinutes(5));
+                runtime.expireIdle();
                 assertThat(runtime.loaded(busy)).isFalse();
                 assertThat(Runners.running()).isEmpty();
             }

@@ -1,0 +1,138 @@
+package io.modeld.engine;
+
+import com.sun.jna.Pointer;
+
+/**
+ * A llama.cpp context on a model: its KV cache and compute buffers, sized for {@code contextSize}
+ * tokens, with one reusable batch. Used by one thread at a time. Closing it frees both.
+ */
+final class LlamaContext implements AutoCloseable {
+
+    /** llama.cpp's pooling types, as {@code enum llama_pooling_type}. */
+    enum Pooling {
+        MODEL(-1), NONE(0), MEAN(1), CLS(2), LAST(3), RANK(4);
+
+        final int value;
+
+        Pooling(int value) {
+            this.value = value;
+        }
+    }
+
+    /**
+     * @param sequences how many sequences one batch may hold (embedding many inputs at once)
+     * @param embeddings whether the context outputs embeddings (pooled by {@code pooling}) instead of logits
+     */
+    record Settings(int contextSize, int batchSize, int sequences, int threads, boolean embeddings, Pooling pooling) {
+    }
+
+    final LlamaModel model;
+    private final LlamaLibrary llama;
+    private Pointer ctx;
+    private final Structs.Batch.ByValue batch;
+    private final Pointer[] seqIds;
+    final int contextSize;
+    final int batchSize;
+    final int sequences;
+
+    private LlamaContext(LlamaModel model, Pointer ctx, Structs.Batch.ByValue batch, int batchSize, int sequences) {
+        this.model = model;
+        this.llama = model.llama;
+        this.ctx = ctx;
+        this.batch = batch;
+        this.contextSize = llama.llama_n_ctx(ctx);
+        this.batchSize = batchSize;
+        this.sequences = sequences;
+        this.seqIds = batch.seq_id.getPointerArray(0, batchSize);
+    }
+
+    static LlamaContext create(LlamaModel model, Settings s) throws EngineException {
+        LlamaLibrary llama = model.llama;
+        Structs.ContextParams.ByValue p = llama.llama_context_default_params();
+        p.n_ctx = s.contextSize();
+        p.n_batch = s.batchSize();
+        p.n_ubatch = s.embeddings() ? s.batchSize() : Math.min(512, s.batchSize());
+        p.n_seq_max = s.sequences();
+        p.n_threads = s.threads();
+        p.n_threads_batch = s.threads();
+        p.embeddings = LlamaModel.flag(s.embeddings());
+        p.pooling_type = s.pooling().value;
+        p.kv_unified = LlamaModel.flag(s.sequences() > 1);
+        model.engine.clearLog();
+        Pointer ctx = llama.llama_init_from_model(model.pointer(), p);
+        if (LlamaEngine.orNull(ctx) == null) {
+            throw new EngineException(EngineException.Kind.MODEL, "llama.cpp could not make a context of "
+                    + s.contextSize() + " tokens for the model" + model.engine.logSummary());
+        }
+        Structs.Batch.ByValue batch = llama.llama_batch_init(s.batchSize(), 0, s.sequences());
+        return new LlamaContext(model, ctx, batch, s.batchSize(), s.sequences());
+    }
+
+    Pointer pointer() {
+        return ctx;
+    }
+
+    /** Forgets everything in the KV cache. */
+    void clear() {
+        Pointer memory = LlamaEngine.orNull(llama.llama_get_memory(ctx));
+        if (memory != null) {
+            llama.llama_memory_clear(memory, (byte) 1);
+        }
+    }
+
+    /** Forgets the positions from {@code from} on, of sequence 0; false when the cache cannot do that. */
+    boolean forgetFrom(int from) {
+        Pointer memory = LlamaEngine.orNull(llama.llama_get_memory(ctx));
+        return memory != null && LlamaEngine.isTrue(llama.llama_memory_seq_rm(memory, 0, from, -1));
+    }
+
+    /**
+     * Decodes {@code count} tokens of {@code tokens} from {@code offset} as sequence {@code seq} at
+     * positions {@code firstPos}..., asking for output at the last one only when {@code lastOnly}.
+     * Several calls to {@link #add} fill one batch; {@link #decode} runs it.
+     */
+    void add(int[] tokens, int offset, int count, int firstPos, int seq, boolean lastOnly) {
+        int n = batch.n_tokens;
+        if (n + count > batchSize) {
+            throw new IllegalArgumentException("batch overflow: " + (n + count) + " > " + batchSize);
+        }
+        batch.token.write(4L * n, tokens, offset, count);
+        for (int i = 0; i < count; i++) {
+            int at = n + i;
+            batch.pos.setInt(4L * at, firstPos + i);
+            batch.n_seq_id.setInt(4L * at, 1);
+            seqIds[at].setInt(0, seq);
+            batch.logits.setByte(at, (byte) (!lastOnly || i == count - 1 ? 1 : 0));
+        }
+        batch.n_tokens = n + count;
+    }
+
+    int pending() {
+        return batch.n_tokens;
+    }
+
+    /** Runs the batch filled by {@link #add}, then empties it. */
+    void decode() throws EngineException {
+        int rc = model.engine.llama.llama_decode(ctx, batch);
+        batch.n_tokens = 0;
+        if (rc != 0) {
+            throw new EngineException(EngineException.Kind.RUNTIME, "llama_decode failed (" + rc + ")"
+                    + (rc == 1 ? ": no room left in the context" : "") + model.engine.logSummary());
+        }
+    }
+
+    /** The pooled embedding of sequence {@code seq} after a decode, or null when the context pools none. */
+    float[] sequenceEmbedding(int seq, int size) {
+        Pointer p = LlamaEngine.orNull(llama.llama_get_embeddings_seq(ctx, seq));
+        return p == null ? null : p.getFloatArray(0, size);
+    }
+
+    @Override
+    public void close() {
+        if (ctx != null) {
+            llama.llama_batch_free(batch);
+            llama.llama_free(ctx);
+            ctx = null;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.modeld.runtime;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runner processes that hold no model. Starting a runner costs a JVM start and llama.cpp's
+ * initialisation (about 0.3 s here), several times an in-process load of a small model; so one spare
+ * is kept started and idle, and a load takes it and starts the next one in the background. A runner
+ * whose model was unloaded becomes the spare when there is none (its memory was given back). With
+ * spares off, every load starts its own runner.
+ */
+final class RunnerPool implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunnerPool.class);
+
+    private final Supplier<List<String>> command;
+    private final boolean keepSpare;
+    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "modeld-spare-runner");
+        t.setDaemon(true);
+        return t;
+    });
+    private Runner spare;
+    private boolean starting;
+    private boolean closed;
+
+    RunnerPool(Supplier<List<String>> command, boolean keepSpare) {
+        this.command = command;
+        this.keepSpare = keepSpare;
+    }
+
+    /** Starts the first spare in the background (when spares are on). */
+    void warmUp() {
+        refill();
+    }
+
+    /** A started runner with no model: the spare when there is a live one, else a new one. */
+    Runner take() throws RunnerFailure {
+        Runner r;
+        synchronized (this) {
+            r = spare;
+            spare = null;
+        }
+        refill();
+        if (r != null && r.alive()) {
+            return r;
+        }
+        if (r != null) {
+            r.close();
+        }
+        return Runner.start(command.get());
+    }
+
+    /** Takes back a runner whose model was unloaded: it becomes the spare, or ends when one is there. */
+    void giveBack(Runner r) {
+        synchronized (this) {
+            if (!closed && keepSpare && spare == null && r.alive()) {
+                spare = r;
+                return;
+            }
+        }
+        r.close();
+    }
+
+    /** The spare's pid and resident memory, or null when there is none; for {@code GET /memory}. */
+    synchronized long[] spare() {
+        return spare == null ? null : new long[] {spare.pid(), spare.residentBytes()};
+    }
+
+    private void refill() {
+        synchronized (this) {
+            if (!keepSpare || closed || spare != null || starting) {
+                return;
+            }
+            starting = true;
+        }
+        background.execute(() -> {
+            Runner started = null;
+            try {
+                started = Runner.start(command.get());
+            } catch (RunnerFailure | RuntimeException e) {
+                LOG.warn("no spare runner: {}", e.getMessage());
+            }
+            synchronized (this) {
+                starting = false;
+                if (started != null && !closed && spare == null) {
+                    spare = started;
+                    started = null;
+                }
+            }
+            if (started != null) {
+                started.close();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        Runner r;
+        synchronized (this) {
+            closed = true;
+            r = spare;
+            spare = null;
+        }
+        if (r != null) {
+            r.close();
+        }
+        background.shutdownNow();
+    }
+}
