@@ -52,7 +52,14 @@ final class ModelsRoutes {
                 ModelRecord r = models.get(l.id());
                 list.addObject().put("id", l.id()).put("name", r.spec().name()).put("unique", r.spec().unique())
                         .put("estimate", l.estimate()).put("resident", l.resident()).put("pid", l.pid())
-                        .put("role", l.role().wire()).put("context", l.context());
+                        .put("role", l.role().wire()).put("context", l.context())
+                        .put("waiting", l.waiting());
+            }
+            long[] spare = runtime.spareRunner();
+            if (spare == null) {
+                out.putNull("spare");
+            } else {
+                out.putObject("spare").put("pid", spare[0]).put("resident", spare[1]);
             }
             ctx.json(out);
         });

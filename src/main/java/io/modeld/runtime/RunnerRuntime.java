@@ -190,10 +190,11 @@ public final class RunnerRuntime implements AutoCloseable {
 
     /**
      * One loaded model as {@code GET /memory} and {@code /api/ps} show it; {@code expiresAt} is when its
-     * keep-alive unloads it if it stays idle (epoch ms; -1: never).
+     * keep-alive unloads it if it stays idle (epoch ms; -1: never); {@code waiting}, the requests queued
+     * behind the one it is serving.
      */
     public record LoadedModel(String id, long estimate, long resident, long pid, ModelRole role, int context,
-                              long expiresAt) {
+                              long expiresAt, int waiting) {
     }
 
     /** The loaded models. */
@@ -203,7 +204,7 @@ public final class RunnerRuntime implements AutoCloseable {
                 Duration keep = l.keepAliveOr(defaultKeepAlive);
                 long expires = keep == null || keep.isNegative() ? -1 : l.lastUsed + keep.toMillis();
                 return new LoadedModel(l.id, l.estimate.total(), l.runner.residentBytes(), l.runner.pid(), l.role,
-                        l.context, expires);
+                        l.context, expires, l.turn.getQueueLength());
             }).toList();
         }
     }

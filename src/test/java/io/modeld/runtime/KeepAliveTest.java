@@ -1,17 +1,9 @@
 package io.modeld.runtime;
 
-import io.modeld.testing.Runners;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.modeld.Json;
-import io.modeld.catalog.ModelRecord;
-import io.modeld.catalog.ModelService;
-import io.modeld.catalog.ModelStore;
-import io.modeld.config.DataDir;
 import io.modeld.engine.Sampling;
-import io.modeld.gguf.TinyLlama;
-import java.nio.file.Files;
+import io.modeld.testing.Runners;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,46 +43,54 @@ class KeepAliveTest {
         }
     }
 
+    private static GenerateRequest hi() {
+        return new GenerateRequest("Hi", null, null, 2, Sampling.DEFAULT.withSeed(1), List.of(), false);
+    }
+
     @Test
     void unloads_a_model_idle_for_the_keep_alive_and_keeps_a_recently_used_one() throws Exception {
-        DataDir dataDir = new DataDir(root);
-        dataDir.create();
         ManualClock clock = new ManualClock();
-        try (ModelStore store = ModelStore.open(root)) {
-            ModelService models = new ModelService(store, clock, dataDir);
-            models.start(List.of());
-            String idle = model(models, dataDir, "idle", 1);
-            String busy = model(models, dataDir, "busy", 2);
-            List<String> command = RunnerLauncher.command(RunnerLauncher.llamaDir(null, dataDir.lib()), dataDir.lib());
-            try (RunnerRuntime runtime = new RunnerRuntime(models, dataDir, 4L << 30, clock, id -> false,
-                    () -> command, false, Duration.ofMinutes(5))) {
-                runtime.load(idle);
-                runtime.load(busy);
-                clock.advance(Duration.ofMinutes(4));
-                runtime.generate(busy, RunnerRuntime.LoadOptions.DEFAULT, new GenerateRequest("Hi", null, null, 2,
-                        Sampling.DEFAULT.withSeed(1), List.of(), false), t -> { });
-                clock.advance(Duration.ofMinutes(2));
+        try (RuntimeFixture f = new RuntimeFixture(root, clock, 4L << 30, Duration.ofMinutes(5))) {
+            String idle = f.model("idle", 1);
+            String busy = f.model("busy", 2);
+            f.runtime.load(idle);
+            f.runtime.load(busy);
+            clock.advance(Duration.ofMinutes(4));
+            f.runtime.generate(busy, RunnerRuntime.LoadOptions.DEFAULT, hi(), t -> { });
+            clock.advance(Duration.ofMinutes(2));
 
-                runtime.expireIdle();
-                assertThat(runtime.loaded(idle)).as("idle for 6 minutes").isFalse();
-                assertThat(runtime.loaded(busy)).as("used 2 minutes ago").isTrue();
+            f.runtime.expireIdle();
+            assertThat(f.runtime.loaded(idle)).as("idle for 6 minutes").isFalse();
+            assertThat(f.runtime.loaded(busy)).as("used 2 minutes ago").isTrue();
 
-                clock.advance(Duration.ofMinutes(3));
-                runtime.expireIdle();
-                assertThat(runtime.loaded(busy)).isFalse();
-                assertThat(Runners.running()).isEmpty();
-            }
+            clock.advance(Duration.ofMinutes(3));
+            f.runtime.expireIdle();
+            assertThat(f.runtime.loaded(busy)).isFalse();
+            assertThat(Runners.running()).isEmpty();
         }
     }
 
-    /** A model whose verified file is in place, as a finished download leaves it. */
-    private static String model(ModelService models, DataDir dataDir, String unique, long seed) throws Exception {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("name", unique).put("unique", unique);
-        String id = models.create(body).id();
-        Files.createDirectories(dataDir.model(id));
-        Path file = dataDir.model(id).resolve(unique + ".gguf");
-        TinyLlama.TINY.write(file, seed);
-        models.markDownloaded(id, new ModelRecord.LocalFile(file.getFileName().toString(), Files.size(file), null));
-        return id;
+    @Test
+    void a_request_sets_its_models_keep_alive_from_then_on_and_zero_unloads_after_it() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (RuntimeFixture f = new RuntimeFixture(root, clock, 4L << 30, Duration.ofMinutes(5))) {
+            String forever = f.model("forever", 3);
+            String brief = f.model("brief", 4);
+            String once = f.model("once", 5);
+            f.runtime.generate(forever, new RunnerRuntime.LoadOptions(0, Duration.ofSeconds(-1)), hi(), t -> { });
+            f.runtime.generate(brief, new RunnerRuntime.LoadOptions(0, Duration.ofSeconds(30)), hi(), t -> { });
+            f.runtime.generate(brief, RunnerRuntime.LoadOptions.DEFAULT, hi(), t -> { });
+            f.runtime.generate(once, new RunnerRuntime.LoadOptions(0, Duration.ZERO), hi(), t -> { });
+            assertThat(f.runtime.loaded(once)).as("keep_alive 0: unloaded once its request was done").isFalse();
+
+            clock.advance(Duration.ofSeconds(31));
+            f.runtime.expireIdle();
+            assertThat(f.runtime.loaded(brief)).as("its own 30 s, kept by a later request without one").isFalse();
+            clock.advance(Duration.ofDays(2));
+            f.runtime.expireIdle();
+            assertThat(f.runtime.loaded(forever)).as("a negative keep-alive is for ever").isTrue();
+            RunnerRuntime.LoadedModel shown = f.runtime.loadedModels().get(0);
+            assertThat(shown.expiresAt()).isEqualTo(-1);
+        }
     }
 }

@@ -96,6 +96,49 @@ class RuntimeTest {
     }
 
     @Test
+    void a_runner_that_dies_while_generating_is_a_503_not_the_clients_fault() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        Path file = files.resolve("dies.gguf");
+        TinyLlama.SMALL.write(file, 14);   // about 40 tokens/s here: a long generation to die in
+        String id = Downloading.downloaded(daemon, file, "dies");
+        ok(daemon.post("/model/" + id + "/load", ""));
+        ProcessHandle runner = Runners.running().get(0);
+        var pending = java.util.concurrent.CompletableFuture.supplyAsync(() -> daemon.post("/v1/completions",
+                "{\"model\": \"dies\", \"prompt\": \"Hi\", \"max_tokens\": 1500, \"ignore_eos\": true}"));
+        Thread.sleep(1000);
+        assertThat(pending).as("still generating").isNotDone();
+        Runtime.getRuntime().exec(new String[] {"kill", "-9", String.valueOf(runner.pid())}).waitFor();
+        HttpResponse<String> r = pending.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(Json.MAPPER.readTree(r.body()).get("error").get("message").asText()).contains("killed by signal 9");
+        assertThat(daemon.get("/.well-known/health").body()).isEqualTo("ok");
+    }
+
+    @Test
+    void beyond_one_running_and_eight_waiting_generations_a_request_is_refused_as_busy() throws Exception {
+        daemon = TestDaemon.start(dataDir);
+        Path file = files.resolve("busy.gguf");
+        TinyLlama.SMALL.write(file, 15);
+        String id = Downloading.downloaded(daemon, file, "busy");
+        ok(daemon.post("/model/" + id + "/load", ""));
+        String body = "{\"model\": \"busy\", \"prompt\": \"Hi\", \"max_tokens\": 1500, \"ignore_eos\": true}";
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> queued = new java.util.ArrayList<>();
+        for (int i = 0; i < 1 + RunnerRuntime.MAX_WAITING; i++) {
+            queued.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> daemon.post("/v1/completions", body)));
+        }
+        await().atMost(WAIT).until(() -> ok(daemon.get("/memory")).get("loaded").get(0).get("waiting").asInt()
+                == RunnerRuntime.MAX_WAITING);
+        HttpResponse<String> refused = daemon.post("/v1/completions", body);
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(Json.MAPPER.readTree(refused.body()).get("error").get("code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(refused.body()).contains("busy with 8 requests waiting");
+        ok(daemon.post("/model/" + id + "/unload", ""));   // ends the runner: the queued requests end too
+        for (var q : queued) {
+            assertThat(q.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isIn(200, 503);
+        }
+    }
+
+    @Test
     void a_model_llama_cpp_rejects_fails_the_load_clearly_and_the_daemon_stays_healthy() throws Exception {
         daemon = TestDaemon.start(dataDir);
         Path broken = files.resolve("broken.gguf");
@@ -244,7 +287,8 @@ class RuntimeTest {
         ok(daemon.post("/model/" + id + "/load", ""));
         String body = "{\"model\": \"left\", \"prompt\": \"Hi\", \"max_tokens\": 8000, \"ignore_eos\": true, "
                 + "\"stream\": true}";
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", daemon.port())) {
+        try (io.modeld.testing.LogCapture log = new io.modeld.testing.LogCapture();
+             java.net.Socket socket = new java.net.Socket("127.0.0.1", daemon.port())) {
             socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -252,6 +296,11 @@ class RuntimeTest {
             byte[] first = new byte[2048];
             assertThat(in.read(first)).as("the stream began").isPositive();
             socket.setSoLinger(true, 0);   // leave with a reset, as a killed client does
+            socket.close();
+            await().atMost(WAIT).until(() -> log.lines().stream().anyMatch(l -> l.contains("the client left")));
+            assertThat(log.lines()).as("a client leaving is not a bug").noneMatch(l -> l.startsWith("ERROR"))
+                    .filteredOn(l -> l.contains("the client left")).singleElement()
+                    .satisfies(l -> assertThat(l).startsWith("DEBUG").doesNotContain("["));
         }
         // The next request must get its own answer: a few tokens, not the rest of the abandoned stream.
         JsonNode next = complete(id, "Hello");

@@ -1,0 +1,77 @@
+package io.modeld.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modeld.engine.Sampling;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The window between a model's load and its use: an injected pause there, while another load evicts
+ * the model (or the keep-alive sweep expires it), must not leave the request with a dead runner.
+ */
+class LeaseTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void a_model_evicted_between_its_load_and_its_use_is_loaded_again_and_the_request_succeeds() throws Exception {
+        // Room for one tiny model (each is estimated at about 80 MB, most of it the runner), not two.
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 120L << 20, null)) {
+            String a = f.model("a", 1);
+            String b = f.model("b", 2);
+            CountDownLatch paused = new CountDownLatch(1);
+            CountDownLatch resume = new CountDownLatch(1);
+            f.runtime.betweenLoadAndLease = id -> {
+                if (id.equals(a) && paused.getCount() > 0) {
+                    paused.countDown();
+                    try {
+                        resume.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            CompletableFuture<GenerateResult> request = CompletableFuture.supplyAsync(() -> f.runtime.generate(a,
+                    RunnerRuntime.LoadOptions.DEFAULT, new GenerateRequest("Hi", null, null, 4,
+                            Sampling.DEFAULT.withSeed(1), List.of(), true), t -> { }));
+            assertThat(paused.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(f.runtime.loaded(a)).isTrue();
+            f.runtime.load(b);   // needs a's room: a is loaded but not yet in use, so it is evicted
+            assertThat(f.runtime.loaded(a)).isFalse();
+            resume.countDown();
+
+            GenerateResult done = request.get(90, TimeUnit.SECONDS);
+            assertThat(done.tokens()).isEqualTo(4);
+            assertThat(f.runtime.loaded(a)).isTrue();
+            assertThat(f.runtime.loaded(b)).as("evicted in turn to make room for a again").isFalse();
+        }
+    }
+
+    @Test
+    void a_model_in_use_is_never_evicted_nor_expired() throws Exception {
+        KeepAliveTest.ManualClock clock = new KeepAliveTest.ManualClock();
+        try (RuntimeFixture f = new RuntimeFixture(root, clock, 120L << 20, Duration.ofMinutes(1))) {
+            String a = f.model("a", 3);
+            String b = f.model("b", 4);
+            try (RunnerRuntime.Lease lease = f.runtime.lease(f.models.get(a), RunnerRuntime.LoadOptions.DEFAULT)) {
+                clock.advance(Duration.ofHours(1));
+                f.runtime.expireIdle();
+                assertThat(f.runtime.loaded(a)).as("held by a lease").isTrue();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.runtime.load(b))
+                        .hasMessageContaining("not enough memory");
+                assertThat(lease.role().wire()).isEqualTo("generator");
+            }
+            f.runtime.load(b);
+            assertThat(f.runtime.loaded(a)).as("idle once its lease ended, so evicted").isFalse();
+        }
+    }
+}
