@@ -10,6 +10,8 @@ import io.modeld.api.schema.Schema;
 import io.modeld.api.schema.Source;
 import io.modeld.catalog.ModelActivity;
 import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelRoles;
+import io.modeld.catalog.OllamaNames;
 import io.modeld.catalog.ModelSpec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.modeld.Json;
@@ -135,6 +137,6 @@ final class ModelViews {
                         s.capabilities().images(), s.capabilities().videos(), s.capabilities().documents(),
                         s.capabilities().codebases(), s.capabilities().assets(), s.capabilities().websites()),
                 s.source() == null ? null : new Source(schema, s.source().url(), s.source().sha256()),
-                s.context());
+                s.context(), ModelRoles.of(s).wire(), OllamaNames.of(r), s.family(), s.released());
     }
 }

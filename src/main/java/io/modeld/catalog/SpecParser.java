@@ -16,6 +16,8 @@ public final class SpecParser {
     private static final int MAX_DESCRIPTION = 16_384;
     private static final int MIN_CONTEXT = 16;
     private static final int MAX_CONTEXT = 1 << 20;
+    static final java.util.regex.Pattern OLLAMA_NAME =
+            java.util.regex.Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,79}/){0,2}[A-Za-z0-9][A-Za-z0-9._-]{0,79}(:[A-Za-z0-9][A-Za-z0-9._-]{0,79})?");
 
     private SpecParser() {
     }
@@ -43,7 +45,10 @@ public final class SpecParser {
                 maxTokens(json, base.maxTokens()),
                 capabilities(json, base.capabilities()),
                 source(json, base.source()),
-                context(json, base.context()));
+                context(json, base.context()),
+                text(json, "family", base.family(), MAX_SHORT, false),
+                released(json, base.released()),
+                ollama(json, base.ollama()));
     }
 
     private static boolean present(JsonNode json, String field) {
@@ -188,6 +193,26 @@ public final class SpecParser {
                     + MAX_CONTEXT);
         }
         return v.intValue();
+    }
+
+    private static Integer released(JsonNode json, Integer fallback) {
+        if (!present(json, "released")) {
+            return fallback;
+        }
+        JsonNode v = json.get("released");
+        if (!v.isIntegralNumber() || v.intValue() < 1990 || v.intValue() > 2100) {
+            throw ModeldException.invalid("released: must be a year, e.g. 2025");
+        }
+        return v.intValue();
+    }
+
+    /** An Ollama name: {@code model[:tag]}, with {@code namespace/} in front for others' models. */
+    private static String ollama(JsonNode json, String fallback) {
+        String s = text(json, "ollama", fallback, MAX_SHORT, false);
+        if (s != null && !OLLAMA_NAME.matcher(s).matches()) {
+            throw ModeldException.invalid("ollama: '" + s + "' is not an Ollama model name such as qwen3:4b");
+        }
+        return s;
     }
 
     private static ModelSource source(JsonNode json, ModelSource fallback) {

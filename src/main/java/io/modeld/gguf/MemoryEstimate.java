@@ -12,7 +12,7 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runn
 
     /** The default context: the model's trained context, at most 4096. */
     public static final int DEFAULT_CONTEXT = 4096;
-    /** Measured: a runner JVM with java-llama.cpp and nothing loaded (SerialGC, 64 MB heap cap). */
+    /** Measured: a runner JVM with llama.cpp loaded and no model, 66 MB here; with a margin (SerialGC, 64 MB heap cap). */
     static final long RUNNER_OVERHEAD = 75L << 20;
     private static final int UBATCH = 512;
 
@@ -23,7 +23,8 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runn
     /** The estimate for {@code file} ({@code fileSize} bytes); {@code context} 0 means the default. */
     public static MemoryEstimate of(GgufFile file, long fileSize, int context) {
         long trained = orElse(file.archInteger("context_length"), DEFAULT_CONTEXT);
-        int ctx = context > 0 ? context : (int) Math.min(trained, DEFAULT_CONTEXT);
+        // llama.cpp rounds every context up to a multiple of 256, so the KV cache is that big.
+        int ctx = (int) pad(context > 0 ? context : Math.min(trained, DEFAULT_CONTEXT), 256);
         long layers = orElse(file.archInteger("block_count"), 0);
         long embedding = orElse(file.archInteger("embedding_length"), 0);
         long heads = Math.max(1, orElse(file.archInteger("attention.head_count"), 1));
@@ -47,6 +48,10 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runn
             return a.length();
         }
         return tokens instanceof java.util.List<?> l ? l.size() : 32_000;
+    }
+
+    private static long pad(long n, long multiple) {
+        return (n + multiple - 1) / multiple * multiple;
     }
 
     private static long orElse(Long v, long fallback) {

@@ -1,5 +1,6 @@
 package io.modeld.api;
 
+import static io.modeld.testing.Catalogs.BUILT_IN;
 import static io.modeld.testing.Requests.assertError;
 import static io.modeld.testing.Requests.seeded;
 import static io.modeld.testing.TestDaemon.ok;
@@ -27,10 +28,10 @@ class ModelsApiTest {
 
 
     @Test
-    void lists_the_twelve_catalog_models_with_sdk_fields() {
+    void lists_the_catalog_models_with_sdk_fields() {
         JsonNode models = ok(daemon.get("/models"));
         JsonNode iterable = models.get("iterable");
-        assertThat(iterable).hasSize(12);
+        assertThat(iterable).hasSize(BUILT_IN);
         assertThat(models.get("schema").get("migration").asInt()).isEqualTo(2);
         List<String> uniques = new ArrayList<>();
         for (JsonNode m : iterable) {
@@ -43,13 +44,23 @@ class ModelsApiTest {
             assertThat(m.get("downloading").asBoolean()).isFalse();
             assertThat(m.get("loaded").asBoolean()).isFalse();
             assertThat(m.get("custom").asBoolean()).isFalse();
-            assertThat(m.get("usage").asText()).isEqualTo("CODE_CONVERSATION");
-            assertThat(m.get("bytes").get("value").asLong()).isPositive();
-            assertThat(m.get("bytes").get("readable").asText()).matches("\\d+\\.\\d (MB|GB)");
-            assertThat(m.get("ram").get("value").asLong()).isGreaterThan(m.get("bytes").get("value").asLong());
+            String role = m.get("role").asText();
+            assertThat(m.get("usage").asText()).isEqualTo(switch (role) {
+                case "embedder" -> "TEXT_EMBEDDING";
+                case "reranker" -> "CODE_SEARCH";
+                default -> "CODE_CONVERSATION";
+            });
+            if (m.has("bytes")) {
+                assertThat(m.get("bytes").get("value").asLong()).isPositive();
+                assertThat(m.get("bytes").get("readable").asText()).matches("\\d+\\.\\d (MB|GB)");
+            }
+            if (role.equals("generator")) {
+                assertThat(m.get("ram").get("value").asLong()).isGreaterThan(m.get("bytes").get("value").asLong());
+            }
             assertThat(m.get("source").get("sha256").asText()).matches("[0-9a-f]{64}");
             assertThat(m.get("source").get("url").asText()).startsWith("https://huggingface.co/");
-            assertThat(m.get("maxTokens").get("total").asLong()).isGreaterThanOrEqualTo(2048);
+            assertThat(m.get("ollama").asText()).matches("[a-z0-9][a-z0-9._-]*:[a-z0-9A-Z._-]+");
+            assertThat(m.get("released").asInt()).isBetween(2021, 2026);
             assertThat(m.get("created").get("value").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
             assertThat(m.get("schema").get("semantic").asText()).isEqualTo("MAJOR_0_MINOR_0_PATCH_1");
         }
@@ -69,8 +80,8 @@ class ModelsApiTest {
         assertThat(created.get("source").get("url").asText()).isEqualTo("https://example.org/models/my.gguf");
 
         JsonNode list = ok(daemon.get("/models")).get("iterable");
-        assertThat(list).hasSize(13);
-        assertThat(list.get(12).get("id").asText()).isEqualTo(created.get("id").asText());
+        assertThat(list).hasSize(BUILT_IN + 1);
+        assertThat(list.get(BUILT_IN).get("id").asText()).isEqualTo(created.get("id").asText());
         assertThat(ok(daemon.get("/model/my-model")).get("id")).isEqualTo(created.get("id"));
     }
 
@@ -112,7 +123,7 @@ class ModelsApiTest {
         ObjectNode missing = Json.MAPPER.createObjectNode().put("name", "Missing");
         missing.putObject("source").put("url", dir.resolve("nowhere.gguf").toUri().toString());
         assertError(daemon.post("/models/create", missing), 400, "no file at");
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(15);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 3);
     }
 
     @Test
@@ -128,7 +139,7 @@ class ModelsApiTest {
         bySource.putObject("source").put("url", "https://example.org/a.gguf");
         String sourcedId = ok(daemon.post("/models/create", bySource)).get("id").asText();
         assertThat(ok(daemon.post("/models/create", bySource)).get("id").asText()).isEqualTo(sourcedId);
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(14);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 2);
     }
 
     @Test
@@ -138,7 +149,7 @@ class ModelsApiTest {
         HttpResponse<String> r = daemon.post("/models/create", body);
         assertThat(r.statusCode()).isEqualTo(409);
         assertThat(r.body()).contains("unique");
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(12);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
     }
 
     @Test
@@ -167,7 +178,7 @@ class ModelsApiTest {
         assertError(daemon.post("/models/create", "{\"name\": "), 400, "malformed JSON");
         assertError(daemon.post("/models/create", "[1,2]"), 400, "body");
         assertError(daemon.post("/models/create", (String) null), 400, "body");
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(12);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
     }
 
     @Test
@@ -186,7 +197,7 @@ class ModelsApiTest {
         update.putObject("source").put("url", "https://user:pass@example.org/x.gguf");
         assertError(daemon.post("/model/update", update), 400, "credentials");
         assertThat(daemon.get("/models").body()).doesNotContain("user:pass");
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(13);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 1);
     }
 
     @Test

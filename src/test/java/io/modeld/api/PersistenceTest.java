@@ -1,5 +1,6 @@
 package io.modeld.api;
 
+import static io.modeld.testing.Catalogs.BUILT_IN;
 import static io.modeld.testing.Requests.seeded;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +40,7 @@ class PersistenceTest {
             assertThat(after.get("id")).isEqualTo(created.get("id"));
             assertThat(after.get("description").asText()).isEqualTo("updated before the restart");
             assertThat(after.get("created")).isEqualTo(created.get("created"));
-            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(13);
+            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 1);
         }
     }
 
@@ -74,7 +75,7 @@ class PersistenceTest {
             if (unique.startsWith("tinyllama")) {
                 ((ObjectNode) entry).put("description", "a new description");
             }
-            if (!unique.startsWith("llama-3.2-3b") && !unique.startsWith("gemma")) {
+            if (!unique.startsWith("llama-3.2-3b") && !unique.startsWith("gemma-2")) {
                 changed.add(entry);
             }
         }
@@ -95,7 +96,7 @@ class PersistenceTest {
             assertThat(gemma.get("downloaded").asBoolean()).isTrue();
             // No longer in the catalog, so it may now be deleted.
             assertThat(daemon.post("/models/" + gemmaId + "/delete", (String) null).statusCode()).isEqualTo(204);
-            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(12);
+            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
         }
     }
 

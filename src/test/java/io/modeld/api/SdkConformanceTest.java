@@ -32,6 +32,7 @@ class SdkConformanceTest {
             ProcessBuilder pb = new ProcessBuilder("node", "--test", "--test-reporter=spec", "sdk-conformance.test.mjs")
                     .directory(NODE_PROJECT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("MODELD_URL", "http://127.0.0.1:" + daemon.port());
+            pb.environment().put("MODELD_CATALOG_SIZE", String.valueOf(io.modeld.testing.Catalogs.BUILT_IN));
             Path model = dataDir.resolve("sdk-model.gguf");
             TinyLlama.TINY.write(model, 5);
             byte[] content = Files.readAllBytes(model);

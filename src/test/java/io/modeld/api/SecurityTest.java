@@ -1,5 +1,6 @@
 package io.modeld.api;
 
+import static io.modeld.testing.Catalogs.BUILT_IN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modeld.testing.TestDaemon;
@@ -64,7 +65,7 @@ class SecurityTest {
                 .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"csrf\"}")).build());
         assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(12);
+        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
     }
 
     @Test
@@ -73,7 +74,7 @@ class SecurityTest {
         HttpResponse<String> r = daemon.post("/models/create", huge);
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.body()).contains("1 MiB");
-        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(12);
+        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
     }
 
     @Test

@@ -22,25 +22,69 @@ class CatalogTest {
             Map.entry("granite-3.1-8b-instruct-Q4_K_M.gguf", "4942858720 b72cfca8e30f23af77f922ce18d6fe1a5d4925907dddf7249c0cabc2739d48c8"),
             Map.entry("deepseek-coder-6.7b-instruct.Q4_K_M.gguf", "4083015904 92da6238854f2fa902d8b2ad79d548536af1d3ab06821f323bd5bbcea2013276"),
             Map.entry("SmolLM2-1.7B-Instruct-Q4_K_M.gguf", "1055609824 77665ea4815999596525c636fbeb56ba8b080b46ae85efef4f0d986a139834d7"),
-            Map.entry("tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf", "668788096 9fecc3b3cd76bba89d504f29b616eedf7da85b96540e490ca5824d3f7d2776a0"));
+            Map.entry("tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf", "668788096 9fecc3b3cd76bba89d504f29b616eedf7da85b96540e490ca5824d3f7d2776a0"),
+            Map.entry("nomic-embed-text-v1.5.f16.gguf", "274290560 f7af6f66802f4df86eda10fe9bbcfc75c39562bed48ef6ace719a251cf1c2fdb"),
+            Map.entry("bge-small-en-v1.5-q8_0.gguf", "36685152 f046db1dc724cf4f6f0a0c5917e922823b73eb1d27b8f9a9c2797f7866974804"),
+            Map.entry("all-MiniLM-L6-v2-Q8_0.gguf", "25008064 263215c3cadd6e16740741a7624ab4cbb6c8e777688bd5331ecfbf5681c2f8ed"),
+            Map.entry("mxbai-embed-large-v1-f16.gguf", "669603712 819c2adf5ce6df2b6bd2ae4ca90d2a69f060afeb438d0c171db57daa02e39c3d"),
+            Map.entry("Qwen3-Embedding-0.6B-Q8_0.gguf", "639150592 06507c7b42688469c4e7298b0a1e16deff06caf291cf0a5b278c308249c3e439"),
+            Map.entry("embeddinggemma-300M-Q8_0.gguf", "null b5ce9d77a3fc4b3b39ccb5643c36777911cc4eb46a66962eadfa3f5f60490d63"),
+            Map.entry("bge-reranker-v2-m3-Q4_K_M.gguf", "null e186a244ed455b4ab66ec64339ce7427a6ae13f5c0b5e544de96e50f0f8b3673"),
+            Map.entry("jina-reranker-v1-tiny-en-Q8_0.gguf", "null 0defc1f8a1f4dd22183124a2a25a97765603e5a9e42258046c9b2c8a26d1f553"),
+            Map.entry("Qwen3-0.6B-Q4_K_M.gguf", "396705472 ac2d97712095a558e31573f62f466a3f9d93990898b0ec79d7c974c1780d524a"),
+            Map.entry("Qwen3-1.7B-Q4_K_M.gguf", "1107409472 b139949c5bd74937ad8ed8c8cf3d9ffb1e99c866c823204dc42c0d91fa181897"),
+            Map.entry("Qwen3-4B-Q4_K_M.gguf", "2497280256 7485fe6f11af29433bc51cab58009521f205840f5b4ae3a32fa7f92e8534fdf5"),
+            Map.entry("Qwen3-4B-Instruct-2507-Q4_K_M.gguf", "2497281120 3605803b982cb64aead44f6c1b2ae36e3acdb41d8e46c8a94c6533bc4c67e597"),
+            Map.entry("Qwen3-8B-Q4_K_M.gguf", "5027783488 d98cdcbd03e17ce47681435b5150e34c1417f50b5c0019dd560e4882c5745785"),
+            Map.entry("Qwen3-Coder-30B-A3B-Instruct-Q4_K_M.gguf", "18556689568 fadc3e5f8d42bf7e894a785b05082e47daee4df26680389817e2093056f088ad"),
+            Map.entry("gemma-3-1b-it-Q4_K_M.gguf", "806058272 8270790f3ab69fdfe860b7b64008d9a19986d8df7e407bb018184caa08798ebd"),
+            Map.entry("gemma-3-4b-it-Q4_K_M.gguf", "2489894016 04a43a22e8d2003deda5acc262f68ec1005fa76c735a9962a8c77042a74a7d19"),
+            Map.entry("gemma-3n-E2B-it-Q4_K_M.gguf", "3026881888 189d42b4303cb1078ea8d00963f437cd6d884069b7ba2ba80b38cd09585dc415"),
+            Map.entry("gemma-3n-E4B-it-Q4_K_M.gguf", "4539054208 43b489bb77a81bda85180e7c490d40ad7f1d5c2ce654c9b05e15e104bd3c777e"),
+            Map.entry("gpt-oss-20b-MXFP4.gguf", "12109566624 27cd6c432c7672cb812a92f611cf3ba7bbc35928262bb1e1253ff4ee6ae35901"),
+            Map.entry("SmolLM3-3B-Q4_K_M.gguf", "1915306528 4de907d2d388a5508fb7cb443a06effe14cce3518b0a78d3bdd9e74d9edce989"),
+            Map.entry("Phi-4-mini-instruct-Q4_K_M.gguf", "2491874272 88c00229914083cd112853aab84ed51b87bdf6b9ce42f532d8c85c7c63b1730a"),
+            Map.entry("Llama-3.1-8B-Instruct-Q4_K_M.gguf", "4920739200 b3bdbf23b47d7e6bb791c99b206deb169cd5a96362a9e3399028df2faacdc506"),
+            Map.entry("granite-3.3-2b-instruct-Q4_K_M.gguf", "1545303328 ac71e9e32c0bea919b409c5918f69ca74339854b0319c5065e4e9fb6d95c4852"),
+            Map.entry("granite-3.3-8b-instruct-Q4_K_M.gguf", "4942873344 77bcee066a76dcdd10d0d123c87e32c8ec2c74e31b6ffd87ebee49c9ac215dca"),
+            Map.entry("granite-4.0-micro-Q4_K_M.gguf", "2099502528 97c417dcc0534b0737c74016fb2af083cb17c3b51eaac621192d23961b7024eb"),
+            Map.entry("Mistral-Small-3.2-24B-Instruct-2506-Q4_K_M.gguf", "14333922848 a3cc56310807ed0d145eaf9f018ccda9ae7ad8edb41ec870aa2454b0d4700b3c"),
+            Map.entry("DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf", "1117321312 f3bdf9cf31dee4b57ae4e455a1cb0d01b5c2c1b50d72d3112141c195506c2840"),
+            Map.entry("DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf", "4683073248 78272d8d32084548bd450394a560eb2d70de8232ab96a725769b1f9171235c1c"));
 
     @Test
     void built_in_catalog_carries_the_verified_size_and_digest_of_each_file() {
         List<ModelSpec> specs = Catalog.builtIn();
-        assertThat(specs).hasSize(12);
+        assertThat(specs).hasSize(FACTS.size());
         Map<String, String> actual = specs.stream().collect(Collectors.toMap(
                 s -> s.source().url().substring(s.source().url().lastIndexOf('/') + 1),
                 s -> s.bytes() + " " + s.source().sha256()));
         assertThat(actual).isEqualTo(FACTS);
         for (ModelSpec s : specs) {
-            assertThat(s.source().url()).matches("https://huggingface\\.co/[^/]+/[^/]+/resolve/main/[^/]+\\.gguf");
-            assertThat(s.ram()).isGreaterThan(s.bytes());
-            assertThat(s.quantization()).isEqualTo("Q4_K_M");
-            assertThat(s.usage()).isEqualTo("CODE_CONVERSATION");
+            assertThat(s.source().url()).matches("https://huggingface\\.co/[^/]+/[^/]+/resolve/main/.+\\.gguf");
+            if (s.bytes() != null && s.ram() != null) {
+                assertThat(s.ram()).isGreaterThan(s.bytes());
+            }
+            assertThat(s.usage()).isIn("CODE_CONVERSATION", "TEXT_EMBEDDING", "CODE_SEARCH");
             assertThat(s.cpu()).isTrue();
             assertThat(s.cloud()).isFalse();
-            assertThat(s.parameters()).isBetween(1.0, 9.0);
+            assertThat(s.family()).as(s.unique()).isNotBlank();
+            assertThat(s.released()).as(s.unique()).isBetween(2021, 2026);
         }
+    }
+
+    @Test
+    void current_models_carry_their_ollama_names_and_roles() {
+        Map<String, ModelSpec> byUnique = Catalog.builtIn().stream().collect(Collectors.toMap(ModelSpec::unique, s -> s));
+        assertThat(byUnique.get("qwen3-4b-q4_k_m").ollama()).isEqualTo("qwen3:4b");
+        assertThat(byUnique.get("gpt-oss-20b-mxfp4").ollama()).isEqualTo("gpt-oss:20b");
+        assertThat(byUnique.get("gpt-oss-20b-mxfp4").quantization()).isEqualTo("MXFP4");
+        assertThat(byUnique.get("gemma-3n-e4b-it-q4_k_m").ollama()).isEqualTo("gemma3n:e4b");
+        assertThat(byUnique.get("smollm3-3b-q4_k_m").ollama()).as("Ollama has no SmolLM3").isNull();
+        assertThat(byUnique.get("nomic-embed-text-v1.5-f16").usage()).isEqualTo("TEXT_EMBEDDING");
+        assertThat(byUnique.get("bge-reranker-v2-m3-q4_k_m").usage()).isEqualTo("CODE_SEARCH");
+        assertThat(byUnique.get("bge-reranker-v2-m3-q4_k_m").bytes()).as("size not confirmed: taken from the server").isNull();
+        assertThat(byUnique.values().stream().map(ModelSpec::ollama).filter(java.util.Objects::nonNull)).doesNotHaveDuplicates();
     }
 
     @Test

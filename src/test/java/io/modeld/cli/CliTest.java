@@ -1,5 +1,6 @@
 package io.modeld.cli;
 
+import static io.modeld.testing.Catalogs.BUILT_IN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,12 +58,12 @@ class CliTest {
     void ls_lists_every_model_as_a_table_or_json() throws Exception {
         Run table = modeld("ls");
         assertThat(table.code()).isZero();
-        assertThat(table.out().lines().toList()).hasSize(13);
+        assertThat(table.out().lines().toList()).hasSize(BUILT_IN + 1);
         assertThat(table.out().lines().findFirst().orElseThrow()).contains("NAME").contains("SIZE").contains("STATE")
                 .contains("RAM");
         assertThat(table.out()).contains("tinyllama-1.1b-chat-v1.0-q4_k_m").contains("668.8 MB").contains("available");
         Run json = modeld("ls", "--json");
-        assertThat(Json.MAPPER.readTree(json.out()).get("iterable")).hasSize(12);
+        assertThat(Json.MAPPER.readTree(json.out()).get("iterable")).hasSize(BUILT_IN);
     }
 
     @Test
@@ -139,14 +140,14 @@ class CliTest {
         Run purge = modeld("rm", "removable", "--purge");
         assertThat(purge.out()).contains("removable: deleted");
         assertThat(modeld("show", "removable").code()).isEqualTo(ExitCodes.NOT_FOUND);
-        Run catalog = modeld("rm", "gemma", "--purge");
+        Run catalog = modeld("rm", "gemma-2", "--purge");
         assertThat(catalog.code()).isEqualTo(ExitCodes.REFUSED);
         assertThat(catalog.err()).contains("part of the catalog");
     }
 
     @Test
     void load_of_a_model_that_is_not_downloaded_is_refused_in_one_line() {
-        Run r = modeld("load", "gemma");
+        Run r = modeld("load", "gemma-2");
         assertThat(r.code()).isEqualTo(ExitCodes.REFUSED);
         assertThat(r.err().strip()).startsWith("modeld: model 'Gemma 2 2B it' is not downloaded").doesNotContain("\n")
                 .doesNotContain("Exception");

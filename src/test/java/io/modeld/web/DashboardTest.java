@@ -1,5 +1,6 @@
 package io.modeld.web;
 
+import static io.modeld.testing.Catalogs.BUILT_IN;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -81,7 +82,7 @@ class DashboardTest {
                     .get("id").asText();
             browser.get("http://127.0.0.1:" + daemon.port() + "/");
             await().atMost(WAIT).until(() -> !browser.findElements(By.id("model-" + id)).isEmpty());
-            assertThat(browser.findElements(By.cssSelector("#models tbody tr"))).hasSize(13);
+            assertThat(browser.findElements(By.cssSelector("#models tbody tr"))).hasSize(BUILT_IN + 1);
             assertThat(state(id)).isEqualTo("available");
 
             row(id).findElement(By.cssSelector("button[data-action=download]")).click();
@@ -100,7 +101,7 @@ class DashboardTest {
             browser.findElement(By.id("add-url")).sendKeys("https://example.org/added.gguf");
             browser.findElement(By.cssSelector("#add button")).click();
             await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == 14);
-            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(14);
+            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 2);
 
             Path shot = Path.of("target", "surefire-reports", "dashboard.png");
             Files.createDirectories(shot.getParent());

@@ -1,6 +1,10 @@
 package io.modeld.api.schema;
 
-/** Model, as the Pieces SDKs read it, with the {@code source} and {@code context} extensions. */
+/**
+ * Model, as the Pieces SDKs read it, with modeld's extensions: {@code source}, {@code context},
+ * {@code role} (generator, embedder or reranker), {@code ollama} (the name it answers to on Ollama's
+ * API), {@code family} and {@code released}.
+ */
 public record Model(
         Schema schema,
         String id,
@@ -26,5 +30,9 @@ public record Model(
         Boolean custom,
         Capabilities capabilities,
         Source source,
-        Integer context) {
+        Integer context,
+        String role,
+        String ollama,
+        String family,
+        Integer released) {
 }
