@@ -64,6 +64,7 @@ public final class ApiServer implements AutoCloseable {
             new ModelRoutes(models, downloads, runtime, views, progress).register(cfg.routes);
             new ModelsRoutes(models, downloads, runtime, views, identifiers).register(cfg.routes);
             new OpenAiRoutes(models, runtime).register(cfg.routes);
+            new EmbeddingRoutes(models, runtime).register(cfg.routes);
         });
     }
 

@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.modeld.Json;
 import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelRoles;
 import io.modeld.catalog.ModelService;
 import io.modeld.engine.ChatTurn;
 import io.modeld.engine.Sampling;
@@ -67,7 +68,8 @@ final class OpenAiRoutes {
 
     private static ObjectNode model(ModelRecord r) {
         return Json.MAPPER.createObjectNode().put("id", r.spec().unique() != null ? r.spec().unique() : r.id())
-                .put("object", "model").put("created", r.created().getEpochSecond()).put("owned_by", "modeld");
+                .put("object", "model").put("created", r.created().getEpochSecond()).put("owned_by", "modeld")
+                .put("role", ModelRoles.of(r.spec()).wire());
     }
 
     private void complete(Context ctx, boolean chat) throws IOException {

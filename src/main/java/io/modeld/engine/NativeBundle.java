@@ -22,6 +22,11 @@ import java.util.Locale;
 public final class NativeBundle {
 
     private static final String INDEX = "files.txt";
+    /**
+     * The npm package version of node-llama-cpp whose prebuilt libraries are bundled (pinned in
+     * src/main/native/package.json, checked by a test) and whose source bundle {@code engine build} builds.
+     */
+    public static final String NODE_LLAMA_CPP = "3.22.1";
 
     private NativeBundle() {
     }
@@ -92,6 +97,19 @@ public final class NativeBundle {
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack JNA's library into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Points JNA, in this process, at its stub unpacked into {@code libRoot} (so it writes nothing into
+     * the system's temp dir); call before JNA is first used.
+     */
+    public static void useJnaFrom(Path libRoot) {
+        Path dir = jnaDir(libRoot);
+        if (dir != null) {
+            System.setProperty("jna.boot.library.path", dir.toString());
+            System.setProperty("jna.nounpack", "true");
+            System.setProperty("jna.nosys", "true");
         }
     }
 

@@ -35,7 +35,7 @@ final class Runner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(1);
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(5);
-    private static final RunnerMessages.Event DIED = RunnerMessages.Event.of("died");
+    private static final RunnerMessages.Event DIED = new RunnerMessages.Died();
     private static final int STDERR_LINES_KEPT = 20;
 
     /** What a load made: the context the model got, its embedding size and trained context. */
@@ -58,11 +58,11 @@ final class Runner implements AutoCloseable {
         daemonThread(this::readEvents, "modeld-runner-" + process.pid() + "-out");
         daemonThread(this::readStderr, "modeld-runner-" + process.pid() + "-err");
         RunnerMessages.Event e = next(START_TIMEOUT, "start");
-        if (!e.event().equals("ready")) {
+        if (!(e instanceof RunnerMessages.Ready ready)) {
             close();
             throw failure(e, "the runner could not start llama.cpp");
         }
-        this.version = e.version();
+        this.version = ready.version();
     }
 
     private static void daemonThread(Runnable r, String name) {
@@ -87,19 +87,20 @@ final class Runner implements AutoCloseable {
 
     /** Loads a model (its files: one, or the parts of a split model); the runner must hold none. */
     Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling) throws RunnerFailure {
-        send(RunnerMessages.Request.load(files.stream().map(Path::toString).toList(), context, threads, role, meanPooling));
+        send(new RunnerMessages.Load(files.stream().map(Path::toString).toList(), context, threads, role.name(),
+                meanPooling));
         RunnerMessages.Event e = next(LOAD_TIMEOUT, "load");
-        if (!e.event().equals("loaded")) {
+        if (!(e instanceof RunnerMessages.Loaded l)) {
             throw failure(e, "llama.cpp could not load " + files.get(0).getFileName());
         }
-        return new Loaded(e.context(), e.embeddingSize(), e.trainedContext());
+        return new Loaded(l.context(), l.embeddingSize(), l.trainedContext());
     }
 
     /** Frees the model; the runner stays, ready for the next one. */
     void unload() throws RunnerFailure {
-        send(RunnerMessages.Request.simple("unload"));
+        send(new RunnerMessages.Unload());
         RunnerMessages.Event e = next(LOAD_TIMEOUT, "unload");
-        if (!e.event().equals("unloaded")) {
+        if (!(e instanceof RunnerMessages.Unloaded)) {
             throw failure(e, "the runner could not unload its model");
         }
     }
@@ -110,55 +111,56 @@ final class Runner implements AutoCloseable {
      * before the exception goes on: they must not reach the next request.
      */
     GenerateResult generate(GenerateRequest request, Consumer<String> onToken) throws RunnerFailure {
-        send(RunnerMessages.Request.generate(request));
+        send(RunnerMessages.Generate.of(request));
         RuntimeException abandoned = null;
         while (true) {
             RunnerMessages.Event e = take();
-            switch (e.event()) {
-                case "token" -> {
-                    if (abandoned == null) {
-                        try {
-                            onToken.accept(e.text());
-                        } catch (RuntimeException gone) {
-                            abandoned = gone;
-                            send(RunnerMessages.Request.simple("stop"));
-                        }
+            if (e instanceof RunnerMessages.Token t) {
+                if (abandoned == null) {
+                    try {
+                        onToken.accept(t.text());
+                    } catch (RuntimeException gone) {
+                        abandoned = gone;
+                        send(new RunnerMessages.Stop());
                     }
                 }
-                case "done" -> {
-                    if (abandoned != null) {
-                        throw abandoned;
-                    }
-                    return new GenerateResult(e.promptTokens(), e.tokens(),
-                            io.modeld.engine.Generation.Finish.valueOf(e.finish().toUpperCase(java.util.Locale.ROOT)),
-                            0, e.promptNanos(), e.generateNanos());
+            } else if (e instanceof RunnerMessages.Done d) {
+                if (abandoned != null) {
+                    throw abandoned;
                 }
-                default -> throw failure(e, "generation failed");
+                return new GenerateResult(d.promptTokens(), d.tokens(),
+                        io.modeld.engine.Generation.Finish.valueOf(d.finish().toUpperCase(java.util.Locale.ROOT)),
+                        0, d.promptNanos(), d.generateNanos());
+            } else {
+                throw failure(e, "generation failed");
             }
         }
     }
 
-    /** Embeds the inputs (or, on a reranker, scores the documents against {@code query}). */
-    Vectors pool(String query, List<String> inputs, boolean truncate) throws RunnerFailure {
-        send(query == null ? RunnerMessages.Request.embed(inputs, truncate)
-                : RunnerMessages.Request.rerank(query, inputs, truncate));
+    /**
+     * Embeds the inputs (text, or token ids when {@code tokens} is not null), or, with a {@code query},
+     * scores the documents in {@code inputs} against it on a reranker.
+     */
+    Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure {
+        send(query == null ? new RunnerMessages.Embed(inputs, tokens, truncate)
+                : new RunnerMessages.Rerank(query, inputs, truncate));
         RunnerMessages.Event e = take();
-        if (!e.event().equals("vectors")) {
+        if (!(e instanceof RunnerMessages.VectorsOut out)) {
             throw failure(e, query == null ? "embedding failed" : "reranking failed");
         }
-        List<float[]> vectors = new ArrayList<>(e.vectors().size());
-        for (String b64 : e.vectors()) {
+        List<float[]> vectors = new ArrayList<>(out.vectors().size());
+        for (String b64 : out.vectors()) {
             ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(b64)).order(ByteOrder.LITTLE_ENDIAN);
             float[] v = new float[b.remaining() / 4];
             b.asFloatBuffer().get(v);
             vectors.add(v);
         }
-        return new Vectors(vectors, e.promptTokens());
+        return new Vectors(vectors, out.promptTokens());
     }
 
     private RunnerFailure failure(RunnerMessages.Event e, String what) {
-        if (e.event().equals("error")) {
-            return new RunnerFailure(RunnerFailure.Kind.of(e.kind()), e.message());
+        if (e instanceof RunnerMessages.Failed f) {
+            return new RunnerFailure(RunnerFailure.Kind.of(f.kind()), f.message());
         }
         return new RunnerFailure(RunnerFailure.Kind.DIED, what + ": the runner exited (" + exitDescription() + ")"
                 + stderrSummary());

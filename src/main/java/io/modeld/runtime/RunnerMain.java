@@ -69,11 +69,10 @@ public final class RunnerMain {
             }
             runner.engine = LlamaEngine.load(Path.of(dir), true);
         } catch (EngineException e) {
-            runner.send(RunnerMessages.Event.error(e.getMessage(), e.kind().name()));
+            runner.send(new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
             return 3;
         }
-        runner.send(new RunnerMessages.Event("ready", null, null, null, runner.engine.version(), null, null, null, null,
-                null, null, null, null, null, null));
+        runner.send(new RunnerMessages.Ready(runner.engine.version()));
         Thread reader = new Thread(runner::readInput, "runner-stdin");
         reader.setDaemon(true);
         reader.start();
@@ -111,30 +110,31 @@ public final class RunnerMain {
         try {
             r = Json.MAPPER.readValue(line, RunnerMessages.Request.class);
         } catch (IOException e) {
-            send(RunnerMessages.Event.error("unreadable request: " + e.getMessage(), "RUNTIME"));
+            send(new RunnerMessages.Failed("unreadable request: " + e.getMessage(), "RUNTIME"));
             return;
         }
         try {
-            switch (r.op()) {
-                case "load" -> load(r);
-                case "unload" -> {
-                    unload();
-                    send(RunnerMessages.Event.of("unloaded"));
-                }
-                case "generate" -> generate(r);
-                case "embed" -> vectors(embed(r.inputs(), Boolean.TRUE.equals(r.truncate())));
-                case "rerank" -> vectors(rerank(r.query(), r.inputs(), Boolean.TRUE.equals(r.truncate())));
-                case "stop" -> { } // arrived after its generation ended: nothing to stop
-                default -> send(RunnerMessages.Event.error("unknown request " + r.op(), "RUNTIME"));
+            if (r instanceof RunnerMessages.Load load) {
+                load(load);
+            } else if (r instanceof RunnerMessages.Unload) {
+                unload();
+                send(new RunnerMessages.Unloaded());
+            } else if (r instanceof RunnerMessages.Generate g) {
+                generate(g);
+            } else if (r instanceof RunnerMessages.Embed e) {
+                vectors(embed(e.inputs(), e.tokens(), e.truncate()));
+            } else if (r instanceof RunnerMessages.Rerank rr) {
+                vectors(rerank(rr.query(), rr.documents(), rr.truncate()));
             }
+            // A Stop that arrives after its generation ended has nothing to stop.
         } catch (EngineException e) {
-            send(RunnerMessages.Event.error(e.getMessage(), e.kind().name()));
+            send(new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
         } catch (RuntimeException e) {
-            send(RunnerMessages.Event.error(e.toString(), "RUNTIME"));
+            send(new RunnerMessages.Failed(e.toString(), "RUNTIME"));
         }
     }
 
-    private void load(RunnerMessages.Request r) throws EngineException {
+    private void load(RunnerMessages.Load r) throws EngineException {
         unload();
         List<Path> files = r.files().stream().map(Path::of).toList();
         LlamaModel m = engine.loadModel(files);
@@ -144,14 +144,13 @@ public final class RunnerMain {
             int context = Math.min(r.context(), Math.max(16, m.contextTrained()));
             switch (wanted) {
                 case GENERATOR -> generator = Generator.create(m, context, threads);
-                case EMBEDDER -> pooler = Pooler.embeddings(m, context, threads, Boolean.TRUE.equals(r.meanPooling()));
+                case EMBEDDER -> pooler = Pooler.embeddings(m, context, threads, r.meanPooling());
                 case RERANKER -> pooler = Pooler.reranker(m, context, threads);
             }
             model = m;
             role = wanted;
             int ctx = generator != null ? generator.contextSize() : pooler.maxTokens();
-            send(new RunnerMessages.Event("loaded", null, null, null, null, ctx, m.embeddingOutputSize(),
-                    m.contextTrained(), wanted.name(), null, null, null, null, null, null));
+            send(new RunnerMessages.Loaded(ctx, m.embeddingOutputSize(), m.contextTrained()));
         } catch (EngineException | RuntimeException e) {
             unload();
             m.close();
@@ -184,7 +183,7 @@ public final class RunnerMain {
         return model;
     }
 
-    private void generate(RunnerMessages.Request r) throws EngineException {
+    private void generate(RunnerMessages.Generate r) throws EngineException {
         LlamaModel m = model();
         if (generator == null) {
             throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to generate");
@@ -198,10 +197,9 @@ public final class RunnerMain {
         }
         Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
         Generation.Result result = generator.generate(new Generation.Request(prompt, r.maxTokens(), sampling,
-                r.stop(), Boolean.TRUE.equals(r.ignoreEos())), text -> send(RunnerMessages.Event.token(text)),
-                this::stopRequested);
-        send(new RunnerMessages.Event("done", null, null, null, null, null, null, null, null, result.promptTokens(),
-                result.tokens(), result.finish().wire(), result.promptNanos(), result.generateNanos(), null));
+                r.stop(), r.ignoreEos()), text -> send(new RunnerMessages.Token(text)), this::stopRequested);
+        send(new RunnerMessages.Done(result.promptTokens(), result.tokens(), result.finish().wire(), result.promptNanos(),
+                result.generateNanos()));
     }
 
     /** A templated conversation gets the model's BOS in front unless its template already wrote it. */
@@ -232,19 +230,33 @@ public final class RunnerMain {
     private record Pooled(List<float[]> vectors, int tokens) {
     }
 
-    private Pooled embed(List<String> inputs, boolean truncate) throws EngineException {
+    private Pooled embed(List<String> inputs, List<int[]> tokenInputs, boolean truncate) throws EngineException {
         LlamaModel m = model();
         if (pooler == null || role == ModelRole.RERANKER) {
             throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to embed");
         }
+        int count = tokenInputs != null ? tokenInputs.size() : inputs.size();
         List<int[]> sequences = new ArrayList<>();
         int tokens = 0;
-        for (int i = 0; i < inputs.size(); i++) {
-            int[] t = fit(m.tokenize(inputs.get(i), true, false), truncate, i);
+        for (int i = 0; i < count; i++) {
+            int[] raw = tokenInputs != null ? checked(tokenInputs.get(i), m.vocabularySize(), i)
+                    : m.tokenize(inputs.get(i), true, false);
+            int[] t = fit(raw, truncate, i);
             sequences.add(t);
             tokens += t.length;
         }
-        return new Pooled(pooler.run(sequences), tokens);
+        return new Pooled(sequences.isEmpty() ? List.of() : pooler.run(sequences), tokens);
+    }
+
+    /** Token ids from a client: each must be in the vocabulary. */
+    private static int[] checked(int[] tokens, int vocabulary, int index) throws EngineException {
+        for (int t : tokens) {
+            if (t < 0 || t >= vocabulary) {
+                throw new EngineException(EngineException.Kind.INPUT, "input " + index + ": token " + t
+                        + " is not in the model's vocabulary of " + vocabulary);
+            }
+        }
+        return tokens;
     }
 
     private Pooled rerank(String query, List<String> documents, boolean truncate) throws EngineException {
@@ -281,8 +293,7 @@ public final class RunnerMain {
             b.asFloatBuffer().put(v);
             encoded.add(Base64.getEncoder().encodeToString(b.array()));
         }
-        send(new RunnerMessages.Event("vectors", null, null, null, null, null, null, null, null, p.tokens(), null, null,
-                null, null, encoded));
+        send(new RunnerMessages.VectorsOut(encoded, p.tokens()));
     }
 
     private void send(RunnerMessages.Event e) {

@@ -1,78 +1,103 @@
 package io.modeld.runtime;
 
-import io.modeld.gguf.ModelRole;
-
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.modeld.engine.ChatTurn;
 import io.modeld.engine.Sampling;
 import java.util.List;
 
 /**
  * What the daemon and a runner say to each other: one JSON object per line, requests on the runner's
- * standard input, events on its standard output. Vectors travel as base64 of little-endian float32,
- * which is four times smaller than JSON numbers and quick to read.
+ * standard input (named by {@code op}), events on its standard output (named by {@code event}).
+ * Vectors travel as base64 of little-endian float32, four times smaller than JSON numbers.
  */
 final class RunnerMessages {
 
     private RunnerMessages() {
     }
 
-    /**
-     * A request. {@code load} (files, context, threads, role, meanPooling), {@code unload},
-     * {@code generate} (prompt or messages, template, maxTokens, sampling, stop, ignoreEos), {@code stop}
-     * (ends a generation early), {@code embed} (inputs, truncate), {@code rerank} (query, inputs, truncate).
-     */
-    record Request(String op, List<String> files, Integer context, Integer threads, String role, Boolean meanPooling,
-                   String prompt, List<ChatTurn> messages, String template, Integer maxTokens, Sampling sampling,
-                   List<String> stop, Boolean ignoreEos, String query, List<String> inputs, Boolean truncate) {
+    /** A request to the runner. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
+    @JsonSubTypes({@JsonSubTypes.Type(value = Load.class, name = "load"),
+            @JsonSubTypes.Type(value = Unload.class, name = "unload"),
+            @JsonSubTypes.Type(value = Generate.class, name = "generate"),
+            @JsonSubTypes.Type(value = Stop.class, name = "stop"),
+            @JsonSubTypes.Type(value = Embed.class, name = "embed"),
+            @JsonSubTypes.Type(value = Rerank.class, name = "rerank")})
+    sealed interface Request permits Load, Unload, Generate, Stop, Embed, Rerank {
+    }
 
-        static Request load(List<String> files, int context, int threads, ModelRole role, boolean meanPooling) {
-            return new Request("load", files, context, threads, role.name(), meanPooling, null, null, null, null, null,
-                    null, null, null, null, null);
-        }
+    /** Load a model (its files: one, or the parts of a split model) for {@code role}. */
+    record Load(List<String> files, int context, int threads, String role, boolean meanPooling) implements Request {
+    }
 
-        static Request simple(String op) {
-            return new Request(op, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                    null);
-        }
+    /** Free the model; the runner stays for the next one. */
+    record Unload() implements Request {
+    }
 
-        static Request generate(GenerateRequest g) {
-            return new Request("generate", null, null, null, null, null, g.prompt(), g.messages(), g.template(),
-                    g.maxTokens(), g.sampling(), g.stop(), g.ignoreEos(), null, null, null);
-        }
+    /** Generate from a prompt, or from chat messages formatted by the model's template (or {@code template}). */
+    record Generate(String prompt, List<ChatTurn> messages, String template, int maxTokens, Sampling sampling,
+                    List<String> stop, boolean ignoreEos) implements Request {
 
-        static Request embed(List<String> inputs, boolean truncate) {
-            return new Request("embed", null, null, null, null, null, null, null, null, null, null, null, null, null,
-                    inputs, truncate);
-        }
-
-        static Request rerank(String query, List<String> documents, boolean truncate) {
-            return new Request("rerank", null, null, null, null, null, null, null, null, null, null, null, null, query,
-                    documents, truncate);
+        static Generate of(GenerateRequest g) {
+            return new Generate(g.prompt(), g.messages(), g.template(), g.maxTokens(), g.sampling(), g.stop(),
+                    g.ignoreEos());
         }
     }
 
-    /**
-     * An event. {@code ready} (version: the engine is up), {@code loaded} (context, embeddingSize,
-     * trainedContext, role), {@code unloaded}, {@code token} (text), {@code done} (promptTokens, tokens,
-     * finish, promptNanos, generateNanos), {@code vectors} (vectors, promptTokens), {@code error}
-     * (message, kind).
-     */
-    record Event(String event, String text, String message, String kind, String version, Integer context,
-                 Integer embeddingSize, Integer trainedContext, String role, Integer promptTokens, Integer tokens,
-                 String finish, Long promptNanos, Long generateNanos, List<String> vectors) {
+    /** End the generation in progress early; it answers with its usual "done". Never answered by itself. */
+    record Stop() implements Request {
+    }
 
-        static Event of(String event) {
-            return new Event(event, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
-        }
+    /** Embed texts, or token ids when {@code tokens} is given; cut inputs to the context when {@code truncate}. */
+    record Embed(List<String> inputs, List<int[]> tokens, boolean truncate) implements Request {
+    }
 
-        static Event error(String message, String kind) {
-            return new Event("error", null, message, kind, null, null, null, null, null, null, null, null, null, null,
-                    null);
-        }
+    /** Score each document against the query. */
+    record Rerank(String query, List<String> documents, boolean truncate) implements Request {
+    }
 
-        static Event token(String text) {
-            return new Event("token", text, null, null, null, null, null, null, null, null, null, null, null, null,
-                    null);
-        }
+    /** An event from the runner. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "event")
+    @JsonSubTypes({@JsonSubTypes.Type(value = Ready.class, name = "ready"),
+            @JsonSubTypes.Type(value = Loaded.class, name = "loaded"),
+            @JsonSubTypes.Type(value = Unloaded.class, name = "unloaded"),
+            @JsonSubTypes.Type(value = Token.class, name = "token"),
+            @JsonSubTypes.Type(value = Done.class, name = "done"),
+            @JsonSubTypes.Type(value = VectorsOut.class, name = "vectors"),
+            @JsonSubTypes.Type(value = Failed.class, name = "error"),
+            @JsonSubTypes.Type(value = Died.class, name = "died")})
+    sealed interface Event permits Ready, Loaded, Unloaded, Token, Done, VectorsOut, Failed, Died {
+    }
+
+    /** The engine is up; its version. */
+    record Ready(String version) implements Event {
+    }
+
+    /** The model is in: the context it got, its vector size and trained context. */
+    record Loaded(int context, int embeddingSize, int trainedContext) implements Event {
+    }
+
+    record Unloaded() implements Event {
+    }
+
+    /** A piece of generated text. */
+    record Token(String text) implements Event {
+    }
+
+    /** The generation ended: tokens of the prompt and generated, why, and how long each part took. */
+    record Done(int promptTokens, int tokens, String finish, long promptNanos, long generateNanos) implements Event {
+    }
+
+    /** Pooled vectors (base64) and the tokens they were made from. */
+    record VectorsOut(List<String> vectors, int promptTokens) implements Event {
+    }
+
+    /** The request failed; {@code kind} is an engine failure kind. */
+    record Failed(String message, String kind) implements Event {
+    }
+
+    /** Never sent by a runner: the daemon's marker for a runner whose output ended. */
+    record Died() implements Event {
     }
 }

@@ -329,25 +329,25 @@ public final class RunnerRuntime implements AutoCloseable {
     public record Pooled(List<float[]> vectors, int tokens, long loadNanos) {
     }
 
-    /** Embeds the inputs with an embedding model. */
-    public Pooled embed(String model, LoadOptions options, List<String> inputs, boolean truncate) {
-        return pool(model, options, ModelRole.EMBEDDER, null, inputs, truncate);
+    /** Embeds the inputs (text, or token ids when {@code tokens} is not null) with an embedding model. */
+    public Pooled embed(String model, LoadOptions options, List<String> inputs, List<int[]> tokens, boolean truncate) {
+        return pool(model, options, ModelRole.EMBEDDER, null, inputs, tokens, truncate);
     }
 
     /** Scores each document's relevance to the query with a reranker. */
     public Pooled rerank(String model, LoadOptions options, String query, List<String> documents, boolean truncate) {
-        return pool(model, options, ModelRole.RERANKER, query, documents, truncate);
+        return pool(model, options, ModelRole.RERANKER, query, documents, null, truncate);
     }
 
     private Pooled pool(String model, LoadOptions options, ModelRole role, String query, List<String> inputs,
-                        boolean truncate) {
+                        List<int[]> tokens, boolean truncate) {
         ModelRecord r = models.get(model);
         try (Lease lease = lease(r, options)) {
             require(lease, role, r);
             Loaded l = lease.loaded;
             l.turn.acquireUninterruptibly();
             try {
-                Runner.Vectors v = l.runner.pool(query, inputs, truncate);
+                Runner.Vectors v = l.runner.pool(query, inputs, tokens, truncate);
                 return new Pooled(v.vectors(), v.tokens(), lease.loadNanos());
             } finally {
                 l.turn.release();
