@@ -3,8 +3,8 @@ package io.modeld.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 
-/** {@code modeld ls}: every model with its size, state and the memory it needs. */
-@Command(name = "ls", mixinStandardHelpOptions = true, description = "List the models: name, size, state, RAM.")
+/** {@code modeld ls}: every model with its role, size, state and the memory it needs. */
+@Command(name = "ls", mixinStandardHelpOptions = true, description = "List the models: name, role, size, state, RAM.")
 final class LsCommand extends ClientCommand {
 
     @Override
@@ -18,10 +18,11 @@ final class LsCommand extends ClientCommand {
         for (JsonNode m : models.get("iterable")) {
             width = Math.max(width, label(m).length());
         }
-        String row = "%-" + width + "s  %9s  %-11s  %9s%n";
-        out().printf(row, "NAME", "SIZE", "STATE", "RAM");
+        String row = "%-" + width + "s  %-9s  %9s  %-11s  %9s%n";
+        out().printf(row, "NAME", "ROLE", "SIZE", "STATE", "RAM");
         for (JsonNode m : models.get("iterable")) {
-            out().printf(row, label(m), size(m.get("bytes")), state(m), size(m.get("ram")));
+            out().printf(row, label(m), m.path("role").asText("generator"), size(m.get("bytes")), state(m),
+                    size(m.get("ram")));
         }
         return ExitCodes.OK;
     }

@@ -11,6 +11,7 @@ import io.modeld.testing.TestDaemon;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,9 +60,12 @@ class CliTest {
         Run table = modeld("ls");
         assertThat(table.code()).isZero();
         assertThat(table.out().lines().toList()).hasSize(BUILT_IN + 1);
-        assertThat(table.out().lines().findFirst().orElseThrow()).contains("NAME").contains("SIZE").contains("STATE")
+        assertThat(table.out().lines().findFirst().orElseThrow()).contains("NAME").contains("ROLE").contains("SIZE")
+                .contains("STATE")
                 .contains("RAM");
         assertThat(table.out()).contains("tinyllama-1.1b-chat-v1.0-q4_k_m").contains("668.8 MB").contains("available");
+        assertThat(table.out().lines().filter(l -> l.startsWith("nomic-embed-text-v1.5-f16 ")).findFirst().orElseThrow())
+                .contains("embedder");
         Run json = modeld("ls", "--json");
         assertThat(Json.MAPPER.readTree(json.out()).get("iterable")).hasSize(BUILT_IN);
     }
@@ -151,5 +155,27 @@ class CliTest {
         assertThat(r.code()).isEqualTo(ExitCodes.REFUSED);
         assertThat(r.err().strip()).startsWith("modeld: model 'Gemma 2 2B it' is not downloaded").doesNotContain("\n")
                 .doesNotContain("Exception");
+    }
+
+    @Test
+    void embed_prints_one_vector_per_text() throws Exception {
+        java.nio.file.Path file = files.resolve("embedder.gguf");
+        io.modeld.gguf.TinyModels.bertEmbedder(file, 1);
+        io.modeld.testing.Downloading.downloaded(daemon, file, "tiny-embedder");
+        Run r = modeld("embed", "tiny-embedder", "first text", "second text");
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(2);
+        for (String line : lines) {
+            JsonNode v = Json.MAPPER.readTree(line);
+            assertThat(v.isArray()).isTrue();
+            assertThat(v).hasSize(64);
+        }
+        assertThat(lines.get(0)).isNotEqualTo(lines.get(1));
+        Run short8 = modeld("embed", "tiny-embedder", "x", "--dimensions", "8");
+        assertThat(Json.MAPPER.readTree(short8.out().strip())).hasSize(8);
+        Run chat = modeld("embed", importTiny("chatty"), "x");
+        assertThat(chat.code()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(chat.err()).contains("is a generator");
     }
 }
