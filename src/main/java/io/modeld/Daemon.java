@@ -107,7 +107,7 @@ public final class Daemon implements AutoCloseable {
             };
             keeper = keepAlive(inMemory);
             ApiServer api = new ApiServer(config, models, downloads, runtime, activity, store.migration(), BuildInfo.version());
-            api.start(config.host(), config.port());
+            api.start(config.host(), config.port(), config.ollamaPort());
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }
@@ -158,6 +158,12 @@ public final class Daemon implements AutoCloseable {
     public List<URI> urls() {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         return api.ports().stream().map(p -> URI.create("http://" + host + ":" + p)).toList();
+    }
+
+    /** The URL Ollama's clients can use on its own port, or null when that port is not served. */
+    public URI ollamaUrl() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return api.ollamaPort() == null ? null : URI.create("http://" + host + ":" + api.ollamaPort());
     }
 
     /** The main port (useful when started on port 0). */

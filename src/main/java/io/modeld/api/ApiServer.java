@@ -28,6 +28,7 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final RequestGuard guard;
     private final List<Integer> ports = new ArrayList<>();
+    private Integer ollama;
 
     public ApiServer(Config config, ModelService models, Downloads downloads, RunnerRuntime runtime,
                      ModelActivity activity, int migration, String version) {
@@ -59,38 +60,56 @@ public final class ApiServer implements AutoCloseable {
                 files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
             });
             String dashboard = resource("/web/index.html");
-            cfg.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(dashboard));
             cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));
             new ModelRoutes(models, downloads, runtime, views, progress).register(cfg.routes);
             new ModelsRoutes(models, downloads, runtime, views, identifiers).register(cfg.routes);
             new OpenAiRoutes(models, runtime).register(cfg.routes);
             new EmbeddingRoutes(models, runtime).register(cfg.routes);
+            new OllamaRoutes(models, downloads, runtime).register(cfg.routes, dashboard);
         });
     }
 
     /**
-     * Binds the configured port, or 39300 and then 1000 when no port was given. Port 1000 is a bonus:
-     * most systems reserve it for root, so failing to bind it is logged, never fatal.
+     * Binds the configured port, or 39300 and then 1000 when no port was given, and Ollama's port when
+     * one is set. Port 1000 is a bonus: most systems reserve it for root, so failing to bind it is
+     * logged, never fatal; so is Ollama's port when an Ollama already serves there.
      */
-    public void start(String host, Integer port) {
+    public void start(String host, Integer port, int ollamaPort) {
         app.start(host, port == null ? Config.DEFAULT_PORT : port);
         ports.add(app.port());
         if (port == null) {
-            var server = app.jettyServer().server();
-            ServerConnector extra = new ServerConnector(server);
-            extra.setHost(host);
-            extra.setPort(Config.SEED_PORT);
-            server.addConnector(extra);
-            try {
-                extra.start();
-                ports.add(extra.getLocalPort());
-            } catch (Exception e) {
-                server.removeConnector(extra);
-                LOG.info("port {} not served ({}); it needs root or CAP_NET_BIND_SERVICE on most systems",
-                        Config.SEED_PORT, e.getMessage());
-            }
+            extraPort(host, Config.SEED_PORT, "it needs root or CAP_NET_BIND_SERVICE on most systems")
+                    .ifPresent(ports::add);
+        }
+        if (ollamaPort > 0) {
+            ollama = extraPort(host, ollamaPort, "another program (an Ollama?) serves there; Ollama's clients can "
+                    + "still use port " + app.port()).orElse(null);
         }
         ports.forEach(guard::servedPort);
+        if (ollama != null) {
+            guard.servedPort(ollama);
+        }
+    }
+
+    private java.util.Optional<Integer> extraPort(String host, int port, String ifBusy) {
+        var server = app.jettyServer().server();
+        ServerConnector extra = new ServerConnector(server);
+        extra.setHost(host);
+        extra.setPort(port);
+        server.addConnector(extra);
+        try {
+            extra.start();
+            return java.util.Optional.of(extra.getLocalPort());
+        } catch (Exception e) {
+            server.removeConnector(extra);
+            LOG.info("port {} not served ({}); {}", port, e.getMessage(), ifBusy);
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The port that serves Ollama's clients, or null when none is bound. */
+    public Integer ollamaPort() {
+        return ollama;
     }
 
     /** The ports being served, the main one first. */

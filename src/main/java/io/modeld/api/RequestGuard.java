@@ -112,6 +112,9 @@ final class RequestGuard {
     }
 
     private static void checkBody(Context ctx) {
+        if (ctx.path().startsWith("/api/blobs/")) {
+            return;   // model files: streamed to disk by their route, whatever their size
+        }
         String length = ctx.header("Content-Length");
         if (length != null && parseLength(length) > MAX_BODY) {
             throw new ModeldException(ModeldException.Kind.TOO_LARGE,

@@ -37,6 +37,7 @@ final class GgufFacts {
                 spec.quantization() != null ? spec.quantization() : gguf.quantization(), spec.foundation(),
                 spec.unique(), spec.parameters() != null ? spec.parameters() : billions, spec.provider(), spec.cpu(),
                 maxTokens, spec.capabilities(), spec.source(), spec.context(),
-                spec.family() != null ? spec.family() : gguf.architecture(), spec.released(), spec.ollama());
+                spec.family() != null ? spec.family() : gguf.architecture(), spec.released(), spec.ollama(),
+                spec.modelfile());
     }
 }

@@ -140,6 +140,88 @@ public final class ModelService {
         return r;
     }
 
+    /** The model that answers to this Ollama name (any spelling {@link OllamaNames#normalize} accepts), or null. */
+    public ModelRecord findOllama(String name) {
+        String wanted = OllamaNames.normalize(name);
+        for (ModelRecord r : snapshot.ordered()) {
+            if (OllamaNames.normalize(OllamaNames.of(r)).equals(wanted)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Creates a downloaded custom model whose file is {@code source}, linked into {@code models/<id>/}
+     * (a hard link: no second copy on disk; a copy only where the file system cannot link), answering to
+     * the Ollama name in {@code spec}. A custom model that had that name is replaced; a catalog model's
+     * name cannot be taken (FORBIDDEN). The facts the file holds fill the spec's gaps.
+     */
+    public ModelRecord createFromFile(ModelSpec spec, Path source, ModelRecord.LocalFile file) {
+        String id = UUID.randomUUID().toString();
+        Path dir = dataDir.model(id);
+        Path target = dir.resolve(file.name());
+        try {
+            Files.createDirectories(dir);
+            try {
+                Files.createLink(target, source);
+            } catch (IOException | UnsupportedOperationException e) {
+                Files.copy(source, target);
+            }
+        } catch (IOException e) {
+            removeFiles(id);
+            throw new ModelStore.StoreException("cannot place the model file: " + e.getMessage(), e);
+        }
+        ModelRecord created;
+        ModelRecord replaced = null;
+        GroupCommit.Ticket ticket;
+        try {
+            ModelSpec filled;
+            try {
+                filled = GgufFacts.fill(spec, target);
+            } catch (GgufFormatException | IOException e) {
+                throw ModeldException.invalid("the file is not a usable GGUF model: " + e.getMessage());
+            }
+            synchronized (writeLock) {
+                for (ModelRecord r : accepted.byId().values()) {
+                    if (OllamaNames.of(r).equalsIgnoreCase(OllamaNames.withTag(spec.ollama()))) {
+                        if (!r.custom() || inCatalog(r.id())) {
+                            throw ModeldException.forbidden("'" + spec.ollama() + "' is the name of a catalog model; "
+                                    + "choose another name");
+                        }
+                        replaced = r;
+                    }
+                }
+                if (filled.unique() != null) {
+                    ModelRecord holder = accepted.byUnique().get(filled.unique());
+                    if (holder != null && holder != replaced) {
+                        filled = filled.withUnique(null);
+                    }
+                }
+                created = new ModelRecord(id, clock.instant(), true, filled, file, null);
+                ticket = stage(created, replaced);
+            }
+            commits.await(ticket);
+        } catch (RuntimeException e) {
+            removeFiles(id);
+            throw e;
+        }
+        if (replaced != null) {
+            removeFiles(replaced.id());
+        }
+        return created;
+    }
+
+    /** The data dir's layout. */
+    public DataDir dataDir() {
+        return dataDir;
+    }
+
+    /** Where a downloaded model's file is. */
+    public Path fileOf(ModelRecord r) {
+        return dataDir.model(r.id()).resolve(r.file().name());
+    }
+
     /** Whether the model is offered by the current catalog (and so cannot be deleted or updated). */
     public boolean inCatalog(String id) {
         return snapshot.catalogIds().contains(id);

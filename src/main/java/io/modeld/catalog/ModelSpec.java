@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  * @param family the model family, e.g. {@code qwen3} (extension; the catalog's, or read from the file)
  * @param released the year the model came out (extension, catalog models)
  * @param ollama the name Ollama's library gives this model, e.g. {@code qwen3:4b} (extension; it answers to it)
+ * @param modelfile Ollama's template, system prompt, parameters and license, for models that have them
  */
 public record ModelSpec(
         String name,
@@ -33,14 +34,42 @@ public record ModelSpec(
         Integer context,
         String family,
         Integer released,
-        String ollama) {
+        String ollama,
+        Modelfile modelfile) {
 
     /** What a unique name looks like; also the shape of every {model} path segment (a UUID fits it). */
     public static final Pattern UNIQUE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
+    /** This spec with another Ollama name and Modelfile. */
+    public ModelSpec withOllama(String name, Modelfile file) {
+        return new ModelSpec(this.name, version, description, cloud, type, usage, bytes, ram, quantization, foundation,
+                unique, parameters, provider, cpu, maxTokens, capabilities, source, context, family, released, name, file);
+    }
+
+    /** This spec with another name. */
+    public ModelSpec withName(String newName) {
+        return new ModelSpec(newName, version, description, cloud, type, usage, bytes, ram, quantization, foundation,
+                unique, parameters, provider, cpu, maxTokens, capabilities, source, context, family, released, ollama,
+                modelfile);
+    }
+
+    /** This spec with another source (or none). */
+    public ModelSpec withSource(ModelSource newSource) {
+        return new ModelSpec(name, version, description, cloud, type, usage, bytes, ram, quantization, foundation,
+                unique, parameters, provider, cpu, maxTokens, capabilities, newSource, context, family, released, ollama,
+                modelfile);
+    }
+
+    /** This spec with another unique name (or none). */
+    public ModelSpec withUnique(String newUnique) {
+        return new ModelSpec(name, version, description, cloud, type, usage, bytes, ram, quantization, foundation,
+                newUnique, parameters, provider, cpu, maxTokens, capabilities, source, context, family, released, ollama,
+                modelfile);
+    }
+
     /** The spec a create starts from before the client's fields are applied. */
     public static ModelSpec defaults() {
         return new ModelSpec(null, "1.0.0", null, false, "UNKNOWN", "CODE_CONVERSATION", null, null,
-                null, "UNKNOWN", null, null, "UNKNOWN", true, null, null, null, null, null, null, null);
+                null, "UNKNOWN", null, null, "UNKNOWN", true, null, null, null, null, null, null, null, null);
     }
 }

@@ -22,6 +22,26 @@ public final class OllamaNames {
         return withTag((s.unique() != null ? s.unique() : r.id()).toLowerCase(Locale.ROOT));
     }
 
+    /** What an Ollama name looks like: {@code [host/][namespace/]model[:tag]}. */
+    public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(
+            "([A-Za-z0-9][A-Za-z0-9.:_-]{0,349}/)?([A-Za-z0-9][A-Za-z0-9._-]{0,79}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,79}"
+                    + "(:[A-Za-z0-9][A-Za-z0-9._-]{0,79})?");
+
+    /**
+     * The short form of a name as a client may spell it: lower case, without {@code registry.ollama.ai/}
+     * and the {@code library/} namespace, with {@code :latest} when it has no tag.
+     */
+    public static String normalize(String name) {
+        String n = name.strip().toLowerCase(Locale.ROOT).replaceFirst("^https?://", "");
+        n = n.replaceFirst("^registry\\.ollama\\.ai/", "").replaceFirst("^library/", "");
+        return withTag(n);
+    }
+
+    /** Whether {@code name} is a valid Ollama name. */
+    public static boolean valid(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
     /** {@code name} with {@code :latest} added when it has no tag (the tag follows the last '/'). */
     public static String withTag(String name) {
         int slash = name.lastIndexOf('/');

@@ -48,7 +48,8 @@ public final class SpecParser {
                 context(json, base.context()),
                 text(json, "family", base.family(), MAX_SHORT, false),
                 released(json, base.released()),
-                ollama(json, base.ollama()));
+                ollama(json, base.ollama()),
+                base.modelfile());
     }
 
     private static boolean present(JsonNode json, String field) {

@@ -72,6 +72,22 @@ final class ServeCommand implements Callable<Integer> {
                     + "(MODELD_API_KEY); required when --host is not a loopback address.")
     String apiKey;
 
+    @Option(names = "--ollama-port", defaultValue = "${env:MODELD_OLLAMA_PORT:-11434}",
+            description = "Also serve the API on this port for Ollama's clients, when it is free "
+                    + "(MODELD_OLLAMA_PORT; default ${DEFAULT-VALUE}; 0 turns it off).")
+    int ollamaPort;
+
+    @Option(names = "--llama-lib", defaultValue = "${env:MODELD_LLAMA_LIB}",
+            description = "A folder with your own llama.cpp libraries, used instead of the bundled ones "
+                    + "(MODELD_LLAMA_LIB): a distro, Homebrew, CUDA or Metal build of the supported release.")
+    Path llamaLib;
+
+    @Option(names = "--spare-runner", negatable = true, defaultValue = "${env:MODELD_SPARE_RUNNER:-true}",
+            fallbackValue = "true",
+            description = "Keep one runner process started and idle, so a load skips starting one (MODELD_SPARE_RUNNER; "
+                    + "default true; costs about 66 MB of RAM).")
+    boolean spareRunner;
+
     @Option(names = "--check",
             description = "Start on a free port, answer /.well-known/health and /models once, then stop: "
                     + "checks the installation (./modeld also uses it to build its class-data archive).")
@@ -81,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config config = config();
         if (check) {
-            return check(config.withPort(0));
+            return check(config.toBuilder().port(0).ollamaPort(0).spareRunner(false).build());
         }
         DataDirLock lock;
         try {
@@ -98,6 +114,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "modeld-shutdown"));
         System.out.println("modeld " + BuildInfo.version() + " serving "
                 + daemon.urls().stream().map(URI::toString).collect(Collectors.joining(" "))
+                + (daemon.ollamaUrl() == null ? "" : ", for Ollama's clients " + daemon.ollamaUrl())
                 + " (data dir " + config.dataDir() + ")");
         System.out.flush();
         stopped.await();
@@ -110,7 +127,8 @@ final class ServeCommand implements Callable<Integer> {
                 .keepAlive(Sizes.parseDuration(keepAlive)).maxDownloads(maxDownloads).connections(connections)
                 .allowedOrigins(allowedOrigins == null ? List.of() : allowedOrigins).resumeDownloads(resumeDownloads)
                 .hfEndpoint(envOr("HF_ENDPOINT", Config.DEFAULT_HF_ENDPOINT)).hfToken(envOr("HF_TOKEN", null))
-                .apiKey(apiKey == null || apiKey.isBlank() ? null : apiKey);
+                .apiKey(apiKey == null || apiKey.isBlank() ? null : apiKey)
+                .ollamaPort(ollamaPort).llamaLib(llamaLib).spareRunner(spareRunner);
         if (memoryBudget != null) {
             b.memoryBudget(Sizes.parseBytes(memoryBudget));
         }

@@ -22,14 +22,19 @@ import java.util.List;
  * @param llamaLib a folder with the user's own llama.cpp libraries, used instead of the bundled ones; or null
  * @param spareRunner keep one runner process started and idle, so a load skips the process start
  *                    ({@code serve} does; {@link #forDataDir} does not, to keep tests light)
+ * @param ollamaPort a second port that serves the same API for Ollama's clients (11434 for {@code serve});
+ *                   0 for none (the default of {@link #forDataDir})
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
-                     String apiKey, Path llamaLib, boolean spareRunner) {
+                     String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort) {
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_HF_ENDPOINT = "https://huggingface.co";
+
+    /** Ollama's port, where its clients (and PiecesOS's Ollama slot) look. */
+    public static final int OLLAMA_PORT = 11434;
 
     /** The port Pieces OS uses today, where its SDK wrappers look first. */
     public static final int DEFAULT_PORT = 39300;
@@ -48,6 +53,9 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         }
         if (port != null && (port < 0 || port > 65535)) {
             throw new IllegalArgumentException("--port must be between 0 and 65535");
+        }
+        if (ollamaPort < 0 || ollamaPort > 65535) {
+            throw new IllegalArgumentException("--ollama-port must be between 0 (off) and 65535");
         }
         if (apiKey != null && (apiKey.length() < 16 || !apiKey.matches("[\\x21-\\x7e]+"))) {
             throw new IllegalArgumentException("--api-key must be at least 16 visible ASCII characters");
@@ -77,7 +85,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
 
     /** A config for tests and embedding: loopback, an ephemeral port, the given data dir, defaults elsewhere. */
     public static Config forDataDir(Path dataDir) {
-        return builder(dataDir).port(0).spareRunner(false).build();
+        return builder(dataDir).port(0).spareRunner(false).ollamaPort(0).build();
     }
 
     /** The defaults of {@code modeld serve} on this data dir. */
@@ -102,6 +110,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.apiKey = apiKey;
         b.llamaLib = llamaLib;
         b.spareRunner = spareRunner;
+        b.ollamaPort = ollamaPort;
         return b;
     }
 
@@ -156,6 +165,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         private String apiKey;
         private Path llamaLib;
         private boolean spareRunner = true;
+        private int ollamaPort = OLLAMA_PORT;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -236,9 +246,15 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
             return this;
         }
 
+        public Builder ollamaPort(int v) {
+            ollamaPort = v;
+            return this;
+        }
+
         public Config build() {
             return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
-                    allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner);
+                    allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
+                    ollamaPort);
         }
     }
 }

@@ -9,7 +9,8 @@ import java.util.stream.Stream;
 
 /**
  * The layout of the data dir: {@code modeld.db}, {@code models/<id>/} (finished files),
- * {@code partial/<id>/} (downloads in flight), {@code logs/} and {@code lib/} (native libraries). Folders are named by model ids that
+ * {@code partial/<id>/} (downloads in flight), {@code blobs/} (uploads), {@code logs/} and {@code lib/}
+ * (native libraries). Folders are named by model ids that
  * must parse as UUIDs, so no client text ever becomes a path.
  */
 public record DataDir(Path root) {
@@ -38,9 +39,14 @@ public record DataDir(Path root) {
         return root.resolve("lib");
     }
 
+    /** Files uploaded through Ollama's {@code /api/blobs}, named {@code sha256-<hex>}, until a model takes them. */
+    public Path blobs() {
+        return root.resolve("blobs");
+    }
+
     /** Creates the folders of the layout. */
     public void create() throws IOException {
-        for (Path dir : new Path[] {models(), partial(), logs()}) {
+        for (Path dir : new Path[] {models(), partial(), logs(), blobs()}) {
             Files.createDirectories(dir);
         }
     }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,6 +50,7 @@ public final class Downloads implements AutoCloseable {
     private final Map<String, DownloadProgress> published = new ConcurrentHashMap<>();
     /** Per model: held while its progress is read and handed to listeners, and while a watcher joins. */
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Map<String, Set<Consumer<DownloadProgress>>> followers = new ConcurrentHashMap<>();
     private final Bandwidth bandwidth;
     private final List<BiConsumer<String, DownloadProgress>> listeners = new CopyOnWriteArrayList<>();
     private volatile Consumer<String> beforeRemoval = id -> { };
@@ -92,6 +94,19 @@ public final class Downloads implements AutoCloseable {
         synchronized (lockFor(id)) {
             joining.accept(progress(id));
         }
+    }
+
+    /**
+     * Calls {@code follower} with the model's progress now and with every change until the returned
+     * subscription is closed; like {@link #watch}, the first frame and the later ones never cross.
+     */
+    public AutoCloseable follow(String id, Consumer<DownloadProgress> follower) {
+        Set<Consumer<DownloadProgress>> set = followers.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
+        watch(id, now -> {
+            set.add(follower);
+            follower.accept(now);
+        });
+        return () -> set.remove(follower);
     }
 
     /** The shared bandwidth cap of every download. */
@@ -338,6 +353,13 @@ public final class Downloads implements AutoCloseable {
                     l.accept(id, p);
                 } catch (RuntimeException e) {
                     LOG.warn("a progress listener failed", e);
+                }
+            }
+            for (Consumer<DownloadProgress> f : followers.getOrDefault(id, Set.of())) {
+                try {
+                    f.accept(p);
+                } catch (RuntimeException e) {
+                    LOG.warn("a progress follower failed", e);
                 }
             }
         }

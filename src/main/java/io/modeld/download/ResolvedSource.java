@@ -39,11 +39,6 @@ record ResolvedSource(URI uri, Path localFile, String fileName) {
 
     static String fileName(String path) {
         String last = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
-        String decoded = URLDecoder.decode(last, StandardCharsets.UTF_8);
-        String safe = decoded.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^[.]+", "");
-        if (safe.isEmpty()) {
-            return "model.gguf";
-        }
-        return safe.length() > 200 ? safe.substring(safe.length() - 200) : safe;
+        return FileNames.safe(URLDecoder.decode(last, StandardCharsets.UTF_8));
     }
 }

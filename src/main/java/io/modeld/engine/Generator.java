@@ -21,11 +21,26 @@ public final class Generator implements AutoCloseable {
         this.ctx = ctx;
     }
 
-    /** A generator with a context of {@code contextSize} tokens, decoding on {@code threads} threads. */
+    /**
+     * A generator with a context of {@code contextSize} tokens, decoding on {@code threads} threads. It
+     * runs one decode before it returns (as llama.cpp's own tools warm up): the first decodes of a new
+     * context are many times slower than the rest, and that belongs to the load, not the first answer.
+     */
     public static Generator create(LlamaModel model, int contextSize, int threads) throws EngineException {
         int batch = Math.min(MAX_BATCH, contextSize);
-        return new Generator(model, LlamaContext.create(model, new LlamaContext.Settings(contextSize, batch, 1, threads,
-                false, LlamaContext.Pooling.MODEL)));
+        LlamaContext ctx = LlamaContext.create(model, new LlamaContext.Settings(contextSize, batch, 1, threads,
+                false, LlamaContext.Pooling.MODEL));
+        try {
+            int[] warm = model.tokenize("", true, false);
+            int[] one = warm.length > 0 ? warm : new int[] {0};
+            ctx.add(one, 0, 1, 0, 0, true);
+            ctx.decode();
+            ctx.clear();
+        } catch (EngineException | RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+        return new Generator(model, ctx);
     }
 
     /** The context's size in tokens, as llama.cpp made it. */

@@ -95,6 +95,12 @@ interface LlamaLibrary extends Library {
 
     int llama_vocab_sep(Pointer vocab);
 
+    int llama_vocab_fim_pre(Pointer vocab);
+
+    int llama_vocab_fim_suf(Pointer vocab);
+
+    int llama_vocab_fim_mid(Pointer vocab);
+
     byte llama_vocab_get_add_bos(Pointer vocab);
 
     byte llama_vocab_get_add_eos(Pointer vocab);

@@ -172,6 +172,35 @@ public final class LlamaModel implements AutoCloseable {
         return endOfGeneration;
     }
 
+    /**
+     * A fill-in-the-middle prompt: the model's FIM prefix token, the text before the gap, the suffix token,
+     * the text after it, and the middle token, where generation then fills the gap.
+     */
+    public int[] fillInTheMiddle(String prefix, String suffix) throws EngineException {
+        int pre = llama.llama_vocab_fim_pre(vocab);
+        int suf = llama.llama_vocab_fim_suf(vocab);
+        int mid = llama.llama_vocab_fim_mid(vocab);
+        if (pre < 0 || suf < 0 || mid < 0) {
+            throw new EngineException(EngineException.Kind.INPUT, "the model does not support insert (it has no "
+                    + "fill-in-the-middle tokens)");
+        }
+        int[] p = tokenize(prefix, false, false);
+        int[] s = tokenize(suffix, false, false);
+        int[] bos = tokenize("", true, false);
+        int[] out = new int[bos.length + 3 + p.length + s.length];
+        int at = 0;
+        System.arraycopy(bos, 0, out, at, bos.length);
+        at += bos.length;
+        out[at++] = pre;
+        System.arraycopy(p, 0, out, at, p.length);
+        at += p.length;
+        out[at++] = suf;
+        System.arraycopy(s, 0, out, at, s.length);
+        at += s.length;
+        out[at] = mid;
+        return out;
+    }
+
     int bos() {
         return llama.llama_vocab_bos(vocab);
     }

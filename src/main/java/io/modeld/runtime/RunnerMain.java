@@ -189,7 +189,9 @@ public final class RunnerMain {
             throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to generate");
         }
         int[] prompt;
-        if (r.messages() != null) {
+        if (r.suffix() != null) {
+            prompt = m.fillInTheMiddle(r.prompt() == null ? "" : r.prompt(), r.suffix());
+        } else if (r.messages() != null) {
             String text = m.applyTemplate(r.template(), r.messages(), true);
             prompt = withBos(m, m.tokenize(text, false, true));
         } else {
@@ -280,8 +282,8 @@ public final class RunnerMain {
             return tokens.length == 0 ? new int[] {0} : tokens;
         }
         if (!truncate) {
-            throw new EngineException(EngineException.Kind.INPUT, "input " + index + " is " + tokens.length
-                    + " tokens, longer than the model's context of " + max + " (truncate is off)");
+            throw new EngineException(EngineException.Kind.INPUT, "the input length exceeds the context length: input "
+                    + index + " is " + tokens.length + " tokens, the model's context " + max + " (truncate is off)");
         }
         return java.util.Arrays.copyOf(tokens, max);
     }

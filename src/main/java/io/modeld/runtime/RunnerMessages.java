@@ -37,11 +37,11 @@ final class RunnerMessages {
 
     /** Generate from a prompt, or from chat messages formatted by the model's template (or {@code template}). */
     record Generate(String prompt, List<ChatTurn> messages, String template, int maxTokens, Sampling sampling,
-                    List<String> stop, boolean ignoreEos) implements Request {
+                    List<String> stop, boolean ignoreEos, String suffix) implements Request {
 
         static Generate of(GenerateRequest g) {
             return new Generate(g.prompt(), g.messages(), g.template(), g.maxTokens(), g.sampling(), g.stop(),
-                    g.ignoreEos());
+                    g.ignoreEos(), g.suffix());
         }
     }
 

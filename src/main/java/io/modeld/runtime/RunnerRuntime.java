@@ -2,6 +2,7 @@ package io.modeld.runtime;
 
 import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelRoles;
 import io.modeld.catalog.ModelService;
 import io.modeld.config.DataDir;
 import io.modeld.gguf.GgufFile;
@@ -305,6 +306,7 @@ public final class RunnerRuntime implements AutoCloseable {
      */
     public GenerateResult generate(String model, LoadOptions options, GenerateRequest request, Consumer<String> onToken) {
         ModelRecord r = models.get(model);
+        refuseEarly(r, ModelRole.GENERATOR);
         try (Lease lease = lease(r, options)) {
             require(lease, ModelRole.GENERATOR, r);
             Loaded l = lease.loaded;
@@ -342,6 +344,7 @@ public final class RunnerRuntime implements AutoCloseable {
     private Pooled pool(String model, LoadOptions options, ModelRole role, String query, List<String> inputs,
                         List<int[]> tokens, boolean truncate) {
         ModelRecord r = models.get(model);
+        refuseEarly(r, role);
         try (Lease lease = lease(r, options)) {
             require(lease, role, r);
             Loaded l = lease.loaded;
@@ -357,12 +360,23 @@ public final class RunnerRuntime implements AutoCloseable {
         }
     }
 
+    /** Refuses before loading anything when the model's spec already says it has another role. */
+    private static void refuseEarly(ModelRecord r, ModelRole needed) {
+        ModelRole known = ModelRoles.of(r.spec());
+        if (known != needed) {
+            throw wrongRole(r, known, needed);
+        }
+    }
+
     private static void require(Lease lease, ModelRole needed, ModelRecord r) {
         if (lease.role() != needed) {
-            throw ModeldException.invalid("model '" + r.spec().name() + "' is " + lease.role().withArticle()
-                    + " (it serves " + lease.role().serves() + "), not " + needed.withArticle() + "; use a model made for "
-                    + needed.serves());
+            throw wrongRole(r, lease.role(), needed);
         }
+    }
+
+    private static ModeldException wrongRole(ModelRecord r, ModelRole is, ModelRole needed) {
+        return ModeldException.invalid("model '" + r.spec().name() + "' is " + is.withArticle() + " (it serves "
+                + is.serves() + "), not " + needed.withArticle() + "; use a model made for " + needed.serves());
     }
 
     /** The role of a downloaded model, from its file; null when it is not downloaded or not GGUF. */

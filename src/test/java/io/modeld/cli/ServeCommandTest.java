@@ -57,6 +57,15 @@ class ServeCommandTest {
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/.well-known/health")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.body()).isEqualTo("ok");
+            Matcher ollama = Pattern.compile("for Ollama's clients (http://127\\.0\\.0\\.1:11434)").matcher(line);
+            if (ollama.find()) {
+                HttpResponse<String> root = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(ollama.group(1) + "/")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(root.body()).isEqualTo("Ollama is running");
+            } else {
+                System.out.println("NOTICE: port 11434 is taken here, so only the log line about it is checked");
+                assertThat(Files.readString(dataDir.resolve("logs/modeld.log"))).contains("port 11434 not served");
+            }
             assertThat(dataDir.resolve("modeld.db")).exists();
             assertThat(dataDir.resolve("logs/modeld.log")).exists();
 
@@ -109,6 +118,7 @@ class ServeCommandTest {
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();
         assertThat(out).contains("--host", "--port", "--data-dir", "--catalog", "--memory-budget", "--keep-alive",
-                "--max-downloads", "--connections", "--allowed-origins", "MODELD_PORT");
+                "--max-downloads", "--connections", "--allowed-origins", "MODELD_PORT", "--api-key", "--ollama-port",
+                "--llama-lib", "--spare-runner", "MODELD_OLLAMA_PORT");
     }
 }

@@ -35,6 +35,13 @@ public final class DaemonProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "io.modeld.Main", "serve", "--port", "0",
                 "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(extra));
+        // Quiet defaults for tests: no spare runner, nothing on Ollama's port (unless a test asks).
+        if (!List.of(extra).contains("--ollama-port")) {
+            cmd.addAll(List.of("--ollama-port", "0"));
+        }
+        if (!List.of(extra).contains("--spare-runner")) {
+            cmd.add("--no-spare-runner");
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.lines().filter(l -> l.contains(" serving ")).findFirst()

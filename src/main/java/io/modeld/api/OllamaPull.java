@@ -1,0 +1,151 @@
+package io.modeld.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.modeld.Json;
+import io.modeld.ModeldException;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelService;
+import io.modeld.catalog.ModelSpec;
+import io.modeld.download.DownloadProgress;
+import io.modeld.download.DownloadStatus;
+import io.modeld.download.Downloads;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ollama's {@code /api/pull}: a model modeld knows (by Ollama name, unique name or id) downloads
+ * through the download engine, parallel, resumable and verified, and the pull streams Ollama's lines:
+ * {@code pulling manifest}, {@code pulling <digest>} with total and completed about every 100 ms,
+ * {@code verifying sha256 digest}, {@code writing manifest}, {@code success}. Clients pulling one model
+ * share its download, and one that leaves does not cancel it. {@code stream: false} answers once, at
+ * the end. {@code /api/push} answers 501 until registries are supported.
+ */
+final class OllamaPull {
+
+    private static final long LINE_EVERY_MS = 100;
+
+    private final ModelService models;
+    private final Downloads downloads;
+    private final OllamaRoutes ollama;
+
+    OllamaPull(ModelService models, Downloads downloads, OllamaRoutes ollama) {
+        this.models = models;
+        this.downloads = downloads;
+        this.ollama = ollama;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/api/pull", this::pull);
+        routes.post("/api/push", ctx -> {
+            OllamaRequest.model(Bodies.json(ctx));
+            throw new ModeldException(ModeldException.Kind.NOT_IMPLEMENTED, "push is not supported yet");
+        });
+    }
+
+    private void pull(Context ctx) throws InterruptedException {
+        JsonNode body = Bodies.json(ctx);
+        String name = OllamaRequest.model(body);
+        if (!io.modeld.catalog.OllamaNames.valid(name) && !ModelSpec.UNIQUE_NAME.matcher(name).matches()) {
+            throw ModeldException.invalid("invalid model name");
+        }
+        ModelRecord r;
+        try {
+            r = ollama.resolve(name);
+        } catch (ModeldException e) {
+            throw new ModeldException(ModeldException.Kind.NOT_FOUND, "pull model manifest: file does not exist");
+        }
+        boolean stream = Fields.bool(body, "stream", true);
+        Ndjson lines = stream ? new Ndjson(ctx) : null;
+        String digest = "sha256:" + digestOf(r);
+        String short12 = digest.substring(7, 19);
+        emit(lines, status("pulling manifest"));
+        if (!r.downloaded()) {
+            try {
+                downloads.start(r.id());
+            } catch (ModeldException e) {
+                if (lines == null) {
+                    throw e;
+                }
+                lines.error(e.getMessage());
+                return;
+            }
+        }
+        BlockingQueue<DownloadProgress> frames = new LinkedBlockingQueue<>();
+        DownloadProgress last;
+        try (AutoCloseable following = downloads.follow(r.id(), frames::add)) {
+            long lastLine = 0;
+            while (true) {
+                DownloadProgress p = frames.poll(LINE_EVERY_MS, TimeUnit.MILLISECONDS);
+                if (p == null) {
+                    continue;
+                }
+                last = p;
+                boolean end = p.terminal();
+                long now = System.currentTimeMillis();
+                if (end || now - lastLine >= LINE_EVERY_MS) {
+                    ObjectNode line = status("pulling " + short12).put("digest", digest);
+                    if (p.total() > 0) {
+                        line.put("total", p.total());
+                    }
+                    if (p.downloaded() > 0) {
+                        line.put("completed", p.downloaded());
+                    }
+                    emit(lines, line);
+                    lastLine = now;
+                }
+                if (end) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (ErrorMapping.clientLeft(e)) {
+                return;   // the download goes on
+            }
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
+        if (last.status() != DownloadStatus.COMPLETED) {
+            String why = last.status() == DownloadStatus.CANCELED ? "the download was canceled"
+                    : last.error() == null ? "the download failed" : last.error();
+            if (lines == null) {
+                throw new ModeldException(ModeldException.Kind.UNAVAILABLE, why);
+            }
+            lines.error(why);
+            return;
+        }
+        emit(lines, status("verifying sha256 digest"));
+        emit(lines, status("writing manifest"));
+        ObjectNode success = status("success");
+        if (lines == null) {
+            ctx.json(success);
+        } else {
+            lines.line(success);
+        }
+    }
+
+    /** The digest a model's file has or will have: the verified one, the expected one, else one named after it. */
+    private static String digestOf(ModelRecord r) {
+        if (r.file() != null && r.file().sha256() != null) {
+            return r.file().sha256();
+        }
+        if (r.spec().source() != null && r.spec().source().sha256() != null) {
+            return r.spec().source().sha256();
+        }
+        return io.modeld.download.Digests.sha256Hex(r.id());
+    }
+
+    private static ObjectNode status(String status) {
+        return Json.MAPPER.createObjectNode().put("status", status);
+    }
+
+    private static void emit(Ndjson lines, ObjectNode line) {
+        if (lines != null) {
+            lines.line(line);
+        }
+    }
+}
