@@ -11,8 +11,7 @@ public final class FileNames {
 
     /** {@code name} made safe; {@code model.gguf} when nothing is left; at most 200 characters. */
     public static String safe(String name) {
-        String last = name == null ? "" : name.substring(name.lastIndexOf('/') + 1);
-        String safe = last.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^[.]+", "");
+        String safe = (name == null ? "" : name).replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^[.]+", "");
         if (safe.isEmpty()) {
             return "model.gguf";
         }

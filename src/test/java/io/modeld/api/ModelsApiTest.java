@@ -106,14 +106,14 @@ class ModelsApiTest {
         assertThat(kept.get("quantization").asText()).isEqualTo("mine");
         assertThat(kept.get("maxTokens").get("total").asLong()).isEqualTo(128);
 
-        ObjectNode small = Json.MAPPER.createObjectNode().put("name", "Local tiny, small context").put("context", 64);
-        small.putObject("source").put("url", gguf.toUri().toString());
-        JsonNode smallContext = ok(daemon.post("/models/create", small));
-        assertThat(smallContext.get("context").asInt()).isEqualTo(64);
-        assertThat(smallContext.get("ram").get("value").asLong()).as("a smaller KV cache")
-                .isLessThan(created.get("ram").get("value").asLong());
-        small.put("context", 8);
-        assertError(daemon.post("/models/create", small), 400, "context");
+        ObjectNode large = Json.MAPPER.createObjectNode().put("name", "Local tiny, large context").put("context", 1024);
+        large.putObject("source").put("url", gguf.toUri().toString());
+        JsonNode largeContext = ok(daemon.post("/models/create", large));
+        assertThat(largeContext.get("context").asInt()).isEqualTo(1024);
+        assertThat(largeContext.get("ram").get("value").asLong()).as("a larger KV cache")
+                .isGreaterThan(created.get("ram").get("value").asLong());
+        large.put("context", 8);
+        assertError(daemon.post("/models/create", large), 400, "context");
 
         Path notGguf = dir.resolve("notes.txt");
         Files.writeString(notGguf, "not a model");

@@ -119,6 +119,6 @@ class ServeCommandTest {
         assertThat(p.exitValue()).isZero();
         assertThat(out).contains("--host", "--port", "--data-dir", "--catalog", "--memory-budget", "--keep-alive",
                 "--max-downloads", "--connections", "--allowed-origins", "MODELD_PORT", "--api-key", "--ollama-port",
-                "--llama-lib", "--spare-runner", "MODELD_OLLAMA_PORT");
+                "--llama-lib", "spare-runner", "MODELD_OLLAMA_PORT");
     }
 }

@@ -79,45 +79,50 @@ public final class TinyModels {
     }
 
     private static void bert(Path file, long seed, int pooling) throws IOException {
-        int layers = 2;
+        bert(file, seed, EMBD, 2, FFN, HEADS, pooling);
+    }
+
+    /** A {@code bert} of any size: {@code pooling} 1 (mean) for an embedder, 4 (rank) for a reranker. */
+    public static void bert(Path file, long seed, int embd, int layers, int ffn, int heads, int pooling)
+            throws IOException {
         GgufWriter w = new GgufWriter().string("general.architecture", "bert")
                 .string("general.name", pooling == 4 ? "modeld tiny reranker" : "modeld tiny embedder")
                 .u32("general.file_type", 0)
-                .u32("bert.context_length", CONTEXT).u32("bert.embedding_length", EMBD).u32("bert.block_count", layers)
-                .u32("bert.feed_forward_length", FFN).u32("bert.attention.head_count", HEADS)
+                .u32("bert.context_length", CONTEXT).u32("bert.embedding_length", embd).u32("bert.block_count", layers)
+                .u32("bert.feed_forward_length", ffn).u32("bert.attention.head_count", heads)
                 .f32("bert.attention.layer_norm_epsilon", 1e-12f).bool("bert.attention.causal", false)
                 .u32("bert.pooling_type", pooling).u32("tokenizer.ggml.token_type_count", 2);
         TinyVocab.addTo(w, pooling == 4);
         SplittableRandom random = new SplittableRandom(seed);
-        w.tensor("token_embd.weight", new long[] {EMBD, TinyVocab.SIZE}, TinyVocab.weights(random));
-        w.tensor("token_types.weight", new long[] {EMBD, 2}, TinyVocab.weights(random));
-        w.tensor("position_embd.weight", new long[] {EMBD, CONTEXT}, TinyVocab.weights(random));
-        w.tensor("token_embd_norm.weight", new long[] {EMBD}, i -> 1.0);
-        w.tensor("token_embd_norm.bias", new long[] {EMBD}, i -> 0.0);
+        w.tensor("token_embd.weight", new long[] {embd, TinyVocab.SIZE}, TinyVocab.weights(random));
+        w.tensor("token_types.weight", new long[] {embd, 2}, TinyVocab.weights(random));
+        w.tensor("position_embd.weight", new long[] {embd, CONTEXT}, TinyVocab.weights(random));
+        w.tensor("token_embd_norm.weight", new long[] {embd}, i -> 1.0);
+        w.tensor("token_embd_norm.bias", new long[] {embd}, i -> 0.0);
         if (pooling == 4) {
-            w.tensor("cls.weight", new long[] {EMBD, EMBD}, TinyVocab.weights(random));
-            w.tensor("cls.bias", new long[] {EMBD}, i -> 0.0);
-            w.tensor("cls.output.weight", new long[] {EMBD, 1}, TinyVocab.weights(random));
+            w.tensor("cls.weight", new long[] {embd, embd}, TinyVocab.weights(random));
+            w.tensor("cls.bias", new long[] {embd}, i -> 0.0);
+            w.tensor("cls.output.weight", new long[] {embd, 1}, TinyVocab.weights(random));
             w.tensor("cls.output.bias", new long[] {1}, i -> 0.0);
         }
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
-            w.tensor(p + "attn_q.weight", new long[] {EMBD, EMBD}, TinyVocab.weights(random));
-            w.tensor(p + "attn_q.bias", new long[] {EMBD}, i -> 0.0);
-            w.tensor(p + "attn_k.weight", new long[] {EMBD, EMBD}, TinyVocab.weights(random));
-            w.tensor(p + "attn_k.bias", new long[] {EMBD}, i -> 0.0);
-            w.tensor(p + "attn_v.weight", new long[] {EMBD, EMBD}, TinyVocab.weights(random));
-            w.tensor(p + "attn_v.bias", new long[] {EMBD}, i -> 0.0);
-            w.tensor(p + "attn_output.weight", new long[] {EMBD, EMBD}, TinyVocab.weights(random));
-            w.tensor(p + "attn_output.bias", new long[] {EMBD}, i -> 0.0);
-            w.tensor(p + "attn_output_norm.weight", new long[] {EMBD}, i -> 1.0);
-            w.tensor(p + "attn_output_norm.bias", new long[] {EMBD}, i -> 0.0);
-            w.tensor(p + "ffn_up.weight", new long[] {EMBD, FFN}, TinyVocab.weights(random));
-            w.tensor(p + "ffn_up.bias", new long[] {FFN}, i -> 0.0);
-            w.tensor(p + "ffn_down.weight", new long[] {FFN, EMBD}, TinyVocab.weights(random));
-            w.tensor(p + "ffn_down.bias", new long[] {EMBD}, i -> 0.0);
-            w.tensor(p + "layer_output_norm.weight", new long[] {EMBD}, i -> 1.0);
-            w.tensor(p + "layer_output_norm.bias", new long[] {EMBD}, i -> 0.0);
+            w.tensor(p + "attn_q.weight", new long[] {embd, embd}, TinyVocab.weights(random));
+            w.tensor(p + "attn_q.bias", new long[] {embd}, i -> 0.0);
+            w.tensor(p + "attn_k.weight", new long[] {embd, embd}, TinyVocab.weights(random));
+            w.tensor(p + "attn_k.bias", new long[] {embd}, i -> 0.0);
+            w.tensor(p + "attn_v.weight", new long[] {embd, embd}, TinyVocab.weights(random));
+            w.tensor(p + "attn_v.bias", new long[] {embd}, i -> 0.0);
+            w.tensor(p + "attn_output.weight", new long[] {embd, embd}, TinyVocab.weights(random));
+            w.tensor(p + "attn_output.bias", new long[] {embd}, i -> 0.0);
+            w.tensor(p + "attn_output_norm.weight", new long[] {embd}, i -> 1.0);
+            w.tensor(p + "attn_output_norm.bias", new long[] {embd}, i -> 0.0);
+            w.tensor(p + "ffn_up.weight", new long[] {embd, ffn}, TinyVocab.weights(random));
+            w.tensor(p + "ffn_up.bias", new long[] {ffn}, i -> 0.0);
+            w.tensor(p + "ffn_down.weight", new long[] {ffn, embd}, TinyVocab.weights(random));
+            w.tensor(p + "ffn_down.bias", new long[] {embd}, i -> 0.0);
+            w.tensor(p + "layer_output_norm.weight", new long[] {embd}, i -> 1.0);
+            w.tensor(p + "layer_output_norm.bias", new long[] {embd}, i -> 0.0);
         }
         w.write(file);
     }

@@ -100,13 +100,30 @@ class DashboardTest {
             browser.findElement(By.id("add-name")).sendKeys("Added in the browser");
             browser.findElement(By.id("add-url")).sendKeys("https://example.org/added.gguf");
             browser.findElement(By.cssSelector("#add button")).click();
-            await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == 14);
+            await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN + 2);
             assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 2);
 
             Path shot = Path.of("target", "surefire-reports", "dashboard.png");
             Files.createDirectories(shot.getParent());
             Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
             assertThat(Files.size(shot)).isPositive();
+        }
+    }
+
+    @Test
+    void with_an_api_key_the_page_asks_for_it_once_and_then_works() throws Exception {
+        String key = "a-team-key-0123456789abcdef";
+        try (TestDaemon keyed = TestDaemon.start(io.modeld.config.Config.forDataDir(tmp.resolve("keyed")).toBuilder()
+                .apiKey(key).build())) {
+            browser.get("http://127.0.0.1:" + keyed.port() + "/");
+            await().atMost(WAIT).until(() -> browser.findElement(By.id("key-dialog")).isDisplayed());
+            browser.findElement(By.id("key-input")).sendKeys(key);
+            browser.findElement(By.cssSelector("#key-dialog button")).click();
+            await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN);
+            assertThat(browser.findElement(By.id("key-dialog")).isDisplayed()).isFalse();
+            browser.navigate().refresh();
+            await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN);
+            assertThat(browser.findElement(By.id("key-dialog")).isDisplayed()).as("asked once per tab").isFalse();
         }
     }
 }
