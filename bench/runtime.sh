@@ -38,7 +38,8 @@ if [[ ! -x "$native/build/bin/llama-server" ]]; then
   git clone -q "$bench/npm/package/llama/gitRelease.bundle" "$native"
   (cd "$native" && cmake -B build -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=ON -DLLAMA_CURL=OFF \
      -DLLAMA_BUILD_TESTS=OFF -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON '-DCMAKE_INSTALL_RPATH=$ORIGIN' >/dev/null \
-   && cmake --build build -j"$(nproc)" --target llama llama-server >/dev/null)
+   && cmake --build build -j"$(nproc)" --target llama llama-server > ../llama-build.log 2>&1) \
+   || { tail -20 "$bench/llama-build.log" >&2; exit 1; }
 fi
 nativelib=$(cd "$native/build/bin" && pwd)
 bundled=$(engine bundled "$work/unpacked")

@@ -10,6 +10,8 @@ import io.modeld.config.BuildInfo;
 import io.modeld.config.Config;
 import io.modeld.config.DataDir;
 import io.modeld.config.DataDirLock;
+import io.modeld.library.Library;
+import io.modeld.library.LibraryRoot;
 import io.modeld.download.Bandwidth;
 import io.modeld.download.Downloads;
 import io.modeld.runtime.RunnerLauncher;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
@@ -38,9 +41,13 @@ public final class Daemon implements AutoCloseable {
     private final ScheduledExecutorService keeper;
     private final ApiServer api;
     private final DataDirLock lock;
+    private final Library library;
+    /** How often the library roots are scanned besides the watcher's changes: for what it cannot see. */
+    private static final Duration LIBRARY_RESCAN = Duration.ofSeconds(15);
 
     private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, RunnerRuntime runtime,
-                   ScheduledExecutorService keeper, ApiServer api) {
+                   ScheduledExecutorService keeper, ApiServer api, Library library) {
+        this.library = library;
         this.config = config;
         this.lock = lock;
         this.store = store;
@@ -82,15 +89,19 @@ public final class Daemon implements AutoCloseable {
         Downloads downloads = null;
         RunnerRuntime runtime = null;
         ScheduledExecutorService keeper = null;
+        Library library = null;
         try {
             ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
             models.start(catalog);
+            library = new Library(config.library().stream().map(LibraryRoot::parse).toList(), models,
+                    LIBRARY_RESCAN);
+            library.start();
             downloads = new Downloads(models, dataDir, config.maxDownloads(), config.connections(),
                     config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config), new Bandwidth());
             Downloads running = downloads;
             Path llamaDir = RunnerLauncher.llamaDir(config.llamaLib(), dataDir.lib());
             List<String> runnerCommand = RunnerLauncher.command(llamaDir, dataDir.lib());
-            runtime = new RunnerRuntime(models, dataDir, config.memoryBudget(), Clock.systemUTC(), running::downloading,
+            runtime = new RunnerRuntime(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
                     () -> runnerCommand, config.spareRunner(), config.keepAlive());
             RunnerRuntime inMemory = runtime;
             downloads.beforeRemoval(inMemory::unloadId);
@@ -111,8 +122,11 @@ public final class Daemon implements AutoCloseable {
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }
-            return new Daemon(config, lock, store, downloads, runtime, keeper, api);
+            return new Daemon(config, lock, store, downloads, runtime, keeper, api, library);
         } catch (RuntimeException e) {
+            if (library != null) {
+                library.close();
+            }
             if (keeper != null) {
                 keeper.shutdownNow();
             }
@@ -179,6 +193,7 @@ public final class Daemon implements AutoCloseable {
     public void close() {
         try {
             api.close();
+            library.close();
             if (keeper != null) {
                 keeper.shutdownNow();
             }

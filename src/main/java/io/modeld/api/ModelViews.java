@@ -3,6 +3,7 @@ package io.modeld.api;
 import io.modeld.api.schema.ByteDescriptor;
 import io.modeld.api.schema.Capabilities;
 import io.modeld.api.schema.GroupedTimestamp;
+import io.modeld.api.schema.Library;
 import io.modeld.api.schema.MaxTokens;
 import io.modeld.api.schema.Model;
 import io.modeld.api.schema.ReferencedModel;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.modeld.Json;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -136,7 +138,16 @@ final class ModelViews {
                 s.capabilities() == null ? null : new Capabilities(schema, s.capabilities().temporal(),
                         s.capabilities().images(), s.capabilities().videos(), s.capabilities().documents(),
                         s.capabilities().codebases(), s.capabilities().assets(), s.capabilities().websites()),
-                s.source() == null ? null : new Source(schema, s.source().url(), s.source().sha256()),
-                s.context(), ModelRoles.of(s).wire(), OllamaNames.of(r), s.family(), s.released());
+                s.source() == null ? null : new Source(schema, s.source().url(), s.source().sha256(), s.source().link()),
+                s.context(), ModelRoles.of(s).wire(), OllamaNames.of(r), s.family(), s.released(), library(r));
+    }
+
+    private Library library(ModelRecord r) {
+        ModelRecord.InPlace p = r.inPlace();
+        if (p == null) {
+            return null;
+        }
+        return new Library(schema, p.root(), p.rootDir().toString(), p.files().stream().map(Path::toString).toList(),
+                p.projector() == null ? null : p.projector().toString());
     }
 }

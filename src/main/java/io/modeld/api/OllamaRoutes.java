@@ -146,7 +146,8 @@ final class OllamaRoutes {
         StringBuilder p = new StringBuilder();
         r.spec().modelfile().parameters().forEach((k, v) -> {
             if (v instanceof List<?> values) {
-                values.forEach(x -> p.append(k).append(' ').append(Json.MAPPER.valueToTree(x)).append('\n'));
+                values.forEach(x -> p.append(k).append(' ').append(Json.MAPPER.<JsonNode>valueToTree(x).toString())
+                        .append('\n'));
             } else {
                 p.append(k).append(' ').append(v).append('\n');
             }

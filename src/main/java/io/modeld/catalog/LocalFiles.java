@@ -32,17 +32,24 @@ final class LocalFiles {
             if (!r.downloaded()) {
                 continue;
             }
-            Path file = dataDir.model(r.id()).resolve(r.file().name());
+            Path file = pathOf(dataDir, r);
             long size = sizeOf(file);
             if (size != r.file().size()) {
-                String reason = size < 0 ? "its file " + file + " was gone at startup; download it again"
+                String again = r.inPlace() != null ? "put it back and download the model to use it again"
+                        : "download it again";
+                String reason = size < 0 ? "its file " + file + " was gone at startup; " + again
                         : "its file " + file + " had " + size + " bytes instead of " + r.file().size()
-                        + " at startup; download it again";
+                        + " at startup; " + again;
                 LOG.warn("model {} ({}): {}", r.id(), r.spec().name(), reason);
                 changed.add(r.withFile(null).withFailure(reason));
             }
         }
         return changed;
+    }
+
+    /** Where a downloaded model's (first) file is: in place, or under {@code models/<id>/}. */
+    static Path pathOf(DataDir dataDir, ModelRecord r) {
+        return r.inPlace() != null ? r.inPlace().files().get(0) : dataDir.model(r.id()).resolve(r.file().name());
     }
 
     /** Removes the folders of {@code models/} that belong to no downloaded model; other names are left alone. */

@@ -1,16 +1,54 @@
 package io.modeld.catalog;
 
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A model as the store keeps it: identity, its spec, and the state that survives restarts: the
  * verified file under {@code models/<id>/} when downloaded, and why the last download failed, if it did.
+ * A model found in a library root ({@code inPlace}) is not stored: it is found again at each start.
  */
 public record ModelRecord(String id, Instant created, boolean custom, ModelSpec spec, LocalFile file,
-                          String failure) {
+                          String failure, InPlace inPlace) {
 
     /** A finished, verified model file: its name under {@code models/<id>/}, size and SHA-256. */
     public record LocalFile(String name, long size, String sha256) {
+    }
+
+    /**
+     * A model used where it lies, in a folder modeld never writes to: a library root's kind (e.g.
+     * {@code ollama}, or {@code link} for a file registered with {@code link: true}), what the owner of
+     * that folder is called ("Ollama's store"), the folder, the model's files (the parts of a split
+     * model, in order), its projector ({@code mmproj}) if one lies beside it, and how its owner removes it.
+     */
+    public record InPlace(String root, String owner, Path rootDir, List<Path> files, Path projector, String removal) {
+
+        public static final String LINK = "link";
+
+        public InPlace {
+            files = List.copyOf(files);
+        }
+
+        /** A single file the user registered in place. */
+        public static InPlace linked(Path file) {
+            return new InPlace(LINK, "your file", file.getParent(), List.of(file), null, "delete the file yourself");
+        }
+
+        /** Where a model registered in place lies, from its spec; null for a model whose file is copied. */
+        public static InPlace of(ModelSpec spec) {
+            return spec.source() != null && spec.source().linked()
+                    ? linked(Path.of(java.net.URI.create(spec.source().url()).getPath())) : null;
+        }
+
+        /** Whether this is a file the user registered (it may be forgotten), not one found in a library root. */
+        public boolean isLink() {
+            return LINK.equals(root);
+        }
+    }
+
+    public ModelRecord(String id, Instant created, boolean custom, ModelSpec spec, LocalFile file, String failure) {
+        this(id, created, custom, spec, file, failure, null);
     }
 
     public boolean downloaded() {
@@ -18,14 +56,15 @@ public record ModelRecord(String id, Instant created, boolean custom, ModelSpec 
     }
 
     public ModelRecord withSpec(ModelSpec newSpec) {
-        return new ModelRecord(id, created, custom, newSpec, file, failure);
+        return new ModelRecord(id, created, custom, newSpec, file, failure,
+                inPlace != null && !inPlace.isLink() ? inPlace : InPlace.of(newSpec));
     }
 
     public ModelRecord withFile(LocalFile newFile) {
-        return new ModelRecord(id, created, custom, spec, newFile, null);
+        return new ModelRecord(id, created, custom, spec, newFile, null, inPlace);
     }
 
     public ModelRecord withFailure(String reason) {
-        return new ModelRecord(id, created, custom, spec, file, reason);
+        return new ModelRecord(id, created, custom, spec, file, reason, inPlace);
     }
 }

@@ -44,6 +44,14 @@ public final class ModelService {
     private volatile ModelSnapshot snapshot = ModelSnapshot.of(List.of(), Set.of());
     /** What writers check against, under the write lock: every accepted change, written or not yet. */
     private ModelSnapshot accepted = snapshot;
+    /** The models found in library roots: not stored, replaced as a whole by each scan. */
+    private volatile ModelSnapshot library = ModelSnapshot.of(List.of(), Set.of());
+    private final Object libraryLock = new Object();
+    /** The last list handed out, kept while neither part changes. */
+    private volatile Listing listing;
+
+    private record Listing(ModelSnapshot stored, ModelSnapshot library, List<ModelRecord> all) {
+    }
 
     public ModelService(ModelStore store, Clock clock, DataDir dataDir) {
         this.store = store;
@@ -120,35 +128,129 @@ public final class ModelService {
      * list instance is returned until a model changes, so callers may cache what they derive from it.
      */
     public List<ModelRecord> list() {
-        return snapshot.ordered();
-    }
-
-    /** The model with this id or unique name; INVALID for a malformed reference, UNKNOWN_MODEL if none. */
-    public ModelRecord get(String model) {
-        return find(snapshot, model);
-    }
-
-    private static ModelRecord find(ModelSnapshot s, String model) {
-        if (model == null || !ModelSpec.UNIQUE_NAME.matcher(model).matches()) {
-            throw ModeldException.invalid("model: '" + abbreviate(model)
-                    + "' is not a model id or unique name (letters, digits, '.', '_', ':', '-')");
+        ModelSnapshot stored = snapshot;
+        ModelSnapshot found = library;
+        Listing last = listing;
+        if (last != null && last.stored() == stored && last.library() == found) {
+            return last.all();
         }
-        ModelRecord r = s.find(model);
+        List<ModelRecord> all = stored.ordered();
+        if (!found.ordered().isEmpty()) {
+            List<ModelRecord> both = new ArrayList<>(all);
+            both.addAll(found.ordered());
+            all = List.copyOf(both);
+        }
+        listing = new Listing(stored, found, all);
+        return all;
+    }
+
+    /**
+     * The model with this id or unique name, or (for a name that is neither) the model answering to that
+     * Ollama name; INVALID for a malformed reference, UNKNOWN_MODEL if none.
+     */
+    public ModelRecord get(String model) {
+        if (model != null && !ModelSpec.UNIQUE_NAME.matcher(model).matches() && OllamaNames.valid(model)) {
+            ModelRecord r = findOllama(model);
+            if (r == null) {
+                throw ModeldException.unknownModel(model);
+            }
+            return r;
+        }
+        checkReference(model);
+        ModelRecord r = snapshot.find(model);
+        if (r == null) {
+            r = library.find(model);
+        }
+        if (r == null && model.indexOf(':') > 0) {
+            r = findOllama(model);
+        }
         if (r == null) {
             throw ModeldException.unknownModel(model);
         }
         return r;
     }
 
-    /** The model that answers to this Ollama name (any spelling {@link OllamaNames#normalize} accepts), or null. */
+    /**
+     * Replaces the models found in library roots; the listeners hear of each one added, changed or gone.
+     * Called by the library scanner only, one scan at a time.
+     */
+    public void setLibrary(List<ModelRecord> found) {
+        List<ModelChange> changes = new ArrayList<>();
+        synchronized (libraryLock) {
+            ModelSnapshot old = library;
+            ModelSnapshot now = ModelSnapshot.of(found, Set.of());
+            for (ModelRecord r : now.ordered()) {
+                if (!r.equals(old.byId().get(r.id()))) {
+                    changes.add(new ModelChange(r.id(), false));
+                }
+            }
+            for (String id : old.byId().keySet()) {
+                if (!now.byId().containsKey(id)) {
+                    changes.add(new ModelChange(id, true));
+                }
+            }
+            library = now;
+        }
+        changes.forEach(this::notify);
+    }
+
+    /**
+     * Refuses to change a model found in a library root (FORBIDDEN, naming the root and how its owner
+     * removes it), and to remove the file of a model registered in place. {@code forget}: the change is
+     * a delete, which forgets a registered file (and keeps it).
+     */
+    public void refuseInPlace(ModelRecord r, boolean forget) {
+        ModelRecord.InPlace p = r.inPlace();
+        if (p == null || (forget && p.isLink())) {
+            return;
+        }
+        String name = r.spec().name();
+        if (p.isLink()) {
+            throw ModeldException.forbidden("model '" + name + "' uses " + p.files().get(0) + " in place and modeld "
+                    + "never deletes it; delete the model to forget it, and the file yourself");
+        }
+        throw ModeldException.forbidden("model '" + name + "' is in " + p.owner() + " (" + p.rootDir()
+                + ") and is used in place: modeld never changes or deletes files there; remove it with the tool "
+                + "that owns it (" + p.removal() + ")");
+    }
+
+    private static void checkReference(String model) {
+        if (model == null || !ModelSpec.UNIQUE_NAME.matcher(model).matches()) {
+            throw ModeldException.invalid("model: '" + abbreviate(model)
+                    + "' is not a model id, unique name or Ollama name (letters, digits, '.', '_', ':', '-', '/')");
+        }
+    }
+
+    /** A stored model, for a change: one found in a library root is refused with FORBIDDEN. Under the write lock. */
+    private ModelRecord find(ModelSnapshot s, String model) {
+        checkReference(model);
+        ModelRecord r = s.find(model);
+        if (r == null) {
+            ModelRecord found = library.find(model);
+            if (found != null) {
+                refuseInPlace(found, false);
+            }
+            throw ModeldException.unknownModel(model);
+        }
+        return r;
+    }
+
+    /**
+     * The model that answers to this Ollama name (any spelling {@link OllamaNames#normalize} accepts), or
+     * null; of several, the first downloaded one.
+     */
     public ModelRecord findOllama(String name) {
         String wanted = OllamaNames.normalize(name);
-        for (ModelRecord r : snapshot.ordered()) {
+        ModelRecord first = null;
+        for (ModelRecord r : list()) {
             if (OllamaNames.normalize(OllamaNames.of(r)).equals(wanted)) {
-                return r;
+                if (r.downloaded()) {
+                    return r;
+                }
+                first = first == null ? r : first;
             }
         }
-        return null;
+        return first;
     }
 
     /**
@@ -217,9 +319,14 @@ public final class ModelService {
         return dataDir;
     }
 
-    /** Where a downloaded model's file is. */
+    /** Where a downloaded model's file (the first part of a split one) is: in place, or in the store. */
     public Path fileOf(ModelRecord r) {
-        return dataDir.model(r.id()).resolve(r.file().name());
+        return LocalFiles.pathOf(dataDir, r);
+    }
+
+    /** Every file of a downloaded model: the parts of a split model in order, else its one file. */
+    public List<Path> filesOf(ModelRecord r) {
+        return r.inPlace() != null ? r.inPlace().files() : List.of(fileOf(r));
     }
 
     /** Whether the model is offered by the current catalog (and so cannot be deleted or updated). */
@@ -247,7 +354,8 @@ public final class ModelService {
             }
             if (result == null) {
                 checkUniqueFree(spec.unique(), null);
-                result = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec, null, null);
+                result = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec,
+                        linkedFile(spec), null, ModelRecord.InPlace.of(spec));
                 ticket = stage(result, null);
             } else {
                 ticket = commits.last();
@@ -255,6 +363,38 @@ public final class ModelService {
         }
         commits.await(ticket);
         return result;
+    }
+
+    /**
+     * Records that a model registered in place has its file (again), read anew: what a download of such
+     * a model does instead of copying. INVALID when the file is missing or not GGUF.
+     */
+    public ModelRecord relink(String id) {
+        ModelRecord r;
+        GroupCommit.Ticket ticket;
+        synchronized (writeLock) {
+            ModelRecord existing = find(accepted, id);
+            ModelSpec spec = withLocalFacts(existing.spec());
+            r = new ModelRecord(existing.id(), existing.created(), existing.custom(), spec, linkedFile(spec), null,
+                    existing.inPlace());
+            ticket = stage(r, null);
+        }
+        commits.await(ticket);
+        return r;
+    }
+
+    /** The file of a model registered in place, as it is now; null for other models. */
+    private static ModelRecord.LocalFile linkedFile(ModelSpec spec) {
+        ModelRecord.InPlace p = ModelRecord.InPlace.of(spec);
+        if (p == null) {
+            return null;
+        }
+        Path file = p.files().get(0);
+        try {
+            return new ModelRecord.LocalFile(file.getFileName().toString(), Files.size(file), spec.source().sha256());
+        } catch (IOException e) {
+            throw ModeldException.invalid("source.url: cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     /** For a file:// source, checks the file is GGUF and fills the fields the client left out. */
@@ -350,6 +490,7 @@ public final class ModelService {
         GroupCommit.Ticket ticket;
         synchronized (writeLock) {
             ModelRecord r = find(accepted, model);
+            refuseInPlace(r, false);
             cleared = r.withFile(null);
             ticket = cleared.equals(r) ? commits.last() : stage(cleared, null);
         }

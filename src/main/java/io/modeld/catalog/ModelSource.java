@@ -8,9 +8,19 @@ import java.util.regex.Pattern;
 
 /**
  * Where a model's file comes from: an {@code https://}, {@code http://}, {@code hf://owner/repo/file[@rev]}
- * or {@code file:///abs/path} URL, and the file's SHA-256 when it is known in advance.
+ * or {@code file:///abs/path} URL, and the file's SHA-256 when it is known in advance. A {@code file://}
+ * source with {@code link} is used where it lies instead of being copied into the store.
  */
-public record ModelSource(String url, String sha256) {
+public record ModelSource(String url, String sha256, Boolean link) {
+
+    public ModelSource(String url, String sha256) {
+        this(url, sha256, null);
+    }
+
+    /** Whether the file is used in place (a {@code file://} source with {@code link: true}). */
+    public boolean linked() {
+        return Boolean.TRUE.equals(link);
+    }
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /** A Hugging Face user, organisation or repository name. */
@@ -22,6 +32,11 @@ public record ModelSource(String url, String sha256) {
 
     /** Validates a source as a client or a catalog gave it; the error names the field. */
     public static ModelSource of(String url, String sha256) {
+        return of(url, sha256, false);
+    }
+
+    /** Validates a source; {@code link} is allowed for {@code file://} only. */
+    public static ModelSource of(String url, String sha256, boolean link) {
         if (url == null || url.isBlank()) {
             throw ModeldException.invalid("source.url: required, e.g. https://host/path/model.gguf");
         }
@@ -62,7 +77,10 @@ public record ModelSource(String url, String sha256) {
                 throw ModeldException.invalid("source.sha256: must be 64 hexadecimal digits");
             }
         }
-        return new ModelSource(url, digest);
+        if (link && !scheme.equals("file")) {
+            throw ModeldException.invalid("source.link: only a file:// source can be used in place");
+        }
+        return new ModelSource(url, digest, link ? Boolean.TRUE : null);
     }
 
     /** {@code hf://owner/repo/path/to/file.gguf[@revision]}, every part of a shape Hugging Face allows. */

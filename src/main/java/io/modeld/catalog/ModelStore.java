@@ -98,8 +98,9 @@ public final class ModelStore implements AutoCloseable {
             while (rs.next()) {
                 ModelRecord.LocalFile file = rs.getInt(5) == 0 ? null
                         : new ModelRecord.LocalFile(rs.getString(6), rs.getLong(7), rs.getString(8));
+                ModelSpec spec = Json.MAPPER.readValue(rs.getString(4), ModelSpec.class);
                 all.add(new ModelRecord(rs.getString(1), Instant.parse(rs.getString(3)), rs.getInt(2) != 0,
-                        Json.MAPPER.readValue(rs.getString(4), ModelSpec.class), file, rs.getString(9)));
+                        spec, file, rs.getString(9), ModelRecord.InPlace.of(spec)));
             }
             return all;
         } catch (SQLException | JsonProcessingException e) {

@@ -232,7 +232,11 @@ public final class SpecParser {
         if (sha != null && !sha.isNull() && !sha.isTextual()) {
             throw ModeldException.invalid("source.sha256: must be a string");
         }
+        JsonNode link = v.get("link");
+        if (link != null && !link.isNull() && !link.isBoolean()) {
+            throw ModeldException.invalid("source.link: must be true or false");
+        }
         return ModelSource.of(url == null || url.isNull() ? null : url.textValue(),
-                sha == null || sha.isNull() ? null : sha.textValue());
+                sha == null || sha.isNull() ? null : sha.textValue(), link != null && link.asBoolean(false));
     }
 }

@@ -11,9 +11,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code modeld import <file.gguf> [--name]}: a custom model from a local GGUF, copied into the store. */
+/**
+ * {@code modeld import <file.gguf> [--name] [--link]}: a custom model from a local GGUF, copied into the
+ * store, or with {@code --link} used where it lies.
+ */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Make a custom model of a local GGUF file and copy it into the store, verified.")
+        description = "Make a custom model of a local GGUF file and copy it into the store, verified; "
+                + "with --link, use it where it lies (no copy; modeld never changes or deletes it).")
 final class ImportCommand extends ClientCommand {
 
     @Parameters(paramLabel = "FILE", description = "A .gguf file.")
@@ -21,6 +25,9 @@ final class ImportCommand extends ClientCommand {
 
     @Option(names = "--name", description = "The model's name (default: the file's name).")
     String name;
+
+    @Option(names = "--link", description = "Use the file where it lies instead of copying it.")
+    boolean link;
 
     @Override
     public Integer call() {
@@ -33,9 +40,18 @@ final class ImportCommand extends ClientCommand {
                 .replaceAll("^[^a-z0-9]+", "");
         ObjectNode body = Json.MAPPER.createObjectNode().put("name", name == null ? base : name)
                 .put("unique", unique.isEmpty() ? "imported" : unique);
-        body.putObject("source").put("url", abs.toUri().toString());
+        ObjectNode source = body.putObject("source").put("url", abs.toUri().toString());
+        if (link) {
+            source.put("link", true);
+        }
         JsonNode m = client().post("/models/create", body.toString());
         String id = m.get("id").asText();
+        if (link) {
+            JsonNode linked = client().post("/model/" + id + "/download", null);
+            out().println(label(linked) + ": " + (m.path("source").path("link").asBoolean()
+                    ? "uses " + abs + " in place" : "already imported as a copy"));
+            return ExitCodes.OK;
+        }
         JsonNode started = client().post("/model/" + id + "/download", null);
         if (started.path("downloaded").asBoolean()) {
             out().println(label(started) + ": already imported");

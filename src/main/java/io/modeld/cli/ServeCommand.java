@@ -6,11 +6,14 @@ import io.modeld.config.Config;
 import io.modeld.config.DataDir;
 import io.modeld.config.DataDirLock;
 import io.modeld.config.Sizes;
+import io.modeld.library.LibraryRoot;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -88,6 +91,18 @@ final class ServeCommand implements Callable<Integer> {
                     + "default true; costs about 66 MB of RAM).")
     boolean spareRunner;
 
+    @Option(names = "--library", paramLabel = "[KIND=]DIR",
+            description = "A folder of GGUF models to use in place, never written to (repeatable; MODELD_LIBRARY, "
+                    + "folders separated by ':'). KIND is folder (default, searched recursively), ollama, "
+                    + "huggingface or lmstudio. Added to the stores of Ollama, the Hugging Face hub, llama.cpp "
+                    + "and LM Studio, which are used unless --no-library.")
+    List<String> library;
+
+    @Option(names = "--no-library", defaultValue = "${env:MODELD_NO_LIBRARY:-false}",
+            description = "Do not use the models in the stores of Ollama, the Hugging Face hub, llama.cpp and "
+                    + "LM Studio (MODELD_NO_LIBRARY); --library folders are still used.")
+    boolean noLibrary;
+
     @Option(names = "--check",
             description = "Start on a free port, answer /.well-known/health and /models once, then stop: "
                     + "checks the installation (./modeld also uses it to build its class-data archive).")
@@ -97,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config config = config();
         if (check) {
-            return check(config.toBuilder().port(0).ollamaPort(0).spareRunner(false).build());
+            return check(config.toBuilder().port(0).ollamaPort(0).spareRunner(false).library(List.of()).build());
         }
         DataDirLock lock;
         try {
@@ -128,7 +143,7 @@ final class ServeCommand implements Callable<Integer> {
                 .allowedOrigins(allowedOrigins == null ? List.of() : allowedOrigins).resumeDownloads(resumeDownloads)
                 .hfEndpoint(envOr("HF_ENDPOINT", Config.DEFAULT_HF_ENDPOINT)).hfToken(envOr("HF_TOKEN", null))
                 .apiKey(apiKey == null || apiKey.isBlank() ? null : apiKey)
-                .ollamaPort(ollamaPort).llamaLib(llamaLib).spareRunner(spareRunner);
+                .ollamaPort(ollamaPort).llamaLib(llamaLib).spareRunner(spareRunner).library(libraryRoots());
         if (memoryBudget != null) {
             b.memoryBudget(Sizes.parseBytes(memoryBudget));
         }
@@ -137,6 +152,27 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
         }
+    }
+
+    /** The library roots: the tools' own stores (unless --no-library), then --library and MODELD_LIBRARY folders. */
+    private List<String> libraryRoots() {
+        List<LibraryRoot> roots = new ArrayList<>();
+        if (!noLibrary) {
+            // $HOME as the tools themselves read it (Java's user.home comes from the password database).
+            String home = envOr("HOME", System.getProperty("user.home"));
+            roots.addAll(LibraryRoot.defaults(System.getenv(), Path.of(home)));
+        }
+        List<String> given = new ArrayList<>(library == null ? List.of() : library);
+        String env = System.getenv("MODELD_LIBRARY");
+        if (env != null) {
+            Arrays.stream(env.split(":")).filter(s -> !s.isBlank()).forEach(given::add);
+        }
+        try {
+            given.forEach(g -> roots.add(LibraryRoot.parse(g)));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
+        return roots.stream().distinct().map(LibraryRoot::toString).toList();
     }
 
     private static String envOr(String name, String fallback) {

@@ -24,11 +24,13 @@ import java.util.List;
  *                    ({@code serve} does; {@link #forDataDir} does not, to keep tests light)
  * @param ollamaPort a second port that serves the same API for Ollama's clients (11434 for {@code serve});
  *                   0 for none (the default of {@link #forDataDir})
+ * @param library the folders of models used in place, as {@code KIND=DIR} (see {@code LibraryRoot}); {@code serve}
+ *                adds where Ollama, the Hugging Face hub, llama.cpp and LM Studio keep theirs; none by default
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
-                     String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort) {
+                     String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library) {
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_HF_ENDPOINT = "https://huggingface.co";
@@ -65,6 +67,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
                     + "(or MODELD_API_KEY) so that only those who know it can use the daemon");
         }
         allowedOrigins = List.copyOf(allowedOrigins);
+        library = List.copyOf(library);
     }
 
     /** Whether {@code host} is a loopback name or address, reachable only from this machine. */
@@ -111,6 +114,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.llamaLib = llamaLib;
         b.spareRunner = spareRunner;
         b.ollamaPort = ollamaPort;
+        b.library = library;
         return b;
     }
 
@@ -166,6 +170,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         private Path llamaLib;
         private boolean spareRunner = true;
         private int ollamaPort = OLLAMA_PORT;
+        private List<String> library = List.of();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -251,10 +256,15 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
             return this;
         }
 
+        public Builder library(List<String> v) {
+            library = v;
+            return this;
+        }
+
         public Config build() {
             return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                     allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
-                    ollamaPort);
+                    ollamaPort, library);
         }
     }
 }

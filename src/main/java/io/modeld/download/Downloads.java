@@ -134,6 +134,9 @@ public final class Downloads implements AutoCloseable {
             return r;
         }
         ModelSpec spec = r.spec();
+        if (spec.source() != null && spec.source().linked()) {
+            return models.relink(r.id());   // used in place: nothing to copy, only its file to read again
+        }
         if (spec.source() == null) {
             throw ModeldException.conflict("model '" + spec.name() + "' has no source.url to download from; "
                     + "set one with POST /model/update");
@@ -182,6 +185,7 @@ public final class Downloads implements AutoCloseable {
     /** Cancels a running download, unloads the model and removes its files; the entry stays. */
     public ModelRecord deleteCache(String model) {
         ModelRecord r = models.get(model);
+        models.refuseInPlace(r, false);
         stopJob(r.id());
         beforeRemoval.accept(r.id());
         return models.deleteCache(r.id());
@@ -190,6 +194,7 @@ public final class Downloads implements AutoCloseable {
     /** Cancels a running download, unloads the model, then deletes it and its files. */
     public void delete(String model) {
         ModelRecord r = models.get(model);
+        models.refuseInPlace(r, true);
         if (!models.inCatalog(r.id())) {
             stopJob(r.id());
             beforeRemoval.accept(r.id());

@@ -4,7 +4,6 @@ import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelRoles;
 import io.modeld.catalog.ModelService;
-import io.modeld.config.DataDir;
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
 import io.modeld.gguf.GgufReader;
@@ -129,7 +128,6 @@ public final class RunnerRuntime implements AutoCloseable {
     }
 
     private final ModelService models;
-    private final DataDir dataDir;
     private final long budget;
     private final Clock clock;
     private final Predicate<String> downloading;
@@ -149,11 +147,10 @@ public final class RunnerRuntime implements AutoCloseable {
      * @param keepSpare keep one started runner waiting, so a load skips the process start
      * @param defaultKeepAlive idle time after which a model is unloaded; null for never
      */
-    public RunnerRuntime(ModelService models, DataDir dataDir, long budget, Clock clock, Predicate<String> downloading,
+    public RunnerRuntime(ModelService models, long budget, Clock clock, Predicate<String> downloading,
                          java.util.function.Supplier<List<String>> runnerCommand, boolean keepSpare,
                          Duration defaultKeepAlive) {
         this.models = models;
-        this.dataDir = dataDir;
         this.budget = budget;
         this.clock = clock;
         this.downloading = downloading;
@@ -408,7 +405,7 @@ public final class RunnerRuntime implements AutoCloseable {
     }
 
     private Path file(ModelRecord r) {
-        return dataDir.model(r.id()).resolve(r.file().name());
+        return models.fileOf(r);
     }
 
     private Loaded ensureLoaded(ModelRecord r, LoadOptions options) {
@@ -478,7 +475,7 @@ public final class RunnerRuntime implements AutoCloseable {
         Runner runner = null;
         try {
             runner = runners.take();
-            Runner.Loaded info = runner.load(List.of(file), estimate.context(), threads, role, false);
+            Runner.Loaded info = runner.load(models.filesOf(r), estimate.context(), threads, role, false);
             Loaded l = new Loaded(r.id(), runner, estimate, role, info.context(), options.keepAlive());
             synchronized (lock) {
                 loaded.put(r.id(), l);

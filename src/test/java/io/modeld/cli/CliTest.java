@@ -10,6 +10,7 @@ import io.modeld.testing.FileServer;
 import io.modeld.testing.TestDaemon;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,26 @@ class CliTest {
         Run cancel = modeld("cancel", "good");
         assertThat(cancel.code()).isZero();
         assertThat(cancel.out()).contains("good: was not downloading");
+    }
+
+    @Test
+    void import_link_uses_the_file_in_place_and_rm_keeps_it() throws Exception {
+        Path file = files.resolve("linked.gguf");
+        TinyLlama.TINY.write(file, 7);
+        long size = Files.size(file);
+        Run r = modeld("import", "--link", file.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("linked: uses " + file.toAbsolutePath() + " in place");
+        JsonNode shown = Json.MAPPER.readTree(modeld("show", "linked", "--json").out());
+        assertThat(shown.get("downloaded").asBoolean()).isTrue();
+        assertThat(shown.get("library").get("files").get(0).asText()).isEqualTo(file.toAbsolutePath().toString());
+        try (var models = Files.list(daemon.dataDir().resolve("models"))) {
+            assertThat(models.toList()).isEmpty();
+        }
+        Run rm = modeld("rm", "linked");
+        assertThat(rm.code()).isNotZero();
+        assertThat(rm.err()).contains("never deletes it");
+        assertThat(Files.size(file)).isEqualTo(size);
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.modeld.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modeld.gguf.TinyModels;
+import io.modeld.testing.LibraryLayouts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,13 +29,17 @@ class ServeCommandTest {
     @TempDir
     Path tmp;
 
+    /** Where the tools' stores are found: the test's environment must not point the daemon at real ones. */
+    private static final List<String> LIBRARY_VARIABLES = List.of("OLLAMA_MODELS", "HF_HOME", "HF_HUB_CACHE",
+            "XDG_CACHE_HOME", "LLAMA_CACHE");
+
     private static Process modeld(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.modeld.Main"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(false);
-        pb.environment().keySet().removeIf(k -> k.startsWith("MODELD_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("MODELD_") || LIBRARY_VARIABLES.contains(k));
         pb.environment().putAll(env);
         return pb.start();
     }
@@ -112,6 +118,41 @@ class ServeCommandTest {
     }
 
     @Test
+    void the_stores_under_home_are_used_in_place_unless_no_library() throws Exception {
+        Path home = tmp.resolve("home");
+        Path gguf = tmp.resolve("tiny.gguf");
+        TinyModels.qwen3(gguf, 1);
+        LibraryLayouts.ollama(home.resolve(".ollama/models"), "library", "tiny", "latest", gguf, null);
+        LibraryLayouts.huggingFace(home.resolve(".cache/huggingface/hub"), "acme", "Tiny-GGUF", "abc", "t-Q8_0.gguf",
+                gguf, true);
+        Path mine = Files.createDirectories(tmp.resolve("mine"));
+        Files.copy(gguf, mine.resolve("mine.gguf"));
+        for (boolean noLibrary : new boolean[] {false, true}) {
+            List<String> args = new ArrayList<>(List.of("serve", "--port", "0", "--ollama-port", "0",
+                    "--no-spare-runner", "--data-dir", tmp.resolve("data").toString()));
+            if (noLibrary) {
+                args.add("--no-library");
+            }
+            Process p = modeld(Map.of("HOME", home.toString(), "MODELD_LIBRARY", mine.toString()),
+                    args.toArray(String[]::new));
+            try {
+                Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)").matcher(firstLine(p));
+                assertThat(m.find()).isTrue();
+                HttpResponse<String> tags = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + m.group(1) + "/api/tags")).build(), HttpResponse.BodyHandlers.ofString());
+                if (noLibrary) {
+                    assertThat(tags.body()).contains("\"mine:latest\"").doesNotContain("tiny:latest", "hf.co/");
+                } else {
+                    assertThat(tags.body()).contains("\"tiny:latest\"", "\"hf.co/acme/Tiny-GGUF:Q8_0\"", "\"mine:latest\"");
+                }
+            } finally {
+                p.destroy();
+                p.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void help_lists_every_serve_option() throws Exception {
         Process p = modeld(Map.of(), "serve", "--help");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -119,6 +160,6 @@ class ServeCommandTest {
         assertThat(p.exitValue()).isZero();
         assertThat(out).contains("--host", "--port", "--data-dir", "--catalog", "--memory-budget", "--keep-alive",
                 "--max-downloads", "--connections", "--allowed-origins", "MODELD_PORT", "--api-key", "--ollama-port",
-                "--llama-lib", "spare-runner", "MODELD_OLLAMA_PORT");
+                "--llama-lib", "spare-runner", "MODELD_OLLAMA_PORT", "--library", "--no-library", "MODELD_LIBRARY");
     }
 }

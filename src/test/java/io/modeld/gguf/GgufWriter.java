@@ -47,6 +47,16 @@ public final class GgufWriter {
         return this;
     }
 
+    public GgufWriter u16(String key, int value) {
+        metadata.add(new Entry(key, GgufValueType.UINT16, value));
+        return this;
+    }
+
+    public GgufWriter i32(String key, int value) {
+        metadata.add(new Entry(key, GgufValueType.INT32, value));
+        return this;
+    }
+
     public GgufWriter f32(String key, float value) {
         metadata.add(new Entry(key, GgufValueType.FLOAT32, value));
         return this;
@@ -79,30 +89,79 @@ public final class GgufWriter {
     }
 
     public void write(Path file) throws IOException {
+        write(file, metadata, tensors);
+    }
+
+    /**
+     * Writes the model in {@code parts} files as llama.cpp's gguf-split does, {@code <prefix>-00001-of-0000N.gguf}
+     * in {@code dir}: the metadata in the first, the tensors spread over all, and in each the
+     * {@code split.no}, {@code split.count} and {@code split.tensors.count} keys. Returns the files in order.
+     */
+    public List<Path> writeSplit(Path dir, String prefix, int parts) throws IOException {
+        List<Path> files = new ArrayList<>();
+        int per = (tensors.size() + parts - 1) / parts;
+        for (int i = 0; i < parts; i++) {
+            List<Entry> meta = new ArrayList<>(i == 0 ? metadata : List.of());
+            meta.add(new Entry("split.no", GgufValueType.UINT16, i));
+            meta.add(new Entry("split.count", GgufValueType.UINT16, parts));
+            meta.add(new Entry("split.tensors.count", GgufValueType.INT32, tensors.size()));
+            Path file = dir.resolve(String.format("%s-%05d-of-%05d.gguf", prefix, i + 1, parts));
+            write(file, meta, tensors.subList(Math.min(i * per, tensors.size()), Math.min((i + 1) * per, tensors.size())));
+            files.add(file);
+        }
+        return files;
+    }
+
+    /**
+     * Writes the header and tensor infos only, and extends the file to its full size without writing the
+     * tensor data (a sparse file): what a scan of many large models reads, at no disk cost.
+     */
+    public void writeHeaderOnly(Path file) throws IOException {
+        long data;
         try (OutputStream raw = Files.newOutputStream(file);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 20))) {
-            Le le = new Le(out);
-            le.u32(GgufReader.MAGIC);
-            le.u32(3);
-            le.u64(tensors.size());
-            le.u64(metadata.size());
-            for (Entry e : metadata) {
-                le.string(e.key());
-                le.u32(e.type().ordinal());
-                le.value(e.type(), e.value());
+            Le le = header(out, metadata, tensors);
+            data = le.written;
+        }
+        long total = 0;
+        for (Tensor t : tensors) {
+            total = align(total + t.elements() * 4);
+        }
+        try (var f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(data + total);
+        }
+    }
+
+    private static Le header(DataOutputStream out, List<Entry> metadata, List<Tensor> tensors) throws IOException {
+        Le le = new Le(out);
+        le.u32(GgufReader.MAGIC);
+        le.u32(3);
+        le.u64(tensors.size());
+        le.u64(metadata.size());
+        for (Entry e : metadata) {
+            le.string(e.key());
+            le.u32(e.type().ordinal());
+            le.value(e.type(), e.value());
+        }
+        long offset = 0;
+        for (Tensor t : tensors) {
+            le.string(t.name());
+            le.u32(t.dims().length);
+            for (long d : t.dims()) {
+                le.u64(d);
             }
-            long offset = 0;
-            for (Tensor t : tensors) {
-                le.string(t.name());
-                le.u32(t.dims().length);
-                for (long d : t.dims()) {
-                    le.u64(d);
-                }
-                le.u32(0); // GGML_TYPE_F32
-                le.u64(offset);
-                offset = align(offset + t.elements() * 4);
-            }
-            le.pad();
+            le.u32(0); // GGML_TYPE_F32
+            le.u64(offset);
+            offset = align(offset + t.elements() * 4);
+        }
+        le.pad();
+        return le;
+    }
+
+    private static void write(Path file, List<Entry> metadata, List<Tensor> tensors) throws IOException {
+        try (OutputStream raw = Files.newOutputStream(file);
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 20))) {
+            Le le = header(out, metadata, tensors);
             for (Tensor t : tensors) {
                 ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
                 for (long i = 0; i < t.elements(); i++) {
@@ -162,6 +221,12 @@ public final class GgufWriter {
             switch (type) {
                 case STRING -> string((String) v);
                 case UINT32 -> u32((Long) v);
+                case UINT16 -> {
+                    scratch.clear();
+                    scratch.putShort((short) (int) (Integer) v);
+                    emit(2);
+                }
+                case INT32 -> u32((Integer) v);
                 case FLOAT32 -> f32((Float) v);
                 case BOOL -> {
                     out.write((Boolean) v ? 1 : 0);

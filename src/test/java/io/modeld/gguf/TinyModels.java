@@ -23,15 +23,20 @@ public final class TinyModels {
 
     /** A two-layer {@code qwen3} model. */
     public static void qwen3(Path file, long seed) throws IOException {
-        decoder("qwen3", file, seed, false);
+        decoder("qwen3", seed, false).write(file);
+    }
+
+    /** The same {@code qwen3} model in {@code parts} files, as gguf-split writes them; returns them in order. */
+    public static java.util.List<Path> qwen3Split(Path dir, String prefix, int parts, long seed) throws IOException {
+        return decoder("qwen3", seed, false).writeSplit(dir, prefix, parts);
     }
 
     /** A two-layer {@code gemma3} model. */
     public static void gemma3(Path file, long seed) throws IOException {
-        decoder("gemma3", file, seed, true);
+        decoder("gemma3", seed, true).write(file);
     }
 
-    private static void decoder(String arch, Path file, long seed, boolean postNorms) throws IOException {
+    private static GgufWriter decoder(String arch, long seed, boolean postNorms) {
         int headDim = EMBD / HEADS;
         int layers = 2;
         GgufWriter w = new GgufWriter().string("general.architecture", arch)
@@ -65,7 +70,7 @@ public final class TinyModels {
                 w.tensor(p + "post_ffw_norm.weight", new long[] {EMBD}, i -> 1.0);
             }
         }
-        w.write(file);
+        return w;
     }
 
     /** A two-layer {@code bert} embedding model with mean pooling: vectors of {@value #EMBD} floats. */

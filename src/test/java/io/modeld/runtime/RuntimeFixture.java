@@ -28,7 +28,7 @@ final class RuntimeFixture implements AutoCloseable {
         models = new ModelService(store, clock, dataDir);
         models.start(List.of());
         List<String> command = runnerCommand(dataDir);
-        runtime = new RunnerRuntime(models, dataDir, budget, clock, id -> false, () -> command, false, keepAlive);
+        runtime = new RunnerRuntime(models, budget, clock, id -> false, () -> command, false, keepAlive);
     }
 
     /** The command a daemon on {@code dataDir} starts runners with. */

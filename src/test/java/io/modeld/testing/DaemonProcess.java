@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,6 +32,14 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** Starts {@code modeld serve --port 0 --data-dir dataDir} plus {@code extra}; returns once it serves. */
     public static DaemonProcess start(Path dataDir, String... extra) throws IOException {
+        return start(null, dataDir, extra);
+    }
+
+    /**
+     * The same with {@code env} added to the daemon's environment; without one, the user's own model
+     * stores (Ollama's, the Hugging Face cache) are left out with {@code --no-library}.
+     */
+    public static DaemonProcess start(Map<String, String> env, Path dataDir, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.modeld.Main", "serve", "--port", "0",
                 "--data-dir", dataDir.toString()));
@@ -42,7 +51,14 @@ public final class DaemonProcess implements AutoCloseable {
         if (!List.of(extra).contains("--spare-runner")) {
             cmd.add("--no-spare-runner");
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (env == null) {
+            cmd.add("--no-library");
+        }
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (env != null) {
+            builder.environment().putAll(env);
+        }
+        Process p = builder.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.lines().filter(l -> l.contains(" serving ")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("modeld exited without serving"));

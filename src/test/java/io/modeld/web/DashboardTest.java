@@ -63,6 +63,18 @@ class DashboardTest {
         }
     }
 
+    /** Waits for the page; a row re-rendered by a live update between a find and its use is found again. */
+    private static org.awaitility.core.ConditionFactory ui() {
+        return await().atMost(WAIT).ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class);
+    }
+
+    private void click(String id, String action) {
+        ui().until(() -> {
+            row(id).findElement(By.cssSelector("button[data-action=" + action + "]")).click();
+            return true;
+        });
+    }
+
     private WebElement row(String id) {
         return browser.findElement(By.id("model-" + id));
     }
@@ -81,26 +93,26 @@ class DashboardTest {
                     + files.uri("/dash.gguf") + "\", \"sha256\": \"" + FileServer.sha256(data) + "\"}}"))
                     .get("id").asText();
             browser.get("http://127.0.0.1:" + daemon.port() + "/");
-            await().atMost(WAIT).until(() -> !browser.findElements(By.id("model-" + id)).isEmpty());
+            ui().until(() -> !browser.findElements(By.id("model-" + id)).isEmpty());
             assertThat(browser.findElements(By.cssSelector("#models tbody tr"))).hasSize(BUILT_IN + 1);
-            assertThat(state(id)).isEqualTo("available");
+            ui().until(() -> state(id).equals("available"));
 
-            row(id).findElement(By.cssSelector("button[data-action=download]")).click();
-            await().atMost(WAIT).until(() -> state(id).equals("downloading"));
-            await().atMost(WAIT).until(() -> row(id).findElement(By.className("progress-text")).getText()
+            click(id, "download");
+            ui().until(() -> state(id).equals("downloading"));
+            ui().until(() -> row(id).findElement(By.className("progress-text")).getText()
                     .matches("\\d+\\.\\d% .*"));
-            await().atMost(WAIT).until(() -> state(id).equals("downloaded"));
-            WebElement bar = row(id).findElement(By.cssSelector(".bar > div"));
-            assertThat(bar.getAttribute("style")).contains("width: 100%");
+            ui().until(() -> state(id).equals("downloaded"));
+            ui().until(() -> row(id).findElement(By.cssSelector(".bar > div")).getAttribute("style")
+                    .contains("width: 100%"));
 
-            row(id).findElement(By.cssSelector("button[data-action=load]")).click();
-            await().atMost(WAIT).until(() -> state(id).equals("loaded"));
-            await().atMost(WAIT).until(() -> !browser.findElement(By.id("memory-text")).getText().startsWith("0 B"));
+            click(id, "load");
+            ui().until(() -> state(id).equals("loaded"));
+            ui().until(() -> !browser.findElement(By.id("memory-text")).getText().startsWith("0 B"));
 
             browser.findElement(By.id("add-name")).sendKeys("Added in the browser");
             browser.findElement(By.id("add-url")).sendKeys("https://example.org/added.gguf");
             browser.findElement(By.cssSelector("#add button")).click();
-            await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN + 2);
+            ui().until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN + 2);
             assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 2);
 
             Path shot = Path.of("target", "surefire-reports", "dashboard.png");
@@ -116,13 +128,13 @@ class DashboardTest {
         try (TestDaemon keyed = TestDaemon.start(io.modeld.config.Config.forDataDir(tmp.resolve("keyed")).toBuilder()
                 .apiKey(key).build())) {
             browser.get("http://127.0.0.1:" + keyed.port() + "/");
-            await().atMost(WAIT).until(() -> browser.findElement(By.id("key-dialog")).isDisplayed());
+            ui().until(() -> browser.findElement(By.id("key-dialog")).isDisplayed());
             browser.findElement(By.id("key-input")).sendKeys(key);
             browser.findElement(By.cssSelector("#key-dialog button")).click();
-            await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN);
+            ui().until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN);
             assertThat(browser.findElement(By.id("key-dialog")).isDisplayed()).isFalse();
             browser.navigate().refresh();
-            await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN);
+            ui().until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN);
             assertThat(browser.findElement(By.id("key-dialog")).isDisplayed()).as("asked once per tab").isFalse();
         }
     }

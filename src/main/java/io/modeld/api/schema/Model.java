@@ -3,7 +3,7 @@ package io.modeld.api.schema;
 /**
  * Model, as the Pieces SDKs read it, with modeld's extensions: {@code source}, {@code context},
  * {@code role} (generator, embedder or reranker), {@code ollama} (the name it answers to on Ollama's
- * API), {@code family} and {@code released}.
+ * API), {@code family}, {@code released} and {@code library} (where a model used in place lies).
  */
 public record Model(
         Schema schema,
@@ -34,5 +34,6 @@ public record Model(
         String role,
         String ollama,
         String family,
-        Integer released) {
+        Integer released,
+        Library library) {
 }
