@@ -94,7 +94,7 @@ public final class Daemon implements AutoCloseable {
             ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
             models.start(catalog);
             library = new Library(config.library().stream().map(LibraryRoot::parse).toList(), models,
-                    LIBRARY_RESCAN);
+                    LIBRARY_RESCAN, dataDir.libraryHeaders());
             library.start();
             downloads = new Downloads(models, dataDir, config.maxDownloads(), config.connections(),
                     config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config), new Bandwidth());

@@ -9,8 +9,8 @@ import java.util.stream.Stream;
 
 /**
  * The layout of the data dir: {@code modeld.db}, {@code models/<id>/} (finished files),
- * {@code partial/<id>/} (downloads in flight), {@code blobs/} (uploads), {@code logs/} and {@code lib/}
- * (native libraries). Folders are named by model ids that
+ * {@code partial/<id>/} (downloads in flight), {@code blobs/} (uploads), {@code logs/}, {@code lib/}
+ * (native libraries) and {@code library-headers.json} (what the headers of library models held). Folders are named by model ids that
  * must parse as UUIDs, so no client text ever becomes a path.
  */
 public record DataDir(Path root) {
@@ -42,6 +42,11 @@ public record DataDir(Path root) {
     /** Files uploaded through Ollama's {@code /api/blobs}, named {@code sha256-<hex>}, until a model takes them. */
     public Path blobs() {
         return root.resolve("blobs");
+    }
+
+    /** What was read from the headers of the models in library roots, so a restart reads only what changed. */
+    public Path libraryHeaders() {
+        return root.resolve("library-headers.json");
     }
 
     /** Creates the folders of the layout. */

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +56,7 @@ public final class Library implements AutoCloseable {
     private final List<LibraryRoot> roots;
     private final ModelService models;
     private final Duration rescanEvery;
-    private final Map<List<Path>, Header> headers = new HashMap<>();
+    private final HeaderCache headers;
     private final Set<String> reported = new HashSet<>();
     private final Map<Path, WatchKey> watched = new HashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -70,14 +72,18 @@ public final class Library implements AutoCloseable {
     /** The first scan lists what is there; later ones wait for new files to settle. */
     private boolean started;
 
-    /** What a model's files held when last read: their sizes and times, and the facts (or why none). */
-    private record Header(List<String> stamps, ModelSpec facts, String problem) {
+    /** A model found by a root's layout, waiting for its header. */
+    private record Pending(LibraryRoot root, Found found) {
     }
 
-    public Library(List<LibraryRoot> roots, ModelService models, Duration rescanEvery) {
+    /**
+     * @param headerCache where what the headers held is kept between runs (in the data dir), or null
+     */
+    public Library(List<LibraryRoot> roots, ModelService models, Duration rescanEvery, Path headerCache) {
         this.roots = List.copyOf(roots);
         this.models = models;
         this.rescanEvery = rescanEvery;
+        this.headers = HeaderCache.load(roots.isEmpty() ? null : headerCache);
     }
 
     /** Scans once (the models are listed when this returns), then watches the roots. */
@@ -86,8 +92,9 @@ public final class Library implements AutoCloseable {
             return;
         }
         long t0 = System.nanoTime();
-        int count = scan();
-        LOG.info("library: {} models in {} ({} ms)", count, roots, (System.nanoTime() - t0) / 1_000_000);
+        Scan first = scan();
+        LOG.info("library: {} models in {} ({} headers read, {} ms)", first.models(), roots, first.headersRead(),
+                (System.nanoTime() - t0) / 1_000_000);
         try {
             watcher = FileSystems.getDefault().newWatchService();
             register();
@@ -128,21 +135,24 @@ public final class Library implements AutoCloseable {
         }
     }
 
-    /** Scans every root and hands what it found to the models; returns how many models it found. */
-    synchronized int scan() {
-        Scan scan = new Scan(reported, new HashSet<>());
-        Map<Object, List<ModelRecord>> byFile = new LinkedHashMap<>();
-        Set<List<Path>> used = new HashSet<>();
+    /**
+     * Scans every root and hands what it found to the models. Headers are read on every core: with a cold
+     * cache they are most of a scan's time.
+     */
+    synchronized Scan scan() {
+        Scan scan = new Scan(reported, ConcurrentHashMap.newKeySet());
+        List<Pending> pending = new ArrayList<>();
         for (LibraryRoot root : roots) {
-            if (!Files.isDirectory(root.dir())) {
-                continue;
+            if (Files.isDirectory(root.dir())) {
+                root.kind().scan(root.dir(), scan).forEach(f -> pending.add(new Pending(root, f)));
             }
-            for (Found f : root.kind().scan(root.dir(), scan)) {
-                ModelRecord r = record(root, f, scan);
-                if (r != null) {
-                    used.add(f.files());
-                    byFile.computeIfAbsent(fileKey(f.files().get(0)), k -> new ArrayList<>()).add(r);
-                }
+        }
+        List<ModelRecord> records = pending.parallelStream().map(p -> record(p.root(), p.found(), scan)).toList();
+        Map<Object, List<ModelRecord>> byFile = new LinkedHashMap<>();
+        for (int i = 0; i < pending.size(); i++) {
+            ModelRecord r = records.get(i);
+            if (r != null) {
+                byFile.computeIfAbsent(fileKey(r.inPlace().files().get(0)), k -> new ArrayList<>()).add(r);
             }
         }
         List<ModelRecord> all = new ArrayList<>();
@@ -151,7 +161,8 @@ public final class Library implements AutoCloseable {
                     .filter(r -> r.inPlace().root().equals(LibraryKind.OLLAMA.wire())).toList();
             all.addAll(tags.isEmpty() ? same.subList(0, 1) : tags);
         }
-        headers.keySet().retainAll(used);
+        headers.retain(pending.stream().map(p -> p.found().files()).collect(Collectors.toSet()));
+        headers.save();
         scan.end();
         models.setLibrary(all);
         lastScan = System.nanoTime();
@@ -164,9 +175,11 @@ public final class Library implements AutoCloseable {
             register(lastDirs);
         }
         started = true;
-        return all.size();
+        scan.found(all.size());
+        return scan;
     }
 
+    /** The model for what a root found, or null when it cannot be used (yet). Called on several threads. */
     private ModelRecord record(LibraryRoot root, Found f, Scan scan) {
         List<String> stamps = new ArrayList<>();
         long total = 0;
@@ -184,13 +197,14 @@ public final class Library implements AutoCloseable {
                 return null;
             }
         }
-        Header h = headers.get(f.files());
+        HeaderCache.Header h = headers.get(f.files());
         if (h == null || !h.stamps().equals(stamps)) {
             if (started && System.currentTimeMillis() - newest < SETTLE.toMillis()) {
                 scan.unsettled();   // still being written, perhaps: read it once it settles
                 return null;
             }
             h = read(f.files(), stamps);
+            scan.headerRead();
             headers.put(f.files(), h);
         }
         if (h.facts() == null) {
@@ -208,11 +222,11 @@ public final class Library implements AutoCloseable {
         return new ModelRecord(id, Instant.ofEpochMilli(created), true, spec, file, null, inPlace);
     }
 
-    private static Header read(List<Path> files, List<String> stamps) {
+    private static HeaderCache.Header read(List<Path> files, List<String> stamps) {
         try {
-            return new Header(stamps, GgufFacts.fill(ModelSpec.defaults(), files), null);
+            return new HeaderCache.Header(stamps, GgufFacts.fill(ModelSpec.defaults(), files), null);
         } catch (GgufFormatException | IOException e) {
-            return new Header(stamps, null, "not a usable GGUF model (" + e.getMessage() + ")");
+            return new HeaderCache.Header(stamps, null, "not a usable GGUF model (" + e.getMessage() + ")");
         }
     }
 

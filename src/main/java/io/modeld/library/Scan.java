@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * One pass over the roots: the folders it looked in (the watcher watches them) and the files it had to
  * skip, each reported once for as long as the file stays as it is, so a rescan every few seconds does
- * not repeat a warning.
+ * not repeat a warning. Headers are read on several threads: {@link #skip} and {@link #unsettled} may be
+ * called from any of them; the layouts call the rest from the scanning thread.
  */
 final class Scan {
 
@@ -17,7 +18,9 @@ final class Scan {
     private final Set<String> reported;
     private final Set<String> seen;
     private final List<Path> dirs = new ArrayList<>();
-    private boolean unsettled;
+    private volatile boolean unsettled;
+    private final java.util.concurrent.atomic.AtomicInteger headersRead = new java.util.concurrent.atomic.AtomicInteger();
+    private int models;
 
     /**
      * @param reported the problems reported by earlier scans; those not met again are forgotten by {@link #end}
@@ -37,7 +40,7 @@ final class Scan {
     }
 
     /** A file that looked like a model but is skipped; logged once while {@code state} (size, time) holds. */
-    void skip(Path file, String state, String why) {
+    synchronized void skip(Path file, String state, String why) {
         String key = file + "|" + state + "|" + why;
         seen.add(key);
         if (reported.add(key)) {
@@ -50,12 +53,29 @@ final class Scan {
         unsettled = true;
     }
 
+    void headerRead() {
+        headersRead.incrementAndGet();
+    }
+
+    int headersRead() {
+        return headersRead.get();
+    }
+
+    void found(int count) {
+        models = count;
+    }
+
+    /** How many models the scan found. */
+    int models() {
+        return models;
+    }
+
     boolean isUnsettled() {
         return unsettled;
     }
 
     /** Forgets problems that are gone, so a file that breaks again is reported again. */
-    void end() {
+    synchronized void end() {
         reported.retainAll(seen);
     }
 }

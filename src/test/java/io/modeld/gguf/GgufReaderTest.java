@@ -52,6 +52,29 @@ class GgufReaderTest {
     }
 
     @Test
+    void a_long_vocabulary_across_many_windows_is_skipped_and_what_follows_is_read() throws Exception {
+        Random random = new Random(5);
+        java.util.List<String> tokens = new java.util.ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            tokens.add("x".repeat(random.nextInt(i % 1000 == 0 ? 3000 : 40)));   // some longer than a window's tail
+        }
+        Path file = dir.resolve("vocab.gguf");
+        new GgufWriter().string("general.architecture", "llama").strings("tokenizer.ggml.tokens", tokens)
+                .strings("tokenizer.ggml.merges", tokens).string("after", "here")
+                .tensor("t.weight", new long[] {8}, i -> i).write(file);
+        GgufFile f = GgufReader.read(file);
+        assertThat(f.metadata().get("tokenizer.ggml.tokens")).isEqualTo(new GgufReader.SkippedArray("STRING", 100_000));
+        assertThat(f.metadata().get("after")).isEqualTo("here");
+        assertThat(f.tensors()).extracting(GgufFile.TensorInfo::name).containsExactly("t.weight");
+        byte[] bytes = Files.readAllBytes(file);
+        for (int cut : new int[] {bytes.length / 3, bytes.length / 2 + 5}) {
+            Path p = dir.resolve("vocab-cut.gguf");
+            Files.write(p, Arrays.copyOf(bytes, cut));
+            assertThatThrownBy(() -> GgufReader.read(p)).isInstanceOf(GgufFormatException.class);
+        }
+    }
+
+    @Test
     void every_truncation_is_a_clear_format_error() throws Exception {
         long dataOffset = GgufReader.read(tiny).dataOffset();
         for (int cut = 0; cut < dataOffset; cut += cut < 64 ? 1 : 97) {
