@@ -11,6 +11,8 @@ import io.modeld.config.Config;
 import io.modeld.config.DataDir;
 import io.modeld.config.DataDirLock;
 import io.modeld.library.Library;
+import io.modeld.registry.Credentials;
+import io.modeld.registry.RegistryClient;
 import io.modeld.library.LibraryRoot;
 import io.modeld.download.Bandwidth;
 import io.modeld.download.Downloads;
@@ -97,7 +99,8 @@ public final class Daemon implements AutoCloseable {
                     LIBRARY_RESCAN, dataDir.libraryHeaders());
             library.start();
             downloads = new Downloads(models, dataDir, config.maxDownloads(), config.connections(),
-                    config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config), new Bandwidth());
+                    config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config),
+                    new Bandwidth(config.maxBandwidth()), registryClient(config));
             Downloads running = downloads;
             Path llamaDir = RunnerLauncher.llamaDir(config.llamaLib(), dataDir.lib());
             List<String> runnerCommand = RunnerLauncher.command(llamaDir, dataDir.lib());
@@ -139,6 +142,18 @@ public final class Daemon implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** The registry client with the logins of Docker's config and MODELD_REGISTRY_AUTH; a broken config is logged. */
+    private static RegistryClient registryClient(Config config) {
+        Credentials credentials;
+        try {
+            credentials = Credentials.load(config.registries().dockerConfig(), config.registries().auth());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("registry logins not used: {}", e.getMessage());
+            credentials = Credentials.none();
+        }
+        return new RegistryClient(credentials, java.util.Set.copyOf(config.registries().insecure()));
     }
 
     /**

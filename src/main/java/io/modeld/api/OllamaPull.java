@@ -9,6 +9,7 @@ import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
+import io.modeld.catalog.OllamaNames;
 import io.modeld.download.DownloadProgress;
 import io.modeld.download.DownloadStatus;
 import io.modeld.download.Downloads;
@@ -49,14 +50,20 @@ final class OllamaPull {
     private void pull(Context ctx) throws InterruptedException {
         JsonNode body = Bodies.json(ctx);
         String name = OllamaRequest.model(body);
-        if (!io.modeld.catalog.OllamaNames.valid(name) && !ModelSpec.UNIQUE_NAME.matcher(name).matches()) {
+        if (!OllamaNames.valid(name) && !ModelSpec.UNIQUE_NAME.matcher(name).matches()) {
             throw ModeldException.invalid("invalid model name");
         }
         ModelRecord r;
+        boolean made = false;
         try {
             r = ollama.resolve(name);
         } catch (ModeldException e) {
-            throw new ModeldException(ModeldException.Kind.NOT_FOUND, "pull model manifest: file does not exist");
+            if (!OllamaNames.valid(name)) {
+                throw new ModeldException(ModeldException.Kind.NOT_FOUND, "pull model manifest: file does not exist");
+            }
+            // Not a model modeld knows: the name is a model in its registry, as for Ollama.
+            r = models.createForPull(OllamaNames.normalize(name), "ollama://" + name.strip());
+            made = !r.downloaded() && !downloads.downloading(r.id());
         }
         boolean stream = Fields.bool(body, "stream", true);
         Ndjson lines = stream ? new Ndjson(ctx) : null;
@@ -112,6 +119,9 @@ final class OllamaPull {
         if (last.status() != DownloadStatus.COMPLETED) {
             String why = last.status() == DownloadStatus.CANCELED ? "the download was canceled"
                     : last.error() == null ? "the download failed" : last.error();
+            if (made) {
+                forget(r);   // as with Ollama, a pull that found nothing leaves nothing behind
+            }
             if (lines == null) {
                 throw new ModeldException(ModeldException.Kind.UNAVAILABLE, why);
             }
@@ -125,6 +135,14 @@ final class OllamaPull {
             ctx.json(success);
         } else {
             lines.line(success);
+        }
+    }
+
+    private void forget(ModelRecord r) {
+        try {
+            downloads.delete(r.id());
+        } catch (ModeldException e) {
+            // someone else is using it by now: it stays
         }
     }
 

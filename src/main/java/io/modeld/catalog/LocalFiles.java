@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -33,7 +35,11 @@ final class LocalFiles {
                 continue;
             }
             Path file = pathOf(dataDir, r);
-            long size = sizeOf(file);
+            long size = 0;
+            for (Path part : pathsOf(dataDir, r)) {
+                long partSize = sizeOf(part);
+                size = partSize < 0 || size < 0 ? -1 : size + partSize;
+            }
             if (size != r.file().size()) {
                 String again = r.inPlace() != null ? "put it back and download the model to use it again"
                         : "download it again";
@@ -50,6 +56,29 @@ final class LocalFiles {
     /** Where a downloaded model's (first) file is: in place, or under {@code models/<id>/}. */
     static Path pathOf(DataDir dataDir, ModelRecord r) {
         return r.inPlace() != null ? r.inPlace().files().get(0) : dataDir.model(r.id()).resolve(r.file().name());
+    }
+
+    private static final Pattern SPLIT_FIRST = Pattern.compile("(.+)-00001-of-(\\d{5})\\.gguf");
+
+    /**
+     * Every file of a downloaded model: the parts of a split model in order (in place, or named
+     * {@code <name>-00001-of-0000N.gguf} in the store, as a registry's shards are), else its one file.
+     */
+    static List<Path> pathsOf(DataDir dataDir, ModelRecord r) {
+        if (r.inPlace() != null) {
+            return r.inPlace().files();
+        }
+        Path first = pathOf(dataDir, r);
+        Matcher m = SPLIT_FIRST.matcher(r.file().name());
+        if (!m.matches()) {
+            return List.of(first);
+        }
+        int count = Integer.parseInt(m.group(2));
+        List<Path> parts = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            parts.add(first.resolveSibling(String.format("%s-%05d-of-%05d.gguf", m.group(1), i, count)));
+        }
+        return parts;
     }
 
     /** Removes the folders of {@code models/} that belong to no downloaded model; other names are left alone. */

@@ -26,6 +26,10 @@ final class Migrations {
             ALTER TABLE models ADD COLUMN file_size INTEGER;
             ALTER TABLE models ADD COLUMN file_sha256 TEXT;
             ALTER TABLE models ADD COLUMN failure TEXT;
+            """,
+            // 3: what identified the downloaded version at its source (manifest digest, ETag).
+            """
+            ALTER TABLE models ADD COLUMN file_origin TEXT;
             """);
 
     static final int LATEST = STEPS.size();

@@ -12,8 +12,16 @@ import java.util.List;
 public record ModelRecord(String id, Instant created, boolean custom, ModelSpec spec, LocalFile file,
                           String failure, InPlace inPlace) {
 
-    /** A finished, verified model file: its name under {@code models/<id>/}, size and SHA-256. */
-    public record LocalFile(String name, long size, String sha256) {
+    /**
+     * A finished, verified model file: its name under {@code models/<id>/}, size (of all its parts) and
+     * SHA-256 (of the first), and what identified that version at its source ({@code origin}: a registry
+     * manifest's digest, an ETag or Hugging Face's X-Linked-Etag; null when unknown).
+     */
+    public record LocalFile(String name, long size, String sha256, String origin) {
+
+        public LocalFile(String name, long size, String sha256) {
+            this(name, size, sha256, null);
+        }
     }
 
     /**

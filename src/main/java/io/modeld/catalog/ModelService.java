@@ -324,9 +324,12 @@ public final class ModelService {
         return LocalFiles.pathOf(dataDir, r);
     }
 
-    /** Every file of a downloaded model: the parts of a split model in order, else its one file. */
+    /**
+     * Every file of a downloaded model: the parts of a split model in order (in place, or named
+     * {@code <name>-00001-of-0000N.gguf} in the store, as a registry's shards are), else its one file.
+     */
     public List<Path> filesOf(ModelRecord r) {
-        return r.inPlace() != null ? r.inPlace().files() : List.of(fileOf(r));
+        return LocalFiles.pathsOf(dataDir, r);
     }
 
     /** Whether the model is offered by the current catalog (and so cannot be deleted or updated). */
@@ -356,6 +359,33 @@ public final class ModelService {
                 checkUniqueFree(spec.unique(), null);
                 result = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec,
                         linkedFile(spec), null, ModelRecord.InPlace.of(spec));
+                ticket = stage(result, null);
+            } else {
+                ticket = commits.last();
+            }
+        }
+        commits.await(ticket);
+        return result;
+    }
+
+    /**
+     * The model a pull of an Ollama name that no model answers to makes: a custom model named so, whose
+     * source is that name in its registry ({@code url}, an {@code ollama://} reference). A model already
+     * made for that source is returned as it is.
+     */
+    public ModelRecord createForPull(String ollamaName, String url) {
+        ModelSource source = ModelSource.of(url, null);
+        ModelRecord result = null;
+        GroupCommit.Ticket ticket;
+        synchronized (writeLock) {
+            for (ModelRecord r : accepted.byId().values()) {
+                if (r.custom() && source.equals(r.spec().source())) {
+                    result = r;
+                }
+            }
+            if (result == null) {
+                ModelSpec spec = ModelSpec.defaults().withName(ollamaName).withOllama(ollamaName, null).withSource(source);
+                result = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec, null, null);
                 ticket = stage(result, null);
             } else {
                 ticket = commits.last();
@@ -504,12 +534,20 @@ public final class ModelService {
      * the spec leaves out from the file when it is GGUF.
      */
     public ModelRecord markDownloaded(String id, ModelRecord.LocalFile file) {
+        return markDownloaded(id, file, null);
+    }
+
+    /** The same, with the Modelfile a registry gave (template, system, parameters, license), when there was one. */
+    public ModelRecord markDownloaded(String id, ModelRecord.LocalFile file, Modelfile modelfile) {
         ModelRecord r;
         GroupCommit.Ticket ticket;
         synchronized (writeLock) {
             r = find(accepted, id).withFile(file);
+            if (modelfile != null) {
+                r = r.withSpec(r.spec().withOllama(r.spec().ollama(), modelfile));
+            }
             try {
-                r = r.withSpec(GgufFacts.fill(r.spec(), dataDir.model(id).resolve(file.name())));
+                r = r.withSpec(GgufFacts.fill(r.spec(), filesOf(r)));
             } catch (GgufFormatException | IOException e) {
                 LOG.info("model {}: its file is not GGUF ({}); nothing filled from it", id, e.getMessage());
             }

@@ -1,6 +1,7 @@
 package io.modeld.catalog;
 
 import io.modeld.ModeldException;
+import io.modeld.registry.RegistryRef;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -8,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * Where a model's file comes from: an {@code https://}, {@code http://}, {@code hf://owner/repo/file[@rev]}
- * or {@code file:///abs/path} URL, and the file's SHA-256 when it is known in advance. A {@code file://}
+ * or {@code file:///abs/path} URL, or a model in a registry ({@code oci://}, {@code ollama://},
+ * {@code hf://owner/repo:QUANT}: see {@link RegistryRef}), and the file's SHA-256 when it is known in advance. A {@code file://}
  * source with {@code link} is used where it lies instead of being copied into the store.
  */
 public record ModelSource(String url, String sha256, Boolean link) {
@@ -50,6 +52,18 @@ public record ModelSource(String url, String sha256, Boolean link) {
             throw ModeldException.invalid("source.url: not a valid URL (" + e.getReason() + ")");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (RegistryRef.isRegistry(url) || scheme.equals("oci") || scheme.equals("ollama")) {
+            try {
+                RegistryRef.parse(url);
+            } catch (IllegalArgumentException e) {
+                throw ModeldException.invalid(e.getMessage());
+            }
+            if (sha256 != null || link) {
+                throw ModeldException.invalid("source: a registry model is checked by its manifest's digests; "
+                        + "sha256 and link do not apply");
+            }
+            return new ModelSource(url, null, null);
+        }
         if (uri.getRawUserInfo() != null) {
             throw ModeldException.invalid("source.url: must not carry credentials (user:password@host): they would "
                     + "be stored and shown to every client; give a Hugging Face token with HF_TOKEN, and registry "
@@ -68,7 +82,7 @@ public record ModelSource(String url, String sha256, Boolean link) {
                 }
             }
             default -> throw ModeldException.invalid(
-                    "source.url: scheme must be https, http, hf or file, not '" + scheme + "'");
+                    "source.url: scheme must be https, http, hf, file, oci or ollama, not '" + scheme + "'");
         }
         String digest = null;
         if (sha256 != null) {

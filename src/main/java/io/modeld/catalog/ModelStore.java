@@ -93,11 +93,11 @@ public final class ModelStore implements AutoCloseable {
         List<ModelRecord> all = new ArrayList<>();
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery(
-                     "SELECT id, custom, created, spec, downloaded, file_name, file_size, file_sha256, failure "
-                             + "FROM models ORDER BY created, id")) {
+                     "SELECT id, custom, created, spec, downloaded, file_name, file_size, file_sha256, failure, "
+                             + "file_origin FROM models ORDER BY created, id")) {
             while (rs.next()) {
                 ModelRecord.LocalFile file = rs.getInt(5) == 0 ? null
-                        : new ModelRecord.LocalFile(rs.getString(6), rs.getLong(7), rs.getString(8));
+                        : new ModelRecord.LocalFile(rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(10));
                 ModelSpec spec = Json.MAPPER.readValue(rs.getString(4), ModelSpec.class);
                 all.add(new ModelRecord(rs.getString(1), Instant.parse(rs.getString(3)), rs.getInt(2) != 0,
                         spec, file, rs.getString(9), ModelRecord.InPlace.of(spec)));
@@ -121,12 +121,12 @@ public final class ModelStore implements AutoCloseable {
         }
         try (PreparedStatement up = connection.prepareStatement("""
                 INSERT INTO models (id, unique_name, custom, created, spec, downloaded, file_name, file_size,
-                  file_sha256, failure)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  file_sha256, failure, file_origin)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET unique_name = excluded.unique_name, spec = excluded.spec,
                   downloaded = excluded.downloaded, file_name = excluded.file_name,
                   file_size = excluded.file_size, file_sha256 = excluded.file_sha256,
-                  failure = excluded.failure""");
+                  failure = excluded.failure, file_origin = excluded.file_origin""");
              PreparedStatement del = connection.prepareStatement("DELETE FROM models WHERE id = ?")) {
             for (String id : deletions) {
                 del.setString(1, id);
@@ -143,6 +143,7 @@ public final class ModelStore implements AutoCloseable {
                 up.setObject(8, r.downloaded() ? r.file().size() : null);
                 up.setString(9, r.downloaded() ? r.file().sha256() : null);
                 up.setString(10, r.failure());
+                up.setString(11, r.downloaded() ? r.file().origin() : null);
                 up.executeUpdate();
             }
             connection.commit();

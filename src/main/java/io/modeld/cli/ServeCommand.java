@@ -103,6 +103,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "LM Studio (MODELD_NO_LIBRARY); --library folders are still used.")
     boolean noLibrary;
 
+    @Option(names = "--insecure-registry", split = ",", paramLabel = "HOST[:PORT]",
+            defaultValue = "${env:MODELD_INSECURE_REGISTRY}",
+            description = "A registry to reach over plain HTTP instead of HTTPS (repeatable; MODELD_INSECURE_REGISTRY, "
+                    + "comma-separated); registries on loopback always are.")
+    List<String> insecureRegistries;
+
+    @Option(names = "--max-bandwidth", defaultValue = "${env:MODELD_MAX_BANDWIDTH}", paramLabel = "RATE",
+            description = "A cap on all downloads together, e.g. 20MB/s (MODELD_MAX_BANDWIDTH; default none; "
+                    + "change it while running with 'modeld bandwidth').")
+    String maxBandwidth;
+
     @Option(names = "--check",
             description = "Start on a free port, answer /.well-known/health and /models once, then stop: "
                     + "checks the installation (./modeld also uses it to build its class-data archive).")
@@ -143,15 +154,26 @@ final class ServeCommand implements Callable<Integer> {
                 .allowedOrigins(allowedOrigins == null ? List.of() : allowedOrigins).resumeDownloads(resumeDownloads)
                 .hfEndpoint(envOr("HF_ENDPOINT", Config.DEFAULT_HF_ENDPOINT)).hfToken(envOr("HF_TOKEN", null))
                 .apiKey(apiKey == null || apiKey.isBlank() ? null : apiKey)
-                .ollamaPort(ollamaPort).llamaLib(llamaLib).spareRunner(spareRunner).library(libraryRoots());
+                .ollamaPort(ollamaPort).llamaLib(llamaLib).spareRunner(spareRunner).library(libraryRoots())
+                .registries(new Config.Registries(insecureRegistries == null ? List.of() : insecureRegistries,
+                        dockerConfig(), envOr("MODELD_REGISTRY_AUTH", null)));
         if (memoryBudget != null) {
             b.memoryBudget(Sizes.parseBytes(memoryBudget));
         }
+        b.maxBandwidth(Sizes.parseRate(maxBandwidth));
+        io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
         }
+    }
+
+    /** Docker's config file, where Docker looks for it: {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/}. */
+    private static Path dockerConfig() {
+        String dir = envOr("DOCKER_CONFIG", null);
+        return dir != null ? Path.of(dir, "config.json")
+                : Path.of(envOr("HOME", System.getProperty("user.home")), ".docker", "config.json");
     }
 
     /** The library roots: the tools' own stores (unless --no-library), then --library and MODELD_LIBRARY folders. */

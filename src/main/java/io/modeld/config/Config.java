@@ -26,11 +26,37 @@ import java.util.List;
  *                   0 for none (the default of {@link #forDataDir})
  * @param library the folders of models used in place, as {@code KIND=DIR} (see {@code LibraryRoot}); {@code serve}
  *                adds where Ollama, the Hugging Face hub, llama.cpp and LM Studio keep theirs; none by default
+ * @param registries how registries are reached: which may use plain HTTP, and where logins are
+ * @param maxBandwidth the cap on all downloads together, in bytes per second; 0 for none
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
-                     String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library) {
+                     String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
+                     Registries registries, long maxBandwidth) {
+
+    /**
+     * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
+     * @param dockerConfig Docker's config file with logins and credential helpers; may not exist
+     * @param auth {@code MODELD_REGISTRY_AUTH} ({@code host=user:secret,...}) or null; never logged
+     */
+    public record Registries(List<String> insecure, Path dockerConfig, String auth) {
+
+        public Registries {
+            insecure = List.copyOf(insecure);
+        }
+
+        /** No insecure hosts, no logins. */
+        public static Registries none() {
+            return new Registries(List.of(), null, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Registries[insecure=" + insecure + ", dockerConfig=" + dockerConfig + ", auth="
+                    + (auth == null ? "none" : "set") + "]";
+        }
+    }
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_HF_ENDPOINT = "https://huggingface.co";
@@ -68,6 +94,9 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         }
         allowedOrigins = List.copyOf(allowedOrigins);
         library = List.copyOf(library);
+        if (maxBandwidth < 0) {
+            throw new IllegalArgumentException("--max-bandwidth must not be negative");
+        }
     }
 
     /** Whether {@code host} is a loopback name or address, reachable only from this machine. */
@@ -115,6 +144,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.spareRunner = spareRunner;
         b.ollamaPort = ollamaPort;
         b.library = library;
+        b.registries = registries;
+        b.maxBandwidth = maxBandwidth;
         return b;
     }
 
@@ -171,6 +202,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         private boolean spareRunner = true;
         private int ollamaPort = OLLAMA_PORT;
         private List<String> library = List.of();
+        private Registries registries = Registries.none();
+        private long maxBandwidth;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -261,10 +294,20 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
             return this;
         }
 
+        public Builder registries(Registries v) {
+            registries = v;
+            return this;
+        }
+
+        public Builder maxBandwidth(long v) {
+            maxBandwidth = v;
+            return this;
+        }
+
         public Config build() {
             return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                     allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
-                    ollamaPort, library);
+                    ollamaPort, library, registries, maxBandwidth);
         }
     }
 }

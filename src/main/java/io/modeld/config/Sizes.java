@@ -33,6 +33,19 @@ public final class Sizes {
         return (long) bytes;
     }
 
+    /** A rate from {@code 20MB/s}, {@code 500KiB/s} (the {@code /s} may be left out); 0 for {@code off}, {@code none} or empty. */
+    public static long parseRate(String text) {
+        if (text == null || text.isBlank() || text.equalsIgnoreCase("off") || text.equalsIgnoreCase("none")) {
+            return 0;
+        }
+        String t = text.trim().replaceFirst("(?i)/s$", "");
+        try {
+            return parseBytes(t);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a rate: use e.g. 20MB/s, 512KiB/s or off");
+        }
+    }
+
     /** A duration from {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}; {@code null} for {@code never} or empty. */
     public static Duration parseDuration(String text) {
         if (text == null || text.isBlank() || text.equalsIgnoreCase("never")) {

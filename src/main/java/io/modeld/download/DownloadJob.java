@@ -2,6 +2,7 @@ package io.modeld.download;
 
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelSpec;
+import io.modeld.catalog.Modelfile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -43,7 +44,8 @@ final class DownloadJob implements ChunkWorker.Job {
 
     /** Where a finished or failed job reports, so that the store records the outcome. */
     interface Outcome {
-        void completed(String id, ModelRecord.LocalFile file);
+        /** The files are in place; {@code modelfile} is what came with them from a registry, or null. */
+        void completed(String id, ModelRecord.LocalFile file, Modelfile modelfile);
 
         void failed(String id, String reason);
     }
@@ -56,7 +58,7 @@ final class DownloadJob implements ChunkWorker.Job {
 
     private final String id;
     private final ModelSpec spec;
-    private final ResolvedSource source;
+    private final Resolver resolver;
     private final Path partialDir;
     private final Path finalDir;
     private final DownloadSettings settings;
@@ -74,14 +76,23 @@ final class DownloadJob implements ChunkWorker.Job {
     private volatile long reported;
     private volatile boolean canceled;
     private volatile boolean stopped;
+    private volatile long doneBytes;
+    private String probedOrigin;
     private HttpSource http;
+    private Part part;
+    private long partSize;
     private boolean ranges;
 
-    DownloadJob(String id, ModelSpec spec, ResolvedSource source, Path partialDir, Path finalDir,
+    /** Finds what to fetch once the job runs (a registry's manifest is fetched then). */
+    interface Resolver {
+        Resolution resolve() throws DownloadException;
+    }
+
+    DownloadJob(String id, ModelSpec spec, Resolver resolver, Path partialDir, Path finalDir,
                 DownloadSettings settings, Outcome outcome, Runnable onStatus) {
         this.id = id;
         this.spec = spec;
-        this.source = source;
+        this.resolver = resolver;
         this.partialDir = partialDir;
         this.finalDir = finalDir;
         this.settings = settings;
@@ -101,7 +112,7 @@ final class DownloadJob implements ChunkWorker.Job {
     /** The frame to show now; bytes never go backwards within the job. */
     synchronized DownloadProgress progress() {
         ChunkPlan p = plan;
-        reported = Math.max(reported, p == null ? 0 : p.downloaded());
+        reported = Math.max(reported, doneBytes + (p == null ? 0 : p.downloaded()));
         return DownloadProgress.of(status, reported, total, speed.bytesPerSecond(), error);
     }
 
@@ -184,19 +195,60 @@ final class DownloadJob implements ChunkWorker.Job {
     }
 
     private void execute() throws DownloadException, Canceled {
+        Resolution resolution = withRetries(resolver::resolve);
+        List<Part> parts = resolution.parts();
+        total = resolution.total();
+        boolean several = parts.size() > 1;
+        Path doneDir = several ? partialDir.resolve("done") : finalDir;
+        String firstSha = null;
+        for (int i = 0; i < parts.size(); i++) {
+            checkAbandoned();
+            Part p = parts.get(i);
+            if (several && sizeIfAny(doneDir.resolve(p.fileName())) == p.size()) {
+                doneBytes += p.size();   // verified and kept by an earlier run
+                firstSha = i == 0 ? p.sha256() : firstSha;
+                continue;
+            }
+            String sha = transferPart(p, several ? partialDir.resolve("part-" + i) : partialDir, doneDir,
+                    several ? 0 : -1);
+            firstSha = i == 0 ? sha : firstSha;
+            synchronized (this) {
+                doneBytes += partSize;
+                plan = null;
+            }
+        }
+        if (several) {
+            for (Part p : parts) {
+                moveInto(doneDir.resolve(p.fileName()), finalDir);
+            }
+        }
+        String origin = resolution.origin() != null ? resolution.origin() : probedOrigin;
+        outcome.completed(id, new ModelRecord.LocalFile(parts.get(0).fileName(), total, firstSha, origin),
+                resolution.modelfile());
+        PartialFile.remove(partialDir, LOG);
+        setStatus(DownloadStatus.COMPLETED, null);
+    }
+
+    /**
+     * Downloads one part into {@code dir} (resuming what an earlier run left there), verifies it and moves
+     * it into {@code doneDir}; returns its SHA-256. {@code onlyPart}: -1 for a one-file download (whose
+     * total is the part's size once probed).
+     */
+    private String transferPart(Part p, Path dir, Path doneDir, int onlyPart) throws DownloadException, Canceled {
+        part = p;
         long size;
         String linkedSha = null;
         String validator = null;
-        if (source.localFile() != null) {
-            if (!Files.isRegularFile(source.localFile())) {
-                throw DownloadException.fatal("no file at " + source.localFile());
+        if (p.localFile() != null) {
+            if (!Files.isRegularFile(p.localFile())) {
+                throw DownloadException.fatal("no file at " + p.localFile());
             }
-            size = sizeOf(source.localFile());
+            size = sizeOf(p.localFile());
             ranges = true;
         } else {
-            http = new HttpSource(source.uri(), settings.authorization().apply(source.uri()), settings.stallTimeout());
+            http = new HttpSource(p.uri(), p.auth(), settings.stallTimeout());
             HttpSource.Remote remote = withRetries(http::probe);
-            size = remote.size() >= 0 ? remote.size() : spec.bytes() == null ? -1 : spec.bytes();
+            size = remote.size() >= 0 ? remote.size() : p.size() >= 0 ? p.size() : spec.bytes() == null ? -1 : spec.bytes();
             if (size < 0) {
                 throw DownloadException.fatal("the server does not say how big the file is");
             }
@@ -204,28 +256,35 @@ final class DownloadJob implements ChunkWorker.Job {
             linkedSha = remote.linkedSha256();
             validator = remote.validator();
         }
-        if (spec.bytes() != null && spec.bytes() != size) {
+        if (p.size() >= 0 && p.size() != size) {
+            throw DownloadException.fatal("the registry's blob " + p.sha256() + " is " + size + " bytes, but its "
+                    + "manifest says " + p.size());
+        }
+        if (onlyPart < 0 && p.size() < 0 && spec.bytes() != null && spec.bytes() != size) {
             throw DownloadException.fatal("the server offers " + size + " bytes but the model's file is "
                     + spec.bytes() + " bytes (bytes.value); check source.url");
         }
-        total = size;
-        String expected = spec.source().sha256() != null ? spec.source().sha256() : linkedSha;
-        ChunkPlan resumed = PartialFile.resumable(partialDir, source.fileName(), spec.source().url(), size, ranges,
-                validator);
+        if (onlyPart < 0) {
+            total = size;
+        }
+        partSize = size;
+        String expected = p.sha256() != null ? p.sha256() : linkedSha;
+        String url = p.resumeKey();
+        probedOrigin = linkedSha != null ? linkedSha : validator;
+        ChunkPlan resumed = PartialFile.resumable(dir, p.fileName(), url, size, ranges, validator);
         plan = resumed != null ? resumed : ranges ? ChunkPlan.fresh(size, settings.connections()) : ChunkPlan.single(size);
-        long needed = size - plan.downloaded();
+        long needed = total - doneBytes - plan.downloaded();
         long free = usableSpace();
         if (needed > free) {
             throw DownloadException.fatal("not enough disk space: needs " + needed + " bytes more, "
                     + free + " free in " + partialDir);
         }
         if (resumed != null) {
-            LOG.info("resuming download of {} at {} of {} bytes", id, plan.downloaded(), size);
+            LOG.info("resuming download of {} ({}) at {} of {} bytes", id, p.fileName(), plan.downloaded(), size);
         }
-        reported = plan.downloaded();
-        ResumeState base = new ResumeState(spec.source().url(), size, ranges, validator, expected, List.of());
+        ResumeState base = new ResumeState(url, size, ranges, validator, expected, List.of());
         String actual;
-        try (PartialFile file = PartialFile.open(partialDir, source.fileName(), size, resumed == null)) {
+        try (PartialFile file = PartialFile.open(dir, p.fileName(), size, resumed == null)) {
             file.persist(base, plan.save());
             setStatus(DownloadStatus.IN_PROGRESS, null);
             actual = transfer(file, base);
@@ -236,11 +295,31 @@ final class DownloadJob implements ChunkWorker.Job {
             if (file.size() != size) {
                 throw DownloadException.fatal("size mismatch: expected " + size + " bytes, got " + file.size());
             }
-            file.finish(finalDir, source.fileName());
+            file.finish(doneDir, p.fileName());
         }
-        outcome.completed(id, new ModelRecord.LocalFile(source.fileName(), size, actual));
-        PartialFile.remove(partialDir, LOG);
-        setStatus(DownloadStatus.COMPLETED, null);
+        return actual;
+    }
+
+    private static long sizeIfAny(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.size(file) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Moves a verified part into the model's folder, durably. */
+    private static void moveInto(Path file, Path dir) throws DownloadException {
+        try {
+            Files.createDirectories(dir);
+            Files.move(file, dir.resolve(file.getFileName()), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (java.nio.channels.FileChannel folder = java.nio.channels.FileChannel.open(dir, StandardOpenOption.READ)) {
+                folder.force(true);
+            }
+        } catch (IOException e) {
+            throw PartialFile.diskError(e);
+        }
     }
 
     /** Fetches every chunk and returns the file's SHA-256. */
@@ -306,11 +385,11 @@ final class DownloadJob implements ChunkWorker.Job {
 
     @Override
     public ChunkWorker.Opened open(long from, long end) throws DownloadException {
-        if (source.localFile() != null) {
+        if (part.localFile() != null) {
             return new ChunkWorker.Opened(openLocal(from), from);
         }
         if (ranges) {
-            return new ChunkWorker.Opened(http.range(from, end - 1, total), from);
+            return new ChunkWorker.Opened(http.range(from, end - 1, partSize), from);
         }
         return new ChunkWorker.Opened(http.whole(), 0);
     }
@@ -340,7 +419,7 @@ final class DownloadJob implements ChunkWorker.Job {
     private HttpSource.Body openLocal(long from) throws DownloadException {
         SeekableByteChannel ch = null;
         try {
-            ch = Files.newByteChannel(source.localFile(), StandardOpenOption.READ);
+            ch = Files.newByteChannel(part.localFile(), StandardOpenOption.READ);
             ch.position(from);
             InputStream in = Channels.newInputStream(ch);
             return new HttpSource.Body(in, () -> closeQuietly(in));
@@ -352,7 +431,7 @@ final class DownloadJob implements ChunkWorker.Job {
                     // Already failing; the first error is the one to report.
                 }
             }
-            throw DownloadException.fatal("cannot read " + source.localFile() + ": " + e.getMessage());
+            throw DownloadException.fatal("cannot read " + part.localFile() + ": " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.modeld.download;
 
+import io.modeld.registry.RegistryClient;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +15,8 @@ import java.util.random.RandomGenerator;
  */
 record DownloadSettings(int connections, Duration stallTimeout, Clock clock, Executor workers,
                         Sleeper sleeper, RandomGenerator random,
-                        Function<URI, String> authorization, String hfEndpoint, Bandwidth bandwidth) {
+                        Function<URI, String> authorization, String hfEndpoint, Bandwidth bandwidth,
+                        RegistryClient registry) {
 
     /** Waits between retries; returns early when {@code abandon} turns true. */
     interface Sleeper {

@@ -4,6 +4,10 @@ import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
+import io.modeld.catalog.ModelSource;
+import io.modeld.catalog.Modelfile;
+import io.modeld.registry.RegistryClient;
+import io.modeld.registry.RegistryRef;
 import io.modeld.config.DataDir;
 import java.io.IOException;
 import java.net.URI;
@@ -63,7 +67,8 @@ public final class Downloads implements AutoCloseable {
      *                      after a redirect), or null for none
      */
     public Downloads(ModelService models, DataDir dataDir, int maxDownloads, int connections, Duration stallTimeout,
-                     String hfEndpoint, Function<URI, String> authorization, Bandwidth bandwidth) {
+                     String hfEndpoint, Function<URI, String> authorization, Bandwidth bandwidth,
+                     RegistryClient registry) {
         this.models = models;
         this.dataDir = dataDir;
         this.bandwidth = bandwidth;
@@ -72,7 +77,7 @@ public final class Downloads implements AutoCloseable {
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("modeld-progress"));
         this.settings = new DownloadSettings(connections, stallTimeout, Clock.systemUTC(),
                 workerThreads, DownloadSettings.Sleeper.REAL, RandomGenerator.getDefault(), authorization,
-                hfEndpoint, bandwidth);
+                hfEndpoint, bandwidth, registry);
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -143,14 +148,14 @@ public final class Downloads implements AutoCloseable {
         }
         Path partialDir = dataDir.partial(r.id());
         checkSpace(spec, partialDir);
-        ResolvedSource source = ResolvedSource.of(spec.source(), settings.hfEndpoint());
+        DownloadJob.Resolver resolver = resolver(spec.source());
         String id = r.id();
         DownloadJob[] holder = new DownloadJob[1];
-        DownloadJob job = new DownloadJob(id, spec, source, partialDir, dataDir.model(id), settings,
+        DownloadJob job = new DownloadJob(id, spec, resolver, partialDir, dataDir.model(id), settings,
                 new DownloadJob.Outcome() {
                     @Override
-                    public void completed(String modelId, ModelRecord.LocalFile file) {
-                        models.markDownloaded(modelId, file);
+                    public void completed(String modelId, ModelRecord.LocalFile file, Modelfile modelfile) {
+                        models.markDownloaded(modelId, file, modelfile);
                     }
 
                     @Override
@@ -173,6 +178,20 @@ public final class Downloads implements AutoCloseable {
             }
         });
         return models.get(id);
+    }
+
+    /** What a download of this source fetches: a registry's manifest is read when the job starts. */
+    private DownloadJob.Resolver resolver(ModelSource source) {
+        if (RegistryRef.isRegistry(source.url())) {
+            RegistryRef ref = RegistryRef.parse(source.url());
+            return () -> RegistryPull.resolve(settings.registry(), ref);
+        }
+        ResolvedSource resolved = ResolvedSource.of(source, settings.hfEndpoint());
+        Authorizer auth = resolved.uri() == null ? Authorizer.NONE
+                : Authorizer.fixed(settings.authorization().apply(resolved.uri()));
+        Part only = new Part(resolved.uri(), resolved.localFile(), resolved.fileName(), -1, source.sha256(), auth,
+                source.url());
+        return () -> new Resolution(List.of(only), null, null);
     }
 
     /** Cancels the model's download, if one runs, and returns the model once it has stopped. */

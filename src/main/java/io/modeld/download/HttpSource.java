@@ -40,12 +40,12 @@ final class HttpSource {
     private static final int MAX_REDIRECTS = 10;
 
     private final URI origin;
-    private final String authorization;
+    private final Authorizer auth;
     private final int readTimeoutMs;
 
-    HttpSource(URI origin, String authorization, Duration stallTimeout) {
+    HttpSource(URI origin, Authorizer auth, Duration stallTimeout) {
         this.origin = origin;
-        this.authorization = authorization;
+        this.auth = auth;
         this.readTimeoutMs = (int) Math.min(Integer.MAX_VALUE, stallTimeout.toMillis());
     }
 
@@ -115,6 +115,7 @@ final class HttpSource {
 
     private Answer send(String range) throws DownloadException {
         URI uri = origin;
+        String authorization = auth.header();
         String linkedSha = null;
         long linkedSize = -1;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -157,6 +158,11 @@ final class HttpSource {
             }
             if (status == 200 || status == 206) {
                 return new Answer(c, status, linkedSha, linkedSize);
+            }
+            if (status == 401 && auth.renewable() && sameHost(uri, origin)) {
+                drain(c);
+                auth.refused();   // a registry token that lapsed: the next attempt asks for a new one
+                throw DownloadException.retryable("the registry refused its token (401); renewing it");
             }
             DownloadException failure = failure(status, c, uri);
             drain(c);

@@ -1,0 +1,330 @@
+package io.modeld.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modeld.Json;
+import io.modeld.config.BuildInfo;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Talks OCI Distribution to registries for everything but the bulk of a pull (manifests, small blobs,
+ * tokens, uploads), and hands the download engine what it needs for blobs: their URL and the
+ * Authorization header of the moment.
+ *
+ * <p>Auth follows the registry's {@code WWW-Authenticate}: nothing is sent until a 401 asks; a Bearer
+ * challenge is answered with a token from its realm (any host, as Docker Hub's {@code auth.docker.io}
+ * and Hugging Face's {@code huggingface.co} need; with the login as Basic when there is one; the reply's
+ * {@code token} or {@code access_token}), kept per repository and actions until {@code expires_in} runs
+ * out or a request is refused; a Basic challenge is answered with the login. A login goes only to the
+ * registry's host and its realm's, never to a redirect target elsewhere. Registries on loopback and those
+ * named with {@code --insecure-registry} are spoken to over plain HTTP, all others over HTTPS.
+ */
+public final class RegistryClient {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_REDIRECTS = 5;
+    private static final long MAX_MANIFEST = 4 << 20;
+
+    private record Token(String header, long expiresAtNanos) {
+    }
+
+    private final HttpClient http;
+    private final Credentials credentials;
+    private final Set<String> insecure;
+    private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+
+    public RegistryClient(Credentials credentials, Set<String> insecure) {
+        this.credentials = credentials;
+        this.insecure = Set.copyOf(insecure);
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** {@code http://} for loopback and insecure registries, else {@code https://}; then the host and /v2/. */
+    public URI base(RegistryRef ref) {
+        return URI.create((plainHttp(ref) ? "http" : "https") + "://" + ref.host() + "/v2/");
+    }
+
+    private boolean plainHttp(RegistryRef ref) {
+        if (insecure.contains(ref.host()) || insecure.contains(ref.hostName())) {
+            return true;
+        }
+        String h = ref.hostName();
+        if (h.equals("localhost")) {
+            return true;
+        }
+        try {
+            return h.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?") && InetAddress.getByName(h).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The URL of a blob in the reference's repository. */
+    public URI blobUri(RegistryRef ref, String digest) {
+        return base(ref).resolve(ref.repository() + "/blobs/" + digest);
+    }
+
+    URI manifestUri(RegistryRef ref, String reference) {
+        return base(ref).resolve(ref.repository() + "/manifests/" + reference);
+    }
+
+    private static String key(RegistryRef ref, String actions) {
+        return ref.host() + " " + ref.repository() + " " + actions;
+    }
+
+    /**
+     * The Authorization header for {@code actions} ({@code pull} or {@code pull,push}) on the reference's
+     * repository, as the registry last asked; null when it has not asked for any.
+     */
+    public String authorization(RegistryRef ref, String actions) throws RegistryException {
+        Challenge c = challenges.get(ref.host());
+        if (c == null) {
+            return null;
+        }
+        Credentials.Login login = credentials.forHost(ref.host());
+        if (!c.bearer()) {
+            return login == null ? null : login.basic();
+        }
+        Token t = tokens.get(key(ref, actions));
+        if (t != null && System.nanoTime() < t.expiresAtNanos()) {
+            return t.header();
+        }
+        t = token(ref, actions, c, login);
+        tokens.put(key(ref, actions), t);
+        return t.header();
+    }
+
+    /** The header given was refused (a token that expired early): the next one is fetched anew. */
+    public void rejected(RegistryRef ref, String actions) {
+        tokens.remove(key(ref, actions));
+    }
+
+    private Token token(RegistryRef ref, String actions, Challenge c, Credentials.Login login) throws RegistryException {
+        String realm = c.realm();
+        if (realm == null || !(realm.startsWith("https://") || realm.startsWith("http://"))) {
+            throw new RegistryException(ref.host() + " asked for a token without a usable realm", false);
+        }
+        StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
+        if (c.params().containsKey("service")) {
+            q.append("service=").append(enc(c.params().get("service"))).append('&');
+        }
+        q.append("scope=").append(enc("repository:" + ref.repository() + ":" + actions));
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(q.toString())).timeout(TIMEOUT)
+                .header("User-Agent", "modeld/" + BuildInfo.version()).GET();
+        if (login != null) {
+            req.header("Authorization", login.basic());
+        }
+        HttpResponse<byte[]> r = exchange(req.build());
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new RegistryException(ref.host() + " refused the " + (login == null ? "anonymous " : "")
+                    + "token request for " + ref.repository() + " (" + r.statusCode() + ")"
+                    + (login == null ? ": add a login for " + ref.host() + " to ~/.docker/config.json or "
+                    + "MODELD_REGISTRY_AUTH" : ": check the login for " + ref.host()), false);
+        }
+        if (r.statusCode() != 200) {
+            throw new RegistryException("the token service of " + ref.host() + " answered " + r.statusCode(),
+                    r.statusCode() >= 500 || r.statusCode() == 429);
+        }
+        try {
+            JsonNode json = Json.MAPPER.readTree(r.body());
+            String token = json.path("token").asText(json.path("access_token").asText(""));
+            if (token.isEmpty()) {
+                throw new RegistryException("the token service of " + ref.host() + " gave no token", false);
+            }
+            long seconds = Math.max(10, json.path("expires_in").asLong(60));
+            // Renew 10% early, so a long blob request never starts with a token about to lapse.
+            return new Token("Bearer " + token, System.nanoTime() + Duration.ofSeconds(seconds).toNanos() * 9 / 10);
+        } catch (IOException e) {
+            throw new RegistryException("the token service of " + ref.host() + " answered no JSON", false);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Sends a request to the registry, answering a 401 once with what its challenge asks for, following
+     * redirects (without the Authorization header to another host).
+     */
+    public HttpResponse<byte[]> send(RegistryRef ref, String actions, HttpRequest.Builder request) throws RegistryException {
+        request.timeout(TIMEOUT).header("User-Agent", "modeld/" + BuildInfo.version());
+        for (int attempt = 0; ; attempt++) {
+            String auth = authorization(ref, actions);
+            HttpRequest built = auth == null ? request.copy().build()
+                    : request.copy().header("Authorization", auth).build();
+            HttpResponse<byte[]> r = follow(built, auth);
+            if (r.statusCode() != 401 || attempt > 0) {
+                if (r.statusCode() == 401) {
+                    throw new RegistryException(ref.host() + " refused " + (auth == null ? "an anonymous request"
+                            : "the credentials") + " for " + ref.repository() + ": add a login for " + ref.host()
+                            + " to ~/.docker/config.json or MODELD_REGISTRY_AUTH", false);
+                }
+                return r;
+            }
+            Challenge c = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null));
+            if (c == null) {
+                throw new RegistryException(ref.host() + " answered 401 without a challenge modeld speaks", false);
+            }
+            challenges.put(ref.host(), c);
+            rejected(ref, actions);
+            if (!c.bearer() && credentials.forHost(ref.host()) == null) {
+                throw new RegistryException(ref.host() + " needs a login: add one to ~/.docker/config.json or "
+                        + "MODELD_REGISTRY_AUTH", false);
+            }
+        }
+    }
+
+    private HttpResponse<byte[]> follow(HttpRequest first, String auth) throws RegistryException {
+        HttpRequest req = first;
+        for (int hop = 0; ; hop++) {
+            HttpResponse<byte[]> r = exchange(req);
+            int s = r.statusCode();
+            var location = r.headers().firstValue("Location");
+            boolean redirect = (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location.isPresent()
+                    && (req.method().equals("GET") || req.method().equals("HEAD"));
+            if (!redirect) {
+                return r;
+            }
+            if (hop >= MAX_REDIRECTS) {
+                throw new RegistryException("more than " + MAX_REDIRECTS + " redirects from " + first.uri().getHost(), false);
+            }
+            URI next = req.uri().resolve(location.get());
+            HttpRequest.Builder b = HttpRequest.newBuilder(next).timeout(TIMEOUT).method(req.method(),
+                    HttpRequest.BodyPublishers.noBody());
+            req.headers().map().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("Authorization") && !name.equalsIgnoreCase("Host")) {
+                    values.forEach(v -> b.header(name, v));
+                }
+            });
+            if (auth != null && sameOrigin(next, first.uri())) {
+                b.header("Authorization", auth);
+            }
+            req = b.build();
+        }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort()
+                && a.getScheme().equalsIgnoreCase(b.getScheme());
+    }
+
+    private HttpResponse<byte[]> exchange(HttpRequest req) throws RegistryException {
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new RegistryException("cannot reach " + req.uri().getHost() + ": " + e.getMessage(), true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted", true);
+        }
+    }
+
+    /** The manifest the reference names (through an index to its linux/amd64 manifest), checked against its digest. */
+    public Manifest manifest(RegistryRef ref) throws RegistryException {
+        String reference = ref.reference();
+        for (int depth = 0; depth < 2; depth++) {
+            HttpResponse<byte[]> r = send(ref, "pull", HttpRequest.newBuilder(manifestUri(ref, reference))
+                    .header("Accept", Manifest.ACCEPT).GET());
+            check(r, ref, "manifest " + ref.repository() + (reference.startsWith("sha256:") ? "@" : ":") + reference);
+            byte[] raw = r.body();
+            if (raw.length > MAX_MANIFEST) {
+                throw new RegistryException("the manifest of " + ref + " is larger than " + MAX_MANIFEST + " bytes", false);
+            }
+            String digest = "sha256:" + sha256(raw);
+            if (reference.startsWith("sha256:") && !reference.equals(digest)) {
+                throw new RegistryException("the manifest " + reference + " arrived with digest " + digest, false);
+            }
+            Manifest.IndexChoice[] choice = new Manifest.IndexChoice[1];
+            try {
+                Manifest m = Manifest.parse(raw, digest, r.headers().firstValue("Content-Type").orElse(null), choice);
+                if (m != null) {
+                    return m;
+                }
+            } catch (IOException e) {
+                throw new RegistryException(ref + ": " + e.getMessage(), false);
+            }
+            reference = choice[0].digest();
+        }
+        throw new RegistryException(ref + ": an index pointing at another index", false);
+    }
+
+    /** The digest of the manifest the reference names now (what an update compares), from a HEAD when it can. */
+    public String manifestDigest(RegistryRef ref) throws RegistryException {
+        HttpResponse<byte[]> r = send(ref, "pull", HttpRequest.newBuilder(manifestUri(ref, ref.reference()))
+                .header("Accept", Manifest.ACCEPT).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        check(r, ref, "manifest " + ref.repository() + ":" + ref.reference());
+        var header = r.headers().firstValue("Docker-Content-Digest");
+        if (header.isPresent() && header.get().matches("sha256:[0-9a-f]{64}")) {
+            return header.get();
+        }
+        return manifest(ref).digest();
+    }
+
+    /** A small blob (a template, parameters), checked against its digest. */
+    public byte[] smallBlob(RegistryRef ref, Manifest.Descriptor d) throws RegistryException {
+        if (d.size() > LayerKind.MAX_TEXT) {
+            throw new RegistryException("the " + d.mediaType() + " layer is larger than " + LayerKind.MAX_TEXT + " bytes", false);
+        }
+        HttpResponse<byte[]> r = send(ref, "pull", HttpRequest.newBuilder(blobUri(ref, d.digest())).GET());
+        check(r, ref, "blob " + d.digest() + " in " + ref.repository());
+        if (!("sha256:" + sha256(r.body())).equals(d.digest())) {
+            throw new RegistryException("the blob " + d.digest() + " of " + ref + " does not match its digest", false);
+        }
+        return r.body();
+    }
+
+    static void check(HttpResponse<byte[]> r, RegistryRef ref, String what) throws RegistryException {
+        int s = r.statusCode();
+        if (s == 200 || s == 201 || s == 202 || s == 204 || s == 206) {
+            return;
+        }
+        String codes = errorCodes(r.body());
+        if (s == 404) {
+            throw new RegistryException(ref.host() + " has no " + what + codes, false);
+        }
+        throw new RegistryException(ref.host() + " answered " + s + " for " + what + codes, s >= 500 || s == 429);
+    }
+
+    /** The codes of a registry's error body ({@code {"errors": [{"code", "message"}]}}), for messages. */
+    private static String errorCodes(byte[] body) {
+        try {
+            JsonNode errors = Json.MAPPER.readTree(body).path("errors");
+            if (errors.isArray() && !errors.isEmpty()) {
+                StringBuilder sb = new StringBuilder(" (");
+                for (JsonNode e : errors) {
+                    sb.append(sb.length() > 2 ? "; " : "").append(e.path("code").asText()).append(": ")
+                            .append(e.path("message").asText());
+                }
+                return sb.append(')').toString();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not JSON: nothing more to say
+        }
+        return "";
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
