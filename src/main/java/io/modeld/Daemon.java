@@ -16,6 +16,7 @@ import io.modeld.registry.RegistryClient;
 import io.modeld.library.LibraryRoot;
 import io.modeld.download.Bandwidth;
 import io.modeld.download.Downloads;
+import io.modeld.download.Pushes;
 import io.modeld.runtime.RunnerLauncher;
 import io.modeld.runtime.RunnerRuntime;
 import java.nio.file.Path;
@@ -44,12 +45,14 @@ public final class Daemon implements AutoCloseable {
     private final ApiServer api;
     private final DataDirLock lock;
     private final Library library;
+    private final Pushes pushes;
     /** How often the library roots are scanned besides the watcher's changes: for what it cannot see. */
     private static final Duration LIBRARY_RESCAN = Duration.ofSeconds(15);
 
-    private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, RunnerRuntime runtime,
-                   ScheduledExecutorService keeper, ApiServer api, Library library) {
+    private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, Pushes pushes,
+                   RunnerRuntime runtime, ScheduledExecutorService keeper, ApiServer api, Library library) {
         this.library = library;
+        this.pushes = pushes;
         this.config = config;
         this.lock = lock;
         this.store = store;
@@ -92,6 +95,7 @@ public final class Daemon implements AutoCloseable {
         RunnerRuntime runtime = null;
         ScheduledExecutorService keeper = null;
         Library library = null;
+        Pushes pushes = null;
         try {
             ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
             models.start(catalog);
@@ -120,13 +124,18 @@ public final class Daemon implements AutoCloseable {
                 }
             };
             keeper = keepAlive(inMemory);
-            ApiServer api = new ApiServer(config, models, downloads, runtime, activity, store.migration(), BuildInfo.version());
+            pushes = new Pushes(models, downloads.registry());
+            ApiServer api = new ApiServer(config, models, downloads, pushes, runtime, activity, store.migration(),
+                    BuildInfo.version());
             api.start(config.host(), config.port(), config.ollamaPort());
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }
-            return new Daemon(config, lock, store, downloads, runtime, keeper, api, library);
+            return new Daemon(config, lock, store, downloads, pushes, runtime, keeper, api, library);
         } catch (RuntimeException e) {
+            if (pushes != null) {
+                pushes.close();
+            }
             if (library != null) {
                 library.close();
             }
@@ -209,6 +218,7 @@ public final class Daemon implements AutoCloseable {
         try {
             api.close();
             library.close();
+            pushes.close();
             if (keeper != null) {
                 keeper.shutdownNow();
             }

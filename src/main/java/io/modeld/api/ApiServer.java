@@ -8,6 +8,7 @@ import io.modeld.catalog.ModelActivity;
 import io.modeld.catalog.ModelService;
 import io.modeld.config.Config;
 import io.modeld.download.Downloads;
+import io.modeld.download.Pushes;
 import io.modeld.runtime.RunnerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +31,7 @@ public final class ApiServer implements AutoCloseable {
     private final List<Integer> ports = new ArrayList<>();
     private Integer ollama;
 
-    public ApiServer(Config config, ModelService models, Downloads downloads, RunnerRuntime runtime,
+    public ApiServer(Config config, ModelService models, Downloads downloads, Pushes pushes, RunnerRuntime runtime,
                      ModelActivity activity, int migration, String version) {
         ModelViews views = new ModelViews(migration, activity);
         IdentifierStream identifiers = new IdentifierStream(models, views);
@@ -65,7 +66,8 @@ public final class ApiServer implements AutoCloseable {
             new ModelsRoutes(models, downloads, runtime, views, identifiers).register(cfg.routes);
             new OpenAiRoutes(models, runtime).register(cfg.routes);
             new EmbeddingRoutes(models, runtime).register(cfg.routes);
-            new OllamaRoutes(models, downloads, runtime).register(cfg.routes, dashboard);
+            new OllamaRoutes(models, downloads, pushes, runtime).register(cfg.routes, dashboard);
+            new TransferRoutes(models, downloads, pushes, views).register(cfg.routes);
         });
     }
 

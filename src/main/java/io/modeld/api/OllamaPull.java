@@ -13,6 +13,7 @@ import io.modeld.catalog.OllamaNames;
 import io.modeld.download.DownloadProgress;
 import io.modeld.download.DownloadStatus;
 import io.modeld.download.Downloads;
+import io.modeld.download.Pushes;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * {@code pulling manifest}, {@code pulling <digest>} with total and completed about every 100 ms,
  * {@code verifying sha256 digest}, {@code writing manifest}, {@code success}. Clients pulling one model
  * share its download, and one that leaves does not cancel it. {@code stream: false} answers once, at
- * the end. {@code /api/push} answers 501 until registries are supported.
+ * the end. A name modeld does not know is pulled from its registry ({@code ollama://}), as Ollama does.
  */
 final class OllamaPull {
 
@@ -31,20 +32,92 @@ final class OllamaPull {
 
     private final ModelService models;
     private final Downloads downloads;
+    private final Pushes pushes;
     private final OllamaRoutes ollama;
 
-    OllamaPull(ModelService models, Downloads downloads, OllamaRoutes ollama) {
+    OllamaPull(ModelService models, Downloads downloads, Pushes pushes, OllamaRoutes ollama) {
         this.models = models;
         this.downloads = downloads;
+        this.pushes = pushes;
         this.ollama = ollama;
     }
 
     void register(RoutesConfig routes) {
         routes.post("/api/pull", this::pull);
-        routes.post("/api/push", ctx -> {
-            OllamaRequest.model(Bodies.json(ctx));
-            throw new ModeldException(ModeldException.Kind.NOT_IMPLEMENTED, "push is not supported yet");
-        });
+        routes.post("/api/push", this::push);
+    }
+
+    /**
+     * Ollama's {@code /api/push}: the model goes to the registry its name names (as Ollama's does, so
+     * {@code host/namespace/model:tag}; a name without a host goes to Ollama's registry). Lines:
+     * {@code retrieving manifest}, {@code pushing <12hex>} with digest, total and completed,
+     * {@code pushing manifest}, {@code success}.
+     */
+    private void push(Context ctx) throws InterruptedException {
+        JsonNode body = Bodies.json(ctx);
+        String name = OllamaRequest.model(body);
+        if (!OllamaNames.valid(name)) {
+            throw ModeldException.invalid("invalid model name");
+        }
+        ModelRecord r = ollama.resolve(name);
+        String target = "ollama://" + OllamaNames.withTag(name.strip());
+        boolean stream = Fields.bool(body, "stream", true);
+        Ndjson lines = stream ? new Ndjson(ctx) : null;
+        emit(lines, status("retrieving manifest"));
+        try {
+            pushes.start(r.id(), target);
+        } catch (ModeldException e) {
+            if (lines == null) {
+                throw e;
+            }
+            lines.error(e.getMessage());
+            return;
+        }
+        BlockingQueue<DownloadProgress> frames = new LinkedBlockingQueue<>();
+        DownloadProgress last;
+        try (AutoCloseable following = pushes.follow(r.id(), frames::add)) {
+            while (true) {
+                DownloadProgress p = frames.poll(LINE_EVERY_MS, TimeUnit.MILLISECONDS);
+                if (p == null) {
+                    continue;
+                }
+                last = p;
+                if (p.terminal()) {
+                    break;
+                }
+                String step = pushes.step(r.id());
+                ObjectNode line = status(step == null ? "pushing" : step);
+                if (step != null && step.startsWith("pushing ") && !step.equals("pushing manifest")) {
+                    line.put("digest", "sha256:" + step.substring(8));
+                }
+                if (p.total() > 0) {
+                    line.put("total", p.total()).put("completed", p.downloaded());
+                }
+                emit(lines, line);
+            }
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (ErrorMapping.clientLeft(e)) {
+                return;   // the push goes on
+            }
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
+        if (last.status() != DownloadStatus.COMPLETED) {
+            String why = last.error() == null ? "push failed" : last.error();
+            if (lines == null) {
+                throw new ModeldException(ModeldException.Kind.UNAVAILABLE, why);
+            }
+            lines.error(why);
+            return;
+        }
+        emit(lines, status("pushing manifest"));
+        ObjectNode success = status("success");
+        if (lines == null) {
+            ctx.json(success);
+        } else {
+            lines.line(success);
+        }
     }
 
     private void pull(Context ctx) throws InterruptedException {

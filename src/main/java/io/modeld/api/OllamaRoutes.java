@@ -12,6 +12,7 @@ import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.OllamaNames;
 import io.modeld.download.Downloads;
+import io.modeld.download.Pushes;
 import io.modeld.runtime.RunnerRuntime;
 import java.time.Instant;
 import java.util.Comparator;
@@ -34,7 +35,10 @@ final class OllamaRoutes {
     private final RunnerRuntime runtime;
     private final OllamaViews views;
 
-    OllamaRoutes(ModelService models, Downloads downloads, RunnerRuntime runtime) {
+    private final Pushes pushes;
+
+    OllamaRoutes(ModelService models, Downloads downloads, Pushes pushes, RunnerRuntime runtime) {
+        this.pushes = pushes;
         this.models = models;
         this.downloads = downloads;
         this.runtime = runtime;
@@ -61,7 +65,7 @@ final class OllamaRoutes {
         routes.post("/api/embed", this::embed);
         routes.post("/api/embeddings", this::embeddings);
         new OllamaGeneration(models, runtime, this).register(routes);
-        new OllamaPull(models, downloads, this).register(routes);
+        new OllamaPull(models, downloads, pushes, this).register(routes);
         new OllamaCreate(models, this).register(routes);
     }
 

@@ -77,6 +77,11 @@ final class DaemonClient {
                 .build());
     }
 
+    JsonNode put(String path, String body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     /** A request to {@code path} that carries the API key, when there is one. */
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));
@@ -103,7 +108,12 @@ final class DaemonClient {
 
     /** Opens the model's download progress WebSocket. */
     CompletableFuture<WebSocket> progress(String id, WebSocket.Listener listener) {
-        URI ws = URI.create(base.toString().replaceFirst("^http", "ws") + "/model/" + id + "/download/progress");
+        return socket("/model/" + id + "/download/progress", listener);
+    }
+
+    /** Opens one of the daemon's WebSockets. */
+    CompletableFuture<WebSocket> socket(String path, WebSocket.Listener listener) {
+        URI ws = URI.create(base.toString().replaceFirst("^http", "ws") + path);
         WebSocket.Builder b = HTTP.newWebSocketBuilder();
         if (authorization != null) {
             b.header("Authorization", authorization);
@@ -142,7 +152,7 @@ final class DaemonClient {
             if (r.statusCode() == 204) {
                 return Json.MAPPER.createObjectNode();
             }
-            if (r.statusCode() != 200) {
+            if (r.statusCode() / 100 != 2) {
                 throw refusal(r.statusCode(), r.body());
             }
             return Json.MAPPER.readTree(r.body());

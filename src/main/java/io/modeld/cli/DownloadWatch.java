@@ -32,8 +32,13 @@ final class DownloadWatch implements WebSocket.Listener {
      * (the bar is closed by then, so the caller may ask its question).
      */
     static JsonNode follow(DaemonClient client, String id, String label, PrintStream out) {
+        return followSocket(client, "/model/" + id + "/download/progress", label, out);
+    }
+
+    /** The same for any WebSocket of progress frames (a push's). */
+    static JsonNode followSocket(DaemonClient client, String path, String label, PrintStream out) {
         DownloadWatch watch = new DownloadWatch();
-        WebSocket ws = client.progress(id, watch).join();
+        WebSocket ws = client.socket(path, watch).join();
         try {
             return System.console() != null ? watch.withBar(label, out) : watch.withLines(label, out);
         } catch (InterruptedException e) {

@@ -15,6 +15,8 @@ final class ExitCodes {
     static final int REFUSED = 5;
     /** Another daemon holds the data dir. */
     static final int IN_USE = 6;
+    /** {@code outdated}: at least one model changed at its source. */
+    static final int OUTDATED = 7;
     /** Ctrl-C: 128 + SIGINT, as shells report it. */
     static final int INTERRUPTED = 130;
 

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         description = "A local model daemon that speaks the Pieces OS Model API.",
         subcommands = {ServeCommand.class, LsCommand.class, ShowCommand.class, PullCommand.class, CancelCommand.class,
                 LoadCommand.class, UnloadCommand.class, PsCommand.class, RmCommand.class, ImportCommand.class,
-                RunCommand.class, EmbedCommand.class, EngineCommand.class, RunnerCommand.class, CommandLine.HelpCommand.class})
+                RunCommand.class, EmbedCommand.class, PushCommand.class, OutdatedCommand.class, BandwidthCommand.class,
+                EngineCommand.class, RunnerCommand.class, CommandLine.HelpCommand.class})
 public final class ModeldCommand implements Runnable {
 
     @CommandLine.Spec

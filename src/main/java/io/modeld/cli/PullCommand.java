@@ -24,14 +24,18 @@ final class PullCommand extends ClientCommand {
     @Parameters(paramLabel = "MODEL", arity = "1..*", description = "Ids, unique names, or unique prefixes.")
     List<String> models;
 
+    @picocli.CommandLine.Option(names = "--update",
+            description = "Fetch what changed at the source of downloaded models (see 'modeld outdated').")
+    boolean update;
+
     @Override
     public Integer call() {
         Map<String, String> labels = new LinkedHashMap<>();
         for (String name : models) {
             String id = client().resolve(name);
-            JsonNode m = client().post("/model/" + id + "/download", null);
-            if (m.path("downloaded").asBoolean()) {
-                out().println(label(m) + ": already downloaded");
+            JsonNode m = client().post("/model/" + id + (update ? "/download/update" : "/download"), null);
+            if (m.path("downloaded").asBoolean() && !m.path("downloading").asBoolean()) {
+                out().println(label(m) + (update ? ": up to date" : ": already downloaded"));
             } else {
                 labels.put(id, label(m));
             }

@@ -11,6 +11,20 @@ public final class Digests {
     private Digests() {
     }
 
+    /** The SHA-256 of a file's bytes. */
+    public static String sha256Hex(java.nio.file.Path file) throws java.io.IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The SHA-256 of a text's UTF-8 bytes. */
     public static String sha256Hex(String text) {
         try {

@@ -209,6 +209,15 @@ final class DownloadJob implements ChunkWorker.Job {
                 firstSha = i == 0 ? p.sha256() : firstSha;
                 continue;
             }
+            if (unchanged(p)) {
+                LOG.info("download of {}: {} is unchanged at its source; kept", id, p.fileName());
+                if (several) {
+                    copyInto(finalDir.resolve(p.fileName()), doneDir);
+                }
+                doneBytes += p.size();
+                firstSha = i == 0 ? p.sha256() : firstSha;
+                continue;
+            }
             String sha = transferPart(p, several ? partialDir.resolve("part-" + i) : partialDir, doneDir,
                     several ? 0 : -1);
             firstSha = i == 0 ? sha : firstSha;
@@ -298,6 +307,35 @@ final class DownloadJob implements ChunkWorker.Job {
             file.finish(doneDir, p.fileName());
         }
         return actual;
+    }
+
+    /** Whether the model already has this part, verified (an update that changed other files only). */
+    private boolean unchanged(Part p) throws DownloadException {
+        Path current = finalDir.resolve(p.fileName());
+        if (p.sha256() == null || p.size() < 0 || sizeIfAny(current) != p.size()) {
+            return false;
+        }
+        try {
+            return p.sha256().equals(Digests.sha256Hex(current));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Puts a hard link (or a copy) of a kept file beside the parts being fetched. */
+    private static void copyInto(Path file, Path dir) throws DownloadException {
+        try {
+            Files.createDirectories(dir);
+            Path target = dir.resolve(file.getFileName());
+            Files.deleteIfExists(target);
+            try {
+                Files.createLink(target, file);
+            } catch (IOException | UnsupportedOperationException e) {
+                Files.copy(file, target);
+            }
+        } catch (IOException e) {
+            throw PartialFile.diskError(e);
+        }
     }
 
     private static long sizeIfAny(Path file) {

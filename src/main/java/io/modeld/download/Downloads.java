@@ -134,8 +134,29 @@ public final class Downloads implements AutoCloseable {
      * CONFLICT when the model has no source, INSUFFICIENT_STORAGE when its known size cannot fit.
      */
     public synchronized ModelRecord start(String model) {
+        return start(model, false);
+    }
+
+    /**
+     * Downloads the model's source again when it changed since (see {@link Updates}): only the files whose
+     * digest changed are fetched, the others are kept; the model stays usable until the new files are in
+     * place. A model that is not downloaded is simply downloaded.
+     */
+    public synchronized ModelRecord update(String model) {
         ModelRecord r = models.get(model);
-        if (r.downloaded() || downloading(r.id())) {
+        if (r.inPlace() != null) {
+            throw ModeldException.conflict("model '" + r.spec().name() + "' is used in place; update it with the tool "
+                    + "that owns it");
+        }
+        if (r.downloaded() && r.spec().source() != null && Boolean.FALSE.equals(new Updates(settings).check(r).outdated())) {
+            return r;   // the source has the very version downloaded: nothing to fetch
+        }
+        return start(model, true);
+    }
+
+    private ModelRecord start(String model, boolean update) {
+        ModelRecord r = models.get(model);
+        if ((r.downloaded() && !update) || downloading(r.id())) {
             return r;
         }
         ModelSpec spec = r.spec();
@@ -192,6 +213,26 @@ public final class Downloads implements AutoCloseable {
         Part only = new Part(resolved.uri(), resolved.localFile(), resolved.fileName(), -1, source.sha256(), auth,
                 source.url());
         return () -> new Resolution(List.of(only), null, null);
+    }
+
+    /** Every downloaded model with a remote source, checked against it now (see {@link Updates}). */
+    public List<Map<String, Object>> outdated() {
+        return new Updates(settings).check(models.list()).stream().map(c -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("id", c.id());
+            m.put("name", c.name());
+            m.put("source", c.source());
+            m.put("current", c.current());
+            m.put("latest", c.latest());
+            m.put("outdated", c.outdated());
+            m.put("error", c.error());
+            return m;
+        }).toList();
+    }
+
+    /** The registry client every pull and push uses. */
+    public RegistryClient registry() {
+        return settings.registry();
     }
 
     /** Cancels the model's download, if one runs, and returns the model once it has stopped. */

@@ -1,5 +1,7 @@
 package io.modeld.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.modeld.config.BuildInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +21,7 @@ class DiscoveryTest {
     Path dataDir;
 
     @Test
-    void health_version_and_openapi_answer_in_plain_text_and_yaml() {
+    void health_version_and_openapi_answer_in_plain_text_and_yaml() throws Exception {
         try (TestDaemon daemon = TestDaemon.start(dataDir)) {
             HttpResponse<String> health = daemon.get("/.well-known/health");
             assertThat(health.statusCode()).isEqualTo(200);
@@ -43,13 +45,18 @@ class DiscoveryTest {
                     "/v1/chat/completions", "/v1/embeddings", "/v1/rerank", "/rerank", "/", "/api/version", "/api/tags",
                     "/api/show", "/api/ps", "/api/pull", "/api/push", "/api/copy", "/api/delete", "/api/blobs/{digest}",
                     "/api/create", "/api/generate", "/api/chat", "/api/embed", "/api/embeddings",
-                    "/.well-known/health", "/.well-known/version", "/openapi.yaml");
+                    "/.well-known/health", "/.well-known/version", "/openapi.yaml", "/model/{model}/download/update",
+                    "/model/{model}/push", "/model/{model}/push/cancel", "/model/{model}/push/progress",
+                    "/models/outdated", "/downloads/bandwidth");
+            // It is YAML a client can read (a plain scalar with ": " inside once broke it).
+            JsonNode doc = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(openapi.body());
+            assertThat(doc.get("paths")).hasSize(paths.size());
             // Every documented path is served (not the router's "no such endpoint"), by some method.
             for (String p : paths) {
                 String concrete = p.replace("{model}", "tinyllama-1.1b-chat-v1.0-q4_k_m")
                         .replace("{digest}", "sha256:" + "0".repeat(64));
                 boolean served = false;
-                for (String method : new String[] {"GET", "POST", "DELETE"}) {
+                for (String method : new String[] {"GET", "POST", "DELETE", "PUT"}) {
                     HttpResponse<String> r = daemon.send(java.net.http.HttpRequest.newBuilder(daemon.uri(concrete))
                             .method(method, java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build());
                     served |= !r.body().contains("no such endpoint");

@@ -119,6 +119,22 @@ class RegistryPullTest {
     }
 
     @Test
+    void a_team_catalog_lists_models_of_the_teams_registry_and_they_pull() throws Exception {
+        ModelImages.ollama(registry, "team/qwen3", "0.6b", gguf, null, "Team model.", null);
+        Path catalog = tmp.resolve("team.json");
+        Files.writeString(catalog, "[{\"name\": \"Qwen3 (team)\", \"unique\": \"team-qwen3\", \"source\": {\"url\": \"oci://"
+                + registry.host() + "/team/qwen3:0.6b\"}}]");
+        try (TestDaemon fleet = TestDaemon.start(io.modeld.config.Config.forDataDir(tmp.resolve("fleet")).withCatalog(catalog))) {
+            String id = ok(fleet.get("/model/team-qwen3")).get("id").asText();
+            try (ProgressFrames frames = ProgressFrames.open(fleet, id)) {
+                ok(fleet.post("/model/" + id + "/download", ""));
+                assertThat(Downloading.awaitTerminal(fleet, id, frames).get("downloaded").asBoolean()).isTrue();
+            }
+            assertThat(ok(fleet.post("/api/show", "{\"model\": \"team-qwen3\"}")).get("system").asText()).isEqualTo("Team model.");
+        }
+    }
+
+    @Test
     void a_blob_that_does_not_match_its_digest_fails_and_keeps_nothing() throws Exception {
         String digest = ModelImages.ollama(registry, "library/bad", "latest", gguf, null, null, null);
         assertThat(digest).isNotNull();
