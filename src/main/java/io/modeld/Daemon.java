@@ -10,6 +10,8 @@ import io.modeld.config.BuildInfo;
 import io.modeld.config.Config;
 import io.modeld.config.DataDir;
 import io.modeld.config.DataDirLock;
+import io.modeld.config.LogBuffer;
+import io.modeld.config.SettingsFile;
 import io.modeld.library.Library;
 import io.modeld.registry.Credentials;
 import io.modeld.registry.RegistryClient;
@@ -46,12 +48,14 @@ public final class Daemon implements AutoCloseable {
     private final DataDirLock lock;
     private final Library library;
     private final Pushes pushes;
+    private final LogBuffer logs;
     /** How often the library roots are scanned besides the watcher's changes: for what it cannot see. */
     private static final Duration LIBRARY_RESCAN = Duration.ofSeconds(15);
 
     private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, Pushes pushes,
-                   RunnerRuntime runtime, ScheduledExecutorService keeper, ApiServer api, Library library) {
+                   RunnerRuntime runtime, ScheduledExecutorService keeper, ApiServer api, Library library, LogBuffer logs) {
         this.library = library;
+        this.logs = logs;
         this.pushes = pushes;
         this.config = config;
         this.lock = lock;
@@ -77,7 +81,9 @@ public final class Daemon implements AutoCloseable {
      * Starts on a data dir whose lock the caller already holds ({@code serve} takes it before it opens
      * the log file, so a second daemon never writes into the first one's log); the daemon releases it.
      */
-    public static Daemon start(Config config, DataDirLock lock) {
+    public static Daemon start(Config given, DataDirLock lock) {
+        // What was changed at run time (PUT /settings, modeld config set) wins over flags and variables.
+        Config config = SettingsFile.load(given.dataDir()).applyTo(given);
         // Loading SQLite's native library and parsing the catalog are the two slow steps of startup
         // and independent, so they overlap. The catalog is checked before the data dir is touched.
         CompletableFuture<Void> sqlite = CompletableFuture.runAsync(ModelStore::loadNativeLibrary);
@@ -96,6 +102,7 @@ public final class Daemon implements AutoCloseable {
         ScheduledExecutorService keeper = null;
         Library library = null;
         Pushes pushes = null;
+        LogBuffer logs = null;
         try {
             ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
             models.start(catalog);
@@ -125,14 +132,18 @@ public final class Daemon implements AutoCloseable {
             };
             keeper = keepAlive(inMemory);
             pushes = new Pushes(models, downloads.registry());
-            ApiServer api = new ApiServer(config, models, downloads, pushes, runtime, activity, store.migration(),
+            logs = LogBuffer.attach();
+            ApiServer api = new ApiServer(config, models, downloads, pushes, runtime, activity, logs, store.migration(),
                     BuildInfo.version());
             api.start(config.host(), config.port(), config.ollamaPort());
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }
-            return new Daemon(config, lock, store, downloads, pushes, runtime, keeper, api, library);
+            return new Daemon(config, lock, store, downloads, pushes, runtime, keeper, api, library, logs);
         } catch (RuntimeException e) {
+            if (logs != null) {
+                logs.detach();
+            }
             if (pushes != null) {
                 pushes.close();
             }
@@ -219,6 +230,7 @@ public final class Daemon implements AutoCloseable {
             api.close();
             library.close();
             pushes.close();
+            logs.detach();
             if (keeper != null) {
                 keeper.shutdownNow();
             }

@@ -9,6 +9,7 @@ import io.modeld.catalog.ModelService;
 import io.modeld.config.Config;
 import io.modeld.download.Downloads;
 import io.modeld.download.Pushes;
+import io.modeld.config.LogBuffer;
 import io.modeld.runtime.RunnerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,10 +31,12 @@ public final class ApiServer implements AutoCloseable {
     private final RequestGuard guard;
     private final List<Integer> ports = new ArrayList<>();
     private Integer ollama;
+    private final WorkbenchRoutes workbench;
 
     public ApiServer(Config config, ModelService models, Downloads downloads, Pushes pushes, RunnerRuntime runtime,
-                     ModelActivity activity, int migration, String version) {
+                     ModelActivity activity, LogBuffer logs, int migration, String version) {
         ModelViews views = new ModelViews(migration, activity);
+        this.workbench = new WorkbenchRoutes(models, downloads, runtime, views, logs, config.dataDir());
         IdentifierStream identifiers = new IdentifierStream(models, views);
         ProgressStream progress = new ProgressStream(models, downloads, views.schema());
         this.guard = new RequestGuard(config.host(), config.allowedOrigins(), config.apiKey());
@@ -68,6 +71,7 @@ public final class ApiServer implements AutoCloseable {
             new EmbeddingRoutes(models, runtime).register(cfg.routes);
             new OllamaRoutes(models, downloads, pushes, runtime).register(cfg.routes, dashboard);
             new TransferRoutes(models, downloads, pushes, views).register(cfg.routes);
+            workbench.register(cfg.routes);
         });
     }
 
@@ -123,6 +127,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        workbench.close();
     }
 
     private static String resource(String name) {

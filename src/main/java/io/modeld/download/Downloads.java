@@ -215,6 +215,43 @@ public final class Downloads implements AutoCloseable {
         return () -> new Resolution(List.of(only), null, null);
     }
 
+    private final DownloadHistory history = new DownloadHistory();
+
+    /** The downloads running now and their progress. */
+    public Map<String, DownloadProgress> running() {
+        Map<String, DownloadProgress> out = new java.util.LinkedHashMap<>();
+        jobs.forEach((id, job) -> out.put(id, job.progress()));
+        return out;
+    }
+
+    /** The model's last download as points {at, bytes, bytesPerSecond, status}, oldest first. */
+    public List<Map<String, Object>> history(String id) {
+        return history.of(id).stream().<Map<String, Object>>map(p -> Map.of("at", p.at(), "bytes", p.bytes(),
+                "bytesPerSecond", p.bytesPerSecond(), "status", p.status())).toList();
+    }
+
+    /** Downloads that may run at once (more wait their turn). */
+    public int maxDownloads() {
+        return ((java.util.concurrent.ThreadPoolExecutor) jobThreads).getMaximumPoolSize();
+    }
+
+    /** Changes how many downloads run at once; running ones go on, waiting ones start as room appears. */
+    public void setMaxDownloads(int n) {
+        if (n < 1 || n > 64) {
+            throw new IllegalArgumentException("max downloads must be between 1 and 64");
+        }
+        java.util.concurrent.ThreadPoolExecutor pool = (java.util.concurrent.ThreadPoolExecutor) jobThreads;
+        synchronized (pool) {
+            if (n > pool.getMaximumPoolSize()) {
+                pool.setMaximumPoolSize(n);
+                pool.setCorePoolSize(n);
+            } else {
+                pool.setCorePoolSize(n);
+                pool.setMaximumPoolSize(n);
+            }
+        }
+    }
+
     /** Every downloaded model with a remote source, checked against it now (see {@link Updates}). */
     public List<Map<String, Object>> outdated() {
         return new Updates(settings).check(models.list()).stream().map(c -> {
@@ -413,6 +450,7 @@ public final class Downloads implements AutoCloseable {
             if (Objects.equals(published.put(id, p), p)) {
                 return;
             }
+            history.record(id, p);
             for (BiConsumer<String, DownloadProgress> l : listeners) {
                 try {
                     l.accept(id, p);

@@ -128,12 +128,13 @@ public final class RunnerRuntime implements AutoCloseable {
     }
 
     private final ModelService models;
-    private final long budget;
+    private volatile long budget;
     private final Clock clock;
     private final Predicate<String> downloading;
     private final RunnerPool runners;
     private final int threads;
-    private final Duration defaultKeepAlive;
+    private volatile Duration defaultKeepAlive;
+    private final GenerationLog generations = new GenerationLog();
     private final Map<String, Loaded> loaded = new HashMap<>();
     private final Map<String, CompletableFuture<Loaded>> loading = new HashMap<>();
     private final Map<String, Long> reserved = new HashMap<>();
@@ -171,6 +172,28 @@ public final class RunnerRuntime implements AutoCloseable {
         return budget;
     }
 
+    /** Changes the budget for the loads to come; models loaded now stay (a smaller budget evicts at the next load). */
+    public void setBudget(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the memory budget must be more than 0");
+        }
+        budget = bytes;
+    }
+
+    /** The daemon's keep-alive (null: never unload); a request's own keep-alive still wins. */
+    public Duration keepAlive() {
+        return defaultKeepAlive;
+    }
+
+    public void setKeepAlive(Duration keepAlive) {
+        defaultKeepAlive = keepAlive;
+    }
+
+    /** The last generations: model, tokens, time; what the dashboard draws tokens per second from. */
+    public List<GenerationLog.Entry> recentGenerations() {
+        return generations.recent();
+    }
+
     /** Memory counted against the budget now. */
     public long used() {
         synchronized (lock) {
@@ -192,7 +215,7 @@ public final class RunnerRuntime implements AutoCloseable {
      * behind the one it is serving.
      */
     public record LoadedModel(String id, long estimate, long resident, long pid, ModelRole role, int context,
-                              long expiresAt, int waiting) {
+                              long expiresAt, int waiting, boolean busy) {
     }
 
     /** The loaded models. */
@@ -202,7 +225,7 @@ public final class RunnerRuntime implements AutoCloseable {
                 Duration keep = l.keepAliveOr(defaultKeepAlive);
                 long expires = keep == null || keep.isNegative() ? -1 : l.lastUsed + keep.toMillis();
                 return new LoadedModel(l.id, l.estimate.total(), l.runner.residentBytes(), l.runner.pid(), l.role,
-                        l.context, expires, l.turn.getQueueLength());
+                        l.context, expires, l.turn.getQueueLength(), l.turn.availablePermits() == 0);
             }).toList();
         }
     }
@@ -314,6 +337,7 @@ public final class RunnerRuntime implements AutoCloseable {
             l.turn.acquireUninterruptibly();
             try {
                 GenerateResult g = l.runner.generate(request, onToken);
+                generations.add(r.id(), g.tokens(), g.generateNanos());
                 return new GenerateResult(g.promptTokens(), g.tokens(), g.finish(), lease.loadNanos(), g.promptNanos(),
                         g.generateNanos());
             } finally {

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.modeld.gguf.TinyLlama;
+import io.modeld.gguf.TinyModels;
+import io.modeld.testing.Downloading;
 import io.modeld.testing.FileServer;
 import io.modeld.testing.TestDaemon;
 import java.nio.file.Files;
@@ -51,6 +53,8 @@ class DashboardTest {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toString()).addArguments("--headless=new",
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--window-size=1300,900",
+                // No network but loopback (Chromium never proxies it): anything fetched from elsewhere would fail.
+                "--proxy-server=http://127.0.0.1:9",
                 "--user-data-dir=" + tmp.resolve("profile"));
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(),
                 options);
@@ -73,6 +77,23 @@ class DashboardTest {
             row(id).findElement(By.cssSelector("button[data-action=" + action + "]")).click();
             return true;
         });
+    }
+
+    /** The points of the chart's series, all series together. */
+    private long points(String chart) {
+        return ((Number) browser.executeScript("return [...document.querySelectorAll(arguments[0] + ' polyline')]"
+                + ".reduce((n, p) => n + Number(p.dataset.points), 0)", chart)).longValue();
+    }
+
+    /** A screenshot of the page as it is, in target/screenshots/NAME.png. */
+    private void shoot(String name) throws java.io.IOException {
+        if (!name.equals("model-page")) {
+            browser.executeScript("window.scrollTo(0, 0)");
+        }
+        Path shot = Path.of("target", "screenshots", name + ".png");
+        Files.createDirectories(shot.getParent());
+        Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        assertThat(Files.size(shot)).isPositive();
     }
 
     private WebElement row(String id) {
@@ -115,10 +136,24 @@ class DashboardTest {
             ui().until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN + 2);
             assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 2);
 
-            Path shot = Path.of("target", "surefire-reports", "dashboard.png");
-            Files.createDirectories(shot.getParent());
-            Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-            assertThat(Files.size(shot)).isPositive();
+            shoot("models");
+
+            // The model page: what the header says, and the download's speed over time.
+            click(id, "details");
+            ui().until(() -> browser.findElement(By.id("page-facts")).getText().contains("Architecture"));
+            assertThat(browser.findElement(By.id("page-facts")).getText()).contains("llama").contains("Tensors")
+                    .contains(FileServer.sha256(data)).contains("modeld's store");
+            assertThat(points("#page-history")).isPositive();
+            shoot("model-page");
+
+            // The activity charts drew the download and the memory from the activity stream.
+            browser.findElement(By.id("tab-activity")).click();
+            ui().until(() -> points("#chart-downloads") > 0 && points("#chart-memory") > 0);
+            shoot("activity");
+            // Everything the page loaded came from the daemon (Chromium runs with no network but loopback).
+            assertThat((Boolean) browser.executeScript("return performance.getEntriesByType('resource')"
+                    + ".every(e => e.name.startsWith(location.origin) || e.name.startsWith('ws://' + location.host))"))
+                    .isTrue();
         }
     }
 
@@ -137,5 +172,119 @@ class DashboardTest {
             ui().until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN);
             assertThat(browser.findElement(By.id("key-dialog")).isDisplayed()).as("asked once per tab").isFalse();
         }
+    }
+
+    @Test
+    void chat_streams_and_stop_really_stops_the_generation() throws Exception {
+        // A small model with a long context, so a generation runs long enough to be stopped.
+        Path file = tmp.resolve("talker.gguf");
+        new TinyLlama(256, 4, 1024, 4, 4, 8192).write(file, 5);
+        String id = Downloading.downloaded(daemon, file, "talker");
+        ok(daemon.post("/model/" + id + "/load", ""));
+        browser.get("http://127.0.0.1:" + daemon.port() + "/#chat");
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-model option")).size() == 1);
+        browser.findElement(By.id("chat-max-tokens")).clear();
+        browser.findElement(By.id("chat-max-tokens")).sendKeys("8000");
+        browser.findElement(By.cssSelector("#view-chat details summary")).click();
+        browser.findElement(By.id("chat-ignore-eos")).click();
+        browser.findElement(By.id("chat-input")).sendKeys("Tell me a long story");
+        browser.findElement(By.id("chat-send")).click();
+        ui().until(() -> browser.findElement(By.id("chat-stats")).getText().matches("\\d+ tokens.*")
+                && busy(id));
+        String before = browser.findElement(By.cssSelector(".message.assistant .body")).getText();
+        shoot("chat");
+        browser.findElement(By.id("chat-stop")).click();
+        ui().until(() -> browser.findElement(By.id("chat-stats")).getText().equals("stopped"));
+        // The runner stopped generating: the model is no longer busy, long before 8000 tokens.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !busy(id));
+        String after = browser.findElement(By.cssSelector(".message.assistant .body")).getText();
+        assertThat(after.length()).isGreaterThanOrEqualTo(before.length());
+        Thread.sleep(500);
+        assertThat(browser.findElement(By.cssSelector(".message.assistant .body")).getText()).isEqualTo(after);
+        assertThat(browser.findElement(By.id("chat-send")).isEnabled()).isTrue();
+    }
+
+    private boolean busy(String id) {
+        for (var m : ok(daemon.get("/memory")).get("loaded")) {
+            if (m.get("id").asText().equals(id)) {
+                return m.get("busy").asBoolean();
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void an_answer_with_markup_is_shown_as_text() throws Exception {
+        Path file = tmp.resolve("quoter.gguf");
+        TinyModels.qwen3(file, 7);
+        Downloading.downloaded(daemon, file, "quoter");
+        browser.get("http://127.0.0.1:" + daemon.port() + "/#chat");
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-model option")).size() == 1);
+        browser.findElement(By.id("chat-max-tokens")).clear();
+        browser.findElement(By.id("chat-max-tokens")).sendKeys("200");
+        browser.findElement(By.cssSelector("#view-chat details summary")).click();
+        String evil = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2><b>bold</b>";
+        browser.findElement(By.id("chat-schema")).sendKeys("{\"const\": \"" + evil + "\"}");
+        browser.findElement(By.id("chat-input")).sendKeys("Say it");
+        browser.findElement(By.id("chat-send")).click();
+        ui().until(() -> "true".equals(browser.findElement(By.cssSelector(".message.assistant .body")).getAttribute("data-done")));
+        WebElement answer = browser.findElement(By.cssSelector(".message.assistant .body"));
+        assertThat(answer.getText()).contains(evil);
+        assertThat(answer.findElements(By.cssSelector("script, img, b"))).isEmpty();
+        assertThat(browser.executeScript("return window.pwned")).isNull();
+    }
+
+    @Test
+    void embeddings_give_a_similarity_matrix() throws Exception {
+        Path file = tmp.resolve("embedder.gguf");
+        TinyModels.bertEmbedder(file, 3);
+        Downloading.downloaded(daemon, file, "embedder");
+        browser.get("http://127.0.0.1:" + daemon.port() + "/#embed");
+        ui().until(() -> browser.findElements(By.cssSelector("#embed-model option")).size() == 1);
+        browser.findElement(By.id("embed-texts")).sendKeys("a cat\na dog\nthe stock market");
+        browser.findElement(By.id("embed-run")).click();
+        ui().until(() -> browser.findElements(By.cssSelector("#embed-result tbody tr")).size() == 3);
+        assertThat(browser.findElements(By.cssSelector("#embed-result tbody tr:first-child td")).get(0).getText())
+                .isEqualTo("1.000");
+        shoot("embeddings");
+    }
+
+    @Test
+    void settings_change_at_once_and_pull_by_name_starts_a_download() throws Exception {
+        browser.get("http://127.0.0.1:" + daemon.port() + "/#settings");
+        ui().until(() -> !browser.findElement(By.id("set-maxDownloads")).getAttribute("value").isEmpty());
+        WebElement keep = browser.findElement(By.id("set-keepAlive"));
+        keep.clear();
+        keep.sendKeys("45m");
+        WebElement max = browser.findElement(By.id("set-maxDownloads"));
+        max.clear();
+        max.sendKeys("3");
+        browser.findElement(By.id("settings-save")).click();
+        ui().until(() -> browser.findElement(By.id("settings-status")).getText().equals("saved"));
+        var settings = ok(daemon.get("/settings"));
+        assertThat(settings.get("keepAlive").asText()).isEqualTo("45m");
+        assertThat(settings.get("maxDownloads").asInt()).isEqualTo(3);
+        assertThat(daemon.dataDir().resolve("settings.json")).exists();
+        shoot("settings");
+
+        Path model = tmp.resolve("byname.gguf");
+        TinyLlama.TINY.write(model, 8);
+        try (FileServer files = FileServer.start().serve("/byname.gguf", Files.readAllBytes(model))) {
+            browser.findElement(By.id("tab-models")).click();
+            browser.findElement(By.id("pull-name")).sendKeys(files.uri("/byname.gguf").toString());
+            browser.findElement(By.cssSelector("#pull button")).click();
+            ui().until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN + 1);
+            await().atMost(WAIT).until(() -> {
+                for (var m : ok(daemon.get("/models")).get("iterable")) {
+                    if (m.get("name").asText().equals("byname.gguf")) {
+                        return m.get("downloaded").asBoolean();
+                    }
+                }
+                return false;
+            });
+        }
+        browser.findElement(By.id("tab-logs")).click();
+        ui().until(() -> browser.findElement(By.id("log-lines")).getText().contains("settings changed"));
+        shoot("logs");
     }
 }

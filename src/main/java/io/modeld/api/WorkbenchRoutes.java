@@ -1,0 +1,303 @@
+package io.modeld.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.websocket.WsContext;
+import io.modeld.Json;
+import io.modeld.ModeldException;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelService;
+import io.modeld.config.LogBuffer;
+import io.modeld.config.SettingsFile;
+import io.modeld.config.Sizes;
+import io.modeld.download.DownloadProgress;
+import io.modeld.download.Downloads;
+import io.modeld.runtime.GenerationLog;
+import io.modeld.runtime.RunnerRuntime;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Extensions the dashboard is built on: run-time settings ({@code GET}/{@code PUT /settings}, persisted,
+ * which {@code modeld config} uses too), the log ({@code GET /logs}, WebSocket {@code /logs/stream}), a
+ * once-a-second picture of what the daemon does (WebSocket {@code /stream/activity}: memory per loaded
+ * model, download speeds, tokens per second of the generations that ended), a model's details, and a
+ * pull by any name or source ({@code POST /models/pull}).
+ */
+final class WorkbenchRoutes implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkbenchRoutes.class);
+    private static final int LOG_LINES = 200;
+
+    private final ModelService models;
+    private final Downloads downloads;
+    private final RunnerRuntime runtime;
+    private final ModelViews views;
+    private final LogBuffer logs;
+    private final Path dataDir;
+    private final Object settingsLock = new Object();
+    private final Set<WsContext> watchers = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "modeld-activity");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile long lastGenerationAt;
+
+    WorkbenchRoutes(ModelService models, Downloads downloads, RunnerRuntime runtime, ModelViews views, LogBuffer logs,
+                    Path dataDir) {
+        this.models = models;
+        this.downloads = downloads;
+        this.runtime = runtime;
+        this.views = views;
+        this.logs = logs;
+        this.dataDir = dataDir;
+        ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/settings", ctx -> ctx.json(settings()));
+        routes.put("/settings", ctx -> ctx.json(change(Bodies.json(ctx))));
+        routes.get("/logs", ctx -> {
+            String lines = ctx.queryParam("lines");
+            int n = LOG_LINES;
+            if (lines != null) {
+                if (!lines.matches("\\d{1,4}") || Integer.parseInt(lines) < 1) {
+                    throw ModeldException.invalid("lines: a number from 1 to 1000");
+                }
+                n = Math.min(1000, Integer.parseInt(lines));
+            }
+            ctx.json(Json.MAPPER.createObjectNode().set("lines", Json.MAPPER.valueToTree(logs.last(n))));
+        });
+        routes.ws("/logs/stream", ws -> {
+            ws.onConnect(ctx -> {
+                send(ctx, Json.MAPPER.createObjectNode().set("lines", Json.MAPPER.valueToTree(logs.last(LOG_LINES))));
+                ctx.attribute("following", logs.follow(line -> send(ctx, Json.MAPPER.createObjectNode()
+                        .set("lines", Json.MAPPER.createArrayNode().add(line)))));
+            });
+            ws.onClose(ctx -> stop(ctx.attribute("following")));
+            ws.onError(ctx -> stop(ctx.attribute("following")));
+        });
+        routes.ws("/stream/activity", ws -> {
+            ws.onConnect(ctx -> {
+                watchers.add(ctx);
+                send(ctx, activity(0));
+            });
+            ws.onClose(watchers::remove);
+            ws.onError(watchers::remove);
+        });
+        for (String path : List.of("/logs/stream", "/stream/activity")) {
+            routes.get(path, ctx -> {
+                throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,
+                        "this endpoint is a WebSocket: connect with ws://" + ctx.host() + ctx.path());
+            });
+        }
+        routes.get("/model/{model}/details", ctx -> ctx.json(ModelDetails.of(models.get(ctx.pathParam("model")), models,
+                downloads)));
+        routes.post("/models/pull", ctx -> Bodies.json(ctx, views.json(pull(Fields.requiredText(Bodies.json(ctx), "name",
+                "a model's name, unique name or id, an Ollama name, or a source URL (hf://, oci://, ollama://, https://)")))));
+    }
+
+    // ---- settings
+
+    private ObjectNode settings() {
+        return Json.MAPPER.createObjectNode().put("memoryBudget", runtime.budget())
+                .put("keepAlive", SettingsFile.spell(runtime.keepAlive()))
+                .put("maxBandwidth", downloads.bandwidth().bytesPerSecond()).put("maxDownloads", downloads.maxDownloads());
+    }
+
+    /** Checks every field first (a bad one changes nothing), then applies them all and persists them. */
+    private ObjectNode change(JsonNode body) throws IOException {
+        Long budget = body.has("memoryBudget") ? bytes(body.get("memoryBudget"), "memoryBudget", false) : null;
+        String keepAlive = null;
+        if (body.has("keepAlive")) {
+            keepAlive = body.get("keepAlive").asText();
+            try {
+                Sizes.parseDuration(keepAlive);
+            } catch (IllegalArgumentException e) {
+                throw ModeldException.invalid("keepAlive: " + e.getMessage());
+            }
+        }
+        Long bandwidth = body.has("maxBandwidth") ? bytes(body.get("maxBandwidth"), "maxBandwidth", true) : null;
+        Integer max = null;
+        if (body.has("maxDownloads")) {
+            JsonNode n = body.get("maxDownloads");
+            if (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > 64) {
+                throw ModeldException.invalid("maxDownloads: a whole number from 1 to 64");
+            }
+            max = n.asInt();
+        }
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!Set.of("memoryBudget", "keepAlive", "maxBandwidth", "maxDownloads").contains(f)) {
+                throw ModeldException.invalid(f + ": not a setting (memoryBudget, keepAlive, maxBandwidth, maxDownloads)");
+            }
+        }
+        synchronized (settingsLock) {
+            SettingsFile saved = SettingsFile.load(dataDir).with(new SettingsFile(budget, keepAlive, bandwidth, max));
+            saved.save(dataDir);
+            if (budget != null) {
+                runtime.setBudget(budget);
+            }
+            if (keepAlive != null) {
+                runtime.setKeepAlive(Sizes.parseDuration(keepAlive));
+            }
+            if (bandwidth != null) {
+                downloads.bandwidth().set(bandwidth);
+            }
+            if (max != null) {
+                downloads.setMaxDownloads(max);
+            }
+            LOG.info("settings changed: {}", body);
+        }
+        return settings();
+    }
+
+    private static long bytes(JsonNode v, String field, boolean rate) {
+        if (v.isIntegralNumber() && v.asLong() >= (rate ? 0 : 1)) {
+            return v.asLong();
+        }
+        if (v.isTextual()) {
+            try {
+                long b = rate ? Sizes.parseRate(v.asText()) : Sizes.parseBytes(v.asText());
+                if (b > 0 || rate) {
+                    return b;
+                }
+            } catch (IllegalArgumentException e) {
+                throw ModeldException.invalid(field + ": " + e.getMessage());
+            }
+        }
+        throw ModeldException.invalid(field + ": " + (rate ? "a rate such as \"20MB/s\", or 0 for none"
+                : "a size such as \"6GiB\", more than 0"));
+    }
+
+    // ---- activity
+
+    private void tick() {
+        if (watchers.isEmpty()) {
+            return;
+        }
+        try {
+            long since = lastGenerationAt;
+            ObjectNode frame = activity(since);
+            watchers.forEach(ctx -> send(ctx, frame));
+        } catch (RuntimeException e) {
+            LOG.warn("activity frame failed", e);
+        }
+    }
+
+    private ObjectNode activity(long generationsSince) {
+        ObjectNode f = Json.MAPPER.createObjectNode().put("at", System.currentTimeMillis());
+        ObjectNode memory = f.putObject("memory").put("budget", runtime.budget()).put("used", runtime.used());
+        ArrayNode loaded = memory.putArray("models");
+        for (RunnerRuntime.LoadedModel l : runtime.loadedModels()) {
+            loaded.addObject().put("id", l.id()).put("name", name(l.id())).put("resident", l.resident())
+                    .put("estimate", l.estimate()).put("busy", l.busy());
+        }
+        ArrayNode running = f.putArray("downloads");
+        for (Map.Entry<String, DownloadProgress> e : downloads.running().entrySet()) {
+            running.addObject().put("id", e.getKey()).put("name", name(e.getKey()))
+                    .put("bytesPerSecond", e.getValue().bytesPerSecond()).put("downloaded", e.getValue().downloaded())
+                    .put("total", e.getValue().total());
+        }
+        ArrayNode gens = f.putArray("generations");
+        long newest = generationsSince;
+        for (GenerationLog.Entry g : runtime.recentGenerations()) {
+            if (g.endedAt() > generationsSince) {
+                gens.addObject().put("model", g.model()).put("name", name(g.model())).put("endedAt", g.endedAt())
+                        .put("tokens", g.tokens()).put("tokensPerSecond", Math.round(g.tokensPerSecond() * 10) / 10.0);
+                newest = Math.max(newest, g.endedAt());
+            }
+        }
+        if (generationsSince > 0 || newest > lastGenerationAt) {
+            lastGenerationAt = Math.max(lastGenerationAt, newest);
+        }
+        return f;
+    }
+
+    private String name(String id) {
+        try {
+            return models.get(id).spec().name();
+        } catch (ModeldException e) {
+            return id;
+        }
+    }
+
+    // ---- pull by name
+
+    /**
+     * Downloads a model named any way: a model modeld has (id, unique name, Ollama name), else a source URL
+     * (a custom model is made of it, named after it), else an Ollama name pulled from its registry.
+     */
+    private ModelRecord pull(String name) {
+        String n = name.strip();
+        if (n.contains("://")) {
+            ModelRecord existing = models.list().stream().filter(r -> r.spec().source() != null
+                    && r.spec().source().url().equals(n)).findFirst().orElse(null);
+            if (existing == null) {
+                ObjectNode seeded = Json.MAPPER.createObjectNode().put("name", nameOf(n));
+                seeded.putObject("source").put("url", n);
+                existing = models.create(seeded);
+            }
+            return downloads.start(existing.id());
+        }
+        try {
+            return downloads.start(models.get(n).id());
+        } catch (ModeldException e) {
+            if (e.kind() != ModeldException.Kind.UNKNOWN_MODEL && e.kind() != ModeldException.Kind.INVALID) {
+                throw e;
+            }
+        }
+        if (!io.modeld.catalog.OllamaNames.valid(n)) {
+            throw ModeldException.invalid("name: '" + n + "' is neither a model modeld knows, a source URL, nor an Ollama name");
+        }
+        String normalized = io.modeld.catalog.OllamaNames.normalize(n);
+        return downloads.start(models.createForPull(normalized, "ollama://" + n).id());
+    }
+
+    /** A display name for a model made from a source: its file's name, or the reference. */
+    private static String nameOf(String url) {
+        String tail = url.replaceFirst("[?#].*$", "");
+        tail = tail.substring(tail.lastIndexOf('/') + 1);
+        return tail.isBlank() ? url : tail;
+    }
+
+    // ---- plumbing
+
+    private static void send(WsContext ctx, JsonNode frame) {
+        try {
+            String json = Json.MAPPER.writeValueAsString(frame);
+            synchronized (ctx) {
+                if (ctx.session.isOpen()) {
+                    ctx.send(json);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("a dashboard socket went away: {}", e.getMessage());
+        }
+    }
+
+    private static void stop(Object following) {
+        if (following instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // only removes a listener
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+}

@@ -1,0 +1,63 @@
+package io.modeld.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modeld.Json;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code modeld config [set KEY VALUE]}: the settings a running daemon may change (the memory budget,
+ * keep-alive, bandwidth cap and downloads at once), applied at once and kept across restarts.
+ */
+@Command(name = "config", mixinStandardHelpOptions = true,
+        description = "Show the run-time settings, or change one: 'modeld config set memory-budget 8GiB' "
+                + "(also keep-alive 30m|never, max-bandwidth 20MB/s|off, max-downloads 3). Changes apply at once "
+                + "and are kept in the data dir, winning over flags at the next start.")
+final class ConfigCommand extends ClientCommand {
+
+    private static final Map<String, String> KEYS = Map.of("memory-budget", "memoryBudget", "keep-alive", "keepAlive",
+            "max-bandwidth", "maxBandwidth", "max-downloads", "maxDownloads");
+
+    @Parameters(arity = "0..3", paramLabel = "set KEY VALUE")
+    java.util.List<String> words;
+
+    @Override
+    public Integer call() {
+        JsonNode now;
+        if (words == null || words.isEmpty()) {
+            now = client().get("/settings");
+        } else {
+            if (words.size() != 3 || !words.get(0).equals("set")) {
+                throw new CliException(ExitCodes.USAGE, "use: modeld config, or modeld config set KEY VALUE");
+            }
+            String field = KEYS.get(words.get(1));
+            if (field == null) {
+                throw new CliException(ExitCodes.USAGE, "'" + words.get(1) + "' is not a setting: " + String.join(", ",
+                        new java.util.TreeSet<>(KEYS.keySet())));
+            }
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            String value = words.get(2);
+            if (field.equals("maxDownloads")) {
+                if (!value.matches("\\d{1,2}")) {
+                    throw new CliException(ExitCodes.USAGE, "max-downloads: a whole number from 1 to 64");
+                }
+                body.put(field, Integer.parseInt(value));
+            } else {
+                body.put(field, value);
+            }
+            now = client().put("/settings", body.toString());
+        }
+        if (options.json) {
+            printJson(now);
+        } else {
+            long bw = now.path("maxBandwidth").asLong();
+            out().println("memory-budget  " + readable(now.path("memoryBudget").asLong()));
+            out().println("keep-alive     " + now.path("keepAlive").asText());
+            out().println("max-bandwidth  " + (bw == 0 ? "off" : readable(bw) + "/s"));
+            out().println("max-downloads  " + now.path("maxDownloads").asInt());
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,90 @@
+package io.modeld.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modeld.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/**
+ * The settings changed while the daemon runs ({@code PUT /settings}, {@code modeld config set}), kept in
+ * {@code <data-dir>/settings.json} (written to a temporary file, then renamed) so they survive a restart,
+ * where they win over the flags and variables. Each is null when it was never set.
+ *
+ * @param memoryBudget bytes
+ * @param keepAlive {@code never} or a duration such as {@code 30m}
+ * @param maxBandwidth bytes a second, 0 for no cap
+ * @param maxDownloads downloads at once
+ */
+public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidth, Integer maxDownloads) {
+
+    public static final String NAME = "settings.json";
+
+    public static SettingsFile empty() {
+        return new SettingsFile(null, null, null, null);
+    }
+
+    /** The settings kept in {@code dataDir}; none when there is no file. IllegalArgumentException when it is broken. */
+    public static SettingsFile load(Path dataDir) {
+        Path file = dataDir.resolve(NAME);
+        if (!Files.isRegularFile(file)) {
+            return empty();
+        }
+        try {
+            JsonNode n = Json.MAPPER.readTree(file.toFile());
+            return new SettingsFile(n.hasNonNull("memoryBudget") ? n.get("memoryBudget").asLong() : null,
+                    n.hasNonNull("keepAlive") ? n.get("keepAlive").asText() : null,
+                    n.hasNonNull("maxBandwidth") ? n.get("maxBandwidth").asLong() : null,
+                    n.hasNonNull("maxDownloads") ? n.get("maxDownloads").asInt() : null);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON (" + e.getMessage() + "); fix or remove it");
+        }
+    }
+
+    /** Writes the settings into {@code dataDir}, durably. */
+    public void save(Path dataDir) throws IOException {
+        Path file = dataDir.resolve(NAME);
+        Path tmp = dataDir.resolve(NAME + ".tmp");
+        ObjectNode n = Json.MAPPER.valueToTree(this);
+        Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** These settings with {@code other}'s non-null ones in place. */
+    public SettingsFile with(SettingsFile other) {
+        return new SettingsFile(other.memoryBudget != null ? other.memoryBudget : memoryBudget,
+                other.keepAlive != null ? other.keepAlive : keepAlive,
+                other.maxBandwidth != null ? other.maxBandwidth : maxBandwidth,
+                other.maxDownloads != null ? other.maxDownloads : maxDownloads);
+    }
+
+    /** {@code config} with these settings in place of its own; IllegalArgumentException for a bad value. */
+    public Config applyTo(Config config) {
+        Config.Builder b = config.toBuilder();
+        if (memoryBudget != null) {
+            b.memoryBudget(memoryBudget);
+        }
+        if (keepAlive != null) {
+            b.keepAlive(Sizes.parseDuration(keepAlive));
+        }
+        if (maxBandwidth != null) {
+            b.maxBandwidth(maxBandwidth);
+        }
+        if (maxDownloads != null) {
+            b.maxDownloads(maxDownloads);
+        }
+        return b.build();
+    }
+
+    /** A duration as the settings spell it: {@code never}, or whole seconds, minutes or hours. */
+    public static String spell(Duration d) {
+        if (d == null || d.isNegative()) {
+            return "never";
+        }
+        long s = d.toSeconds();
+        return s % 3600 == 0 && s > 0 ? s / 3600 + "h" : s % 60 == 0 && s > 0 ? s / 60 + "m" : s + "s";
+    }
+}

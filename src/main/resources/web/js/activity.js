@@ -1,0 +1,48 @@
+// Live pictures of what the daemon does, from /stream/activity (one frame a second, pushed by the
+// daemon): download speed per running download, memory per loaded model against the budget, and the
+// tokens per second of each generation that ended. The memory gauge in the header follows it too.
+import { live, readable } from './api.js';
+import { drawLines } from './charts.js';
+
+const SPAN = 180000;
+const downloads = new Map();   // name -> [[t, bytes/s]]
+const memory = new Map();      // name -> [[t, bytes]]
+const tokens = new Map();      // name -> [[t, tokens/s]]
+let budget = 0;
+
+function push(map, name, point) {
+  if (!map.has(name)) map.set(name, []);
+  const pts = map.get(name);
+  pts.push(point);
+  while (pts.length && pts[0][0] < Date.now() - SPAN) pts.shift();
+}
+
+function series(map) {
+  return [...map.entries()].filter(([, pts]) => pts.length).map(([name, points]) => ({ name, points }));
+}
+
+function gauge(m) {
+  const pct = m.budget > 0 ? Math.min(100, (100 * m.used) / m.budget) : 0;
+  document.getElementById('memory-bar').style.width = pct + '%';
+  document.querySelector('.gauge').setAttribute('aria-valuenow', Math.round(pct));
+  document.getElementById('memory-text').textContent = `${readable(m.used)} of ${readable(m.budget)}`;
+}
+
+function draw() {
+  drawLines(document.getElementById('chart-downloads'), series(downloads), { span: SPAN, format: (v) => readable(v) + '/s' });
+  drawLines(document.getElementById('chart-memory'), series(memory),
+    { span: SPAN, format: readable, limit: budget, limitLabel: 'budget ' + readable(budget) });
+  drawLines(document.getElementById('chart-tokens'), series(tokens), { span: SPAN, format: (v) => v.toFixed(1) });
+}
+
+export function startActivity() {
+  live('/stream/activity', (f) => {
+    budget = f.memory.budget;
+    gauge(f.memory);
+    push(memory, 'all models', [f.at, f.memory.used]);
+    for (const m of f.memory.models) push(memory, m.name, [f.at, m.resident || m.estimate]);
+    for (const d of f.downloads) push(downloads, d.name, [f.at, d.bytesPerSecond]);
+    for (const g of f.generations) push(tokens, g.name, [g.endedAt, g.tokensPerSecond]);
+    draw();
+  });
+}

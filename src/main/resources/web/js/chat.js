@@ -1,0 +1,127 @@
+// Chat with a downloaded generator through /v1/chat/completions, streamed: tokens appear as they come,
+// Stop aborts the request (the daemon stops the generation when its client leaves), and the answer is
+// shown as safe Markdown. The conversation lives in the page until Clear.
+import { authHeaders, errorText } from './api.js';
+import { renderMarkdown } from './markdown.js';
+
+const messages = [];   // {role, content}
+let running = null;    // the AbortController of the answer being streamed
+
+const $ = (id) => document.getElementById(id);
+
+export function fillModels(list) {
+  const select = $('chat-model');
+  const chosen = select.value;
+  const generators = list.filter((m) => m.downloaded && (m.role || 'generator') === 'generator');
+  select.replaceChildren(...generators.map((m) => new Option(m.unique || m.name, m.unique || m.id)));
+  if (generators.some((m) => (m.unique || m.id) === chosen)) select.value = chosen;
+}
+
+function bubble(role, text) {
+  const div = document.createElement('div');
+  div.className = 'message ' + role;
+  const who = document.createElement('div');
+  who.className = 'who';
+  who.textContent = role === 'user' ? 'You' : 'Model';
+  const body = document.createElement('div');
+  body.className = 'body';
+  if (role === 'user') body.textContent = text; else body.innerHTML = renderMarkdown(text);
+  div.append(who, body);
+  $('chat-log').append(div);
+  div.scrollIntoView({ block: 'end' });
+  return body;
+}
+
+async function send(text) {
+  $('chat-error').textContent = '';
+  const model = $('chat-model').value;
+  if (!model) { $('chat-error').textContent = 'no downloaded chat model: pull one first'; return; }
+  messages.push({ role: 'user', content: text });
+  bubble('user', text);
+  const body = {
+    model, stream: true, stream_options: { include_usage: true },
+    temperature: Number($('chat-temperature').value), max_tokens: Number($('chat-max-tokens').value),
+    messages: ($('chat-system').value.trim() ? [{ role: 'system', content: $('chat-system').value.trim() }] : []).concat(messages),
+  };
+  if ($('chat-ignore-eos').checked) body.ignore_eos = true;
+  const schema = $('chat-schema').value.trim();
+  if (schema) {
+    try { body.response_format = { type: 'json_schema', json_schema: { name: 'answer', schema: JSON.parse(schema) } }; }
+    catch (e) { $('chat-error').textContent = 'the JSON schema is not JSON: ' + e.message; messages.pop(); return; }
+  }
+  const out = bubble('assistant', '');
+  let answer = '';
+  running = new AbortController();
+  $('chat-send').disabled = true;
+  $('chat-stop').disabled = false;
+  $('chat-stats').textContent = 'thinking…';
+  const started = performance.now();
+  let firstToken = null;
+  let usage = null;
+  let pieces = 0;
+  try {
+    const r = await fetch('/v1/chat/completions', { method: 'POST', signal: running.signal,
+      headers: Object.assign({ 'Content-Type': 'application/json' }, authHeaders()), body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(errorText(await r.text()));
+    const reader = r.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+        const chunk = JSON.parse(line.slice(6));
+        if (chunk.usage) usage = chunk.usage;
+        const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
+        if (delta && delta.content) {
+          firstToken = firstToken || performance.now();
+          answer += delta.content;
+          pieces++;
+          out.innerHTML = renderMarkdown(answer);
+          const secs = (performance.now() - firstToken) / 1000;
+          $('chat-stats').textContent = `${pieces} tokens` + (secs > 0.5 ? ` · ${(pieces / secs).toFixed(1)} tokens/s` : '');
+        }
+      }
+    }
+    const secs = (performance.now() - (firstToken || started)) / 1000;
+    if (usage) {
+      $('chat-stats').textContent = `${usage.prompt_tokens} prompt tokens · ${usage.completion_tokens} generated · `
+        + `${secs > 0 ? (usage.completion_tokens / secs).toFixed(1) : '–'} tokens/s`;
+    }
+  } catch (e) {
+    if (e.name === 'AbortError') {
+      $('chat-stats').textContent = 'stopped';
+    } else {
+      $('chat-error').textContent = e.message;
+    }
+  } finally {
+    running = null;
+    $('chat-send').disabled = false;
+    $('chat-stop').disabled = true;
+    messages.push({ role: 'assistant', content: answer });
+    out.dataset.done = 'true';
+  }
+}
+
+$('chat-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = $('chat-input').value.trim();
+  if (!text || running) return;
+  $('chat-input').value = '';
+  send(text);
+});
+$('chat-input').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) $('chat-form').requestSubmit();
+});
+$('chat-stop').addEventListener('click', () => { if (running) running.abort(); });
+$('chat-clear').addEventListener('click', () => {
+  if (running) running.abort();
+  messages.length = 0;
+  $('chat-log').replaceChildren();
+  $('chat-stats').textContent = '';
+});
