@@ -47,7 +47,8 @@ class DiscoveryTest {
                     "/api/create", "/api/generate", "/api/chat", "/api/embed", "/api/embeddings",
                     "/.well-known/health", "/.well-known/version", "/openapi.yaml", "/model/{model}/download/update",
                     "/model/{model}/push", "/model/{model}/push/cancel", "/model/{model}/push/progress",
-                    "/models/outdated", "/downloads/bandwidth");
+                    "/models/outdated", "/downloads/bandwidth", "/model/{model}/details", "/models/pull", "/settings", "/logs",
+                    "/logs/stream", "/stream/activity");
             // It is YAML a client can read (a plain scalar with ": " inside once broke it).
             JsonNode doc = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(openapi.body());
             assertThat(doc.get("paths")).hasSize(paths.size());
