@@ -71,10 +71,15 @@ test('pull streams Ollama\'s progress lines in order, then the model is listed',
   assert.equal(again.status, 'success');
 });
 
-test('pull of a name modeld does not know is Ollama\'s 404', async () => {
-  const e = await errorOf(ollama.pull({ model: 'no-such-model:7b', stream: false }));
-  assert.equal(e.status_code, 404);
-  assert.equal(e.error, 'pull model manifest: file does not exist');
+test('pull of a name modeld does not know goes to its registry, and leaves nothing when that fails', async () => {
+  // A registry that is not there (port 9 on loopback): modeld tries it, as Ollama would, and says so.
+  const e = await errorOf(ollama.pull({ model: '127.0.0.1:9/library/nothing:7b', stream: false }));
+  assert.equal(e.status_code, 503);
+  assert.match(e.error, /cannot reach 127\.0\.0\.1/);
+  const names = (await ollama.list()).models.map((m) => m.name);
+  assert.ok(!names.some((n) => n.includes('nothing')), names.join(', '));
+  const bad = await errorOf(ollama.pull({ model: 'not a name!', stream: false }));
+  assert.equal(bad.status_code, 400);
 });
 
 test('chat and generate, streamed and not, count real tokens', async () => {

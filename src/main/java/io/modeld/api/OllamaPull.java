@@ -194,6 +194,12 @@ final class OllamaPull {
                     : last.error() == null ? "the download failed" : last.error();
             if (made) {
                 forget(r);   // as with Ollama, a pull that found nothing leaves nothing behind
+                if (why.contains(" has no manifest ")) {
+                    why = "pull model manifest: file does not exist";
+                    if (lines == null) {
+                        throw new ModeldException(ModeldException.Kind.NOT_FOUND, why);
+                    }
+                }
             }
             if (lines == null) {
                 throw new ModeldException(ModeldException.Kind.UNAVAILABLE, why);

@@ -41,6 +41,11 @@ final class DownloadJob implements ChunkWorker.Job {
     private static final long TICK_MS = 50;
     private static final long PERSIST_EVERY_MS = 250;
     private static final long PERSIST_BYTES_PER_CONNECTION = 2L << 20;
+    /**
+     * Tries at finding what to fetch (a registry's manifest): a name in a registry that is not there
+     * should fail in seconds, as Ollama's pull does, not after the minutes a dropped transfer may retry.
+     */
+    private static final int RESOLVE_ATTEMPTS = 2;
 
     /** Where a finished or failed job reports, so that the store records the outcome. */
     interface Outcome {
@@ -195,7 +200,7 @@ final class DownloadJob implements ChunkWorker.Job {
     }
 
     private void execute() throws DownloadException, Canceled {
-        Resolution resolution = withRetries(resolver::resolve);
+        Resolution resolution = withRetries(resolver::resolve, RESOLVE_ATTEMPTS);
         List<Part> parts = resolution.parts();
         total = resolution.total();
         boolean several = parts.size() > 1;
@@ -480,6 +485,10 @@ final class DownloadJob implements ChunkWorker.Job {
     }
 
     private <T> T withRetries(Attempt<T> attempt) throws DownloadException, Canceled {
+        return withRetries(attempt, ChunkWorker.MAX_ATTEMPTS_WITHOUT_PROGRESS);
+    }
+
+    private <T> T withRetries(Attempt<T> attempt, int maxAttempts) throws DownloadException, Canceled {
         for (int tries = 1; ; tries++) {
             if (canceled) {
                 throw new Canceled();
@@ -487,7 +496,7 @@ final class DownloadJob implements ChunkWorker.Job {
             try {
                 return attempt.run();
             } catch (DownloadException e) {
-                if (e.isFatal() || tries > ChunkWorker.MAX_ATTEMPTS_WITHOUT_PROGRESS || stopped) {
+                if (e.isFatal() || tries > maxAttempts || stopped) {
                     throw e;
                 }
                 settings.sleeper().sleep(Backoff.delay(tries, e.retryAfter(), settings.random()), this::abandoned);

@@ -229,7 +229,8 @@ public final class RegistryClient {
         try {
             return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new RegistryException("cannot reach " + req.uri().getHost() + ": " + e.getMessage(), true);
+            throw new RegistryException("cannot reach " + req.uri().getHost() + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException("interrupted", true);

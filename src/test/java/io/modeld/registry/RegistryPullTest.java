@@ -115,7 +115,10 @@ class RegistryPullTest {
         assertThat(lines).contains("\"status\":\"success\"");
         assertThat(ok(daemon.get("/api/tags")).toString()).contains(name);
         String missing = daemon.post("/api/pull", "{\"model\": \"" + registry.host() + "/team/nothing:v1\"}").body();
-        assertThat(missing).contains("\"error\"").contains("has no manifest team/nothing:v1");
+        assertThat(missing).contains("{\"error\":\"pull model manifest: file does not exist\"}");   // Ollama's words
+        assertThat(ok(daemon.get("/api/tags")).toString()).doesNotContain("team/nothing");   // nothing left behind
+        String refused = daemon.post("/api/pull", "{\"model\": \"" + registry.host() + "/team/nothing:v1\", \"stream\": false}").body();
+        assertThat(refused).isEqualTo("{\"error\":\"pull model manifest: file does not exist\"}");
     }
 
     @Test
