@@ -3,7 +3,6 @@ package io.modeld.api;
 import static io.modeld.api.Bodies.json;
 
 import io.javalin.config.RoutesConfig;
-import io.modeld.ModeldException;
 import io.modeld.catalog.ModelService;
 import io.modeld.download.Downloads;
 import io.modeld.runtime.RunnerRuntime;
@@ -34,11 +33,7 @@ final class ModelRoutes {
                 ctx -> json(ctx, views.json(downloads.cancel(ctx.pathParam("model")))));
         routes.wsBeforeUpgrade("/model/{model}/download/progress", ctx -> models.get(ctx.pathParam("model")));
         routes.ws("/model/{model}/download/progress", progress::configure);
-        routes.get("/model/{model}/download/progress", ctx -> {
-            models.get(ctx.pathParam("model"));
-            throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,
-                    "this endpoint is a WebSocket: connect with ws://" + ctx.host() + ctx.path());
-        });
+        Sockets.upgradeOnly(routes, "/model/{model}/download/progress", ctx -> models.get(ctx.pathParam("model")));
         routes.post("/model/{model}/load", ctx -> json(ctx, views.json(runtime.load(ctx.pathParam("model")))));
         routes.post("/model/{model}/unload", ctx -> json(ctx, views.json(runtime.unload(ctx.pathParam("model")))));
     }

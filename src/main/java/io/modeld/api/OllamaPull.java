@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.modeld.Json;
 import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
@@ -14,9 +13,6 @@ import io.modeld.download.DownloadProgress;
 import io.modeld.download.DownloadStatus;
 import io.modeld.download.Downloads;
 import io.modeld.download.Pushes;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Ollama's {@code /api/pull}: a model modeld knows (by Ollama name, unique name or id) downloads
@@ -27,8 +23,6 @@ import java.util.concurrent.TimeUnit;
  * the end. A name modeld does not know is pulled from its registry ({@code ollama://}), as Ollama does.
  */
 final class OllamaPull {
-
-    private static final long LINE_EVERY_MS = 100;
 
     private final ModelService models;
     private final Downloads downloads;
@@ -44,80 +38,7 @@ final class OllamaPull {
 
     void register(RoutesConfig routes) {
         routes.post("/api/pull", this::pull);
-        routes.post("/api/push", this::push);
-    }
-
-    /**
-     * Ollama's {@code /api/push}: the model goes to the registry its name names (as Ollama's does, so
-     * {@code host/namespace/model:tag}; a name without a host goes to Ollama's registry). Lines:
-     * {@code retrieving manifest}, {@code pushing <12hex>} with digest, total and completed,
-     * {@code pushing manifest}, {@code success}.
-     */
-    private void push(Context ctx) throws InterruptedException {
-        JsonNode body = Bodies.json(ctx);
-        String name = OllamaRequest.model(body);
-        if (!OllamaNames.valid(name)) {
-            throw ModeldException.invalid("invalid model name");
-        }
-        ModelRecord r = ollama.resolve(name);
-        String target = "ollama://" + OllamaNames.withTag(name.strip());
-        boolean stream = Fields.bool(body, "stream", true);
-        Ndjson lines = stream ? new Ndjson(ctx) : null;
-        emit(lines, status("retrieving manifest"));
-        try {
-            pushes.start(r.id(), target);
-        } catch (ModeldException e) {
-            if (lines == null) {
-                throw e;
-            }
-            lines.error(e.getMessage());
-            return;
-        }
-        BlockingQueue<DownloadProgress> frames = new LinkedBlockingQueue<>();
-        DownloadProgress last;
-        try (AutoCloseable following = pushes.follow(r.id(), frames::add)) {
-            while (true) {
-                DownloadProgress p = frames.poll(LINE_EVERY_MS, TimeUnit.MILLISECONDS);
-                if (p == null) {
-                    continue;
-                }
-                last = p;
-                if (p.terminal()) {
-                    break;
-                }
-                String step = pushes.step(r.id());
-                ObjectNode line = status(step == null ? "pushing" : step);
-                if (step != null && step.startsWith("pushing ") && !step.equals("pushing manifest")) {
-                    line.put("digest", "sha256:" + step.substring(8));
-                }
-                if (p.total() > 0) {
-                    line.put("total", p.total()).put("completed", p.downloaded());
-                }
-                emit(lines, line);
-            }
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            if (ErrorMapping.clientLeft(e)) {
-                return;   // the push goes on
-            }
-            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
-        }
-        if (last.status() != DownloadStatus.COMPLETED) {
-            String why = last.error() == null ? "push failed" : last.error();
-            if (lines == null) {
-                throw new ModeldException(ModeldException.Kind.UNAVAILABLE, why);
-            }
-            lines.error(why);
-            return;
-        }
-        emit(lines, status("pushing manifest"));
-        ObjectNode success = status("success");
-        if (lines == null) {
-            ctx.json(success);
-        } else {
-            lines.line(success);
-        }
+        routes.post("/api/push", new OllamaPush(pushes, ollama)::push);
     }
 
     private void pull(Context ctx) throws InterruptedException {
@@ -138,83 +59,42 @@ final class OllamaPull {
             r = models.createForPull(OllamaNames.normalize(name), "ollama://" + name.strip());
             made = !r.downloaded() && !downloads.downloading(r.id());
         }
-        boolean stream = Fields.bool(body, "stream", true);
-        Ndjson lines = stream ? new Ndjson(ctx) : null;
+        OllamaLines lines = new OllamaLines(ctx, Fields.bool(body, "stream", true));
         String digest = "sha256:" + digestOf(r);
         String short12 = digest.substring(7, 19);
-        emit(lines, status("pulling manifest"));
-        if (!r.downloaded()) {
-            try {
-                downloads.start(r.id());
-            } catch (ModeldException e) {
-                if (lines == null) {
-                    throw e;
-                }
-                lines.error(e.getMessage());
-                return;
-            }
+        lines.emit(OllamaLines.status("pulling manifest"));
+        ModelRecord model = r;
+        if (!r.downloaded() && !lines.start(() -> downloads.start(model.id()))) {
+            return;
         }
-        BlockingQueue<DownloadProgress> frames = new LinkedBlockingQueue<>();
-        DownloadProgress last;
-        try (AutoCloseable following = downloads.follow(r.id(), frames::add)) {
-            long lastLine = 0;
-            while (true) {
-                DownloadProgress p = frames.poll(LINE_EVERY_MS, TimeUnit.MILLISECONDS);
-                if (p == null) {
-                    continue;
-                }
-                last = p;
-                boolean end = p.terminal();
-                long now = System.currentTimeMillis();
-                if (end || now - lastLine >= LINE_EVERY_MS) {
-                    ObjectNode line = status("pulling " + short12).put("digest", digest);
-                    if (p.total() > 0) {
-                        line.put("total", p.total());
-                    }
-                    if (p.downloaded() > 0) {
-                        line.put("completed", p.downloaded());
-                    }
-                    emit(lines, line);
-                    lastLine = now;
-                }
-                if (end) {
-                    break;
-                }
+        DownloadProgress last = lines.follow(f -> downloads.follow(model.id(), f), p -> {
+            ObjectNode line = OllamaLines.status("pulling " + short12).put("digest", digest);
+            if (p.total() > 0) {
+                line.put("total", p.total());
             }
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            if (ErrorMapping.clientLeft(e)) {
-                return;   // the download goes on
+            if (p.downloaded() > 0) {
+                line.put("completed", p.downloaded());
             }
-            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            return line;
+        });
+        if (last == null) {
+            return;   // the client left; the download goes on
         }
         if (last.status() != DownloadStatus.COMPLETED) {
             String why = last.status() == DownloadStatus.CANCELED ? "the download was canceled"
                     : last.error() == null ? "the download failed" : last.error();
+            ModeldException.Kind kind = ModeldException.Kind.UNAVAILABLE;
             if (made) {
                 forget(r);   // as with Ollama, a pull that found nothing leaves nothing behind
                 if (why.contains(" has no manifest ")) {
                     why = "pull model manifest: file does not exist";
-                    if (lines == null) {
-                        throw new ModeldException(ModeldException.Kind.NOT_FOUND, why);
-                    }
+                    kind = ModeldException.Kind.NOT_FOUND;
                 }
             }
-            if (lines == null) {
-                throw new ModeldException(ModeldException.Kind.UNAVAILABLE, why);
-            }
-            lines.error(why);
+            lines.fail(kind, why);
             return;
         }
-        emit(lines, status("verifying sha256 digest"));
-        emit(lines, status("writing manifest"));
-        ObjectNode success = status("success");
-        if (lines == null) {
-            ctx.json(success);
-        } else {
-            lines.line(success);
-        }
+        lines.succeed("verifying sha256 digest", "writing manifest");
     }
 
     private void forget(ModelRecord r) {
@@ -236,13 +116,4 @@ final class OllamaPull {
         return io.modeld.download.Digests.sha256Hex(r.id());
     }
 
-    private static ObjectNode status(String status) {
-        return Json.MAPPER.createObjectNode().put("status", status);
-    }
-
-    private static void emit(Ndjson lines, ObjectNode line) {
-        if (lines != null) {
-            lines.line(line);
-        }
-    }
 }

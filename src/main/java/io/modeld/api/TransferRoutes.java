@@ -1,6 +1,5 @@
 package io.modeld.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
@@ -52,14 +51,10 @@ final class TransferRoutes {
                 String id = models.get(ctx.pathParam("model")).id();
                 ctx.attribute("following", pushes.follow(id, p -> send(ctx, p)));
             });
-            ws.onClose(ctx -> stop(ctx.attribute("following")));
-            ws.onError(ctx -> stop(ctx.attribute("following")));
+            ws.onClose(ctx -> Sockets.stop(ctx.attribute("following")));
+            ws.onError(ctx -> Sockets.stop(ctx.attribute("following")));
         });
-        routes.get("/model/{model}/push/progress", ctx -> {
-            models.get(ctx.pathParam("model"));
-            throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,
-                    "this endpoint is a WebSocket: connect with ws://" + ctx.host() + ctx.path());
-        });
+        Sockets.upgradeOnly(routes, "/model/{model}/push/progress", ctx -> models.get(ctx.pathParam("model")));
         routes.get("/models/outdated", ctx -> {
             ObjectNode out = Json.MAPPER.createObjectNode();
             out.set("iterable", Json.MAPPER.valueToTree(downloads.outdated()));
@@ -93,26 +88,7 @@ final class TransferRoutes {
     }
 
     private void send(WsContext ctx, DownloadProgress p) {
-        try {
-            String json = Json.MAPPER.writeValueAsString(new ModelDownloadProgress(views.schema(), p.status().wire(),
-                    p.percentage(), new ModelDownloadProgress.Bytes(p.downloaded(), p.total()), p.bytesPerSecond(), p.error()));
-            synchronized (ctx) {
-                if (ctx.session.isOpen()) {
-                    ctx.send(json);
-                }
-            }
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void stop(Object following) {
-        if (following instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // only removes a listener
-            }
-        }
+        Sockets.send(ctx, new ModelDownloadProgress(views.schema(), p.status().wire(), p.percentage(),
+                new ModelDownloadProgress.Bytes(p.downloaded(), p.total()), p.bytesPerSecond(), p.error()));
     }
 }

@@ -80,26 +80,23 @@ final class WorkbenchRoutes implements AutoCloseable {
         });
         routes.ws("/logs/stream", ws -> {
             ws.onConnect(ctx -> {
-                send(ctx, Json.MAPPER.createObjectNode().set("lines", Json.MAPPER.valueToTree(logs.last(LOG_LINES))));
-                ctx.attribute("following", logs.follow(line -> send(ctx, Json.MAPPER.createObjectNode()
+                Sockets.send(ctx, Json.MAPPER.createObjectNode().set("lines", Json.MAPPER.valueToTree(logs.last(LOG_LINES))));
+                ctx.attribute("following", logs.follow(line -> Sockets.send(ctx, Json.MAPPER.createObjectNode()
                         .set("lines", Json.MAPPER.createArrayNode().add(line)))));
             });
-            ws.onClose(ctx -> stop(ctx.attribute("following")));
-            ws.onError(ctx -> stop(ctx.attribute("following")));
+            ws.onClose(ctx -> Sockets.stop(ctx.attribute("following")));
+            ws.onError(ctx -> Sockets.stop(ctx.attribute("following")));
         });
         routes.ws("/stream/activity", ws -> {
             ws.onConnect(ctx -> {
                 watchers.add(ctx);
-                send(ctx, activity(0));
+                Sockets.send(ctx, activity(0));
             });
             ws.onClose(watchers::remove);
             ws.onError(watchers::remove);
         });
         for (String path : List.of("/logs/stream", "/stream/activity")) {
-            routes.get(path, ctx -> {
-                throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,
-                        "this endpoint is a WebSocket: connect with ws://" + ctx.host() + ctx.path());
-            });
+            Sockets.upgradeOnly(routes, path, ctx -> { });
         }
         routes.get("/model/{model}/details", ctx -> ctx.json(ModelDetails.of(models.get(ctx.pathParam("model")), models,
                 downloads)));
@@ -189,7 +186,7 @@ final class WorkbenchRoutes implements AutoCloseable {
         try {
             long since = lastGenerationAt;
             ObjectNode frame = activity(since);
-            watchers.forEach(ctx -> send(ctx, frame));
+            watchers.forEach(ctx -> Sockets.send(ctx, frame));
         } catch (RuntimeException e) {
             LOG.warn("activity frame failed", e);
         }
@@ -269,31 +266,6 @@ final class WorkbenchRoutes implements AutoCloseable {
         String tail = url.replaceFirst("[?#].*$", "");
         tail = tail.substring(tail.lastIndexOf('/') + 1);
         return tail.isBlank() ? url : tail;
-    }
-
-    // ---- plumbing
-
-    private static void send(WsContext ctx, JsonNode frame) {
-        try {
-            String json = Json.MAPPER.writeValueAsString(frame);
-            synchronized (ctx) {
-                if (ctx.session.isOpen()) {
-                    ctx.send(json);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("a dashboard socket went away: {}", e.getMessage());
-        }
-    }
-
-    private static void stop(Object following) {
-        if (following instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // only removes a listener
-            }
-        }
     }
 
     @Override

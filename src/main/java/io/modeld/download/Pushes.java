@@ -43,7 +43,7 @@ public final class Pushes implements AutoCloseable {
     private static final class Job {
         final List<Consumer<DownloadProgress>> followers = new CopyOnWriteArrayList<>();
         volatile DownloadProgress last = DownloadProgress.of(DownloadStatus.INITIALIZED, 0, -1, 0, null);
-        volatile String step = "retrieving manifest";
+        volatile String blob;
         volatile String manifest;
         volatile boolean canceled;
         long lastFrameAt;
@@ -102,8 +102,8 @@ public final class Pushes implements AutoCloseable {
                         }
 
                         @Override
-                        public void step(String status) {
-                            job.step = status;
+                        public void blob(String digest) {
+                            job.blob = digest;
                         }
                     }, () -> job.canceled);
             long total = image.config().size() + image.layers().stream().mapToLong(RegistryPush.Blob::size).sum();
@@ -144,15 +144,10 @@ public final class Pushes implements AutoCloseable {
         return () -> job.followers.remove(follower);
     }
 
-    /** What the push of the model is doing now ("pushing 3f2a9c1e0b7d"), and the manifest's digest once done. */
-    public String step(String id) {
+    /** The blob ({@code sha256:...}) the push of the model sends now; null before the first and for the manifest. */
+    public String blob(String id) {
         Job job = jobs.get(id);
-        return job == null ? null : job.step;
-    }
-
-    public String manifest(String id) {
-        Job job = jobs.get(id);
-        return job == null ? null : job.manifest;
+        return job == null ? null : job.blob;
     }
 
     /** Stops the model's push, if one runs. */

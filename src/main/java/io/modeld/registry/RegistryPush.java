@@ -40,11 +40,12 @@ public final class RegistryPush {
         }
     }
 
-    /** Hears how the push goes: bytes sent of all blobs, and each step. */
+    /** Hears how the push goes: bytes sent of all blobs, the blob being pushed, then the manifest. */
     public interface Progress {
         void sent(long bytes, long total);
 
-        void step(String status);
+        /** The blob ({@code sha256:...}) being pushed now; null once the manifest is. */
+        void blob(String digest);
     }
 
     private RegistryPush() {
@@ -64,13 +65,13 @@ public final class RegistryPush {
             if (canceled.getAsBoolean()) {
                 throw new RegistryException("canceled", false);
             }
-            progress.step("pushing " + b.digest().substring(7, 19));
+            progress.blob(b.digest());
             long before = sent[0];
             pushBlob(client, target, b, mountFrom, n -> progress.sent(sent[0] = before + n, total), canceled);
             sent[0] = before + b.size();
             progress.sent(sent[0], total);
         }
-        progress.step("pushing manifest");
+        progress.blob(null);
         ObjectNode m = Json.MAPPER.createObjectNode().put("schemaVersion", 2).put("mediaType", manifestType);
         m.set("config", descriptor(config));
         ArrayNode list = m.putArray("layers");

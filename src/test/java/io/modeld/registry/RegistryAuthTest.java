@@ -1,12 +1,9 @@
 package io.modeld.registry;
 
-import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.config.Config;
 import io.modeld.testing.DaemonProcess;
@@ -45,15 +42,8 @@ class RegistryAuthTest {
                 .registries(registries).build());
     }
 
-    private static JsonNode pull(TestDaemon d, String url) throws Exception {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("name", "m");
-        body.putObject("source").put("url", url);
-        String id = ok(d.post("/models/create", body)).get("id").asText();
-        try (ProgressFrames frames = ProgressFrames.open(d, id)) {
-            ok(d.post("/model/" + id + "/download", ""));
-            Downloading.awaitTerminal(d, id, frames);
-            return ((ObjectNode) frames.last().deepCopy()).put("id", id);
-        }
+    private static Downloading.Pulled pull(TestDaemon d, String url) throws Exception {
+        return Downloading.fromSource(d, "m", url);
     }
 
     private static byte[] storedFile(TestDaemon d, String id) throws Exception {
@@ -73,15 +63,15 @@ class RegistryAuthTest {
                     + Base64.getEncoder().encodeToString("alice:s3cret-pass-123".getBytes(StandardCharsets.UTF_8)) + "\"}}}");
             String url = "oci://" + registry.host() + "/team/m:v1";
             try (LogCapture log = new LogCapture(); TestDaemon d = daemon(new Config.Registries(List.of(), config, null))) {
-                JsonNode end = pull(d, url);
-                assertThat(end.get("status").asText()).as(end.toString()).isEqualTo("COMPLETED");
-                assertThat(FileServer.sha256(storedFile(d, end.get("id").asText()))).isEqualTo(FileServer.sha256(data));
+                Downloading.Pulled end = pull(d, url);
+                assertThat(end.status()).as(end.frame().toString()).isEqualTo("COMPLETED");
+                assertThat(FileServer.sha256(storedFile(d, end.id()))).isEqualTo(FileServer.sha256(data));
                 assertThat(log.lines()).noneMatch(l -> l.contains("s3cret-pass-123") || l.contains("YWxpY2U6"));
             }
             try (TestDaemon d = daemon(Config.Registries.none())) {
-                JsonNode end = pull(d, url);
-                assertThat(end.get("status").asText()).isEqualTo("FAILED");
-                assertThat(end.get("error").asText()).contains(registry.host() + " needs a login")
+                Downloading.Pulled end = pull(d, url);
+                assertThat(end.status()).isEqualTo("FAILED");
+                assertThat(end.frame().get("error").asText()).contains(registry.host() + " needs a login")
                         .contains("~/.docker/config.json");
             }
         }
@@ -94,9 +84,9 @@ class RegistryAuthTest {
              TokenGate gate = TokenGate.start(registry, "bob:pw-for-tokens", 400).throttle(2 << 20)) {
             ModelImages.ollama(registry, "team/big", "v1", data, null, null, null);
             try (TestDaemon d = daemon(new Config.Registries(List.of(), null, gate.host() + "=bob:pw-for-tokens"))) {
-                JsonNode end = pull(d, "oci://" + gate.host() + "/team/big:v1");
-                assertThat(end.get("status").asText()).as(end.toString()).isEqualTo("COMPLETED");
-                assertThat(FileServer.sha256(storedFile(d, end.get("id").asText()))).isEqualTo(FileServer.sha256(data));
+                Downloading.Pulled end = pull(d, "oci://" + gate.host() + "/team/big:v1");
+                assertThat(end.status()).as(end.frame().toString()).isEqualTo("COMPLETED");
+                assertThat(FileServer.sha256(storedFile(d, end.id()))).isEqualTo(FileServer.sha256(data));
             }
             assertThat(gate.tokensIssued()).as("tokens renewed after they lapsed").isGreaterThan(1);
             assertThat(gate.tokenRequests()).allMatch(a -> a.startsWith("Basic "));
@@ -113,9 +103,9 @@ class RegistryAuthTest {
             ModelImages.ollama(registry, "team/r", "v1", data, null, null, null);
             storage.serve("/blobs/sha256:" + FileServer.sha256(data), data);
             try (TestDaemon d = daemon(Config.Registries.none())) {
-                JsonNode end = pull(d, "oci://" + gate.host() + "/team/r:v1");
-                assertThat(end.get("status").asText()).as(end.toString()).isEqualTo("COMPLETED");
-                assertThat(FileServer.sha256(storedFile(d, end.get("id").asText()))).isEqualTo(FileServer.sha256(data));
+                Downloading.Pulled end = pull(d, "oci://" + gate.host() + "/team/r:v1");
+                assertThat(end.status()).as(end.frame().toString()).isEqualTo("COMPLETED");
+                assertThat(FileServer.sha256(storedFile(d, end.id()))).isEqualTo(FileServer.sha256(data));
             }
             assertThat(storage.requests()).isNotEmpty().allMatch(s -> s.authorization() == null);
             assertThat(gate.authorizations()).anyMatch(a -> a.startsWith("Bearer "));

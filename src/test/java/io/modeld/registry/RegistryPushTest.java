@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.cli.ModeldCommand;
 import io.modeld.config.Config;
@@ -75,13 +74,7 @@ class RegistryPushTest {
     }
 
     private static JsonNode pull(TestDaemon d, String url) throws Exception {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("name", "pulled");
-        body.putObject("source").put("url", url);
-        String id = ok(d.post("/models/create", body)).get("id").asText();
-        try (ProgressFrames frames = ProgressFrames.open(d, id)) {
-            ok(d.post("/model/" + id + "/download", ""));
-            return Downloading.awaitTerminal(d, id, frames);
-        }
+        return Downloading.fromSource(d, "pulled", url).model();
     }
 
     private record Run(int code, String out, String err) {

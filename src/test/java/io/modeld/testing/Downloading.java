@@ -55,6 +55,25 @@ public final class Downloading {
         return id;
     }
 
+    /** A model made of a source and downloaded: its id, last progress frame, and the model then. */
+    public record Pulled(String id, JsonNode frame, JsonNode model) {
+        public String status() {
+            return frame.get("status").asText();
+        }
+    }
+
+    /** Creates a custom model named {@code name} of {@code url}, downloads it and waits for the end, whatever it is. */
+    public static Pulled fromSource(TestDaemon daemon, String name, String url) throws Exception {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("name", name);
+        body.putObject("source").put("url", url);
+        String id = ok(daemon.post("/models/create", body)).get("id").asText();
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            ok(daemon.post("/model/" + id + "/download", ""));
+            JsonNode model = awaitTerminal(daemon, id, frames);
+            return new Pulled(id, frames.last(), model);
+        }
+    }
+
     /** Waits for the terminal progress frame and returns the model as it is then. */
     public static JsonNode awaitTerminal(TestDaemon daemon, String id, ProgressFrames frames) {
         try {
