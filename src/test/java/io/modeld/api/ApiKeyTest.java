@@ -83,7 +83,7 @@ class ApiKeyTest {
                 .GET().build());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<title>modeld</title>").doesNotContain("tinyllama");
-        assertThat(get("/web/app.js", null).statusCode()).isEqualTo(200);
+        assertThat(get("/web/js/app.js", null).statusCode()).isEqualTo(200);
         assertThat(get("/memory", null).statusCode()).isEqualTo(401);
     }
 
