@@ -51,6 +51,7 @@ final class WorkbenchRoutes implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** When the newest generation sent by a tick ended; only the ticker thread writes it. */
     private volatile long lastGenerationAt;
 
     WorkbenchRoutes(ModelService models, Downloads downloads, RunnerRuntime runtime, ModelViews views, LogBuffer logs,
@@ -179,13 +180,22 @@ final class WorkbenchRoutes implements AutoCloseable {
 
     // ---- activity
 
+    /**
+     * Sends every watcher the frame of this second, with the generations that ended since the last tick
+     * (a watcher that connects gets the recent ones in its first frame instead).
+     */
     private void tick() {
-        if (watchers.isEmpty()) {
-            return;
-        }
         try {
             long since = lastGenerationAt;
+            if (watchers.isEmpty()) {
+                List<GenerationLog.Entry> recent = runtime.recentGenerations();
+                lastGenerationAt = recent.isEmpty() ? since : recent.get(recent.size() - 1).endedAt();
+                return;
+            }
             ObjectNode frame = activity(since);
+            for (JsonNode g : frame.get("generations")) {
+                lastGenerationAt = Math.max(lastGenerationAt, g.get("endedAt").asLong());
+            }
             watchers.forEach(ctx -> Sockets.send(ctx, frame));
         } catch (RuntimeException e) {
             LOG.warn("activity frame failed", e);
@@ -207,16 +217,11 @@ final class WorkbenchRoutes implements AutoCloseable {
                     .put("total", e.getValue().total());
         }
         ArrayNode gens = f.putArray("generations");
-        long newest = generationsSince;
         for (GenerationLog.Entry g : runtime.recentGenerations()) {
             if (g.endedAt() > generationsSince) {
                 gens.addObject().put("model", g.model()).put("name", name(g.model())).put("endedAt", g.endedAt())
                         .put("tokens", g.tokens()).put("tokensPerSecond", Math.round(g.tokensPerSecond() * 10) / 10.0);
-                newest = Math.max(newest, g.endedAt());
             }
-        }
-        if (generationsSince > 0 || newest > lastGenerationAt) {
-            lastGenerationAt = Math.max(lastGenerationAt, newest);
         }
         return f;
     }

@@ -97,4 +97,53 @@ class WorkbenchApiTest {
         assertThat(made.get("name").asText()).isEqualTo("other.gguf");
         assertThat(made.get("id").asText()).isNotEqualTo(id);
     }
+
+    @Test
+    void the_activity_stream_tells_each_generation_once_with_its_tokens_per_second() throws Exception {
+        Path file = tmp.resolve("busy.gguf");
+        TinyModels.qwen3(file, 4);
+        String id = Downloading.downloaded(daemon, file, "busy");
+        java.util.concurrent.BlockingQueue<JsonNode> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+        StringBuilder partial = new StringBuilder();
+        var ws = TestDaemon.client().newWebSocketBuilder().buildAsync(
+                java.net.URI.create("ws://127.0.0.1:" + daemon.port() + "/stream/activity"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            try {
+                                frames.add(Json.MAPPER.readTree(partial.toString()));
+                            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                                throw new IllegalStateException(e);
+                            }
+                            partial.setLength(0);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).join();
+        try {
+            assertThat(frames.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();   // the first frame at once
+            ok(daemon.post("/v1/completions", Json.MAPPER.createObjectNode().put("model", "busy").put("prompt", "Hi")
+                    .put("max_tokens", 5).put("ignore_eos", true).toString()));
+            int told = 0;
+            long end = System.nanoTime() + 4_000_000_000L;
+            while (System.nanoTime() < end) {
+                JsonNode f = frames.poll(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (f == null) {
+                    continue;
+                }
+                assertThat(f.get("memory").get("budget").asLong()).isPositive();
+                for (JsonNode g : f.get("generations")) {
+                    assertThat(g.get("model").asText()).isEqualTo(id);
+                    assertThat(g.get("tokens").asInt()).isEqualTo(5);
+                    assertThat(g.get("tokensPerSecond").asDouble()).isPositive();
+                    told++;
+                }
+            }
+            assertThat(told).as("the generation, in one frame only").isEqualTo(1);
+        } finally {
+            ws.abort();
+        }
+    }
 }
