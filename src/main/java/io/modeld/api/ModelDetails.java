@@ -25,6 +25,8 @@ import java.util.Map;
 final class ModelDetails {
 
     private static final int MAX_VALUE = 2048;
+    /** Metadata keys shown; real models have about 50 (the reader refuses more than a few thousand). */
+    private static final int MAX_KEYS = 1024;
     private static final int MAX_TEMPLATE = 64 << 10;
 
     private ModelDetails() {
@@ -76,6 +78,10 @@ final class ModelDetails {
         for (Map.Entry<String, Object> e : f.metadata().entrySet()) {
             if (e.getKey().equals("tokenizer.chat_template")) {
                 continue;
+            }
+            if (meta.size() >= MAX_KEYS) {
+                g.put("metadataLeftOut", f.metadata().size() - MAX_KEYS);
+                break;
             }
             Object v = e.getValue();
             if (v instanceof GgufReader.SkippedArray a) {

@@ -23,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -122,6 +123,10 @@ final class OllamaCreate {
         }
         String from = Fields.text(body, "from", null);
         JsonNode files = body.get("files");
+        if (files != null && !files.isNull() && !files.isObject()) {
+            throw ModeldException.invalid("files: must be an object of file names to digests, e.g. "
+                    + "{\"model.gguf\": \"sha256:...\"}");
+        }
         if (from == null && (files == null || files.isNull() || files.isEmpty())) {
             throw ModeldException.invalid("neither 'from' or 'files' was specified");
         }
@@ -142,7 +147,7 @@ final class OllamaCreate {
                         : source.spec().modelfile();
                 emit(lines, "using existing layer sha256:" + source.file().sha256());
                 models.createFromFile(specFor(name, source.spec(), base.overriddenBy(given.template(), given.system(),
-                        given.parameters(), given.license())), models.fileOf(source), source.file());
+                        given.parameters(), given.license())), models.filesOf(source), source.file());
             } else {
                 if (files.size() != 1) {
                     throw ModeldException.invalid("files: give exactly one GGUF file (split models and safetensors "
@@ -159,7 +164,7 @@ final class OllamaCreate {
                 String fileName = io.modeld.download.FileNames.safe(file.getKey());
                 ModelSpec spec = specFor(name, ModelSpec.defaults().withName(name), given);
                 emit(lines, "using existing layer sha256:" + hex);
-                models.createFromFile(spec, blob, new ModelRecord.LocalFile(fileName, Files.size(blob), hex));
+                models.createFromFile(spec, List.of(blob), new ModelRecord.LocalFile(fileName, Files.size(blob), hex));
                 if (blob.startsWith(blobs)) {
                     Files.deleteIfExists(blob);   // the model's own link holds the data now
                 }
@@ -206,6 +211,18 @@ final class OllamaCreate {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isNull() || e.getValue().isObject()) {
+                throw ModeldException.invalid("parameters." + e.getKey() + ": must be a number, string, boolean or "
+                        + "array, not " + (e.getValue().isNull() ? "null" : "an object"));
+            }
+            if (e.getValue().isArray()) {
+                for (JsonNode v : e.getValue()) {
+                    if (v.isNull() || v.isContainerNode()) {
+                        throw ModeldException.invalid("parameters." + e.getKey() + ": an array of numbers, strings or "
+                                + "booleans");
+                    }
+                }
+            }
             out.put(e.getKey().toLowerCase(Locale.ROOT), Json.MAPPER.convertValue(e.getValue(), Object.class));
         }
         return out;

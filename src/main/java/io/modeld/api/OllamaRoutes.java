@@ -69,10 +69,6 @@ final class OllamaRoutes {
         new OllamaCreate(models, this).register(routes);
     }
 
-    OllamaViews views() {
-        return views;
-    }
-
     /** The model a client names: by Ollama name, else by id or unique name; 404 in Ollama's words otherwise. */
     ModelRecord resolve(String name) {
         ModelRecord r = models.findOllama(name);
@@ -195,7 +191,7 @@ final class OllamaRoutes {
         if (src == null || !src.downloaded()) {
             throw new ModeldException(ModeldException.Kind.NOT_FOUND, "model \"" + source + "\" not found");
         }
-        models.createFromFile(OllamaCreate.specFor(destination, src.spec(), src.spec().modelfile()), models.fileOf(src),
+        models.createFromFile(OllamaCreate.specFor(destination, src.spec(), src.spec().modelfile()), models.filesOf(src),
                 src.file());
         ctx.status(200);
     }
@@ -233,6 +229,9 @@ final class OllamaRoutes {
             }
         } else {
             throw ModeldException.invalid("invalid input type");
+        }
+        if (inputs.size() > EmbeddingRoutes.MAX_INPUTS) {
+            throw ModeldException.invalid("input: at most " + EmbeddingRoutes.MAX_INPUTS + " inputs in one request");
         }
         boolean truncate = Fields.bool(body, "truncate", true);
         int dimensions = (int) Fields.whole(body, "dimensions", 0, 0, 65_536);

@@ -22,37 +22,84 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How models look on Ollama's API: the entries of {@code /api/tags} and {@code /api/ps}, the
  * {@code details} object, and {@code /api/show}'s {@code model_info} and capabilities, all read from the
- * GGUF header (kept per file while its size and time stay the same).
+ * GGUF header. What is kept of a header is small and bounded ({@link Header}: a few facts, the chat
+ * template, at most {@link #MAX_INFO_KEYS} scalar keys cut to {@link #MAX_INFO_VALUE} characters), for
+ * at most {@link #CACHED} models, and dropped as soon as its model changes or goes.
  */
 final class OllamaViews {
 
-    private record Cached(long size, FileTime modified, GgufFile gguf) {
+    static final int MAX_INFO_KEYS = 1024;
+    static final int MAX_INFO_VALUE = 4096;
+    private static final int CACHED = 64;
+
+    /** What the views need of a header, read once per version of the file (its size and time). */
+    private record Header(long size, FileTime modified, String architecture, long parameters, String quantization,
+                          Long contextLength, Long embeddingLength, String chatTemplate, boolean fim, ObjectNode info) {
+
+        static Header of(long size, FileTime modified, GgufFile g) {
+            return new Header(size, modified, g.architecture(), g.parameterCount(), g.quantization(),
+                    g.archInteger("context_length"), g.archInteger("embedding_length"),
+                    g.string("tokenizer.chat_template"), g.metadata().containsKey("tokenizer.ggml.fim_pre_token_id"),
+                    info(g));
+        }
+
+        /** {@code model_info}: scalar keys as they are; long arrays (the tokenizer's) as empty arrays, as Ollama shows them. */
+        private static ObjectNode info(GgufFile g) {
+            ObjectNode info = Json.MAPPER.createObjectNode();
+            for (Map.Entry<String, Object> e : g.metadata().entrySet()) {
+                if (info.size() >= MAX_INFO_KEYS) {
+                    break;
+                }
+                Object v = e.getValue();
+                if (e.getKey().equals("tokenizer.chat_template")) {
+                    continue;
+                }
+                if (v instanceof List<?> || v instanceof GgufReader.SkippedArray) {
+                    info.putArray(e.getKey());
+                } else if (v instanceof String text) {
+                    info.put(e.getKey(), text.length() > MAX_INFO_VALUE ? text.substring(0, MAX_INFO_VALUE) : text);
+                } else {
+                    info.set(e.getKey(), Json.MAPPER.valueToTree(v));
+                }
+            }
+            info.put("general.parameter_count", g.parameterCount());
+            return info;
+        }
     }
 
     private final ModelService models;
-    private final Map<Path, Cached> headers = new ConcurrentHashMap<>();
+    private final Map<String, Header> headers = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Header> eldest) {
+                    return size() > CACHED;
+                }
+            });
 
     OllamaViews(ModelService models) {
         this.models = models;
+        models.subscribe(change -> headers.remove(change.id()));
     }
 
-    /** The GGUF header of a downloaded model, or null when it cannot be read. */
-    GgufFile gguf(ModelRecord r) {
+    /** What the header of a downloaded model holds, or null when it cannot be read. */
+    private Header header(ModelRecord r) {
+        if (!r.downloaded()) {
+            return null;
+        }
         Path file = models.fileOf(r);
         try {
             long size = Files.size(file);
             FileTime modified = Files.getLastModifiedTime(file);
-            Cached c = headers.get(file);
-            if (c == null || c.size() != size || !c.modified().equals(modified)) {
-                c = new Cached(size, modified, GgufReader.read(file));
-                headers.put(file, c);
+            Header h = headers.get(r.id());
+            if (h == null || h.size() != size || !h.modified().equals(modified)) {
+                h = Header.of(size, modified, GgufReader.read(file));
+                headers.put(r.id(), h);
             }
-            return c.gguf();
+            return h;
         } catch (IOException | GgufFormatException e) {
             return null;
         }
@@ -89,24 +136,20 @@ final class OllamaViews {
 
     /** {@code details}: format, family, families, parameter_size, quantization_level. */
     ObjectNode details(ModelRecord r) {
-        GgufFile g = r.downloaded() ? gguf(r) : null;
+        Header g = header(r);
         String family = g != null && g.architecture() != null ? g.architecture()
                 : r.spec().family() != null ? r.spec().family() : "";
         ObjectNode d = Json.MAPPER.createObjectNode().put("parent_model", "").put("format", "gguf").put("family", family);
         d.putArray("families").add(family);
-        d.put("parameter_size", parameterSize(g != null ? g.parameterCount() : r.spec().parameters() == null ? 0
+        d.put("parameter_size", parameterSize(g != null ? g.parameters() : r.spec().parameters() == null ? 0
                 : (long) (r.spec().parameters() * 1e9)));
         String quant = g != null && g.quantization() != null ? g.quantization() : r.spec().quantization();
         d.put("quantization_level", quant == null ? "" : quant);
-        if (g != null) {
-            Long ctx = g.archInteger("context_length");
-            Long embd = g.archInteger("embedding_length");
-            if (ctx != null) {
-                d.put("context_length", ctx);
-            }
-            if (embd != null) {
-                d.put("embedding_length", embd);
-            }
+        if (g != null && g.contextLength() != null) {
+            d.put("context_length", g.contextLength());
+        }
+        if (g != null && g.embeddingLength() != null) {
+            d.put("embedding_length", g.embeddingLength());
         }
         return d;
     }
@@ -135,8 +178,8 @@ final class OllamaViews {
         if (template != null && template.contains("tools")) {
             caps.add("tools");
         }
-        GgufFile g = r.downloaded() ? gguf(r) : null;
-        if (g != null && g.metadata().containsKey("tokenizer.ggml.fim_pre_token_id")) {
+        Header g = header(r);
+        if (g != null && g.fim()) {
             caps.add("insert");
         }
         return caps;
@@ -147,29 +190,13 @@ final class OllamaViews {
         if (r.spec().modelfile() != null && r.spec().modelfile().template() != null) {
             return r.spec().modelfile().template();
         }
-        GgufFile g = r.downloaded() ? gguf(r) : null;
-        return g == null ? null : g.string("tokenizer.chat_template");
+        Header g = header(r);
+        return g == null ? null : g.chatTemplate();
     }
 
-    /** {@code model_info}: the GGUF's keys; long arrays (the tokenizer's) as empty arrays, as Ollama shows them. */
+    /** {@code model_info}: the GGUF's keys, bounded; {@code {}} when the header cannot be read. */
     ObjectNode modelInfo(ModelRecord r) {
-        ObjectNode info = Json.MAPPER.createObjectNode();
-        GgufFile g = r.downloaded() ? gguf(r) : null;
-        if (g == null) {
-            return info;
-        }
-        for (Map.Entry<String, Object> e : g.metadata().entrySet()) {
-            Object v = e.getValue();
-            if (e.getKey().equals("tokenizer.chat_template")) {
-                continue;
-            }
-            if (v instanceof List<?> || v instanceof GgufReader.SkippedArray) {
-                info.putArray(e.getKey());
-            } else {
-                info.set(e.getKey(), Json.MAPPER.valueToTree(v));
-            }
-        }
-        info.put("general.parameter_count", g.parameterCount());
-        return info;
+        Header g = header(r);
+        return g == null ? Json.MAPPER.createObjectNode() : g.info().deepCopy();
     }
 }

@@ -115,9 +115,20 @@ final class WorkbenchRoutes implements AutoCloseable {
 
     /** Checks every field first (a bad one changes nothing), then applies them all and persists them. */
     private ObjectNode change(JsonNode body) throws IOException {
+        if (!body.isObject()) {
+            throw ModeldException.invalid("body: a JSON object of settings (memoryBudget, keepAlive, maxBandwidth, "
+                    + "maxDownloads)");
+        }
         Long budget = body.has("memoryBudget") ? bytes(body.get("memoryBudget"), "memoryBudget", false) : null;
+        if (budget != null && budget < Sizes.MIN_MEMORY_BUDGET) {
+            throw ModeldException.invalid("memoryBudget: at least 256MiB (" + Sizes.MIN_MEMORY_BUDGET
+                    + " bytes); below that no model fits");
+        }
         String keepAlive = null;
         if (body.has("keepAlive")) {
+            if (!body.get("keepAlive").isTextual()) {
+                throw ModeldException.invalid("keepAlive: a duration such as \"30m\", or \"never\"");
+            }
             keepAlive = body.get("keepAlive").asText();
             try {
                 Sizes.parseDuration(keepAlive);

@@ -61,24 +61,34 @@ final class LocalFiles {
     private static final Pattern SPLIT_FIRST = Pattern.compile("(.+)-00001-of-(\\d{5})\\.gguf");
 
     /**
-     * Every file of a downloaded model: the parts of a split model in order (in place, or named
-     * {@code <name>-00001-of-0000N.gguf} in the store, as a registry's shards are), else its one file.
+     * Every file of a downloaded model: in place, its files; in the store, the parts its record counts
+     * ({@code <name>-00001-of-0000N.gguf}, as modeld names a registry's shards), else its one file. The
+     * count is the record's: a client that names one upload {@code x-00001-of-99999.gguf} still has one file.
      */
     static List<Path> pathsOf(DataDir dataDir, ModelRecord r) {
         if (r.inPlace() != null) {
             return r.inPlace().files();
         }
         Path first = pathOf(dataDir, r);
+        int count = r.file().parts();
         Matcher m = SPLIT_FIRST.matcher(r.file().name());
-        if (!m.matches()) {
+        if (count == 1 || !m.matches() || Integer.parseInt(m.group(2)) != count) {
             return List.of(first);
         }
-        int count = Integer.parseInt(m.group(2));
         List<Path> parts = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             parts.add(first.resolveSibling(String.format("%s-%05d-of-%05d.gguf", m.group(1), i, count)));
         }
         return parts;
+    }
+
+    private static final Pattern SPLIT_ANY = Pattern.compile("(?i)(.+)-\\d{5}-of-\\d{5}\\.gguf");
+
+    /** The name of part {@code n} of {@code count} of a model whose first file is named {@code name}. */
+    static String partName(String name, int n, int count) {
+        Matcher m = SPLIT_ANY.matcher(name);
+        String stem = m.matches() ? m.group(1) : name.replaceFirst("(?i)\\.gguf$", "");
+        return String.format("%s-%05d-of-%05d.gguf", stem, n, count);
     }
 
     /** Removes the folders of {@code models/} that belong to no downloaded model; other names are left alone. */
@@ -98,6 +108,32 @@ final class LocalFiles {
             }
         } catch (IOException e) {
             LOG.warn("cannot tidy {}: {}", dataDir.models(), e.getMessage());
+        }
+    }
+
+    /**
+     * Removes what uploads left in {@code blobs/}: partial uploads ({@code upload-*.part}) a crash cut
+     * short, and blobs no create took (a create links a blob into its model and removes it from there), as
+     * Ollama prunes unused blobs at start. Other names are left alone.
+     */
+    static void removeLeftoverUploads(DataDir dataDir) {
+        if (!Files.isDirectory(dataDir.blobs())) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dataDir.blobs())) {
+            int removed = 0;
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (Files.isRegularFile(f) && (name.matches("upload-.*\\.part") || name.matches("sha256-[0-9a-f]{64}"))) {
+                    Files.deleteIfExists(f);
+                    removed++;
+                }
+            }
+            if (removed > 0) {
+                LOG.info("removed {} unused upload(s) from {}", removed, dataDir.blobs());
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot tidy {}: {}", dataDir.blobs(), e.getMessage());
         }
     }
 

@@ -30,6 +30,17 @@ final class Migrations {
             // 3: what identified the downloaded version at its source (manifest digest, ETag).
             """
             ALTER TABLE models ADD COLUMN file_origin TEXT;
+            """,
+            // 4: how many files a downloaded model has, recorded rather than read from its (client-chosen) name.
+            // Before, only a registry's shards were split, named <stem>-00001-of-0000N.gguf by modeld itself.
+            """
+            ALTER TABLE models ADD COLUMN file_parts INTEGER NOT NULL DEFAULT 1;
+            UPDATE models SET file_parts = CAST(substr(file_name, -10, 5) AS INTEGER)
+              WHERE downloaded = 1 AND file_name GLOB '*-00001-of-[0-9][0-9][0-9][0-9][0-9].gguf'
+                AND (json_extract(spec, '$.source.url') GLOB 'oci://*'
+                  OR json_extract(spec, '$.source.url') GLOB 'ollama://*'
+                  OR (json_extract(spec, '$.source.url') GLOB 'hf://*'
+                      AND json_extract(spec, '$.source.url') NOT GLOB 'hf://*/*/*'))
             """);
 
     static final int LATEST = STEPS.size();

@@ -14,13 +14,25 @@ public record ModelRecord(String id, Instant created, boolean custom, ModelSpec 
 
     /**
      * A finished, verified model file: its name under {@code models/<id>/}, size (of all its parts) and
-     * SHA-256 (of the first), and what identified that version at its source ({@code origin}: a registry
-     * manifest's digest, an ETag or Hugging Face's X-Linked-Etag; null when unknown).
+     * SHA-256 (of the first), what identified that version at its source ({@code origin}: a registry
+     * manifest's digest, an ETag or Hugging Face's X-Linked-Etag; null when unknown), and how many parts it
+     * has: 1, or the shards modeld itself named {@code <name>-00001-of-0000N.gguf}. The count is recorded
+     * when the files are kept, never read from a name a client chose.
      */
-    public record LocalFile(String name, long size, String sha256, String origin) {
+    public record LocalFile(String name, long size, String sha256, String origin, int parts) {
+
+        public LocalFile {
+            if (parts < 1) {
+                throw new IllegalArgumentException("a model has at least one file");
+            }
+        }
 
         public LocalFile(String name, long size, String sha256) {
-            this(name, size, sha256, null);
+            this(name, size, sha256, null, 1);
+        }
+
+        public LocalFile(String name, long size, String sha256, String origin) {
+            this(name, size, sha256, origin, 1);
         }
     }
 

@@ -113,6 +113,7 @@ public final class ModelService {
             snapshot = ModelSnapshot.of(all, Set.copyOf(catalogIds));
             accepted = snapshot;
             LocalFiles.removeUnowned(dataDir, snapshot.byId());
+            LocalFiles.removeLeftoverUploads(dataDir);
             LOG.info("catalog merged: {} offered, {} added or changed, {} retired, {} models in all",
                     catalogIds.size(), upserts.size(), deletions.size(), all.size());
         }
@@ -254,21 +255,29 @@ public final class ModelService {
     }
 
     /**
-     * Creates a downloaded custom model whose file is {@code source}, linked into {@code models/<id>/}
-     * (a hard link: no second copy on disk; a copy only where the file system cannot link), answering to
-     * the Ollama name in {@code spec}. A custom model that had that name is replaced; a catalog model's
-     * name cannot be taken (FORBIDDEN). The facts the file holds fill the spec's gaps.
+     * Creates a downloaded custom model whose files are {@code sources} (one, or the parts of a split model
+     * in order), linked into {@code models/<id>/} (hard links: no second copy on disk; a copy only where the
+     * file system cannot link), answering to the Ollama name in {@code spec}. A custom model that had that
+     * name is replaced; a catalog model's name cannot be taken (FORBIDDEN). The facts the files hold fill
+     * the spec's gaps; files that are not a GGUF model are refused (INVALID).
      */
-    public ModelRecord createFromFile(ModelSpec spec, Path source, ModelRecord.LocalFile file) {
+    public ModelRecord createFromFile(ModelSpec spec, List<Path> sources, ModelRecord.LocalFile given) {
         String id = UUID.randomUUID().toString();
         Path dir = dataDir.model(id);
-        Path target = dir.resolve(file.name());
+        List<Path> targets = new ArrayList<>();
+        ModelRecord.LocalFile file = partsNamed(given, sources.size());
+        for (int i = 0; i < sources.size(); i++) {
+            targets.add(dir.resolve(sources.size() == 1 ? file.name() : LocalFiles.partName(file.name(), i + 1,
+                    sources.size())));
+        }
         try {
             Files.createDirectories(dir);
-            try {
-                Files.createLink(target, source);
-            } catch (IOException | UnsupportedOperationException e) {
-                Files.copy(source, target);
+            for (int i = 0; i < sources.size(); i++) {
+                try {
+                    Files.createLink(targets.get(i), sources.get(i));
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.copy(sources.get(i), targets.get(i));
+                }
             }
         } catch (IOException e) {
             removeFiles(id);
@@ -280,7 +289,7 @@ public final class ModelService {
         try {
             ModelSpec filled;
             try {
-                filled = GgufFacts.fill(spec, target);
+                filled = GgufFacts.fill(spec, targets);
             } catch (GgufFormatException | IOException e) {
                 throw ModeldException.invalid("the file is not a usable GGUF model: " + e.getMessage());
             }
@@ -312,6 +321,12 @@ public final class ModelService {
             removeFiles(replaced.id());
         }
         return created;
+    }
+
+    /** {@code file} named and counted as a model of {@code parts} files kept in the store. */
+    private static ModelRecord.LocalFile partsNamed(ModelRecord.LocalFile file, int parts) {
+        String name = parts == 1 ? file.name() : LocalFiles.partName(file.name(), 1, parts);
+        return new ModelRecord.LocalFile(name, file.size(), file.sha256(), file.origin(), parts);
     }
 
     /** The data dir's layout. */
@@ -379,7 +394,7 @@ public final class ModelService {
         GroupCommit.Ticket ticket;
         synchronized (writeLock) {
             for (ModelRecord r : accepted.byId().values()) {
-                if (r.custom() && source.equals(r.spec().source())) {
+                if (r.custom() && source.sameAs(r.spec().source())) {
                     result = r;
                 }
             }
@@ -427,7 +442,10 @@ public final class ModelService {
         }
     }
 
-    /** For a file:// source, checks the file is GGUF and fills the fields the client left out. */
+    /**
+     * For a file:// source, checks the file is GGUF, fills the fields the client left out and pins the
+     * source to that very file (its identity), which a download checks again before it copies a byte.
+     */
     private static ModelSpec withLocalFacts(ModelSpec spec) {
         if (spec.source() == null || !spec.source().url().regionMatches(true, 0, "file:", 0, 5)) {
             return spec;
@@ -437,7 +455,9 @@ public final class ModelService {
             throw ModeldException.invalid("source.url: no file at " + file);
         }
         try {
-            return GgufFacts.fill(spec, file);
+            FileIdentity identity = FileIdentity.of(file);
+            ModelSpec filled = GgufFacts.fill(spec, Path.of(identity.path()));
+            return filled.withSource(filled.source().withIdentity(identity));
         } catch (GgufFormatException e) {
             throw ModeldException.invalid("source.url: " + file + " is not a usable GGUF file: " + e.getMessage());
         } catch (IOException e) {
@@ -449,7 +469,7 @@ public final class ModelService {
         if (b.unique() != null) {
             return b.unique().equals(a.unique());
         }
-        return a.name().equals(b.name()) && Objects.equals(a.source(), b.source()) && b.source() != null;
+        return a.name().equals(b.name()) && b.source() != null && b.source().sameAs(a.source());
     }
 
     /**
@@ -473,11 +493,13 @@ public final class ModelService {
                         + "' comes from the catalog and cannot be updated; create a custom model instead");
             }
             ModelSpec spec = SpecParser.apply(model, existing.spec());
-            if (!Objects.equals(spec.source(), existing.spec().source())) {
+            boolean sameSource = spec.source() == null ? existing.spec().source() == null
+                    : spec.source().sameAs(existing.spec().source());
+            if (!sameSource) {
                 spec = withLocalFacts(spec);
             }
             checkUniqueFree(spec.unique(), existing.id());
-            if (existing.downloaded() && !Objects.equals(existing.spec().source(), spec.source())) {
+            if (existing.downloaded() && !sameSource) {
                 throw ModeldException.conflict("source: cannot change while the model is downloaded; "
                         + "delete its files first with POST /models/" + existing.id() + "/delete/cache");
             }

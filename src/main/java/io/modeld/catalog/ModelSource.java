@@ -11,12 +11,28 @@ import java.util.regex.Pattern;
  * Where a model's file comes from: an {@code https://}, {@code http://}, {@code hf://owner/repo/file[@rev]}
  * or {@code file:///abs/path} URL, or a model in a registry ({@code oci://}, {@code ollama://},
  * {@code hf://owner/repo:QUANT}: see {@link RegistryRef}), and the file's SHA-256 when it is known in advance. A {@code file://}
- * source with {@code link} is used where it lies instead of being copied into the store.
+ * source with {@code link} is used where it lies instead of being copied into the store; a {@code file://}
+ * source remembers which file it named at create ({@code identity}, never set by a client).
  */
-public record ModelSource(String url, String sha256, Boolean link) {
+public record ModelSource(String url, String sha256, Boolean link, FileIdentity identity) {
 
     public ModelSource(String url, String sha256) {
-        this(url, sha256, null);
+        this(url, sha256, null, null);
+    }
+
+    public ModelSource(String url, String sha256, Boolean link) {
+        this(url, sha256, link, null);
+    }
+
+    /** This source, pinned to the file it names now. */
+    public ModelSource withIdentity(FileIdentity id) {
+        return new ModelSource(url, sha256, link, id);
+    }
+
+    /** Whether both name the same thing (URL, digest, link), whichever file identity each recorded. */
+    public boolean sameAs(ModelSource other) {
+        return other != null && url.equals(other.url) && java.util.Objects.equals(sha256, other.sha256)
+                && linked() == other.linked();
     }
 
     /** Whether the file is used in place (a {@code file://} source with {@code link: true}). */
@@ -74,6 +90,7 @@ public record ModelSource(String url, String sha256, Boolean link) {
                 if (uri.getHost() == null) {
                     throw ModeldException.invalid("source.url: has no host");
                 }
+                refuseSecretParameters(uri);
             }
             case "hf" -> checkHuggingFace(uri);
             case "file" -> {
@@ -96,6 +113,29 @@ public record ModelSource(String url, String sha256, Boolean link) {
         }
         return new ModelSource(url, digest, link ? Boolean.TRUE : null);
     }
+
+    /**
+     * Refuses a query string that carries a credential (a token, a key, a signature): like a password in
+     * the URL's user part, it would be stored and shown to every client of {@code /models}.
+     */
+    private static void refuseSecretParameters(URI uri) {
+        if (uri.getRawQuery() == null) {
+            return;
+        }
+        for (String pair : uri.getRawQuery().split("&")) {
+            String name = java.net.URLDecoder.decode(pair.split("=", 2)[0], java.nio.charset.StandardCharsets.UTF_8)
+                    .toLowerCase(Locale.ROOT);
+            if (SECRET_PARAMETER.matcher(name).matches()) {
+                throw ModeldException.invalid("source.url: its query carries a credential ('" + name + "'): it would "
+                        + "be stored and shown to every client; give a Hugging Face token with HF_TOKEN and registry "
+                        + "logins in ~/.docker/config.json, or download the file yourself and import it");
+            }
+        }
+    }
+
+    /** Query parameter names that hold credentials: tokens, keys, passwords, and the signatures of signed URLs. */
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
+            ".*(token|key|secret|password|passwd|signature|credential|auth|authorization)|sig|x-amz-.*|x-goog-.*|sas");
 
     /** {@code hf://owner/repo/path/to/file.gguf[@revision]}, every part of a shape Hugging Face allows. */
     private static void checkHuggingFace(URI uri) {

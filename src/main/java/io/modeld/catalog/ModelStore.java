@@ -41,6 +41,8 @@ public final class ModelStore implements AutoCloseable {
     public static ModelStore open(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
+            // SQLite gives its -wal and -shm files the mode of the database file: one private file keeps all three so.
+            io.modeld.config.PrivateFiles.file(dataDir.resolve("modeld.db"));
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("modeld.db"));
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
@@ -94,10 +96,11 @@ public final class ModelStore implements AutoCloseable {
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery(
                      "SELECT id, custom, created, spec, downloaded, file_name, file_size, file_sha256, failure, "
-                             + "file_origin FROM models ORDER BY created, id")) {
+                             + "file_origin, file_parts FROM models ORDER BY created, id")) {
             while (rs.next()) {
                 ModelRecord.LocalFile file = rs.getInt(5) == 0 ? null
-                        : new ModelRecord.LocalFile(rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(10));
+                        : new ModelRecord.LocalFile(rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(10),
+                        Math.max(1, rs.getInt(11)));
                 ModelSpec spec = Json.MAPPER.readValue(rs.getString(4), ModelSpec.class);
                 all.add(new ModelRecord(rs.getString(1), Instant.parse(rs.getString(3)), rs.getInt(2) != 0,
                         spec, file, rs.getString(9), ModelRecord.InPlace.of(spec)));
@@ -121,12 +124,13 @@ public final class ModelStore implements AutoCloseable {
         }
         try (PreparedStatement up = connection.prepareStatement("""
                 INSERT INTO models (id, unique_name, custom, created, spec, downloaded, file_name, file_size,
-                  file_sha256, failure, file_origin)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  file_sha256, failure, file_origin, file_parts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET unique_name = excluded.unique_name, spec = excluded.spec,
                   downloaded = excluded.downloaded, file_name = excluded.file_name,
                   file_size = excluded.file_size, file_sha256 = excluded.file_sha256,
-                  failure = excluded.failure, file_origin = excluded.file_origin""");
+                  failure = excluded.failure, file_origin = excluded.file_origin,
+                  file_parts = excluded.file_parts""");
              PreparedStatement del = connection.prepareStatement("DELETE FROM models WHERE id = ?")) {
             for (String id : deletions) {
                 del.setString(1, id);
@@ -144,6 +148,7 @@ public final class ModelStore implements AutoCloseable {
                 up.setString(9, r.downloaded() ? r.file().sha256() : null);
                 up.setString(10, r.failure());
                 up.setString(11, r.downloaded() ? r.file().origin() : null);
+                up.setInt(12, r.downloaded() ? r.file().parts() : 1);
                 up.executeUpdate();
             }
             connection.commit();

@@ -17,6 +17,12 @@ final class LogFile {
     }
 
     static void attach(Path file) {
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            io.modeld.config.PrivateFiles.file(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the log file " + file, e);
+        }
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);

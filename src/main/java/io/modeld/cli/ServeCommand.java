@@ -158,7 +158,7 @@ final class ServeCommand implements Callable<Integer> {
                 .registries(new Config.Registries(insecureRegistries == null ? List.of() : insecureRegistries,
                         dockerConfig(), envOr("MODELD_REGISTRY_AUTH", null)));
         if (memoryBudget != null) {
-            b.memoryBudget(Sizes.parseBytes(memoryBudget));
+            b.memoryBudget(Sizes.memoryBudget(memoryBudget));
         }
         b.maxBandwidth(Sizes.parseRate(maxBandwidth));
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now

@@ -49,8 +49,9 @@ public record DataDir(Path root) {
         return root.resolve("library-headers.json");
     }
 
-    /** Creates the folders of the layout. */
+    /** Creates the folders of the layout, the data dir private to its user ({@link PrivateFiles}). */
     public void create() throws IOException {
+        PrivateFiles.directory(root);
         for (Path dir : new Path[] {models(), partial(), logs(), blobs()}) {
             Files.createDirectories(dir);
         }

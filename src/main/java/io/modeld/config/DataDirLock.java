@@ -39,8 +39,8 @@ public final class DataDirLock implements AutoCloseable {
     /** Takes the lock, creating the data dir if needed; {@link InUseException} names the holder. */
     public static DataDirLock acquire(Path dataDir) {
         try {
-            Files.createDirectories(dataDir);
-            Path file = dataDir.resolve(FILE);
+            PrivateFiles.directory(dataDir);
+            Path file = PrivateFiles.file(dataDir.resolve(FILE));
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             FileLock lock;

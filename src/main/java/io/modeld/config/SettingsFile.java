@@ -49,6 +49,7 @@ public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidt
         Path file = dataDir.resolve(NAME);
         Path tmp = dataDir.resolve(NAME + ".tmp");
         ObjectNode n = Json.MAPPER.valueToTree(this);
+        PrivateFiles.file(tmp);
         Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -61,22 +62,46 @@ public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidt
                 other.maxDownloads != null ? other.maxDownloads : maxDownloads);
     }
 
-    /** {@code config} with these settings in place of its own; IllegalArgumentException for a bad value. */
+    /**
+     * {@code config} with these settings in place of its own. A value out of range (a file edited by hand,
+     * or kept by an older modeld that checked less) is left out with a warning: the flag's value stays.
+     */
     public Config applyTo(Config config) {
         Config.Builder b = config.toBuilder();
         if (memoryBudget != null) {
-            b.memoryBudget(memoryBudget);
+            if (memoryBudget >= Sizes.MIN_MEMORY_BUDGET) {
+                b.memoryBudget(memoryBudget);
+            } else {
+                ignored("memoryBudget", memoryBudget + " bytes is below the smallest budget, 256MiB");
+            }
         }
         if (keepAlive != null) {
-            b.keepAlive(Sizes.parseDuration(keepAlive));
+            try {
+                b.keepAlive(Sizes.parseDuration(keepAlive));
+            } catch (IllegalArgumentException e) {
+                ignored("keepAlive", e.getMessage());
+            }
         }
         if (maxBandwidth != null) {
-            b.maxBandwidth(maxBandwidth);
+            if (maxBandwidth >= 0) {
+                b.maxBandwidth(maxBandwidth);
+            } else {
+                ignored("maxBandwidth", "a negative rate");
+            }
         }
         if (maxDownloads != null) {
-            b.maxDownloads(maxDownloads);
+            if (maxDownloads >= 1 && maxDownloads <= 64) {
+                b.maxDownloads(maxDownloads);
+            } else {
+                ignored("maxDownloads", maxDownloads + " is not from 1 to 64");
+            }
         }
         return b.build();
+    }
+
+    private static void ignored(String field, String why) {
+        org.slf4j.LoggerFactory.getLogger(SettingsFile.class).warn("{}: {} in {} is not used ({})", field, why, NAME,
+                "set it again with modeld config set");
     }
 
     /** A duration as the settings spell it: {@code never}, or whole seconds, minutes or hours. */

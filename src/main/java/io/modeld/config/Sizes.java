@@ -12,7 +12,23 @@ public final class Sizes {
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]?i?B?)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
 
+    /**
+     * The smallest memory budget a user may set: a runner with the smallest chat model needs about 150 MB,
+     * so a budget below this loads nothing and only looks like a setting.
+     */
+    public static final long MIN_MEMORY_BUDGET = 256L << 20;
+
     private Sizes() {
+    }
+
+    /** A memory budget a user gave, checked against {@link #MIN_MEMORY_BUDGET}; IllegalArgumentException when smaller. */
+    public static long memoryBudget(String text) {
+        long bytes = parseBytes(text);
+        if (bytes < MIN_MEMORY_BUDGET) {
+            throw new IllegalArgumentException("'" + text + "' is below the smallest memory budget, 256MiB: no model "
+                    + "would fit");
+        }
+        return bytes;
     }
 
     /** Bytes from {@code 6GiB} (binary), {@code 6GB} (decimal), {@code 6G} (binary) or a plain number of bytes. */

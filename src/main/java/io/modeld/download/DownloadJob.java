@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -237,7 +238,7 @@ final class DownloadJob implements ChunkWorker.Job {
             }
         }
         String origin = resolution.origin() != null ? resolution.origin() : probedOrigin;
-        outcome.completed(id, new ModelRecord.LocalFile(parts.get(0).fileName(), total, firstSha, origin),
+        outcome.completed(id, new ModelRecord.LocalFile(parts.get(0).fileName(), total, firstSha, origin, parts.size()),
                 resolution.modelfile());
         PartialFile.remove(partialDir, LOG);
         setStatus(DownloadStatus.COMPLETED, null);
@@ -254,8 +255,9 @@ final class DownloadJob implements ChunkWorker.Job {
         String linkedSha = null;
         String validator = null;
         if (p.localFile() != null) {
-            if (!Files.isRegularFile(p.localFile())) {
-                throw DownloadException.fatal("no file at " + p.localFile());
+            checkPinned(p);
+            if (!Files.isRegularFile(p.localFile(), LinkOption.NOFOLLOW_LINKS)) {
+                throw DownloadException.fatal("no file at " + p.localFile() + " (a link there is not followed)");
             }
             size = sizeOf(p.localFile());
             ranges = true;
@@ -309,9 +311,21 @@ final class DownloadJob implements ChunkWorker.Job {
             if (file.size() != size) {
                 throw DownloadException.fatal("size mismatch: expected " + size + " bytes, got " + file.size());
             }
+            if (p.localFile() != null) {
+                checkPinned(p);   // not swapped while it was read
+            }
+            file.requireGguf(p.fileName());
             file.finish(doneDir, p.fileName());
         }
         return actual;
+    }
+
+    /** Refuses a local file that is no longer the one its model was created with (swapped, replaced, edited). */
+    private static void checkPinned(Part p) throws DownloadException {
+        if (p.identity() != null && !p.identity().unchanged()) {
+            throw DownloadException.fatal(p.localFile() + " is not the file this model was created with (it was "
+                    + "replaced, edited or made a link since); create the model again to use the file as it is now");
+        }
     }
 
     /** Whether the model already has this part, verified (an update that changed other files only). */
@@ -462,7 +476,7 @@ final class DownloadJob implements ChunkWorker.Job {
     private HttpSource.Body openLocal(long from) throws DownloadException {
         SeekableByteChannel ch = null;
         try {
-            ch = Files.newByteChannel(part.localFile(), StandardOpenOption.READ);
+            ch = Files.newByteChannel(part.localFile(), java.util.Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
             ch.position(from);
             InputStream in = Channels.newInputStream(ch);
             return new HttpSource.Body(in, () -> closeQuietly(in));

@@ -1,6 +1,7 @@
 package io.modeld.download;
 
 import io.modeld.ModeldException;
+import io.modeld.catalog.FileIdentity;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
@@ -210,8 +211,10 @@ public final class Downloads implements AutoCloseable {
         ResolvedSource resolved = ResolvedSource.of(source, settings.hfEndpoint());
         Authorizer auth = resolved.uri() == null ? Authorizer.NONE
                 : Authorizer.fixed(settings.authorization().apply(resolved.uri()));
-        Part only = new Part(resolved.uri(), resolved.localFile(), resolved.fileName(), -1, source.sha256(), auth,
-                source.url());
+        FileIdentity pinned = source.identity();
+        Path local = pinned != null ? Path.of(pinned.path()) : resolved.localFile();
+        Part only = new Part(resolved.uri(), local, resolved.fileName(), -1, source.sha256(), auth,
+                source.url(), pinned);
         return () -> new Resolution(List.of(only), null, null);
     }
 

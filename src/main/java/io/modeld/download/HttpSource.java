@@ -153,7 +153,7 @@ final class HttpSource {
             String location = c.getHeaderField("Location");
             if (status >= 300 && status < 400 && location != null) {
                 drain(c);
-                uri = uri.resolve(location);
+                uri = redirectTarget(uri, location);
                 continue;
             }
             if (status == 200 || status == 206) {
@@ -169,6 +169,25 @@ final class HttpSource {
             throw failure;
         }
         throw DownloadException.fatal("more than " + MAX_REDIRECTS + " redirects from " + origin);
+    }
+
+    /**
+     * Where a redirect leads: only to http or https. A server that sends a download to {@code file:},
+     * {@code jar:} or {@code ftp:} gets a clear failure, and nothing there is ever opened.
+     */
+    private static URI redirectTarget(URI from, String location) throws DownloadException {
+        URI next;
+        try {
+            next = from.resolve(location.strip());
+        } catch (IllegalArgumentException e) {
+            throw DownloadException.fatal(from.getHost() + " redirected to an invalid URL: " + e.getMessage());
+        }
+        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
+            throw DownloadException.fatal(from.getHost() + " redirected the download to a " + (scheme.isEmpty()
+                    ? "URL without a scheme" : scheme + ": URL") + "; modeld follows redirects to http and https only");
+        }
+        return next;
     }
 
     private static DownloadException failure(int status, HttpURLConnection c, URI uri) {

@@ -5,6 +5,8 @@ import io.modeld.Json;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.Modelfile;
+import io.modeld.gguf.GgufFormatException;
+import io.modeld.gguf.GgufReader;
 import io.modeld.registry.Manifest;
 import io.modeld.registry.RegistryPush;
 import java.io.IOException;
@@ -30,6 +32,7 @@ record ModelImage(String manifestType, RegistryPush.Blob config, List<RegistryPu
         boolean split = files.size() > 1;
         for (int i = 0; i < files.size(); i++) {
             Path f = files.get(i);
+            requireGguf(f);
             String sha = i == 0 && r.file().sha256() != null && !split ? r.file().sha256() : Digests.sha256Hex(f);
             layers.add(new RegistryPush.Blob(split ? "application/vnd.docker.ai.gguf.v3" : "application/vnd.ollama.image.model",
                     "sha256:" + sha, Files.size(f), f, null));
@@ -56,6 +59,15 @@ record ModelImage(String manifestType, RegistryPush.Blob config, List<RegistryPu
                 : "application/vnd.docker.container.image.v1+json";
         return new ModelImage(split ? Manifest.OCI_MANIFEST : Manifest.DOCKER_V2,
                 RegistryPush.Blob.of(configType, Json.MAPPER.writeValueAsBytes(config)), List.copyOf(layers));
+    }
+
+    /** Only a model is pushed: a file that is not GGUF now (swapped since it was kept) stops the push. */
+    private static void requireGguf(Path f) throws IOException {
+        try {
+            GgufReader.read(f);
+        } catch (GgufFormatException e) {
+            throw new IOException(f + " is not a GGUF model (" + e.getMessage() + "); nothing was pushed");
+        }
     }
 
     private static void text(List<RegistryPush.Blob> layers, String kind, String text) {

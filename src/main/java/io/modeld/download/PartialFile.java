@@ -1,6 +1,8 @@
 package io.modeld.download;
 
 import io.modeld.config.DataDir;
+import io.modeld.gguf.GgufFormatException;
+import io.modeld.gguf.GgufReader;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -37,6 +39,7 @@ final class PartialFile implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             if (fresh) {
+                io.modeld.config.PrivateFiles.file(part);
                 try (RandomAccessFile raf = new RandomAccessFile(part.toFile(), "rw")) {
                     raf.setLength(0);
                     raf.setLength(size);
@@ -107,6 +110,20 @@ final class PartialFile implements AutoCloseable {
             channel.force(false);
             new ResumeState(base.url(), base.size(), base.ranges(), base.validator(), base.expectedSha256(), chunks)
                     .write(dir);
+        } catch (IOException e) {
+            throw diskError(e);
+        }
+    }
+
+    /**
+     * Refuses a file that is not a GGUF model: whatever a URL, a swapped local file or a registry served,
+     * nothing but a model that parses is ever marked downloaded (or pushed on from here).
+     */
+    void requireGguf(String name) throws DownloadException {
+        try {
+            GgufReader.read(channel);
+        } catch (GgufFormatException e) {
+            throw DownloadException.fatal(name + " is not a GGUF model (" + e.getMessage() + "); nothing was kept");
         } catch (IOException e) {
             throw diskError(e);
         }

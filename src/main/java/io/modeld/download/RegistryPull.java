@@ -61,7 +61,7 @@ final class RegistryPull {
                 String name = weights.size() == 1 ? stem + ".gguf"
                         : String.format("%s-%05d-of-%05d.gguf", stem, i + 1, weights.size());
                 parts.add(new Part(client.blobUri(ref, d.digest()), null, name, d.size(), d.hex(), auth,
-                        ref + "#" + d.digest()));
+                        ref + "#" + d.digest(), null));
             }
             return new Resolution(parts, modelfile(client, ref, m), m.digest());
         } catch (RegistryException e) {

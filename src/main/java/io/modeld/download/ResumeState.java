@@ -23,6 +23,7 @@ record ResumeState(String url, long size, boolean ranges, String validator, Stri
     void write(Path dir) throws IOException {
         Path tmp = dir.resolve(FILE + ".tmp");
         byte[] json = Json.MAPPER.writeValueAsBytes(this);
+        io.modeld.config.PrivateFiles.file(tmp);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(json);

@@ -22,7 +22,11 @@ import java.util.Map;
  * <p>GGUF metadata is untrusted input, so every length and count is checked against the bytes left in
  * the file before anything is allocated: a count that cannot fit is a format error, never an
  * allocation. Arrays longer than {@link #KEPT_ARRAY} (a tokenizer's 150,000 tokens) are skipped and kept
- * as their type and length only, so reading any file takes bounded memory.
+ * as their type and length only. Counts that fit in the file can still be absurd (a 48 MB file held
+ * 2.5 million keys and filled the heap of whoever kept its header), so what is kept is capped too:
+ * {@link #MAX_KEYS} metadata keys, {@link #MAX_TENSORS} tensors with names of at most
+ * {@link #MAX_TENSOR_NAME} bytes (llama.cpp's own limit), and {@link #MAX_KEPT_BYTES} of kept strings. Real
+ * models stay far below: about 50 keys, a few thousand tensors, a chat template of tens of kilobytes.
  */
 public final class GgufReader {
 
@@ -31,6 +35,14 @@ public final class GgufReader {
     private static final int MAX_STRING = 1 << 20;
     private static final int MAX_DIMS = 4;
     private static final int MAX_ARRAY_DEPTH = 2;
+    /** Metadata keys read from one file; real models have about 50. */
+    public static final int MAX_KEYS = 4096;
+    /** Tensors of one file; the largest mixtures of experts have a few thousand. */
+    public static final int MAX_TENSORS = 65_536;
+    /** llama.cpp's {@code GGML_MAX_NAME}, the longest tensor name it reads, terminator included. */
+    static final int MAX_TENSOR_NAME = 64;
+    /** Bytes of strings kept from the metadata (keys and values; skipped arrays do not count). */
+    public static final long MAX_KEPT_BYTES = 8L << 20;
 
     /** An array read as its element type and length only. */
     public record SkippedArray(String elementType, long length) {
@@ -43,6 +55,7 @@ public final class GgufReader {
     private final long size;
     private final ByteBuffer window = ByteBuffer.allocate(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
     private long windowStart;
+    private long keptBytes;
 
     private GgufReader(FileChannel channel) throws IOException {
         this.channel = channel;
@@ -57,6 +70,11 @@ public final class GgufReader {
         }
     }
 
+    /** Reads the header of an open file (positional reads: the channel's position is not used). */
+    public static GgufFile read(FileChannel channel) throws IOException, GgufFormatException {
+        return new GgufReader(channel).readFile();
+    }
+
     private GgufFile readFile() throws IOException, GgufFormatException {
         if (u32("magic") != MAGIC) {
             throw new GgufFormatException("not a GGUF file (no GGUF magic at the start)");
@@ -67,6 +85,14 @@ public final class GgufReader {
         }
         long tensorCount = count("tensor count", 24);
         long kvCount = count("metadata count", 13);
+        if (kvCount > MAX_KEYS) {
+            throw new GgufFormatException("the header holds " + kvCount + " metadata keys; modeld reads at most "
+                    + MAX_KEYS + " (real models hold about 50)");
+        }
+        if (tensorCount > MAX_TENSORS) {
+            throw new GgufFormatException("the file holds " + tensorCount + " tensors; modeld reads at most "
+                    + MAX_TENSORS);
+        }
         Map<String, Object> metadata = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = string("metadata key " + i);
@@ -76,6 +102,10 @@ public final class GgufReader {
         List<GgufFile.TensorInfo> tensors = new ArrayList<>();
         for (long i = 0; i < tensorCount; i++) {
             String name = string("tensor name " + i);
+            if (name.getBytes(StandardCharsets.UTF_8).length >= MAX_TENSOR_NAME) {
+                throw new GgufFormatException("tensor " + i + " has a name of more than " + (MAX_TENSOR_NAME - 1)
+                        + " bytes, which llama.cpp does not read");
+            }
             int dims = (int) u32("dimensions of " + name);
             if (dims < 1 || dims > MAX_DIMS) {
                 throw new GgufFormatException("tensor " + name + " has " + dims + " dimensions (1 to 4 allowed)");
@@ -205,6 +235,11 @@ public final class GgufReader {
 
     private String string(String what) throws IOException, GgufFormatException {
         int length = stringLength(what);
+        keptBytes += length;
+        if (keptBytes > MAX_KEPT_BYTES) {
+            throw new GgufFormatException("the header's strings exceed " + (MAX_KEPT_BYTES >> 20) + " MiB at " + what
+                    + "; modeld reads no more (real headers hold well under a megabyte besides the vocabulary)");
+        }
         byte[] b = new byte[length];
         bytesInto(b, what);
         try {

@@ -79,6 +79,7 @@ final class HeaderCache {
                 .map(e -> new Entry(e.getKey().stream().map(Path::toString).toList(), e.getValue())).toList();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
+            io.modeld.config.PrivateFiles.file(tmp);
             Json.MAPPER.writeValue(tmp.toFile(), entries);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -216,7 +216,7 @@ public final class Library implements AutoCloseable {
         String id = UUID.nameUUIDFromBytes(("modeld-library:" + root + ":" + f.name())
                 .getBytes(StandardCharsets.UTF_8)).toString();
         ModelRecord.LocalFile file = new ModelRecord.LocalFile(f.files().get(0).getFileName().toString(), total,
-                f.digest());
+                f.digest(), null, f.files().size());
         ModelRecord.InPlace inPlace = new ModelRecord.InPlace(kind.wire(), kind.owner(), root.dir(), f.files(),
                 f.projector(), kind.removal(f));
         return new ModelRecord(id, Instant.ofEpochMilli(created), true, spec, file, null, inPlace);

@@ -20,6 +20,13 @@ public record Manifest(String digest, String mediaType, Descriptor config, List<
     /** What a pull accepts, in the order a registry should prefer. */
     public static final String ACCEPT = String.join(", ", DOCKER_V2, OCI_MANIFEST, OCI_INDEX, DOCKER_LIST);
 
+    /** What every digest modeld puts in a URL must look like. */
+    static final java.util.regex.Pattern DIGEST = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}");
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    }
+
     /** A blob: its media type, digest, size and, for ModelPack and Docker Model Runner, its file path. */
     public record Descriptor(String mediaType, String digest, long size, String filePath) {
         public LayerKind kind() {
@@ -62,7 +69,12 @@ public record Manifest(String digest, String mediaType, Descriptor config, List<
             if (pick == null || !pick.path("digest").isTextual()) {
                 throw new IOException("the index names no linux/amd64 manifest");
             }
-            choice[0] = new IndexChoice(pick.get("digest").asText());
+            String named = pick.get("digest").asText();
+            if (!DIGEST.matcher(named).matches()) {
+                throw new IOException("the index names its manifest by '" + abbreviate(named)
+                        + "', which is not sha256:<64 hex digits>");
+            }
+            choice[0] = new IndexChoice(named);
             return null;
         }
         if (m.path("schemaVersion").asInt() != 2 || !m.path("layers").isArray()) {
@@ -77,7 +89,7 @@ public record Manifest(String digest, String mediaType, Descriptor config, List<
 
     private static Descriptor descriptor(JsonNode d) throws IOException {
         String digest = d.path("digest").asText("");
-        if (!digest.matches("sha256:[0-9a-f]{64}")) {
+        if (!DIGEST.matcher(digest).matches()) {
             throw new IOException("a layer's digest is not sha256:<64 hex digits>: " + digest);
         }
         long size = d.path("size").asLong(-1);

@@ -29,15 +29,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * challenge is answered with a token from its realm (any host, as Docker Hub's {@code auth.docker.io}
  * and Hugging Face's {@code huggingface.co} need; with the login as Basic when there is one; the reply's
  * {@code token} or {@code access_token}), kept per repository and actions until {@code expires_in} runs
- * out or a request is refused; a Basic challenge is answered with the login. A login goes only to the
- * registry's host and its realm's, never to a redirect target elsewhere. Registries on loopback and those
- * named with {@code --insecure-registry} are spoken to over plain HTTP, all others over HTTPS.
+ * out or a request is refused; a Basic challenge is answered with the login. A login or token goes only
+ * to the registry's own origin (scheme, host and port) and its realm's, never to a redirect target or an
+ * upload {@code Location} elsewhere; an https registry's login never travels over http (a plain-http
+ * realm or upload location is refused). Every body is read up to a limit before it is buffered
+ * ({@link BoundedBody}). Registries on loopback and those named with {@code --insecure-registry} are
+ * spoken to over plain HTTP, all others over HTTPS.
  */
 public final class RegistryClient {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_REDIRECTS = 5;
     private static final long MAX_MANIFEST = 4 << 20;
+    /** Token answers, error bodies and the answers of uploads: small JSON at most. */
+    static final long MAX_SMALL = 64 << 10;
 
     private record Token(String header, long expiresAtNanos) {
     }
@@ -77,6 +82,9 @@ public final class RegistryClient {
 
     /** The URL of a blob in the reference's repository. */
     public URI blobUri(RegistryRef ref, String digest) {
+        if (!Manifest.DIGEST.matcher(digest).matches()) {
+            throw new IllegalArgumentException("not a sha256 digest: " + digest);
+        }
         return base(ref).resolve(ref.repository() + "/blobs/" + digest);
     }
 
@@ -120,6 +128,10 @@ public final class RegistryClient {
         if (realm == null || !(realm.startsWith("https://") || realm.startsWith("http://"))) {
             throw new RegistryException(ref.host() + " asked for a token without a usable realm", false);
         }
+        if (realm.startsWith("http://") && base(ref).getScheme().equals("https")) {
+            throw new RegistryException(ref.host() + " names a plain-http token service (" + URI.create(realm).getHost()
+                    + "); modeld never sends the login of an https registry over http", false);
+        }
         StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
         if (c.params().containsKey("service")) {
             q.append("service=").append(enc(c.params().get("service"))).append('&');
@@ -130,7 +142,7 @@ public final class RegistryClient {
         if (login != null) {
             req.header("Authorization", login.basic());
         }
-        HttpResponse<byte[]> r = exchange(req.build());
+        HttpResponse<byte[]> r = exchange(req.build(), MAX_SMALL);
         if (r.statusCode() == 401 || r.statusCode() == 403) {
             throw new RegistryException(ref.host() + " refused the " + (login == null ? "anonymous " : "")
                     + "token request for " + ref.repository() + " (" + r.statusCode() + ")"
@@ -161,16 +173,24 @@ public final class RegistryClient {
 
     /**
      * Sends a request to the registry, answering a 401 once with what its challenge asks for, following
-     * redirects (without the Authorization header to another host).
+     * redirects (without the Authorization header to another origin); the answer's body is read up to a
+     * small limit. A request to another origin (an upload location elsewhere) goes without any
+     * Authorization and its 401 is not answered.
      */
     public HttpResponse<byte[]> send(RegistryRef ref, String actions, HttpRequest.Builder request) throws RegistryException {
+        return send(ref, actions, request, MAX_SMALL);
+    }
+
+    private HttpResponse<byte[]> send(RegistryRef ref, String actions, HttpRequest.Builder request, long maxBody)
+            throws RegistryException {
         request.timeout(TIMEOUT).header("User-Agent", "modeld/" + BuildInfo.version());
+        boolean ours = sameOrigin(request.copy().build().uri(), base(ref));
         for (int attempt = 0; ; attempt++) {
-            String auth = authorization(ref, actions);
+            String auth = ours ? authorization(ref, actions) : null;
             HttpRequest built = auth == null ? request.copy().build()
                     : request.copy().header("Authorization", auth).build();
-            HttpResponse<byte[]> r = follow(built, auth);
-            if (r.statusCode() != 401 || attempt > 0) {
+            HttpResponse<byte[]> r = follow(built, auth, maxBody);
+            if (r.statusCode() != 401 || attempt > 0 || !ours) {
                 if (r.statusCode() == 401) {
                     throw new RegistryException(ref.host() + " refused " + (auth == null ? "an anonymous request"
                             : "the credentials") + " for " + ref.repository() + ": add a login for " + ref.host()
@@ -191,10 +211,10 @@ public final class RegistryClient {
         }
     }
 
-    private HttpResponse<byte[]> follow(HttpRequest first, String auth) throws RegistryException {
+    private HttpResponse<byte[]> follow(HttpRequest first, String auth, long maxBody) throws RegistryException {
         HttpRequest req = first;
         for (int hop = 0; ; hop++) {
-            HttpResponse<byte[]> r = exchange(req);
+            HttpResponse<byte[]> r = exchange(req, maxBody);
             int s = r.statusCode();
             var location = r.headers().firstValue("Location");
             boolean redirect = (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location.isPresent()
@@ -206,6 +226,10 @@ public final class RegistryClient {
                 throw new RegistryException("more than " + MAX_REDIRECTS + " redirects from " + first.uri().getHost(), false);
             }
             URI next = req.uri().resolve(location.get());
+            if (!"http".equalsIgnoreCase(next.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                throw new RegistryException(first.uri().getHost() + " redirected to a " + next.getScheme()
+                        + ": URL; only http and https are followed", false);
+            }
             HttpRequest.Builder b = HttpRequest.newBuilder(next).timeout(TIMEOUT).method(req.method(),
                     HttpRequest.BodyPublishers.noBody());
             req.headers().map().forEach((name, values) -> {
@@ -220,15 +244,20 @@ public final class RegistryClient {
         }
     }
 
-    private static boolean sameOrigin(URI a, URI b) {
+    /** Whether both URLs have one scheme, host and port: the only place a login may go. */
+    static boolean sameOrigin(URI a, URI b) {
         return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort()
                 && a.getScheme().equalsIgnoreCase(b.getScheme());
     }
 
-    private HttpResponse<byte[]> exchange(HttpRequest req) throws RegistryException {
+    private HttpResponse<byte[]> exchange(HttpRequest req, long maxBody) throws RegistryException {
         try {
-            return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(req, BoundedBody.upTo(maxBody));
         } catch (IOException e) {
+            if (BoundedBody.cause(e) != null) {
+                throw new RegistryException(req.uri().getHost() + " answered " + req.method() + " " + req.uri().getPath()
+                        + " with more than " + maxBody + " bytes; modeld reads no more", false);
+            }
             throw new RegistryException("cannot reach " + req.uri().getHost() + ": "
                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), true);
         } catch (InterruptedException e) {
@@ -242,12 +271,9 @@ public final class RegistryClient {
         String reference = ref.reference();
         for (int depth = 0; depth < 2; depth++) {
             HttpResponse<byte[]> r = send(ref, "pull", HttpRequest.newBuilder(manifestUri(ref, reference))
-                    .header("Accept", Manifest.ACCEPT).GET());
+                    .header("Accept", Manifest.ACCEPT).GET(), MAX_MANIFEST);
             check(r, ref, "manifest " + ref.repository() + (reference.startsWith("sha256:") ? "@" : ":") + reference);
             byte[] raw = r.body();
-            if (raw.length > MAX_MANIFEST) {
-                throw new RegistryException("the manifest of " + ref + " is larger than " + MAX_MANIFEST + " bytes", false);
-            }
             String digest = "sha256:" + sha256(raw);
             if (reference.startsWith("sha256:") && !reference.equals(digest)) {
                 throw new RegistryException("the manifest " + reference + " arrived with digest " + digest, false);
@@ -283,7 +309,8 @@ public final class RegistryClient {
         if (d.size() > LayerKind.MAX_TEXT) {
             throw new RegistryException("the " + d.mediaType() + " layer is larger than " + LayerKind.MAX_TEXT + " bytes", false);
         }
-        HttpResponse<byte[]> r = send(ref, "pull", HttpRequest.newBuilder(blobUri(ref, d.digest())).GET());
+        HttpResponse<byte[]> r = send(ref, "pull", HttpRequest.newBuilder(blobUri(ref, d.digest())).GET(),
+                LayerKind.MAX_TEXT);
         check(r, ref, "blob " + d.digest() + " in " + ref.repository());
         if (!("sha256:" + sha256(r.body())).equals(d.digest())) {
             throw new RegistryException("the blob " + d.digest() + " of " + ref + " does not match its digest", false);

@@ -162,10 +162,30 @@ public final class RegistryPush {
         return m.matches() ? Long.parseLong(m.group(1)) + 1 : 0;
     }
 
+    /**
+     * Where the upload goes on: the registry's own origin gets its login, any other none (the client
+     * sends it only to the registry's origin); an https registry that points an upload at plain http is
+     * refused, as are schemes other than http and https.
+     */
     private static URI location(RegistryClient client, RegistryRef target, HttpResponse<byte[]> r) throws RegistryException {
         String loc = r.headers().firstValue("Docker-Upload-Location").or(() -> r.headers().firstValue("Location"))
                 .orElseThrow(() -> new RegistryException(target.host() + " gave no upload location", false));
-        return client.base(target).resolve(loc);
+        URI base = client.base(target);
+        URI next;
+        try {
+            next = base.resolve(loc.strip());
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(target.host() + " gave an invalid upload location", false);
+        }
+        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
+            throw new RegistryException(target.host() + " gave an upload location that is not http or https", false);
+        }
+        if (base.getScheme().equals("https") && scheme.equals("http")) {
+            throw new RegistryException(target.host() + " sent the upload to plain http (" + next.getHost()
+                    + "); modeld never falls back from https to http", false);
+        }
+        return next;
     }
 
     private static InputStream open(Blob b, long from, long length, Sent sent) {

@@ -74,7 +74,9 @@ final class Runner implements AutoCloseable {
     /** Starts a runner with {@code command}; returns once llama.cpp is loaded in it. */
     static Runner start(List<String> command) throws RunnerFailure {
         try {
-            return new Runner(new ProcessBuilder(command).start());
+            ProcessBuilder builder = new ProcessBuilder(command);
+            RunnerLauncher.cleanEnvironment(builder.environment());
+            return new Runner(builder.start());
         } catch (IOException e) {
             throw new RunnerFailure(RunnerFailure.Kind.DIED, "cannot start a runner process: " + e.getMessage());
         }

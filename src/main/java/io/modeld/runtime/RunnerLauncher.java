@@ -36,6 +36,23 @@ public final class RunnerLauncher {
         return NativeBundle.llamaDir(libRoot);
     }
 
+    /** Variables a runner keeps from the daemon's environment: the system's basics. */
+    private static final java.util.Set<String> KEPT = java.util.Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG",
+            "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "JAVA_HOME", "LD_LIBRARY_PATH");
+    /** ...and those that steer llama.cpp, its threads and its GPU backends. */
+    private static final List<String> KEPT_PREFIXES = List.of("GGML_", "LLAMA_", "OMP_", "CUDA_", "HIP_", "ROCR_",
+            "HSA_", "VK_", "GPU_");
+
+    /**
+     * Keeps in {@code env} (a runner's environment, copied from the daemon's) only what a runner needs:
+     * llama.cpp and model files get nothing of the daemon's secrets ({@code HF_TOKEN},
+     * {@code MODELD_API_KEY}, {@code MODELD_REGISTRY_AUTH}, cloud credentials, ...), which a crash dump
+     * or {@code /proc/<pid>/environ} would otherwise show.
+     */
+    public static void cleanEnvironment(java.util.Map<String, String> env) {
+        env.keySet().removeIf(name -> !KEPT.contains(name) && KEPT_PREFIXES.stream().noneMatch(name::startsWith));
+    }
+
     /** The command, up to and including {@code io.modeld.Main runner}. */
     public static List<String> command(Path llamaDir, Path libRoot) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -70,11 +70,32 @@ public final class FileServer implements AutoCloseable {
         return new FileServer(host);
     }
 
-    /** Deterministic pseudo-random content, as incompressible as a model's weights. */
+    /**
+     * A model file of {@code size} bytes: a GGUF header (one I8 tensor) and then deterministic pseudo-random
+     * weights, as incompressible as a model's. modeld keeps nothing that is not GGUF.
+     */
     public static byte[] content(int size, long seed) {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        h.putInt(0x46554747).putInt(3).putLong(1).putLong(1);
+        putString(h, "general.architecture");
+        h.putInt(8);
+        putString(h, "blob");
+        putString(h, "weights");
+        int header = (h.position() + 4 + 8 + 4 + 8 + 31) / 32 * 32;
+        h.putInt(1).putLong(size - header).putInt(24).putLong(0);
+        if (size < header) {
+            throw new IllegalArgumentException("a model file needs at least " + header + " bytes");
+        }
+        System.arraycopy(h.array(), 0, b, 0, h.position());
+        java.util.Arrays.fill(b, h.position(), header, (byte) 0);
         return b;
+    }
+
+    private static void putString(java.nio.ByteBuffer b, String s) {
+        byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        b.putLong(utf8.length).put(utf8);
     }
 
     public static String sha256(byte[] data) {
