@@ -128,10 +128,7 @@ public final class RegistryClient {
         if (realm == null || !(realm.startsWith("https://") || realm.startsWith("http://"))) {
             throw new RegistryException(ref.host() + " asked for a token without a usable realm", false);
         }
-        if (realm.startsWith("http://") && base(ref).getScheme().equals("https")) {
-            throw new RegistryException(ref.host() + " names a plain-http token service (" + URI.create(realm).getHost()
-                    + "); modeld never sends the login of an https registry over http", false);
-        }
+        refuseDowngrade(ref.host(), base(ref), realm);
         StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
         if (c.params().containsKey("service")) {
             q.append("service=").append(enc(c.params().get("service"))).append('&');
@@ -164,6 +161,14 @@ public final class RegistryClient {
             return new Token("Bearer " + token, System.nanoTime() + Duration.ofSeconds(seconds).toNanos() * 9 / 10);
         } catch (IOException e) {
             throw new RegistryException("the token service of " + ref.host() + " answered no JSON", false);
+        }
+    }
+
+    /** An https registry's login never goes to a plain-http token service. */
+    static void refuseDowngrade(String host, URI registry, String realm) throws RegistryException {
+        if (realm.regionMatches(true, 0, "http://", 0, 7) && registry.getScheme().equals("https")) {
+            throw new RegistryException(host + " names a plain-http token service (" + URI.create(realm).getHost()
+                    + "); modeld never sends the login of an https registry over http", false);
         }
     }
 

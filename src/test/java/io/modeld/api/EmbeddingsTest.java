@@ -197,4 +197,16 @@ class EmbeddingsTest {
         JsonNode listed = ok(daemon.get("/v1/models")).get("data");
         assertThat(listed.findValuesAsText("role")).contains("embedder", "reranker", "generator");
     }
+
+    @Test
+    void the_input_cap_is_the_same_on_openais_and_ollamas_routes() {
+        String many = Json.MAPPER.valueToTree(java.util.Collections.nCopies(EmbeddingRoutes.MAX_INPUTS + 1, "x")).toString();
+        HttpResponse<String> openai = daemon.post("/v1/embeddings", "{\"model\": \"embedder\", \"input\": " + many + "}");
+        HttpResponse<String> ollama = daemon.post("/api/embed", "{\"model\": \"embedder\", \"input\": " + many + "}");
+        assertThat(openai.statusCode()).isEqualTo(400);
+        assertThat(ollama.statusCode()).isEqualTo(400);
+        assertThat(openai.body()).contains("at most " + EmbeddingRoutes.MAX_INPUTS);
+        assertThat(ollama.body()).contains("at most " + EmbeddingRoutes.MAX_INPUTS);
+        assertThat(ok(daemon.get("/memory")).get("loaded")).isEmpty();
+    }
 }

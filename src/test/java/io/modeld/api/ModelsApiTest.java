@@ -261,4 +261,19 @@ class ModelsApiTest {
         assertThat(daemon.post("/models/unload", (String) null).statusCode()).isEqualTo(204);
     }
 
+
+    @Test
+    void a_source_whose_query_carries_a_credential_is_refused_like_a_password_in_the_url() {
+        for (String query : new String[] {"token=hf_abc", "X-Amz-Signature=abc&X-Amz-Credential=k", "api_key=k",
+                "sig=abc", "access_token=t"}) {
+            HttpResponse<String> r = daemon.post("/models/create", "{\"name\": \"q\", \"source\": {\"url\": "
+                    + "\"https://example.org/m.gguf?" + query + "\"}}");
+            assertThat(r.statusCode()).as(query).isEqualTo(400);
+            assertThat(r.body()).contains("query carries a credential");
+        }
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
+        HttpResponse<String> plain = daemon.post("/models/create", "{\"name\": \"q\", \"source\": {\"url\": "
+                + "\"https://example.org/m.gguf?download=true\"}}");
+        assertThat(plain.statusCode()).isEqualTo(200);
+    }
 }

@@ -67,6 +67,28 @@ class WorkbenchApiTest {
     }
 
     @Test
+    void a_budget_too_small_to_load_anything_and_settings_of_the_wrong_type_are_refused_and_not_saved() {
+        JsonNode before = ok(daemon.get("/settings"));
+        for (String body : new String[] {"{\"memoryBudget\": 1}", "{\"memoryBudget\": \"1MiB\"}",
+                "{\"keepAlive\": 5}", "{\"keepAlive\": {}}", "{\"maxDownloads\": \"4\"}", "[1, 2]",
+                "{\"maxBandwidth\": true}"}) {
+            HttpResponse<String> r = put("/settings", body);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+        }
+        assertThat(put("/settings", "{\"memoryBudget\": 1}").body()).contains("at least 256MiB");
+        assertThat(ok(daemon.get("/settings"))).isEqualTo(before);
+        assertThat(daemon.dataDir().resolve("settings.json")).doesNotExist();
+    }
+
+    @Test
+    void a_settings_file_with_a_budget_below_the_minimum_keeps_the_flags_value_at_start() throws Exception {
+        long flag = ok(daemon.get("/settings")).get("memoryBudget").asLong();
+        java.nio.file.Files.writeString(daemon.dataDir().resolve("settings.json"), "{\"memoryBudget\": 1}");
+        daemon.restart();
+        assertThat(ok(daemon.get("/settings")).get("memoryBudget").asLong()).isEqualTo(flag);
+    }
+
+    @Test
     void the_log_details_and_pull_by_name() throws Exception {
         Path file = tmp.resolve("detailed.gguf");
         TinyModels.qwen3(file, 2);

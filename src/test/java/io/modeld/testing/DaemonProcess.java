@@ -40,8 +40,15 @@ public final class DaemonProcess implements AutoCloseable {
      * stores (Ollama's, the Hugging Face cache) are left out with {@code --no-library}.
      */
     public static DaemonProcess start(Map<String, String> env, Path dataDir, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.modeld.Main", "serve", "--port", "0",
+        return start(env, List.of(), dataDir, extra);
+    }
+
+    /** The same with options for the daemon's JVM (a small {@code -Xmx}, say). */
+    public static DaemonProcess start(Map<String, String> env, List<String> jvm, Path dataDir, String... extra)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.modeld.Main", "serve", "--port", "0",
                 "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(extra));
         // Quiet defaults for tests: no spare runner, nothing on Ollama's port (unless a test asks).
@@ -83,6 +90,11 @@ public final class DaemonProcess implements AutoCloseable {
 
     public HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build());
+    }
+
+    public HttpResponse<String> put(String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     public HttpResponse<String> post(String path, String body) {

@@ -30,6 +30,11 @@ public final class ProgressFrames implements WebSocket.Listener, AutoCloseable {
         return new ProgressFrames(port, "/model/" + model + "/download/progress");
     }
 
+    /** The frames of the daemon's WebSocket at {@code path}. */
+    public static ProgressFrames of(TestDaemon daemon, String path) throws Exception {
+        return new ProgressFrames(daemon.port(), path);
+    }
+
     /** The frames of {@code /models/stream/identifiers}. */
     public static ProgressFrames identifiers(TestDaemon daemon) throws Exception {
         return new ProgressFrames(daemon.port(), "/models/stream/identifiers");
