@@ -20,7 +20,10 @@ import io.modeld.download.Bandwidth;
 import io.modeld.download.Downloads;
 import io.modeld.download.Pushes;
 import io.modeld.runtime.RunnerLauncher;
-import io.modeld.runtime.RunnerRuntime;
+import io.modeld.inference.Inference;
+import io.modeld.runtime.KeepAlive;
+import io.modeld.runtime.RunnerFactory;
+import io.modeld.runtime.Scheduler;
 import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,9 +33,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /** The running daemon: store, catalog, model service and API server, started and stopped together. */
 public final class Daemon implements AutoCloseable {
@@ -42,8 +42,8 @@ public final class Daemon implements AutoCloseable {
     private final Config config;
     private final ModelStore store;
     private final Downloads downloads;
-    private final RunnerRuntime runtime;
-    private final ScheduledExecutorService keeper;
+    private final Scheduler runtime;
+    private final KeepAlive keeper;
     private final ApiServer api;
     private final DataDirLock lock;
     private final Library library;
@@ -53,7 +53,7 @@ public final class Daemon implements AutoCloseable {
     private static final Duration LIBRARY_RESCAN = Duration.ofSeconds(15);
 
     private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, Pushes pushes,
-                   RunnerRuntime runtime, ScheduledExecutorService keeper, ApiServer api, Library library, LogBuffer logs) {
+                   Scheduler runtime, KeepAlive keeper, ApiServer api, Library library, LogBuffer logs) {
         this.library = library;
         this.logs = logs;
         this.pushes = pushes;
@@ -98,8 +98,8 @@ public final class Daemon implements AutoCloseable {
         sqlite.join();
         ModelStore store = ModelStore.open(config.dataDir());
         Downloads downloads = null;
-        RunnerRuntime runtime = null;
-        ScheduledExecutorService keeper = null;
+        Scheduler runtime = null;
+        KeepAlive keeper = null;
         Library library = null;
         Pushes pushes = null;
         LogBuffer logs = null;
@@ -115,10 +115,10 @@ public final class Daemon implements AutoCloseable {
             Downloads running = downloads;
             Path llamaDir = RunnerLauncher.llamaDir(config.llamaLib(), dataDir.lib());
             List<String> runnerCommand = RunnerLauncher.command(llamaDir, dataDir.lib());
-            runtime = new RunnerRuntime(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
-                    () -> runnerCommand, config.spareRunner(), config.keepAlive());
-            RunnerRuntime inMemory = runtime;
-            downloads.beforeRemoval(inMemory::unloadId);
+            runtime = new Scheduler(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
+                    RunnerFactory.processes(() -> runnerCommand), config.spareRunner(), config.keepAlive());
+            Scheduler inMemory = runtime;
+            downloads.beforeRemoval(inMemory::unload);
             ModelActivity activity = new ModelActivity() {
                 @Override
                 public boolean downloading(String id) {
@@ -130,11 +130,11 @@ public final class Daemon implements AutoCloseable {
                     return inMemory.loaded(id);
                 }
             };
-            keeper = keepAlive(inMemory);
+            keeper = KeepAlive.sweep(inMemory);
             pushes = new Pushes(models, downloads.registry());
             logs = LogBuffer.attach();
-            ApiServer api = new ApiServer(config, models, downloads, pushes, runtime, activity, logs, store.migration(),
-                    BuildInfo.version());
+            ApiServer api = new ApiServer(config, models, downloads, pushes, new Inference(models, runtime), runtime,
+                    activity, logs, store.migration(), BuildInfo.version());
             api.start(config.host(), config.port(), config.ollamaPort());
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
@@ -151,7 +151,7 @@ public final class Daemon implements AutoCloseable {
                 library.close();
             }
             if (keeper != null) {
-                keeper.shutdownNow();
+                keeper.close();
             }
             if (runtime != null) {
                 runtime.close();
@@ -174,26 +174,6 @@ public final class Daemon implements AutoCloseable {
             credentials = Credentials.none();
         }
         return new RegistryClient(credentials, java.util.Set.copyOf(config.registries().insecure()));
-    }
-
-    /**
-     * Unloads models idle longer than their keep-alive (--keep-alive, or what a request set), checking
-     * every second: a request's keep-alive can be as short as a few seconds.
-     */
-    private static ScheduledExecutorService keepAlive(RunnerRuntime runtime) {
-        ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "modeld-keep-alive");
-            t.setDaemon(true);
-            return t;
-        });
-        keeper.scheduleAtFixedRate(() -> {
-            try {
-                runtime.expireIdle();
-            } catch (RuntimeException e) {
-                LOG.warn("the keep-alive sweep failed", e);
-            }
-        }, 1, 1, TimeUnit.SECONDS);
-        return keeper;
     }
 
     /** The Authorization header for a source URL: the HF token, for the Hugging Face host only. */
@@ -232,7 +212,7 @@ public final class Daemon implements AutoCloseable {
             pushes.close();
             logs.detach();
             if (keeper != null) {
-                keeper.shutdownNow();
+                keeper.close();
             }
             runtime.close();
             downloads.close();

@@ -20,15 +20,49 @@ public final class ModeldException extends RuntimeException {
         }
     }
 
+    /**
+     * What the user can do about it, which each front door says in its own words: the Pieces API names its
+     * routes, Ollama's and OpenAI's clients get what their API offers, and no door names another's route.
+     */
+    public enum Hint {
+        /** Look at the list of models. */
+        LIST_MODELS,
+        /** Download the model (its {@link #subject()}) before using it. */
+        DOWNLOAD_FIRST,
+        /** Remove the model's files first (to change its source, or instead of deleting a catalog model). */
+        REMOVE_FILES,
+        /** Give the model a source to download from. */
+        SET_SOURCE
+    }
+
     private final Kind kind;
+    private final Hint hint;
+    private final String subject;
 
     public ModeldException(Kind kind, String message) {
+        this(kind, message, null, null);
+    }
+
+    /** A failure with a hint about {@code subject} (a model's id) that each door words its own way. */
+    public ModeldException(Kind kind, String message, Hint hint, String subject) {
         super(message);
         this.kind = kind;
+        this.hint = hint;
+        this.subject = subject;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** What to do about it, or null. */
+    public Hint hint() {
+        return hint;
+    }
+
+    /** The model the hint is about (its id), or null. */
+    public String subject() {
+        return subject;
     }
 
     public static ModeldException invalid(String message) {
@@ -36,8 +70,7 @@ public final class ModeldException extends RuntimeException {
     }
 
     public static ModeldException unknownModel(String model) {
-        return new ModeldException(Kind.UNKNOWN_MODEL,
-                "no model '" + model + "': list the models with GET /models");
+        return new ModeldException(Kind.UNKNOWN_MODEL, "model '" + model + "' not found", Hint.LIST_MODELS, model);
     }
 
     public static ModeldException conflict(String message) {

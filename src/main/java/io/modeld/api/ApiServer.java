@@ -10,7 +10,13 @@ import io.modeld.config.Config;
 import io.modeld.download.Downloads;
 import io.modeld.download.Pushes;
 import io.modeld.config.LogBuffer;
-import io.modeld.runtime.RunnerRuntime;
+import io.modeld.api.ollama.OllamaRoutes;
+import io.modeld.api.openai.OpenAiRoutes;
+import io.modeld.api.pieces.PiecesRoutes;
+import io.modeld.api.workbench.WorkbenchRoutes;
+import io.modeld.download.Pulls;
+import io.modeld.inference.Inference;
+import io.modeld.runtime.Scheduler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,12 +39,11 @@ public final class ApiServer implements AutoCloseable {
     private Integer ollama;
     private final WorkbenchRoutes workbench;
 
-    public ApiServer(Config config, ModelService models, Downloads downloads, Pushes pushes, RunnerRuntime runtime,
-                     ModelActivity activity, LogBuffer logs, int migration, String version) {
+    public ApiServer(Config config, ModelService models, Downloads downloads, Pushes pushes, Inference inference,
+                     Scheduler scheduler, ModelActivity activity, LogBuffer logs, int migration, String version) {
         ModelViews views = new ModelViews(migration, activity);
-        this.workbench = new WorkbenchRoutes(models, downloads, runtime, views, logs, config.dataDir());
-        IdentifierStream identifiers = new IdentifierStream(models, views);
-        ProgressStream progress = new ProgressStream(models, downloads, views.schema());
+        Pulls pulls = new Pulls(models, downloads);
+        this.workbench = new WorkbenchRoutes(models, downloads, pulls, scheduler, views, logs, config.dataDir());
         this.guard = new RequestGuard(config.host(), config.allowedOrigins(), config.apiKey());
         String openapi = resource("/openapi.yaml").replace("${version}", version);
         this.app = Javalin.create(cfg -> {
@@ -65,12 +70,19 @@ public final class ApiServer implements AutoCloseable {
             });
             String dashboard = resource("/web/index.html");
             cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));
-            new ModelRoutes(models, downloads, runtime, views, progress).register(cfg.routes);
-            new ModelsRoutes(models, downloads, runtime, views, identifiers).register(cfg.routes);
-            new OpenAiRoutes(models, runtime).register(cfg.routes);
-            new EmbeddingRoutes(models, runtime).register(cfg.routes);
-            new OllamaRoutes(models, downloads, pushes, runtime).register(cfg.routes, dashboard);
-            new TransferRoutes(models, downloads, pushes, views).register(cfg.routes);
+            // One address, two answers: a browser (which asks for HTML) gets the dashboard, any other client
+            // Ollama's greeting.
+            cfg.routes.get("/", ctx -> {
+                if (Dashboard.wantsPage(ctx)) {
+                    ctx.contentType("text/html; charset=utf-8").result(dashboard);
+                } else {
+                    ctx.contentType("text/plain; charset=utf-8").result("Ollama is running");
+                }
+            });
+            cfg.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
+            new PiecesRoutes(models, downloads, pushes, inference, scheduler, views).register(cfg.routes);
+            new OpenAiRoutes(models, inference).register(cfg.routes);
+            new OllamaRoutes(models, downloads, pulls, pushes, inference, scheduler).register(cfg.routes);
             workbench.register(cfg.routes);
         });
     }

@@ -8,17 +8,17 @@ import io.modeld.ModeldException;
 import java.io.IOException;
 
 /** Reads and writes JSON bodies; every malformed request body becomes a 400 that says what is wrong. */
-final class Bodies {
+public final class Bodies {
 
     private Bodies() {
     }
 
     /** Answers with JSON already serialized. */
-    static void json(Context ctx, byte[] json) {
+    public static void json(Context ctx, byte[] json) {
         ctx.contentType("application/json").result(json);
     }
 
-    static JsonNode json(Context ctx) {
+    public static JsonNode json(Context ctx) {
         byte[] body = ctx.bodyAsBytes();
         if (body.length == 0) {
             throw ModeldException.invalid("body: required, a JSON object");

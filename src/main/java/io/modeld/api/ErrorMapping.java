@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * ({@link ErrorStyle}): what went wrong and what to do. A 500 means a bug in modeld and is logged with
  * its stack trace; a full disk under the store is 507, and a client that went away is not an error.
  */
-final class ErrorMapping {
+public final class ErrorMapping {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
 
@@ -31,7 +31,7 @@ final class ErrorMapping {
     static void register(RoutesConfig routes) {
         routes.exception(ModeldException.class, (e, ctx) -> {
             ErrorStyle style = ErrorStyle.of(ctx);
-            style.write(ctx, style.status(e.kind()), e.getMessage(), e.kind());
+            style.write(ctx, style.status(e.kind()), style.describe(e), e.kind());
         });
         routes.exception(HttpResponseException.class, (e, ctx) ->
                 ErrorStyle.of(ctx).write(ctx, e.getStatus(), message(e), null));
@@ -66,7 +66,7 @@ final class ErrorMapping {
     }
 
     /** Whether the failure is a write to a connection the client closed. */
-    static boolean clientLeft(Throwable e) {
+    public static boolean clientLeft(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof EofException || t instanceof java.nio.channels.ClosedChannelException
                     || t.getMessage() != null && (t.getMessage().contains("Broken pipe")

@@ -10,18 +10,28 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * text, OpenAI's {@code /v1} as {@code {"error": {"message", "type", "code"}}}, Ollama's {@code /api}
  * as {@code {"error": "..."}}. A model that does not exist is 410 for Pieces, 404 for the others.
  */
-enum ErrorStyle {
+public enum ErrorStyle {
 
     PIECES {
         @Override
         void write(Context ctx, int status, String message, ModeldException.Kind kind) {
             ctx.status(status).contentType("text/plain; charset=utf-8").result(message + "\n");
         }
+
+        @Override
+        String hint(ModeldException.Hint hint, String id) {
+            return switch (hint) {
+                case LIST_MODELS -> "; list the models with GET /models";
+                case DOWNLOAD_FIRST -> "; download it first with POST /model/" + id + "/download";
+                case REMOVE_FILES -> "; remove its files with POST /models/" + id + "/delete/cache";
+                case SET_SOURCE -> "; set one with POST /model/update";
+            };
+        }
     },
 
     OPENAI {
         @Override
-        int status(ModeldException.Kind kind) {
+        public int status(ModeldException.Kind kind) {
             return kind == ModeldException.Kind.UNKNOWN_MODEL ? 404 : kind.status;
         }
 
@@ -31,11 +41,21 @@ enum ErrorStyle {
             body.set("error", openAiError(status, message, kind));
             ctx.status(status).contentType("application/json").result(body.toString());
         }
+
+        @Override
+        String hint(ModeldException.Hint hint, String id) {
+            return switch (hint) {
+                case LIST_MODELS -> "; list the models with GET /v1/models";
+                case DOWNLOAD_FIRST -> "; download it first (modeld pull, or the dashboard)";
+                case REMOVE_FILES -> "; remove its files first (modeld rm, or the dashboard)";
+                case SET_SOURCE -> "; give it a source first (the dashboard, or modeld pull with a URL)";
+            };
+        }
     },
 
     OLLAMA {
         @Override
-        int status(ModeldException.Kind kind) {
+        public int status(ModeldException.Kind kind) {
             return kind == ModeldException.Kind.UNKNOWN_MODEL ? 404 : kind.status;
         }
 
@@ -44,10 +64,27 @@ enum ErrorStyle {
             ctx.status(status).contentType("application/json; charset=utf-8")
                     .result(Json.MAPPER.createObjectNode().put("error", message).toString());
         }
+
+        @Override
+        String hint(ModeldException.Hint hint, String id) {
+            return switch (hint) {
+                case LIST_MODELS, SET_SOURCE -> "";
+                case DOWNLOAD_FIRST -> ", try pulling it first";
+                case REMOVE_FILES -> "; delete it first with /api/delete";
+            };
+        }
     };
 
+    /** What the door says the user can do about it, appended to the message ("" for nothing). */
+    abstract String hint(ModeldException.Hint hint, String id);
+
+    /** The failure's message with this door's words for its hint. */
+    public String describe(ModeldException e) {
+        return e.hint() == null ? e.getMessage() : e.getMessage() + hint(e.hint(), e.subject());
+    }
+
     /** The status this API gives a kind of failure. */
-    int status(ModeldException.Kind kind) {
+    public int status(ModeldException.Kind kind) {
         return kind.status;
     }
 
@@ -67,7 +104,7 @@ enum ErrorStyle {
     }
 
     /** OpenAI's error object: the message, a type by status, and a code where OpenAI has one. */
-    static ObjectNode openAiError(int status, String message, ModeldException.Kind kind) {
+    public static ObjectNode openAiError(int status, String message, ModeldException.Kind kind) {
         ObjectNode e = Json.MAPPER.createObjectNode().put("message", message)
                 .put("type", status >= 500 ? "server_error" : status == 401 ? "authentication_error"
                         : "invalid_request_error");

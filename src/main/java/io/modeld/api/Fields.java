@@ -6,18 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads typed fields of a JSON request body; a wrong type or range is a 400 that names the field. */
-final class Fields {
+public final class Fields {
 
     private Fields() {
     }
 
     /** Whether the field is there and not null. */
-    static boolean has(JsonNode body, String field) {
+    public static boolean has(JsonNode body, String field) {
         JsonNode v = body.get(field);
         return v != null && !v.isNull();
     }
 
-    static String text(JsonNode body, String field, String fallback) {
+    public static String text(JsonNode body, String field, String fallback) {
         if (!has(body, field)) {
             return fallback;
         }
@@ -28,7 +28,7 @@ final class Fields {
         return v.textValue();
     }
 
-    static String requiredText(JsonNode body, String field, String what) {
+    public static String requiredText(JsonNode body, String field, String what) {
         String v = text(body, field, null);
         if (v == null || v.isBlank()) {
             throw ModeldException.invalid(field + ": required, " + what);
@@ -36,7 +36,7 @@ final class Fields {
         return v;
     }
 
-    static double number(JsonNode body, String field, double fallback, double min, double max) {
+    public static double number(JsonNode body, String field, double fallback, double min, double max) {
         if (!has(body, field)) {
             return fallback;
         }
@@ -47,7 +47,7 @@ final class Fields {
         return v.doubleValue();
     }
 
-    static long whole(JsonNode body, String field, long fallback, long min, long max) {
+    public static long whole(JsonNode body, String field, long fallback, long min, long max) {
         if (!has(body, field)) {
             return fallback;
         }
@@ -58,7 +58,7 @@ final class Fields {
         return v.longValue();
     }
 
-    static boolean bool(JsonNode body, String field, boolean fallback) {
+    public static boolean bool(JsonNode body, String field, boolean fallback) {
         if (!has(body, field)) {
             return fallback;
         }
@@ -70,7 +70,7 @@ final class Fields {
     }
 
     /** A string or an array of strings (at most {@code max}); empty when absent. */
-    static List<String> strings(JsonNode body, String field, int max) {
+    public static List<String> strings(JsonNode body, String field, int max) {
         if (!has(body, field)) {
             return List.of();
         }

@@ -33,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * of the whole list, is kept and reused while the record (compared by identity: records are immutable
  * and replaced on every change) and its runtime flags stay the same.
  */
-final class ModelViews {
+public final class ModelViews {
 
     private final Schema schema;
     private final ModelActivity activity;
@@ -59,7 +59,7 @@ final class ModelViews {
     }
 
     /** The JSON of one Model, reused while neither the record nor its flags change. */
-    byte[] json(ModelRecord r) {
+    public byte[] json(ModelRecord r) {
         boolean downloading = activity.downloading(r.id());
         boolean loaded = activity.loaded(r.id());
         Rendered cached = rendered.get(r.id());
@@ -76,7 +76,7 @@ final class ModelViews {
     }
 
     /** The JSON of Models for these records, reused while every model's JSON is the same. */
-    byte[] json(List<ModelRecord> records) {
+    public byte[] json(List<ModelRecord> records) {
         List<byte[]> parts = new ArrayList<>(records.size());
         for (ModelRecord r : records) {
             parts.add(json(r));
@@ -116,11 +116,11 @@ final class ModelViews {
         return true;
     }
 
-    Schema schema() {
+    public Schema schema() {
         return schema;
     }
 
-    ReferencedModel reference(String id) {
+    public ReferencedModel reference(String id) {
         return new ReferencedModel(schema, id);
     }
 

@@ -12,11 +12,11 @@ import java.nio.charset.StandardCharsets;
  * line. The status (200) is sent with the first line; an error after that is one more line,
  * {@code {"error": "..."}}, as Ollama's clients expect.
  */
-final class Ndjson {
+public final class Ndjson {
 
     private final OutputStream out;
 
-    Ndjson(Context ctx) {
+    public Ndjson(Context ctx) {
         ctx.status(200).contentType("application/x-ndjson");
         try {
             this.out = ctx.res().getOutputStream();
@@ -26,7 +26,7 @@ final class Ndjson {
     }
 
     /** Writes one line; an exception means the client went away. */
-    void line(JsonNode json) {
+    public void line(JsonNode json) {
         try {
             out.write((json.toString() + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
@@ -35,7 +35,7 @@ final class Ndjson {
         }
     }
 
-    void error(String message) {
+    public void error(String message) {
         line(io.modeld.Json.MAPPER.createObjectNode().put("error", message));
     }
 }

@@ -162,7 +162,7 @@ public final class ModelService {
         if (r == null) {
             r = library.find(model);
         }
-        if (r == null && model.indexOf(':') > 0) {
+        if (r == null && OllamaNames.valid(model)) {
             r = findOllama(model);
         }
         if (r == null) {
@@ -500,8 +500,8 @@ public final class ModelService {
             }
             checkUniqueFree(spec.unique(), existing.id());
             if (existing.downloaded() && !sameSource) {
-                throw ModeldException.conflict("source: cannot change while the model is downloaded; "
-                        + "delete its files first with POST /models/" + existing.id() + "/delete/cache");
+                throw new ModeldException(ModeldException.Kind.CONFLICT, "source: cannot change while the model "
+                        + "is downloaded", ModeldException.Hint.REMOVE_FILES, existing.id());
             }
             updated = existing.withSpec(spec);
             ticket = updated.equals(existing) ? commits.last() : stage(updated, null);
@@ -527,8 +527,8 @@ public final class ModelService {
         synchronized (writeLock) {
             r = find(accepted, model);
             if (inCatalog(r.id())) {
-                throw ModeldException.forbidden("model '" + r.spec().name() + "' is part of the catalog and "
-                        + "cannot be deleted; remove its files with POST /models/" + r.id() + "/delete/cache");
+                throw new ModeldException(ModeldException.Kind.FORBIDDEN, "model '" + r.spec().name()
+                        + "' is part of the catalog and cannot be deleted", ModeldException.Hint.REMOVE_FILES, r.id());
             }
             ticket = stage(null, r);
         }

@@ -9,27 +9,39 @@ import java.time.Duration;
 final class DownloadException extends Exception {
 
     private final boolean fatal;
+    private final boolean missing;
     private final Duration retryAfter;
 
-    private DownloadException(String message, boolean fatal, Duration retryAfter) {
+    private DownloadException(String message, boolean fatal, boolean missing, Duration retryAfter) {
         super(message);
         this.fatal = fatal;
+        this.missing = missing;
         this.retryAfter = retryAfter;
     }
 
     /** A failure that waiting and trying again may get past. */
     static DownloadException retryable(String message) {
-        return new DownloadException(message, false, null);
+        return new DownloadException(message, false, false, null);
     }
 
     /** A failure the server asked us to wait out ({@code Retry-After}, null when it did not say). */
     static DownloadException retryable(String message, Duration retryAfter) {
-        return new DownloadException(message, false, retryAfter);
+        return new DownloadException(message, false, false, retryAfter);
     }
 
     /** A failure no retry can fix. */
     static DownloadException fatal(String message) {
-        return new DownloadException(message, true, null);
+        return new DownloadException(message, true, false, null);
+    }
+
+    /** The source has no such file or model (a 404, a registry without that manifest): final too. */
+    static DownloadException missing(String message) {
+        return new DownloadException(message, true, true, null);
+    }
+
+    /** Whether the source said it has no such thing. */
+    boolean missing() {
+        return missing;
     }
 
     boolean isFatal() {

@@ -11,13 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@value #EVERY_MS} ms and {@value #KEPT} in all, kept in memory for the model page's chart. A new
  * download of the model starts a new history.
  */
-final class DownloadHistory {
+public final class DownloadHistory {
 
     static final long EVERY_MS = 250;
     static final int KEPT = 2400;
 
     /** One point: epoch ms, bytes so far, bytes a second then, status. */
-    record Point(long at, long bytes, long bytesPerSecond, String status) {
+    public record Point(long at, long bytes, long bytesPerSecond, String status) {
     }
 
     private final Map<String, Deque<Point>> byModel = new ConcurrentHashMap<>();

@@ -77,6 +77,7 @@ final class DownloadJob implements ChunkWorker.Job {
 
     private volatile DownloadStatus status = DownloadStatus.INITIALIZED;
     private volatile String error;
+    private volatile boolean missing;
     private volatile long total = -1;
     private volatile ChunkPlan plan;
     private volatile long reported;
@@ -119,7 +120,7 @@ final class DownloadJob implements ChunkWorker.Job {
     synchronized DownloadProgress progress() {
         ChunkPlan p = plan;
         reported = Math.max(reported, doneBytes + (p == null ? 0 : p.downloaded()));
-        return DownloadProgress.of(status, reported, total, speed.bytesPerSecond(), error);
+        return DownloadProgress.of(status, reported, total, speed.bytesPerSecond(), error, missing);
     }
 
     /** Removes the partial data and ends the job CANCELED; returns at once. */
@@ -186,6 +187,7 @@ final class DownloadJob implements ChunkWorker.Job {
                     PartialFile.remove(partialDir, LOG);
                 }
                 LOG.warn("download of {} failed: {}", id, e.getMessage());
+                missing = e.missing();
                 recordFailure(e.getMessage());
                 setStatus(DownloadStatus.FAILED, e.getMessage());
             }

@@ -165,8 +165,8 @@ public final class Downloads implements AutoCloseable {
             return models.relink(r.id());   // used in place: nothing to copy, only its file to read again
         }
         if (spec.source() == null) {
-            throw ModeldException.conflict("model '" + spec.name() + "' has no source.url to download from; "
-                    + "set one with POST /model/update");
+            throw new ModeldException(ModeldException.Kind.CONFLICT, "model '" + spec.name() + "' has no source.url "
+                    + "to download from", ModeldException.Hint.SET_SOURCE, r.id());
         }
         Path partialDir = dataDir.partial(r.id());
         checkSpace(spec, partialDir);
@@ -227,10 +227,9 @@ public final class Downloads implements AutoCloseable {
         return out;
     }
 
-    /** The model's last download as points {at, bytes, bytesPerSecond, status}, oldest first. */
-    public List<Map<String, Object>> history(String id) {
-        return history.of(id).stream().<Map<String, Object>>map(p -> Map.of("at", p.at(), "bytes", p.bytes(),
-                "bytesPerSecond", p.bytesPerSecond(), "status", p.status())).toList();
+    /** The model's last download as points, oldest first. */
+    public List<DownloadHistory.Point> history(String id) {
+        return history.of(id);
     }
 
     /** Downloads that may run at once (more wait their turn). */
@@ -256,18 +255,8 @@ public final class Downloads implements AutoCloseable {
     }
 
     /** Every downloaded model with a remote source, checked against it now (see {@link Updates}). */
-    public List<Map<String, Object>> outdated() {
-        return new Updates(settings).check(models.list()).stream().map(c -> {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("id", c.id());
-            m.put("name", c.name());
-            m.put("source", c.source());
-            m.put("current", c.current());
-            m.put("latest", c.latest());
-            m.put("outdated", c.outdated());
-            m.put("error", c.error());
-            return m;
-        }).toList();
+    public List<Updates.Check> outdated() {
+        return new Updates(settings).check(models.list());
     }
 
     /** The registry client every pull and push uses. */

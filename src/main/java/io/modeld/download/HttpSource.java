@@ -199,7 +199,7 @@ final class HttpSource {
             return DownloadException.fatal(what + " (access denied: the file may need a token or be gated)");
         }
         if (status == 404 || status == 410) {
-            return DownloadException.fatal(what + " (no such file: check the model's source.url)");
+            return DownloadException.missing(what + " (no such file: check the model's source.url)");
         }
         return DownloadException.fatal(what);
     }

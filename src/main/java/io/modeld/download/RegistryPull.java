@@ -65,7 +65,8 @@ final class RegistryPull {
             }
             return new Resolution(parts, modelfile(client, ref, m), m.digest());
         } catch (RegistryException e) {
-            throw e.retryable() ? DownloadException.retryable(e.getMessage()) : DownloadException.fatal(e.getMessage());
+            throw e.notFound() ? DownloadException.missing(e.getMessage()) : e.retryable()
+                    ? DownloadException.retryable(e.getMessage()) : DownloadException.fatal(e.getMessage());
         }
     }
 

@@ -13,10 +13,11 @@ import java.util.List;
  * recorded version (downloaded before modeld recorded one) are not checked against anything but the
  * file's own SHA-256 where the source tells one.
  */
-final class Updates {
+public final class Updates {
 
     /** One model: what it has, what its source has now, and whether they differ (null: cannot tell). */
-    record Check(String id, String name, String source, String current, String latest, Boolean outdated, String error) {
+    public record Check(String id, String name, String source, String current, String latest, Boolean outdated,
+                        String error) {
     }
 
     private final DownloadSettings settings;

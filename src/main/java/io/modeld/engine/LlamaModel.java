@@ -238,13 +238,13 @@ public final class LlamaModel implements AutoCloseable {
                 : (Structs.ChatMessage[]) new Structs.ChatMessage().toArray(messages.size());
         List<Memory> keep = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
-            chat[i].role = cString(messages.get(i).role(), keep);
+            chat[i].role = cString(messages.get(i).role().wire(), keep);
             chat[i].content = cString(messages.get(i).content(), keep);
             chat[i].write();
         }
         int total = 256;
         for (ChatTurn m : messages) {
-            total += (m.role().length() + m.content().length()) * 4 + 64;
+            total += (m.role().wire().length() + m.content().length()) * 4 + 64;
         }
         byte[] buf = new byte[total];
         int n = llama.llama_chat_apply_template(tmpl, messages.isEmpty() ? null : chat, messages.size(),

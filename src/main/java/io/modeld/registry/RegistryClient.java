@@ -330,7 +330,7 @@ public final class RegistryClient {
         }
         String codes = errorCodes(r.body());
         if (s == 404) {
-            throw new RegistryException(ref.host() + " has no " + what + codes, false);
+            throw RegistryException.notFound(ref.host() + " has no " + what + codes);
         }
         throw new RegistryException(ref.host() + " answered " + s + " for " + what + codes, s >= 500 || s == 429);
     }

@@ -1,10 +1,8 @@
 package io.modeld.runtime;
 
-import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +19,7 @@ final class RunnerPool implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunnerPool.class);
 
-    private final Supplier<List<String>> command;
+    private final RunnerFactory factory;
     private final boolean keepSpare;
     private static final long REFILL_DELAY_MS = 10_000;
 
@@ -30,12 +28,12 @@ final class RunnerPool implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private Runner spare;
+    private ModelRunner spare;
     private boolean starting;
     private boolean closed;
 
-    RunnerPool(Supplier<List<String>> command, boolean keepSpare) {
-        this.command = command;
+    RunnerPool(RunnerFactory factory, boolean keepSpare) {
+        this.factory = factory;
         this.keepSpare = keepSpare;
     }
 
@@ -45,8 +43,8 @@ final class RunnerPool implements AutoCloseable {
     }
 
     /** A started runner with no model: the spare when there is a live one, else a new one. */
-    Runner take() throws RunnerFailure {
-        Runner r;
+    ModelRunner take() throws RunnerFailure {
+        ModelRunner r;
         synchronized (this) {
             r = spare;
             spare = null;
@@ -58,11 +56,11 @@ final class RunnerPool implements AutoCloseable {
         if (r != null) {
             r.close();
         }
-        return Runner.start(command.get());
+        return factory.start();
     }
 
     /** Takes back a runner whose model was unloaded: it becomes the spare, or ends when one is there. */
-    void giveBack(Runner r) {
+    void giveBack(ModelRunner r) {
         synchronized (this) {
             if (!closed && keepSpare && spare == null && r.alive()) {
                 spare = r;
@@ -91,9 +89,9 @@ final class RunnerPool implements AutoCloseable {
                     return;
                 }
             }
-            Runner started = null;
+            ModelRunner started = null;
             try {
-                started = Runner.start(command.get());
+                started = factory.start();
             } catch (RunnerFailure | RuntimeException e) {
                 LOG.warn("no spare runner: {}", e.getMessage());
             }
@@ -112,7 +110,7 @@ final class RunnerPool implements AutoCloseable {
 
     @Override
     public void close() {
-        Runner r;
+        ModelRunner r;
         synchronized (this) {
             closed = true;
             r = spare;

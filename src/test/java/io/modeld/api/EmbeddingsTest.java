@@ -200,13 +200,13 @@ class EmbeddingsTest {
 
     @Test
     void the_input_cap_is_the_same_on_openais_and_ollamas_routes() {
-        String many = Json.MAPPER.valueToTree(java.util.Collections.nCopies(EmbeddingRoutes.MAX_INPUTS + 1, "x")).toString();
+        String many = Json.MAPPER.valueToTree(java.util.Collections.nCopies(io.modeld.inference.Inference.MAX_INPUTS + 1, "x")).toString();
         HttpResponse<String> openai = daemon.post("/v1/embeddings", "{\"model\": \"embedder\", \"input\": " + many + "}");
         HttpResponse<String> ollama = daemon.post("/api/embed", "{\"model\": \"embedder\", \"input\": " + many + "}");
         assertThat(openai.statusCode()).isEqualTo(400);
         assertThat(ollama.statusCode()).isEqualTo(400);
-        assertThat(openai.body()).contains("at most " + EmbeddingRoutes.MAX_INPUTS);
-        assertThat(ollama.body()).contains("at most " + EmbeddingRoutes.MAX_INPUTS);
+        assertThat(openai.body()).contains("at most " + io.modeld.inference.Inference.MAX_INPUTS);
+        assertThat(ollama.body()).contains("at most " + io.modeld.inference.Inference.MAX_INPUTS);
         assertThat(ok(daemon.get("/memory")).get("loaded")).isEmpty();
     }
 }

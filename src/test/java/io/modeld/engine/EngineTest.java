@@ -134,7 +134,7 @@ class EngineTest {
         for (Path file : List.of(qwen, gemma)) {
             try (LlamaModel model = engine().loadModel(List.of(file)); Generator g = Generator.create(model, 512, 2)) {
                 assertThat(model.role()).isEqualTo(LlamaModel.Role.GENERATOR);
-                String prompt = model.applyTemplate(null, List.of(new ChatTurn("user", "Hi")), true);
+                String prompt = model.applyTemplate(null, List.of(new ChatTurn(ChatTurn.Role.USER, "Hi")), true);
                 assertThat(prompt).contains("<|im_start|>user\nHi<|im_end|>").endsWith("<|im_start|>assistant\n");
                 Generation.Result[] r = new Generation.Result[1];
                 generate(g, model.tokenize(prompt, true, true), 5, Sampling.DEFAULT.withSeed(3), List.of(), true, r);

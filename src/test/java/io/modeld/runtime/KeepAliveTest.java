@@ -3,7 +3,6 @@ package io.modeld.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modeld.engine.Sampling;
-import io.modeld.testing.Runners;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,10 +52,10 @@ class KeepAliveTest {
         try (RuntimeFixture f = new RuntimeFixture(root, clock, 4L << 30, Duration.ofMinutes(5))) {
             String idle = f.model("idle", 1);
             String busy = f.model("busy", 2);
-            f.runtime.load(idle);
-            f.runtime.load(busy);
+            f.load(idle);
+            f.load(busy);
             clock.advance(Duration.ofMinutes(4));
-            f.runtime.generate(busy, RunnerRuntime.LoadOptions.DEFAULT, hi(), t -> { });
+            f.generate(busy, LoadOptions.DEFAULT, hi());
             clock.advance(Duration.ofMinutes(2));
 
             f.runtime.expireIdle();
@@ -66,7 +65,7 @@ class KeepAliveTest {
             clock.advance(Duration.ofMinutes(3));
             f.runtime.expireIdle();
             assertThat(f.runtime.loaded(busy)).isFalse();
-            assertThat(Runners.running()).isEmpty();
+            assertThat(f.fakes.alive()).as("no runner left").isEmpty();
         }
     }
 
@@ -77,10 +76,10 @@ class KeepAliveTest {
             String forever = f.model("forever", 3);
             String brief = f.model("brief", 4);
             String once = f.model("once", 5);
-            f.runtime.generate(forever, new RunnerRuntime.LoadOptions(0, Duration.ofSeconds(-1)), hi(), t -> { });
-            f.runtime.generate(brief, new RunnerRuntime.LoadOptions(0, Duration.ofSeconds(30)), hi(), t -> { });
-            f.runtime.generate(brief, RunnerRuntime.LoadOptions.DEFAULT, hi(), t -> { });
-            f.runtime.generate(once, new RunnerRuntime.LoadOptions(0, Duration.ZERO), hi(), t -> { });
+            f.generate(forever, new LoadOptions(0, Duration.ofSeconds(-1)), hi());
+            f.generate(brief, new LoadOptions(0, Duration.ofSeconds(30)), hi());
+            f.generate(brief, LoadOptions.DEFAULT, hi());
+            f.generate(once, new LoadOptions(0, Duration.ZERO), hi());
             assertThat(f.runtime.loaded(once)).as("keep_alive 0: unloaded once its request was done").isFalse();
 
             clock.advance(Duration.ofSeconds(31));
@@ -89,7 +88,7 @@ class KeepAliveTest {
             clock.advance(Duration.ofDays(2));
             f.runtime.expireIdle();
             assertThat(f.runtime.loaded(forever)).as("a negative keep-alive is for ever").isTrue();
-            RunnerRuntime.LoadedModel shown = f.runtime.loadedModels().get(0);
+            LoadedModel shown = f.runtime.loadedModels().get(0);
             assertThat(shown.expiresAt()).isEqualTo(-1);
         }
     }

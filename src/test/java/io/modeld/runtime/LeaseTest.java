@@ -40,12 +40,12 @@ class LeaseTest {
                     }
                 }
             };
-            CompletableFuture<GenerateResult> request = CompletableFuture.supplyAsync(() -> f.runtime.generate(a,
-                    RunnerRuntime.LoadOptions.DEFAULT, new GenerateRequest("Hi", null, null, 4,
-                            Sampling.DEFAULT.withSeed(1), List.of(), true), t -> { }));
+            CompletableFuture<GenerateResult> request = CompletableFuture.supplyAsync(() -> f.generate(a,
+                    LoadOptions.DEFAULT, new GenerateRequest("Hi", null, null, 4,
+                            Sampling.DEFAULT.withSeed(1), List.of(), true)));
             assertThat(paused.await(60, TimeUnit.SECONDS)).isTrue();
             assertThat(f.runtime.loaded(a)).isTrue();
-            f.runtime.load(b);   // needs a's room: a is loaded but not yet in use, so it is evicted
+            f.load(b);   // needs a's room: a is loaded but not yet in use, so it is evicted
             assertThat(f.runtime.loaded(a)).isFalse();
             resume.countDown();
 
@@ -62,15 +62,15 @@ class LeaseTest {
         try (RuntimeFixture f = new RuntimeFixture(root, clock, 120L << 20, Duration.ofMinutes(1))) {
             String a = f.model("a", 3);
             String b = f.model("b", 4);
-            try (RunnerRuntime.Lease lease = f.runtime.lease(f.models.get(a), RunnerRuntime.LoadOptions.DEFAULT)) {
+            try (Lease lease = f.runtime.lease(f.models.get(a), LoadOptions.DEFAULT)) {
                 clock.advance(Duration.ofHours(1));
                 f.runtime.expireIdle();
                 assertThat(f.runtime.loaded(a)).as("held by a lease").isTrue();
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.runtime.load(b))
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.load(b))
                         .hasMessageContaining("not enough memory");
                 assertThat(lease.role().wire()).isEqualTo("generator");
             }
-            f.runtime.load(b);
+            f.load(b);
             assertThat(f.runtime.loaded(a)).as("idle once its lease ended, so evicted").isFalse();
         }
     }

@@ -25,7 +25,7 @@ class MemoryReleaseTest {
 
     private static long treeRss() {
         ProcessHandle self = ProcessHandle.current();
-        return Stream.concat(Stream.of(self), self.descendants()).mapToLong(p -> Runner.residentBytes(p.pid())).sum();
+        return Stream.concat(Stream.of(self), self.descendants()).mapToLong(p -> ProcessRunner.residentBytes(p.pid())).sum();
     }
 
     @Test

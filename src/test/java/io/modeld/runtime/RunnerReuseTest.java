@@ -25,7 +25,7 @@ class RunnerReuseTest {
         TinyLlama.SMALL.write(small, 1);
         TinyLlama.TINY.write(tiny, 2);
         List<String> command = RuntimeFixture.runnerCommand(dataDir);
-        try (Runner fresh = Runner.start(command); Runner reused = Runner.start(command)) {
+        try (ProcessRunner fresh = ProcessRunner.start(command); ProcessRunner reused = ProcessRunner.start(command)) {
             Thread.sleep(500);
             long freshRss = fresh.residentBytes();
             reused.load(List.of(small), 2048, 2, ModelRole.GENERATOR, false);
@@ -45,7 +45,7 @@ class RunnerReuseTest {
         }
     }
 
-    private static GenerateResult generate(Runner r) throws RunnerFailure {
+    private static GenerateResult generate(ProcessRunner r) throws RunnerFailure {
         return r.generate(new GenerateRequest("Hello", null, null, 4, Sampling.DEFAULT.withSeed(1), List.of(), true),
                 t -> { });
     }

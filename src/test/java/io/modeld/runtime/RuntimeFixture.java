@@ -13,22 +13,38 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-/** A store, a model service and a runtime on a temp dir, without the HTTP server: for tests of the runtime itself. */
+/**
+ * A store, a model service and a scheduler on a temp dir, without the HTTP server: for tests of the
+ * scheduler itself, on fake runners ({@link FakeRunners}) or, where llama.cpp is the point, real ones.
+ */
 final class RuntimeFixture implements AutoCloseable {
 
     final DataDir dataDir;
     final ModelStore store;
     final ModelService models;
-    final RunnerRuntime runtime;
+    final Scheduler runtime;
+    /** The fake runners, or null when the runners are real processes. */
+    final FakeRunners fakes;
 
+    /** A scheduler on fake runners. */
     RuntimeFixture(Path root, Clock clock, long budget, Duration keepAlive) throws Exception {
+        this(root, clock, budget, keepAlive, new FakeRunners());
+    }
+
+    private RuntimeFixture(Path root, Clock clock, long budget, Duration keepAlive, FakeRunners fakes) throws Exception {
         dataDir = new DataDir(root);
         dataDir.create();
         store = ModelStore.open(root);
         models = new ModelService(store, clock, dataDir);
         models.start(List.of());
-        List<String> command = runnerCommand(dataDir);
-        runtime = new RunnerRuntime(models, budget, clock, id -> false, () -> command, false, keepAlive);
+        this.fakes = fakes;
+        RunnerFactory runners = fakes != null ? fakes : RunnerFactory.processes(() -> runnerCommand(dataDir));
+        runtime = new Scheduler(models, budget, clock, id -> false, runners, false, keepAlive);
+    }
+
+    /** A scheduler whose runners are real processes with llama.cpp. */
+    static RuntimeFixture withProcesses(Path root, long budget) throws Exception {
+        return new RuntimeFixture(root, Clock.systemUTC(), budget, null, null);
     }
 
     /** The command a daemon on {@code dataDir} starts runners with. */
@@ -45,6 +61,20 @@ final class RuntimeFixture implements AutoCloseable {
         TinyLlama.TINY.write(file, seed);
         models.markDownloaded(id, new ModelRecord.LocalFile(file.getFileName().toString(), Files.size(file), null));
         return id;
+    }
+
+    /** Loads the model, as a load request does. */
+    void load(String id) {
+        try (Lease ignored = runtime.lease(models.get(id), LoadOptions.DEFAULT)) {
+            // loaded
+        }
+    }
+
+    /** Generates on the model with a lease of its own, as a request does. */
+    GenerateResult generate(String id, LoadOptions options, GenerateRequest request) {
+        try (Lease lease = runtime.lease(models.get(id), options)) {
+            return lease.generate(request, t -> { });
+        }
     }
 
     @Override

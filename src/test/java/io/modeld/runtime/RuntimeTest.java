@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real llama.cpp in real runner processes, driven over HTTP. */
+/**
+ * Real llama.cpp in real runner processes, driven over HTTP: what the scheduler's fake runners
+ * ({@link SchedulerTest}) cannot show.
+ */
 class RuntimeTest {
 
     static final Duration WAIT = Duration.ofSeconds(90);
@@ -115,30 +118,6 @@ class RuntimeTest {
     }
 
     @Test
-    void beyond_one_running_and_eight_waiting_generations_a_request_is_refused_as_busy() throws Exception {
-        daemon = TestDaemon.start(dataDir);
-        Path file = files.resolve("busy.gguf");
-        TinyLlama.SMALL.write(file, 15);
-        String id = Downloading.downloaded(daemon, file, "busy");
-        ok(daemon.post("/model/" + id + "/load", ""));
-        String body = "{\"model\": \"busy\", \"prompt\": \"Hi\", \"max_tokens\": 1500, \"ignore_eos\": true}";
-        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> queued = new java.util.ArrayList<>();
-        for (int i = 0; i < 1 + RunnerRuntime.MAX_WAITING; i++) {
-            queued.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> daemon.post("/v1/completions", body)));
-        }
-        await().atMost(WAIT).until(() -> ok(daemon.get("/memory")).get("loaded").get(0).get("waiting").asInt()
-                == RunnerRuntime.MAX_WAITING);
-        HttpResponse<String> refused = daemon.post("/v1/completions", body);
-        assertThat(refused.statusCode()).isEqualTo(503);
-        assertThat(Json.MAPPER.readTree(refused.body()).get("error").get("code").asText()).isEqualTo("rate_limit_exceeded");
-        assertThat(refused.body()).contains("busy with 8 requests waiting");
-        ok(daemon.post("/model/" + id + "/unload", ""));   // ends the runner: the queued requests end too
-        for (var q : queued) {
-            assertThat(q.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isIn(200, 503);
-        }
-    }
-
-    @Test
     void a_model_llama_cpp_rejects_fails_the_load_clearly_and_the_daemon_stays_healthy() throws Exception {
         daemon = TestDaemon.start(dataDir);
         Path broken = files.resolve("broken.gguf");
@@ -166,23 +145,6 @@ class RuntimeTest {
         assertThat(tooBig.statusCode()).isEqualTo(507);
         assertThat(tooBig.body()).contains("needs ").contains("available of the " + (16L << 20) + "-byte budget");
         assertThat(Runners.running()).isEmpty();
-    }
-
-    @Test
-    void a_load_that_does_not_fit_evicts_the_least_recently_used_idle_model() throws Exception {
-        // Room for two tiny models (each estimated at ~78 MB, most of it the runner JVM), not three.
-        daemon = TestDaemon.start(Config.forDataDir(dataDir).withMemoryBudget(200L << 20));
-        String a = Downloading.tinyModel(daemon, files, "lru-a", 4);
-        String b = Downloading.tinyModel(daemon, files, "lru-b", 5);
-        String c = Downloading.tinyModel(daemon, files, "lru-c", 6);
-        ok(daemon.post("/model/" + a + "/load", ""));
-        ok(daemon.post("/model/" + b + "/load", ""));
-        complete(a, "a is used last");
-        ok(daemon.post("/model/" + c + "/load", ""));
-        assertThat(ok(daemon.get("/model/" + b)).get("loaded").asBoolean()).as("b, least recently used").isFalse();
-        assertThat(ok(daemon.get("/model/" + a)).get("loaded").asBoolean()).isTrue();
-        assertThat(ok(daemon.get("/model/" + c)).get("loaded").asBoolean()).isTrue();
-        assertThat(Runners.running()).hasSize(2);
     }
 
     @Test
@@ -230,20 +192,6 @@ class RuntimeTest {
         } catch (Exception e) {
             throw new IllegalStateException(json, e);
         }
-    }
-
-    @Test
-    void concurrent_loads_of_one_model_share_one_runner() throws Exception {
-        daemon = TestDaemon.start(dataDir);
-        String id = Downloading.tinyModel(daemon, files, "shared-load", 9);
-        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> loads = new java.util.ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            loads.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> daemon.post("/model/" + id + "/load", "")));
-        }
-        for (var l : loads) {
-            assertThat(ok(l.get()).get("loaded").asBoolean()).isTrue();
-        }
-        assertThat(Runners.running()).hasSize(1);
     }
 
     @Test

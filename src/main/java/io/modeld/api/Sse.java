@@ -1,0 +1,45 @@
+package io.modeld.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Server-sent events as OpenAI streams them: {@code data: <json>} and a blank line per event, flushed per
+ * event, ending with {@code data: [DONE]}. The status (200) goes with the first event.
+ */
+public final class Sse {
+
+    private final OutputStream out;
+
+    public Sse(Context ctx) {
+        ctx.status(200).contentType("text/event-stream; charset=utf-8").header("Cache-Control", "no-cache");
+        try {
+            this.out = ctx.res().getOutputStream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends one event; an exception means the client went away. */
+    public void event(JsonNode data) {
+        write("data: " + data + "\n\n");
+    }
+
+    /** The end of the stream. */
+    public void done() {
+        write("data: [DONE]\n\n");
+    }
+
+    private void write(String s) {
+        try {
+            out.write(s.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.modeld.api.ollama;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.modeld.Json;
+import io.modeld.ModeldException;
+import io.modeld.api.Bodies;
+import io.modeld.api.ErrorStyle;
+import io.modeld.api.Fields;
+import io.modeld.api.Ndjson;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelRoles;
+import io.modeld.catalog.OllamaNames;
+import io.modeld.engine.ChatTurn;
+import io.modeld.gguf.ModelRole;
+import io.modeld.inference.GenerationRequest;
+import io.modeld.inference.Inference;
+import io.modeld.inference.Options;
+import io.modeld.inference.Prompt;
+import io.modeld.runtime.GenerateResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Ollama's {@code /api/generate} and {@code /api/chat}: parse, one call into {@link Inference}, shape as
+ * NDJSON (unless {@code stream: false}) with Ollama's counters in nanoseconds and real tokens. An empty
+ * prompt (or no messages) only loads the model ({@code done_reason: load}), or unloads it with
+ * {@code keep_alive: 0} ({@code unload}). Prompts are formatted by the model's own chat template;
+ * {@code raw} sends the prompt as it is, {@code suffix} asks a fill-in-the-middle model to fill the gap.
+ */
+final class OllamaGeneration {
+
+    private final Inference inference;
+
+    OllamaGeneration(Inference inference) {
+        this.inference = inference;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/api/generate", ctx -> run(ctx, false));
+        routes.post("/api/chat", ctx -> run(ctx, true));
+    }
+
+    private void run(Context ctx, boolean chat) {
+        long start = System.nanoTime();
+        JsonNode body = Bodies.json(ctx);
+        String name = OllamaRequest.model(body);
+        ModelRecord r = OllamaRoutes.local(inference, name);
+        if (ModelRoles.of(r.spec()) != ModelRole.GENERATOR) {
+            throw ModeldException.invalid("\"" + name + "\" does not support " + (chat ? "chat" : "generate"));
+        }
+        Duration keepAlive = OllamaRequest.keepAlive(body);
+        Options options = OllamaRequest.options(body);
+        if (Fields.has(body, "images") && !body.get("images").isEmpty()) {
+            throw ModeldException.invalid("\"" + name + "\" does not support images (it reads text only)");
+        }
+        if (Fields.has(body, "tools") && !body.get("tools").isEmpty()) {
+            throw ModeldException.invalid(OllamaNames.of(r) + " does not support tools");
+        }
+        Prompt prompt = chat ? chatPrompt(body, r) : generatePrompt(body);
+        boolean stream = Fields.bool(body, "stream", true);
+        if (prompt == null) {
+            loadOnly(ctx, r, name, chat, options, keepAlive, stream);
+            return;
+        }
+        GenerationRequest request = new GenerationRequest(r.id(), prompt, options, keepAlive, false);
+        if (!stream) {
+            StringBuilder text = new StringBuilder();
+            GenerateResult result = inference.generate(request, text::append);
+            ctx.json(finish(chunk(name, chat, text.toString()), result, start));
+            return;
+        }
+        Ndjson lines = new Ndjson(ctx);
+        GenerateResult result;
+        try {
+            result = inference.generate(request, piece -> lines.line(chunk(name, chat, piece).put("done", false)));
+        } catch (ModeldException e) {
+            lines.error(ErrorStyle.OLLAMA.describe(e));
+            return;
+        }
+        lines.line(finish(chunk(name, chat, ""), result, start));
+    }
+
+    private static ObjectNode chunk(String model, boolean chat, String text) {
+        ObjectNode c = Json.MAPPER.createObjectNode().put("model", model).put("created_at", OllamaViews.utcTime(Instant.now()));
+        if (chat) {
+            c.putObject("message").put("role", "assistant").put("content", text);
+        } else {
+            c.put("response", text);
+        }
+        return c;
+    }
+
+    private static ObjectNode finish(ObjectNode last, GenerateResult r, long start) {
+        return last.put("done", true).put("done_reason", r.finish().wire())
+                .put("total_duration", System.nanoTime() - start).put("load_duration", r.loadNanos())
+                .put("prompt_eval_count", r.promptTokens()).put("prompt_eval_duration", r.promptNanos())
+                .put("eval_count", r.tokens()).put("eval_duration", r.generateNanos());
+    }
+
+    /** An empty prompt: load the model (or unload it with keep_alive 0) and say so. */
+    private void loadOnly(Context ctx, ModelRecord r, String name, boolean chat, Options options, Duration keepAlive,
+                          boolean stream) {
+        long start = System.nanoTime();
+        boolean unload = keepAlive != null && keepAlive.isZero();
+        if (unload) {
+            inference.unload(r.id());
+        } else {
+            inference.load(r.id(), inference.loadOptions(r, options, keepAlive));
+        }
+        ObjectNode out = chunk(name, chat, "").put("done", true).put("done_reason", unload ? "unload" : "load");
+        if (!unload) {
+            out.put("total_duration", System.nanoTime() - start).put("load_duration", System.nanoTime() - start);
+        }
+        if (stream) {
+            new Ndjson(ctx).line(out);
+        } else {
+            ctx.json(out);
+        }
+    }
+
+    /** What {@code /api/generate} asks for; null when it only loads the model. */
+    private static Prompt generatePrompt(JsonNode body) {
+        String prompt = Fields.text(body, "prompt", "");
+        String suffix = Fields.text(body, "suffix", null);
+        String system = Fields.text(body, "system", null);
+        boolean raw = Fields.bool(body, "raw", false);
+        if (Fields.has(body, "template")) {
+            throw ModeldException.invalid("template: Go templates are not supported; modeld formats prompts with the "
+                    + "model's own chat template (send raw: true with a formatted prompt instead)");
+        }
+        if (raw && system != null) {
+            throw ModeldException.invalid("raw mode does not support template, system, or context");
+        }
+        if (prompt.isEmpty() && (suffix == null || suffix.isEmpty())) {
+            return null;
+        }
+        if (suffix != null && !suffix.isEmpty()) {
+            return new Prompt.Text(prompt, suffix);
+        }
+        if (raw) {
+            return new Prompt.Text(prompt, null);
+        }
+        List<ChatTurn> turns = new ArrayList<>();
+        if (system != null && !system.isEmpty()) {
+            turns.add(new ChatTurn(ChatTurn.Role.SYSTEM, system));
+        }
+        turns.add(new ChatTurn(ChatTurn.Role.USER, prompt));
+        return new Prompt.Chat(turns);
+    }
+
+    /** What {@code /api/chat} asks for; null when it only loads the model. */
+    private static Prompt chatPrompt(JsonNode body, ModelRecord r) {
+        JsonNode messages = body.get("messages");
+        if (messages == null || messages.isNull() || messages.isArray() && messages.isEmpty()) {
+            return null;
+        }
+        if (!messages.isArray()) {
+            throw ModeldException.invalid("messages: must be an array of {role, content}");
+        }
+        List<ChatTurn> turns = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            ChatTurn.Role role = ChatTurn.Role.of(Fields.text(m, "role", ""));
+            if (role == null || Fields.text(m, "role", "").equalsIgnoreCase("developer")) {
+                throw ModeldException.invalid("messages[" + i + "].role: must be system, user, assistant or tool");
+            }
+            if (Fields.has(m, "images") && !m.get("images").isEmpty()) {
+                throw ModeldException.invalid("\"" + OllamaNames.of(r) + "\" does not support images (it reads text only)");
+            }
+            turns.add(new ChatTurn(role, Fields.text(m, "content", "")));
+        }
+        return new Prompt.Chat(turns);
+    }
+}

@@ -1,0 +1,235 @@
+package io.modeld.api.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.modeld.Json;
+import io.modeld.ModeldException;
+import io.modeld.api.Bodies;
+import io.modeld.api.ErrorStyle;
+import io.modeld.api.Fields;
+import io.modeld.api.Sse;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelRoles;
+import io.modeld.catalog.ModelService;
+import io.modeld.engine.ChatTurn;
+import io.modeld.inference.GenerationRequest;
+import io.modeld.inference.Inference;
+import io.modeld.inference.JsonGrammar;
+import io.modeld.inference.JsonSchemaGrammar;
+import io.modeld.inference.Options;
+import io.modeld.inference.Prompt;
+import io.modeld.runtime.GenerateResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * OpenAI's {@code /v1}: completions and chat completions (streamed as server-sent events with
+ * {@code stream: true}) and the model list; parse, one call into {@link Inference}, shape. OpenAI's own
+ * bounds are this door's policy: temperature 0 to 2, penalties -2 to 2, at most 4 stop strings, {@code n}
+ * 1; llama.cpp's extras ({@code top_k}, {@code min_p}, {@code repeat_penalty}, {@code grammar},
+ * {@code ignore_eos}) are read too. What is not said comes from the model's Modelfile, then the defaults.
+ */
+public final class OpenAiRoutes {
+
+    private static final int MAX_TOKENS_LIMIT = 131_072;
+
+    private final ModelService models;
+    private final Inference inference;
+
+    public OpenAiRoutes(ModelService models, Inference inference) {
+        this.models = models;
+        this.inference = inference;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/models", this::list);
+        routes.get("/v1/models/{model}", ctx -> ctx.json(model(inference.model(ctx.pathParam("model")))));
+        routes.post("/v1/completions", ctx -> complete(ctx, false));
+        routes.post("/v1/chat/completions", ctx -> complete(ctx, true));
+        new OpenAiEmbeddings(inference).register(routes);
+    }
+
+    private void list(Context ctx) {
+        ArrayNode data = Json.MAPPER.createArrayNode();
+        for (ModelRecord r : models.list()) {
+            if (r.downloaded()) {
+                data.add(model(r));
+            }
+        }
+        ObjectNode out = Json.MAPPER.createObjectNode().put("object", "list");
+        out.set("data", data);
+        ctx.json(out);
+    }
+
+    private static ObjectNode model(ModelRecord r) {
+        return Json.MAPPER.createObjectNode().put("id", r.spec().unique() != null ? r.spec().unique() : r.id())
+                .put("object", "model").put("created", r.created().getEpochSecond()).put("owned_by", "modeld")
+                .put("role", ModelRoles.of(r.spec()).wire());
+    }
+
+    private void complete(Context ctx, boolean chat) {
+        JsonNode body = Bodies.json(ctx);
+        String name = Fields.requiredText(body, "model", "a model id or unique name");
+        if (Fields.whole(body, "n", 1, 1, 1) != 1) {
+            throw ModeldException.invalid("n: only 1 is supported");
+        }
+        Prompt prompt = chat ? new Prompt.Chat(messages(body))
+                : new Prompt.Text(Fields.requiredText(body, "prompt", "a string"), null);
+        GenerationRequest request = new GenerationRequest(name, prompt, options(body), null,
+                Fields.bool(body, "ignore_eos", false));
+        Envelope e = new Envelope((chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID(), System.currentTimeMillis() / 1000,
+                name, chat);
+        if (Fields.bool(body, "stream", false)) {
+            streamed(ctx, request, e, body.path("stream_options").path("include_usage").asBoolean(false));
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        GenerateResult result = inference.generate(request, text::append);
+        ObjectNode out = e.of(chat ? "chat.completion" : "text_completion");
+        ObjectNode choice = out.putArray("choices").addObject().put("index", 0);
+        if (chat) {
+            choice.putObject("message").put("role", "assistant").put("content", text.toString());
+        } else {
+            choice.put("text", text.toString());
+        }
+        choice.putNull("logprobs");
+        choice.put("finish_reason", result.finish().wire());
+        out.set("usage", usage(result));
+        ctx.json(out);
+    }
+
+    /** The fields every object of one answer shares. */
+    private record Envelope(String id, long created, String model, boolean chat) {
+        ObjectNode of(String object) {
+            return Json.MAPPER.createObjectNode().put("id", id).put("object", object).put("created", created)
+                    .put("model", model).put("system_fingerprint", "modeld");
+        }
+
+        ObjectNode chunk(String piece, String finish) {
+            ObjectNode c = of(chat ? "chat.completion.chunk" : "text_completion");
+            ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
+            if (chat) {
+                ObjectNode delta = choice.putObject("delta");
+                if (piece != null) {
+                    delta.put("content", piece);
+                }
+            } else {
+                choice.put("text", piece == null ? "" : piece);
+            }
+            if (finish == null) {
+                choice.putNull("finish_reason");
+            } else {
+                choice.put("finish_reason", finish);
+            }
+            return c;
+        }
+    }
+
+    private static ObjectNode usage(GenerateResult r) {
+        return Json.MAPPER.createObjectNode().put("prompt_tokens", r.promptTokens())
+                .put("completion_tokens", r.tokens()).put("total_tokens", r.promptTokens() + r.tokens());
+    }
+
+    private void streamed(Context ctx, GenerationRequest request, Envelope e, boolean includeUsage) {
+        Sse events = new Sse(ctx);
+        if (e.chat()) {
+            ObjectNode first = e.chunk(null, null);
+            ((ObjectNode) first.get("choices").get(0).get("delta")).put("role", "assistant").put("content", "");
+            events.event(first);
+        }
+        GenerateResult result;
+        try {
+            result = inference.generate(request, piece -> events.event(e.chunk(piece, null)));
+        } catch (ModeldException failure) {
+            ObjectNode error = Json.MAPPER.createObjectNode();
+            error.set("error", ErrorStyle.openAiError(ErrorStyle.OPENAI.status(failure.kind()),
+                    ErrorStyle.OPENAI.describe(failure), failure.kind()));
+            events.event(error);
+            events.done();
+            return;
+        }
+        events.event(e.chunk(null, result.finish().wire()));
+        if (includeUsage) {
+            ObjectNode usage = e.of(e.chat() ? "chat.completion.chunk" : "text_completion");
+            usage.putArray("choices");
+            usage.set("usage", usage(result));
+            events.event(usage);
+        }
+        events.done();
+    }
+
+    private static List<ChatTurn> messages(JsonNode body) {
+        JsonNode m = body.get("messages");
+        if (m == null || !m.isArray() || m.isEmpty()) {
+            throw ModeldException.invalid("messages: required, a non-empty array of {role, content}");
+        }
+        List<ChatTurn> out = new ArrayList<>();
+        for (int i = 0; i < m.size(); i++) {
+            JsonNode role = m.get(i).get("role");
+            ChatTurn.Role r = ChatTurn.Role.of(role != null && role.isTextual() ? role.textValue() : "");
+            if (r == null) {
+                throw ModeldException.invalid("messages[" + i + "].role: must be system, developer, user, assistant or tool");
+            }
+            out.add(new ChatTurn(r, content(m.get(i).get("content"), i)));
+        }
+        return out;
+    }
+
+    /** A message's content: a string, or an array of text parts (images are not understood by text models). */
+    private static String content(JsonNode content, int i) {
+        if (content == null || content.isNull()) {
+            return "";
+        }
+        if (content.isTextual()) {
+            return content.textValue();
+        }
+        if (content.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                String type = part.path("type").asText();
+                if (!type.equals("text")) {
+                    throw ModeldException.invalid("messages[" + i + "].content: a '" + type + "' part needs a model "
+                            + "that reads it; these models read text parts only");
+                }
+                text.append(part.path("text").asText());
+            }
+            return text.toString();
+        }
+        throw ModeldException.invalid("messages[" + i + "].content: must be a string or an array of text parts");
+    }
+
+    /** OpenAI's sampling fields within OpenAI's bounds, and llama.cpp's extras; what is absent stays null. */
+    private static Options options(JsonNode body) {
+        String grammar = Fields.text(body, "grammar", null);
+        JsonNode format = body.get("response_format");
+        if (format != null && !format.isNull()) {
+            String type = format.path("type").asText();
+            switch (type) {
+                case "text" -> { }
+                case "json_object" -> grammar = JsonGrammar.OBJECT;
+                case "json_schema" -> grammar = JsonSchemaGrammar.of(format.path("json_schema").path("schema"),
+                        "response_format.json_schema.schema");
+                default -> throw ModeldException.invalid("response_format.type: must be text, json_object or json_schema");
+            }
+        }
+        String maxField = Fields.has(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        List<String> stop = Fields.strings(body, "stop", 4);
+        return new Options(floatOf(body, "temperature", 0, 2), intOf(body, "top_k", 0, 1000), floatOf(body, "top_p", 0, 1),
+                floatOf(body, "min_p", 0, 1), null, Fields.has(body, "seed") ? Fields.whole(body, "seed", -1, -1,
+                0xFFFFFFFEL) : null, floatOf(body, "repeat_penalty", 0, 2), null,
+                floatOf(body, "presence_penalty", -2, 2), floatOf(body, "frequency_penalty", -2, 2),
+                intOf(body, maxField, 1, MAX_TOKENS_LIMIT), null, stop.isEmpty() ? null : stop, grammar);
+    }
+
+    private static Float floatOf(JsonNode body, String field, double min, double max) {
+        return Fields.has(body, field) ? (float) Fields.number(body, field, 0, min, max) : null;
+    }
+
+    private static Integer intOf(JsonNode body, String field, long min, long max) {
+        return Fields.has(body, field) ? (int) Fields.whole(body, field, 0, min, max) : null;
+    }
+}

@@ -1,0 +1,79 @@
+package io.modeld.api.pieces;
+
+import static io.modeld.api.Bodies.json;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.modeld.Json;
+import io.modeld.ModeldException;
+import io.modeld.api.schema.ModelDeleteCacheOutput;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelService;
+import io.modeld.download.Downloads;
+import io.modeld.runtime.LoadedModel;
+import io.modeld.runtime.Scheduler;
+import io.modeld.api.Bodies;
+import io.modeld.api.ModelViews;
+
+/**
+ * The Models API: list, create, delete, delete the files, unload all, and the identifiers stream; and
+ * {@code GET /memory}, modeld's own view of the memory budget and what each loaded model uses.
+ */
+final class ModelsRoutes {
+
+    private final ModelService models;
+    private final Downloads downloads;
+    private final Scheduler runtime;
+    private final ModelViews views;
+    private final IdentifierStream identifiers;
+
+    ModelsRoutes(ModelService models, Downloads downloads, Scheduler runtime, ModelViews views,
+                 IdentifierStream identifiers) {
+        this.models = models;
+        this.downloads = downloads;
+        this.runtime = runtime;
+        this.views = views;
+        this.identifiers = identifiers;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/models", ctx -> json(ctx, views.json(models.list())));
+        routes.post("/models/create", ctx -> json(ctx, views.json(models.create(Bodies.json(ctx)))));
+        routes.post("/models/{model}/delete", ctx -> {
+            downloads.delete(ctx.pathParam("model"));
+            ctx.status(204);
+        });
+        routes.post("/models/{model}/delete/cache", ctx -> {
+            ModelRecord r = downloads.deleteCache(ctx.pathParam("model"));
+            ctx.json(new ModelDeleteCacheOutput(views.schema(), views.reference(r.id())));
+        });
+        routes.get("/memory", ctx -> {
+            ObjectNode out = Json.MAPPER.createObjectNode().put("budget", runtime.budget()).put("used", runtime.used());
+            ArrayNode list = out.putArray("loaded");
+            for (LoadedModel l : runtime.loadedModels()) {
+                ModelRecord r = models.get(l.id());
+                list.addObject().put("id", l.id()).put("name", r.spec().name()).put("unique", r.spec().unique())
+                        .put("estimate", l.estimate()).put("resident", l.resident()).put("pid", l.pid())
+                        .put("role", l.role().wire()).put("context", l.context())
+                        .put("waiting", l.waiting()).put("busy", l.busy());
+            }
+            long[] spare = runtime.spareRunner();
+            if (spare == null) {
+                out.putNull("spare");
+            } else {
+                out.putObject("spare").put("pid", spare[0]).put("resident", spare[1]);
+            }
+            ctx.json(out);
+        });
+        routes.post("/models/unload", ctx -> {
+            runtime.unloadAll();
+            ctx.status(204);
+        });
+        routes.ws("/models/stream/identifiers", identifiers::configure);
+        routes.get("/models/stream/identifiers", ctx -> {
+            throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,
+                    "this endpoint is a WebSocket: connect with ws://" + ctx.host() + ctx.path());
+        });
+    }
+}

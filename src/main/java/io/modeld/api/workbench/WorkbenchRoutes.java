@@ -1,0 +1,267 @@
+package io.modeld.api.workbench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.websocket.WsContext;
+import io.modeld.Json;
+import io.modeld.ModeldException;
+import io.modeld.catalog.ModelService;
+import io.modeld.config.LogBuffer;
+import io.modeld.config.SettingsFile;
+import io.modeld.config.Sizes;
+import io.modeld.download.DownloadProgress;
+import io.modeld.download.Downloads;
+import io.modeld.runtime.GenerationLog;
+import io.modeld.runtime.LoadedModel;
+import io.modeld.runtime.Scheduler;
+import io.modeld.download.Pulls;
+import io.modeld.api.Bodies;
+import io.modeld.api.Fields;
+import io.modeld.api.ModelViews;
+import io.modeld.api.Outbox;
+import io.modeld.api.Sockets;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Extensions the dashboard is built on: run-time settings ({@code GET}/{@code PUT /settings}, persisted,
+ * which {@code modeld config} uses too), the log ({@code GET /logs}, WebSocket {@code /logs/stream}), a
+ * once-a-second picture of what the daemon does (WebSocket {@code /stream/activity}: memory per loaded
+ * model, download speeds, tokens per second of the generations that ended), a model's details, and a
+ * pull by any name or source ({@code POST /models/pull}).
+ */
+public final class WorkbenchRoutes implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkbenchRoutes.class);
+    private static final int LOG_LINES = 200;
+    /** Log lines that may wait for a slow reader of the live log; older ones are dropped. */
+    private static final int LOG_LINES_WAITING = 1000;
+    /** Activity frames that may wait for a slow watcher (each holds the generations of its second). */
+    private static final int ACTIVITY_FRAMES_WAITING = 30;
+
+    private final ModelService models;
+    private final Downloads downloads;
+    private final Scheduler runtime;
+    private final Pulls pulls;
+    private final ModelViews views;
+    private final LogBuffer logs;
+    private final Path dataDir;
+    private final Object settingsLock = new Object();
+    private final Map<WsContext, Outbox<Object>> watchers = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "modeld-activity");
+        t.setDaemon(true);
+        return t;
+    });
+    /** When the newest generation sent by a tick ended; only the ticker thread writes it. */
+    private volatile long lastGenerationAt;
+
+    public WorkbenchRoutes(ModelService models, Downloads downloads, Pulls pulls, Scheduler runtime, ModelViews views,
+                           LogBuffer logs, Path dataDir) {
+        this.models = models;
+        this.pulls = pulls;
+        this.downloads = downloads;
+        this.runtime = runtime;
+        this.views = views;
+        this.logs = logs;
+        this.dataDir = dataDir;
+        ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/settings", ctx -> ctx.json(settings()));
+        routes.put("/settings", ctx -> ctx.json(change(Bodies.json(ctx))));
+        routes.get("/logs", ctx -> {
+            String lines = ctx.queryParam("lines");
+            int n = LOG_LINES;
+            if (lines != null) {
+                if (!lines.matches("\\d{1,4}") || Integer.parseInt(lines) < 1) {
+                    throw ModeldException.invalid("lines: a number from 1 to 1000");
+                }
+                n = Math.min(1000, Integer.parseInt(lines));
+            }
+            ctx.json(Json.MAPPER.createObjectNode().set("lines", Json.MAPPER.valueToTree(logs.last(n))));
+        });
+        routes.ws("/logs/stream", ws -> {
+            ws.onConnect(ctx -> {
+                Outbox<Object> out = Outbox.queue(ctx, LOG_LINES_WAITING);
+                out.offer(Json.MAPPER.createObjectNode().set("lines", Json.MAPPER.valueToTree(logs.last(LOG_LINES))));
+                ctx.attribute("following", logs.follow(line -> out.offer(Json.MAPPER.createObjectNode()
+                        .set("lines", Json.MAPPER.createArrayNode().add(line)))));
+            });
+            ws.onClose(ctx -> Sockets.stop(ctx.attribute("following")));
+            ws.onError(ctx -> Sockets.stop(ctx.attribute("following")));
+        });
+        routes.ws("/stream/activity", ws -> {
+            ws.onConnect(ctx -> {
+                Outbox<Object> out = Outbox.queue(ctx, ACTIVITY_FRAMES_WAITING);
+                watchers.put(ctx, out);
+                out.offer(activity(0));
+            });
+            ws.onClose(watchers::remove);
+            ws.onError(watchers::remove);
+        });
+        for (String path : List.of("/logs/stream", "/stream/activity")) {
+            Sockets.upgradeOnly(routes, path, ctx -> { });
+        }
+        routes.get("/model/{model}/details", ctx -> ctx.json(ModelDetails.of(models.get(ctx.pathParam("model")), models,
+                downloads)));
+        routes.post("/models/pull", ctx -> Bodies.json(ctx, views.json(pulls.pull(Fields.requiredText(Bodies.json(ctx),
+                "name", "a model's name, unique name or id, an Ollama name, or a source URL (hf://, oci://, ollama://, "
+                + "https://)")).model())));
+    }
+
+    // ---- settings
+
+    private ObjectNode settings() {
+        return Json.MAPPER.createObjectNode().put("memoryBudget", runtime.budget())
+                .put("keepAlive", SettingsFile.spell(runtime.keepAlive()))
+                .put("maxBandwidth", downloads.bandwidth().bytesPerSecond()).put("maxDownloads", downloads.maxDownloads());
+    }
+
+    /** Checks every field first (a bad one changes nothing), then applies them all and persists them. */
+    private ObjectNode change(JsonNode body) throws IOException {
+        if (!body.isObject()) {
+            throw ModeldException.invalid("body: a JSON object of settings (memoryBudget, keepAlive, maxBandwidth, "
+                    + "maxDownloads)");
+        }
+        Long budget = body.has("memoryBudget") ? bytes(body.get("memoryBudget"), "memoryBudget", false) : null;
+        if (budget != null && budget < Sizes.MIN_MEMORY_BUDGET) {
+            throw ModeldException.invalid("memoryBudget: at least 256MiB (" + Sizes.MIN_MEMORY_BUDGET
+                    + " bytes); below that no model fits");
+        }
+        String keepAlive = null;
+        if (body.has("keepAlive")) {
+            if (!body.get("keepAlive").isTextual()) {
+                throw ModeldException.invalid("keepAlive: a duration such as \"30m\", or \"never\"");
+            }
+            keepAlive = body.get("keepAlive").asText();
+            try {
+                Sizes.parseDuration(keepAlive);
+            } catch (IllegalArgumentException e) {
+                throw ModeldException.invalid("keepAlive: " + e.getMessage());
+            }
+        }
+        Long bandwidth = body.has("maxBandwidth") ? bytes(body.get("maxBandwidth"), "maxBandwidth", true) : null;
+        Integer max = null;
+        if (body.has("maxDownloads")) {
+            JsonNode n = body.get("maxDownloads");
+            if (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > 64) {
+                throw ModeldException.invalid("maxDownloads: a whole number from 1 to 64");
+            }
+            max = n.asInt();
+        }
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!Set.of("memoryBudget", "keepAlive", "maxBandwidth", "maxDownloads").contains(f)) {
+                throw ModeldException.invalid(f + ": not a setting (memoryBudget, keepAlive, maxBandwidth, maxDownloads)");
+            }
+        }
+        synchronized (settingsLock) {
+            SettingsFile saved = SettingsFile.load(dataDir).with(new SettingsFile(budget, keepAlive, bandwidth, max));
+            saved.save(dataDir);
+            if (budget != null) {
+                runtime.setBudget(budget);
+            }
+            if (keepAlive != null) {
+                runtime.setKeepAlive(Sizes.parseDuration(keepAlive));
+            }
+            if (bandwidth != null) {
+                downloads.bandwidth().set(bandwidth);
+            }
+            if (max != null) {
+                downloads.setMaxDownloads(max);
+            }
+            LOG.info("settings changed: {}", body);
+        }
+        return settings();
+    }
+
+    private static long bytes(JsonNode v, String field, boolean rate) {
+        if (v.isIntegralNumber() && v.asLong() >= (rate ? 0 : 1)) {
+            return v.asLong();
+        }
+        if (v.isTextual()) {
+            try {
+                long b = rate ? Sizes.parseRate(v.asText()) : Sizes.parseBytes(v.asText());
+                if (b > 0 || rate) {
+                    return b;
+                }
+            } catch (IllegalArgumentException e) {
+                throw ModeldException.invalid(field + ": " + e.getMessage());
+            }
+        }
+        throw ModeldException.invalid(field + ": " + (rate ? "a rate such as \"20MB/s\", or 0 for none"
+                : "a size such as \"6GiB\", more than 0"));
+    }
+
+    // ---- activity
+
+    /**
+     * Sends every watcher the frame of this second, with the generations that ended since the last tick
+     * (a watcher that connects gets the recent ones in its first frame instead).
+     */
+    private void tick() {
+        try {
+            long since = lastGenerationAt;
+            if (watchers.isEmpty()) {
+                List<GenerationLog.Entry> recent = runtime.recentGenerations();
+                lastGenerationAt = recent.isEmpty() ? since : recent.get(recent.size() - 1).endedAt();
+                return;
+            }
+            ObjectNode frame = activity(since);
+            for (JsonNode g : frame.get("generations")) {
+                lastGenerationAt = Math.max(lastGenerationAt, g.get("endedAt").asLong());
+            }
+            watchers.values().forEach(out -> out.offer(frame));
+        } catch (RuntimeException e) {
+            LOG.warn("activity frame failed", e);
+        }
+    }
+
+    private ObjectNode activity(long generationsSince) {
+        ObjectNode f = Json.MAPPER.createObjectNode().put("at", System.currentTimeMillis());
+        ObjectNode memory = f.putObject("memory").put("budget", runtime.budget()).put("used", runtime.used());
+        ArrayNode loaded = memory.putArray("models");
+        for (LoadedModel l : runtime.loadedModels()) {
+            loaded.addObject().put("id", l.id()).put("name", name(l.id())).put("resident", l.resident())
+                    .put("estimate", l.estimate()).put("busy", l.busy());
+        }
+        ArrayNode running = f.putArray("downloads");
+        for (Map.Entry<String, DownloadProgress> e : downloads.running().entrySet()) {
+            running.addObject().put("id", e.getKey()).put("name", name(e.getKey()))
+                    .put("bytesPerSecond", e.getValue().bytesPerSecond()).put("downloaded", e.getValue().downloaded())
+                    .put("total", e.getValue().total());
+        }
+        ArrayNode gens = f.putArray("generations");
+        for (GenerationLog.Entry g : runtime.recentGenerations()) {
+            if (g.endedAt() > generationsSince) {
+                gens.addObject().put("model", g.model()).put("name", name(g.model())).put("endedAt", g.endedAt())
+                        .put("tokens", g.tokens()).put("tokensPerSecond", Math.round(g.tokensPerSecond() * 10) / 10.0);
+            }
+        }
+        return f;
+    }
+
+    private String name(String id) {
+        try {
+            return models.get(id).spec().name();
+        } catch (ModeldException e) {
+            return id;
+        }
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+}

@@ -1,0 +1,15 @@
+package io.modeld.inference;
+
+import java.time.Duration;
+
+/**
+ * A generation as a front door parsed it: the model as the client named it, the prompt, the options it
+ * gave (null fields: not said; merged over the model's and the defaults by {@link Inference}), the
+ * keep-alive it asked for (null: the model's), and whether to go past the end of sequence (benchmarks).
+ */
+public record GenerationRequest(String model, Prompt prompt, Options options, Duration keepAlive, boolean ignoreEos) {
+
+    public GenerationRequest {
+        options = options == null ? Options.NONE : options;
+    }
+}

@@ -1,0 +1,171 @@
+package io.modeld.inference;
+
+import io.modeld.ModeldException;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelRoles;
+import io.modeld.catalog.ModelService;
+import io.modeld.catalog.Modelfile;
+import io.modeld.engine.ChatTurn;
+import io.modeld.gguf.ModelRole;
+import io.modeld.runtime.GenerateRequest;
+import io.modeld.runtime.GenerateResult;
+import io.modeld.runtime.Lease;
+import io.modeld.runtime.LoadOptions;
+import io.modeld.runtime.ModelRunner;
+import io.modeld.runtime.Scheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The one inference core every front door calls, as llama-server's doors all call one
+ * {@code handle_completions_impl}: resolve the model by any of its names, check its role, merge the
+ * options once (defaults, then the model's Modelfile, then the request: {@link Options}), put the model's
+ * system prompt in front of a conversation that has none, load the model within the budget and run
+ * generation, embedding or reranking on it, reporting through a {@link TokenSink}. The same model answers
+ * the same on {@code /v1}, {@code /api} and the Pieces API; only each door's parsing and shaping differ.
+ * Limits that are the same on every door live here: {@link #MAX_INPUTS}, the queue (BUSY).
+ */
+public final class Inference {
+
+    /** Inputs of one embedding request, documents of one rerank. */
+    public static final int MAX_INPUTS = 2048;
+    /** What "until the model stops" means in tokens: the context ends it sooner anyway. */
+    static final int UNLIMITED_TOKENS = 1 << 20;
+
+    private final ModelService models;
+    private final Scheduler scheduler;
+
+    public Inference(ModelService models, Scheduler scheduler) {
+        this.models = models;
+        this.scheduler = scheduler;
+    }
+
+    /** The model a client names: by id, unique name or Ollama name (UNKNOWN_MODEL otherwise). */
+    public ModelRecord model(String name) {
+        return models.get(name);
+    }
+
+    /** Loads the model (or joins its load) with the context its Modelfile asks for, and returns it once in memory. */
+    public ModelRecord load(String name) {
+        ModelRecord r = models.get(name);
+        return load(r.id(), loadOptions(r, Options.NONE, null));
+    }
+
+    /** Loads the model (or joins its load) and returns it once it is in memory. */
+    public ModelRecord load(String name, LoadOptions options) {
+        ModelRecord r = models.get(name);
+        try (Lease ignored = scheduler.lease(r, options)) {
+            return models.get(r.id());
+        }
+    }
+
+    /** Unloads the model, giving its memory back. */
+    public ModelRecord unload(String name) {
+        ModelRecord r = models.get(name);
+        scheduler.unload(r.id());
+        return models.get(r.id());
+    }
+
+    /** The load options a request's own options and keep-alive ask for, the model's Modelfile included. */
+    public LoadOptions loadOptions(ModelRecord r, Options request, Duration keepAlive) {
+        Integer context = merged(r, request).context();
+        return new LoadOptions(context == null ? 0 : context, keepAlive);
+    }
+
+    private static Options merged(ModelRecord r, Options request) {
+        Modelfile mf = r.spec().modelfile();
+        return Options.DEFAULTS.over(Options.fromModelfile(mf == null ? null : mf.parameters())).over(request);
+    }
+
+    /** Generates from the model, giving {@code sink} the text as it comes; the counts are the tokenizer's. */
+    public GenerateResult generate(GenerationRequest request, TokenSink sink) {
+        ModelRecord r = models.get(request.model());
+        refuseEarly(r, ModelRole.GENERATOR);
+        Options o = merged(r, request.options());
+        int max = o.maxTokens() == null || o.maxTokens() < 0 ? UNLIMITED_TOKENS : o.maxTokens();
+        GenerateRequest run = request.prompt() instanceof Prompt.Chat chat
+                ? new GenerateRequest(null, withSystem(r, chat.messages()), null, max, o.sampling(), o.stop(),
+                        request.ignoreEos())
+                : new GenerateRequest(((Prompt.Text) request.prompt()).prompt(), null, null, max, o.sampling(), o.stop(),
+                        request.ignoreEos(), ((Prompt.Text) request.prompt()).suffix());
+        LoadOptions load = new LoadOptions(o.context() == null ? 0 : o.context(), request.keepAlive());
+        try (Lease lease = scheduler.lease(r, load)) {
+            require(lease, ModelRole.GENERATOR, r);
+            return lease.generate(run, sink::text);
+        }
+    }
+
+    /** The model's own system prompt (its Modelfile's) in front of a conversation that brings none. */
+    private static List<ChatTurn> withSystem(ModelRecord r, List<ChatTurn> messages) {
+        String system = r.spec().modelfile() == null ? null : r.spec().modelfile().system();
+        if (system == null || system.isEmpty() || messages.stream().anyMatch(m -> m.role() == ChatTurn.Role.SYSTEM)) {
+            return messages;
+        }
+        List<ChatTurn> all = new ArrayList<>(messages.size() + 1);
+        all.add(new ChatTurn(ChatTurn.Role.SYSTEM, system));
+        all.addAll(messages);
+        return all;
+    }
+
+    /** Vectors of the inputs with an embedding model. */
+    public Embeddings embed(EmbeddingRequest request) {
+        if (request.count() > MAX_INPUTS) {
+            throw ModeldException.invalid("input: at most " + MAX_INPUTS + " inputs in one request");
+        }
+        ModelRecord r = models.get(request.model());
+        refuseEarly(r, ModelRole.EMBEDDER);
+        try (Lease lease = scheduler.lease(r, loadOptions(r, request.options(), request.keepAlive()))) {
+            require(lease, ModelRole.EMBEDDER, r);
+            ModelRunner.Vectors v = lease.pool(null, request.texts(), request.tokens(), request.truncate());
+            List<float[]> out = new ArrayList<>(v.vectors().size());
+            for (float[] vector : v.vectors()) {
+                out.add(request.normalize()
+                        ? Vectors.normalized(Vectors.truncated(Vectors.normalized(vector), request.dimensions()))
+                        : Vectors.truncated(vector, request.dimensions()));
+            }
+            return new Embeddings(out, v.tokens(), lease.loadNanos());
+        }
+    }
+
+    /** The documents ranked by a reranker against the query, best first (ties in request order). */
+    public Ranking rerank(RerankRequest request) {
+        if (request.documents().size() > MAX_INPUTS) {
+            throw ModeldException.invalid("documents: at most " + MAX_INPUTS + " in one request");
+        }
+        ModelRecord r = models.get(request.model());
+        refuseEarly(r, ModelRole.RERANKER);
+        try (Lease lease = scheduler.lease(r, loadOptions(r, Options.NONE, null))) {
+            require(lease, ModelRole.RERANKER, r);
+            ModelRunner.Vectors scores = lease.pool(request.query(), request.documents(), null, request.truncate());
+            List<Ranking.Ranked> ranked = new ArrayList<>();
+            for (int i = 0; i < request.documents().size(); i++) {
+                ranked.add(new Ranking.Ranked(i, scores.vectors().get(i)[0]));
+            }
+            ranked.sort(Comparator.comparingDouble(Ranking.Ranked::score).reversed()
+                    .thenComparingInt(Ranking.Ranked::index));
+            int n = request.topN() <= 0 ? ranked.size() : Math.min(request.topN(), ranked.size());
+            return new Ranking(List.copyOf(ranked.subList(0, n)), scores.tokens());
+        }
+    }
+
+    /** Refuses before loading anything when the model's spec already says it has another role. */
+    private static void refuseEarly(ModelRecord r, ModelRole needed) {
+        ModelRole known = ModelRoles.of(r.spec());
+        if (known != needed) {
+            throw wrongRole(r, known, needed);
+        }
+    }
+
+    private static void require(Lease lease, ModelRole needed, ModelRecord r) {
+        if (lease.role() != needed) {
+            throw wrongRole(r, lease.role(), needed);
+        }
+    }
+
+    private static ModeldException wrongRole(ModelRecord r, ModelRole is, ModelRole needed) {
+        return ModeldException.invalid("model '" + r.spec().name() + "' is " + is.withArticle() + " (it serves "
+                + is.serves() + "), not " + needed.withArticle() + "; use a model made for " + needed.serves());
+    }
+}

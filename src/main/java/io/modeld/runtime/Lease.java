@@ -1,0 +1,91 @@
+package io.modeld.runtime;
+
+import io.modeld.ModeldException;
+import io.modeld.gguf.ModelRole;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The right to use a loaded model until closed: the model is neither evicted nor expired meanwhile.
+ * Taken by {@link Scheduler#lease} under the lock eviction and the keep-alive sweep read. Generation
+ * takes the model's turn (one at a time, {@value #MAX_WAITING} more may wait, beyond that BUSY).
+ */
+public final class Lease implements AutoCloseable {
+
+    /** Requests that may wait for a model's turn; beyond that a request is refused as BUSY (503). */
+    static final int MAX_WAITING = 8;
+
+    private final Scheduler scheduler;
+    final Resident resident;
+    private final long loadNanos;
+    private boolean closed;
+
+    Lease(Scheduler scheduler, Resident resident, long loadNanos) {
+        this.scheduler = scheduler;
+        this.resident = resident;
+        this.loadNanos = loadNanos;
+    }
+
+    /** How long the request waited for the model to load (0 when it was loaded already). */
+    public long loadNanos() {
+        return loadNanos;
+    }
+
+    public ModelRole role() {
+        return resident.role;
+    }
+
+    /** The context the model was loaded with, in tokens. */
+    public int context() {
+        return resident.context;
+    }
+
+    /**
+     * Generates in the model's turn, calling {@code onToken} with each piece of text; BUSY when too many
+     * requests wait already. The result counts tokens as the tokenizer does; its load time is this lease's.
+     */
+    public GenerateResult generate(GenerateRequest request, Consumer<String> onToken) {
+        takeTurn();
+        try {
+            GenerateResult g = resident.runner.generate(request, onToken);
+            scheduler.generated(resident.id, g);
+            return new GenerateResult(g.promptTokens(), g.tokens(), g.finish(), loadNanos, g.promptNanos(),
+                    g.generateNanos());
+        } catch (RunnerFailure e) {
+            throw e.toApi();
+        } finally {
+            resident.turn.release();
+        }
+    }
+
+    /** Pooled vectors of the inputs (or, with a query, rerank scores of the documents), in the model's turn. */
+    public ModelRunner.Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) {
+        takeTurn();
+        try {
+            return resident.runner.pool(query, inputs, tokens, truncate);
+        } catch (RunnerFailure e) {
+            throw e.toApi();
+        } finally {
+            resident.turn.release();
+        }
+    }
+
+    private void takeTurn() {
+        if (resident.turn.getQueueLength() >= MAX_WAITING) {
+            throw new ModeldException(ModeldException.Kind.BUSY, "the model is busy with " + MAX_WAITING
+                    + " requests waiting; try again shortly");
+        }
+        resident.turn.acquireUninterruptibly();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        scheduler.release(this);
+    }
+}

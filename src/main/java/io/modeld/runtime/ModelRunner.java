@@ -1,0 +1,56 @@
+package io.modeld.runtime;
+
+import io.modeld.gguf.ModelRole;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What the scheduler asks of a runner: hold one model at a time, generate or pool with it, free it. The
+ * daemon's runners are processes ({@link ProcessRunner}); the scheduler's tests give it fakes through a
+ * {@link RunnerFactory}, as Ollama's scheduler tests swap {@code newServerFn}, so budget, eviction,
+ * leases, keep-alive and the queue are tested in milliseconds without llama.cpp.
+ */
+public interface ModelRunner extends AutoCloseable {
+
+    /** What a load made: the context the model got, its embedding size and trained context. */
+    record Loaded(int context, int embeddingSize, int trainedContext) {
+    }
+
+    /** Pooled vectors (embeddings, or a reranker's scores) and the tokens they were made from. */
+    record Vectors(List<float[]> vectors, int tokens) {
+    }
+
+    /** Loads a model (its files: one, or the parts of a split model); the runner must hold none. */
+    Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling) throws RunnerFailure;
+
+    /** Frees the model; the runner stays, ready for the next one. */
+    void unload() throws RunnerFailure;
+
+    /**
+     * Generates, calling {@code onToken} with each piece of text. When {@code onToken} throws (the client
+     * went away), the generation stops at once and the exception goes on.
+     */
+    GenerateResult generate(GenerateRequest request, Consumer<String> onToken) throws RunnerFailure;
+
+    /**
+     * Embeds the inputs (text, or token ids when {@code tokens} is not null), or, with a {@code query},
+     * scores the documents in {@code inputs} against it on a reranker.
+     */
+    Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure;
+
+    /** The process id, for {@code /memory}; -1 when there is no process. */
+    long pid();
+
+    boolean alive();
+
+    /** What the runner really uses now (its resident set size); 0 when unknown. */
+    long residentBytes();
+
+    /** Runs {@code action} once the runner has ended, whatever the reason. */
+    void onExit(Runnable action);
+
+    /** Ends the runner. */
+    @Override
+    void close();
+}

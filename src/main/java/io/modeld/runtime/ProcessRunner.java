@@ -1,0 +1,309 @@
+package io.modeld.runtime;
+
+import io.modeld.gguf.ModelRole;
+
+import io.modeld.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's handle on one runner process ({@link RunnerMain}): sends requests down its standard
+ * input and reads events from its standard output. A runner holds at most one model; after
+ * {@link #unload} it can take another. Closing standard input ends it; one that does not end is killed.
+ */
+final class ProcessRunner implements ModelRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessRunner.class);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(1);
+    private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(5);
+    private static final RunnerMessages.Event DIED = new RunnerMessages.Died();
+    private static final int STDERR_LINES_KEPT = 20;
+
+    private final Process process;
+    private final OutputStream stdin;
+    private final BlockingQueue<RunnerMessages.Event> events = new LinkedBlockingQueue<>();
+    private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final String version;
+
+    private ProcessRunner(Process process) throws RunnerFailure {
+        this.process = process;
+        this.stdin = process.getOutputStream();
+        daemonThread(this::readEvents, "modeld-runner-" + process.pid() + "-out");
+        daemonThread(this::readStderr, "modeld-runner-" + process.pid() + "-err");
+        RunnerMessages.Event e = next(START_TIMEOUT, "start");
+        if (!(e instanceof RunnerMessages.Ready ready)) {
+            close();
+            throw failure(e, "the runner could not start llama.cpp");
+        }
+        this.version = ready.version();
+    }
+
+    private static void daemonThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Starts a runner with {@code command}; returns once llama.cpp is loaded in it. */
+    static ProcessRunner start(List<String> command) throws RunnerFailure {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command);
+            RunnerLauncher.cleanEnvironment(builder.environment());
+            return new ProcessRunner(builder.start());
+        } catch (IOException e) {
+            throw new RunnerFailure(RunnerFailure.Kind.DIED, "cannot start a runner process: " + e.getMessage());
+        }
+    }
+
+    /** llama.cpp's version in this runner. */
+    String version() {
+        return version;
+    }
+
+    /** Loads a model (its files: one, or the parts of a split model); the runner must hold none. */
+    @Override
+    public Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling) throws RunnerFailure {
+        send(new RunnerMessages.Load(files.stream().map(Path::toString).toList(), context, threads, role.name(),
+                meanPooling));
+        RunnerMessages.Event e = next(LOAD_TIMEOUT, "load");
+        if (!(e instanceof RunnerMessages.Loaded l)) {
+            throw failure(e, "llama.cpp could not load " + files.get(0).getFileName());
+        }
+        return new Loaded(l.context(), l.embeddingSize(), l.trainedContext());
+    }
+
+    /** Frees the model; the runner stays, ready for the next one. */
+    @Override
+    public void unload() throws RunnerFailure {
+        send(new RunnerMessages.Unload());
+        RunnerMessages.Event e = next(LOAD_TIMEOUT, "unload");
+        if (!(e instanceof RunnerMessages.Unloaded)) {
+            throw failure(e, "the runner could not unload its model");
+        }
+    }
+
+    /**
+     * Generates, calling {@code onToken} with each piece of text. When {@code onToken} throws (the
+     * client went away), the runner is told to stop and its remaining events are read up to "done"
+     * before the exception goes on: they must not reach the next request.
+     */
+    @Override
+    public GenerateResult generate(GenerateRequest request, Consumer<String> onToken) throws RunnerFailure {
+        send(RunnerMessages.Generate.of(request));
+        RuntimeException abandoned = null;
+        while (true) {
+            RunnerMessages.Event e = take();
+            if (e instanceof RunnerMessages.Token t) {
+                if (abandoned == null) {
+                    try {
+                        onToken.accept(t.text());
+                    } catch (RuntimeException gone) {
+                        abandoned = gone;
+                        send(new RunnerMessages.Stop());
+                    }
+                }
+            } else if (e instanceof RunnerMessages.Done d) {
+                if (abandoned != null) {
+                    throw abandoned;
+                }
+                return new GenerateResult(d.promptTokens(), d.tokens(),
+                        io.modeld.engine.Generation.Finish.valueOf(d.finish().toUpperCase(java.util.Locale.ROOT)),
+                        0, d.promptNanos(), d.generateNanos());
+            } else {
+                throw failure(e, "generation failed");
+            }
+        }
+    }
+
+    /**
+     * Embeds the inputs (text, or token ids when {@code tokens} is not null), or, with a {@code query},
+     * scores the documents in {@code inputs} against it on a reranker.
+     */
+    @Override
+    public Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure {
+        send(query == null ? new RunnerMessages.Embed(inputs, tokens, truncate)
+                : new RunnerMessages.Rerank(query, inputs, truncate));
+        RunnerMessages.Event e = take();
+        if (!(e instanceof RunnerMessages.VectorsOut out)) {
+            throw failure(e, query == null ? "embedding failed" : "reranking failed");
+        }
+        List<float[]> vectors = new ArrayList<>(out.vectors().size());
+        for (String b64 : out.vectors()) {
+            ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(b64)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] v = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(v);
+            vectors.add(v);
+        }
+        return new Vectors(vectors, out.promptTokens());
+    }
+
+    private RunnerFailure failure(RunnerMessages.Event e, String what) {
+        if (e instanceof RunnerMessages.Failed f) {
+            return new RunnerFailure(RunnerFailure.Kind.of(f.kind()), f.message());
+        }
+        return new RunnerFailure(RunnerFailure.Kind.DIED, what + ": the runner exited (" + exitDescription() + ")"
+                + stderrSummary());
+    }
+
+    private RunnerMessages.Event next(Duration timeout, String what) throws RunnerFailure {
+        try {
+            RunnerMessages.Event e = events.poll(timeout.toSeconds(), TimeUnit.SECONDS);
+            if (e == null) {
+                close();
+                throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner did not finish its " + what + " within "
+                        + timeout.toSeconds() + " s" + stderrSummary());
+            }
+            return e;
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner's " + what);
+        }
+    }
+
+    private RunnerMessages.Event take() throws RunnerFailure {
+        try {
+            return events.take();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner");
+        }
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** What the runner really uses: its resident set size, read from /proc; 0 when unknown. */
+    @Override
+    public long residentBytes() {
+        return residentBytes(process.pid());
+    }
+
+    /** The resident set size of process {@code pid}, read from /proc; 0 when unknown. */
+    static long residentBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or the process is gone.
+        }
+        return 0;
+    }
+
+    /** Runs {@code action} once the runner process has exited, whatever the reason. */
+    @Override
+    public void onExit(Runnable action) {
+        process.onExit().thenRun(action);
+    }
+
+    private synchronized void send(RunnerMessages.Request r) throws RunnerFailure {
+        try {
+            stdin.write((Json.MAPPER.writeValueAsString(r) + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+        } catch (IOException e) {
+            throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner is gone (" + exitDescription() + ")"
+                    + stderrSummary());
+        }
+    }
+
+    private void readEvents() {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                try {
+                    events.add(Json.MAPPER.readValue(line, RunnerMessages.Event.class));
+                } catch (IOException e) {
+                    LOG.warn("runner {} said something unreadable: {}", process.pid(), line);
+                }
+            }
+        } catch (IOException e) {
+            // The runner is gone.
+        }
+        events.add(DIED);
+    }
+
+    private void readStderr() {
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = err.readLine()) != null) {
+                LOG.debug("runner {}: {}", process.pid(), line);
+                synchronized (stderrTail) {
+                    stderrTail.addLast(line);
+                    if (stderrTail.size() > STDERR_LINES_KEPT) {
+                        stderrTail.removeFirst();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // The runner is gone.
+        }
+    }
+
+    private String exitDescription() {
+        try {
+            if (process.waitFor(2, TimeUnit.SECONDS)) {
+                int code = process.exitValue();
+                return code > 128 ? "killed by signal " + (code - 128) : "exit code " + code;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "still running";
+    }
+
+    private String stderrSummary() {
+        List<String> lines;
+        synchronized (stderrTail) {
+            lines = stderrTail.stream().filter(l -> l.contains("error") || l.contains("failed")).toList();
+        }
+        return lines.isEmpty() ? "" : "; llama.cpp said: " + String.join(" | ", lines);
+    }
+
+    /** Ends the runner: closing its input asks it to exit; after 2 s it is killed. */
+    @Override
+    public void close() {
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // Already gone.
+        }
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

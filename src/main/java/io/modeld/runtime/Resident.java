@@ -1,0 +1,57 @@
+package io.modeld.runtime;
+
+import io.modeld.gguf.MemoryEstimate;
+import io.modeld.gguf.ModelRole;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+
+/**
+ * A model in memory: its runner, estimate, role and context, the requests using it ({@link #active},
+ * guarded by the scheduler's lock), when it was last used, its own keep-alive, and its queue (one
+ * generation at a time; a few more wait their turn).
+ */
+final class Resident {
+
+    final String id;
+    final ModelRunner runner;
+    final MemoryEstimate estimate;
+    final ModelRole role;
+    final int context;
+    final Semaphore turn = new Semaphore(1, true);
+    /** Leases held; guarded by the scheduler's lock. */
+    int active;
+    volatile long lastUsed;
+    /** This model's keep-alive; null for the daemon's default, negative for ever. */
+    volatile Duration keepAlive;
+
+    Resident(String id, ModelRunner runner, MemoryEstimate estimate, ModelRole role, int context, Duration keepAlive,
+             long now) {
+        this.id = id;
+        this.runner = runner;
+        this.estimate = estimate;
+        this.role = role;
+        this.context = context;
+        this.keepAlive = keepAlive;
+        this.lastUsed = now;
+    }
+
+    /** What it counts against the budget: the larger of its estimate and what its runner really uses. */
+    long using() {
+        return Math.max(estimate.total(), runner.residentBytes());
+    }
+
+    Duration keepAliveOr(Duration fallback) {
+        return keepAlive != null ? keepAlive : fallback;
+    }
+
+    /** When its keep-alive unloads it if it stays idle (epoch ms), or -1 for never. */
+    long expiresAt(Duration fallback) {
+        Duration keep = keepAliveOr(fallback);
+        return keep == null || keep.isNegative() ? -1 : lastUsed + keep.toMillis();
+    }
+
+    LoadedModel view(Duration fallback) {
+        return new LoadedModel(id, estimate.total(), runner.residentBytes(), runner.pid(), role, context,
+                expiresAt(fallback), turn.getQueueLength(), turn.availablePermits() == 0);
+    }
+}

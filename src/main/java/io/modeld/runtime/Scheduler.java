@@ -1,0 +1,352 @@
+package io.modeld.runtime;
+
+import io.modeld.ModeldException;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.catalog.ModelService;
+import io.modeld.gguf.GgufFile;
+import io.modeld.gguf.GgufFormatException;
+import io.modeld.gguf.GgufReader;
+import io.modeld.gguf.MemoryEstimate;
+import io.modeld.gguf.ModelRole;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loaded models, each in its own runner, within a memory budget ({@link MemoryBudget}).
+ *
+ * <p>Before a load, the model's need is estimated from its GGUF metadata ({@link MemoryEstimate}) and
+ * reserved; a load that does not fit evicts idle models, least recently used first, or fails with
+ * INSUFFICIENT_STORAGE (507) naming needed and available memory. Concurrent loads of one model share
+ * one load. Every use of a model holds a {@link Lease}, taken under the same lock that eviction and the
+ * keep-alive sweep ({@link #expireIdle}) read, as Ollama's scheduler takes a runner's reference count
+ * under the lock its eviction reads: a model with a lease is never evicted or expired, and a lease is
+ * only ever taken on a model that is still loaded. Runners come from a {@link RunnerFactory} (processes
+ * in the daemon, fakes in tests) through a {@link RunnerPool} that may keep a spare one started.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+    private final ModelService models;
+    private final MemoryBudget budget;
+    private final Clock clock;
+    private final Predicate<String> downloading;
+    private final RunnerPool runners;
+    private final int threads;
+    private volatile Duration defaultKeepAlive;
+    private final GenerationLog generations = new GenerationLog();
+    private final Map<String, Resident> loaded = new HashMap<>();
+    private final Map<String, CompletableFuture<Resident>> loading = new HashMap<>();
+    /** Guards loaded, loading, the budget's reservations and every Resident.active. */
+    private final Object lock = new Object();
+    /** Runs between a model being loaded and its lease being taken: a seam for tests of that window. */
+    volatile Consumer<String> betweenLoadAndLease = id -> { };
+
+    /**
+     * @param runners starts runners (called when one is needed)
+     * @param keepSpare keep one started runner waiting, so a load skips the runner's start
+     * @param defaultKeepAlive idle time after which a model is unloaded; null for never
+     */
+    public Scheduler(ModelService models, long budget, Clock clock, Predicate<String> downloading,
+                     RunnerFactory runners, boolean keepSpare, Duration defaultKeepAlive) {
+        this.models = models;
+        this.budget = new MemoryBudget(budget);
+        this.clock = clock;
+        this.downloading = downloading;
+        this.runners = new RunnerPool(runners, keepSpare);
+        this.threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.defaultKeepAlive = defaultKeepAlive;
+        this.runners.warmUp();
+    }
+
+    public boolean loaded(String id) {
+        synchronized (lock) {
+            Resident r = loaded.get(id);
+            return r != null && r.runner.alive();
+        }
+    }
+
+    public long budget() {
+        return budget.bytes();
+    }
+
+    /** Changes the budget for the loads to come; models loaded now stay (a smaller budget evicts at the next load). */
+    public void setBudget(long bytes) {
+        budget.set(bytes);
+    }
+
+    /** The daemon's keep-alive (null: never unload); a request's own keep-alive still wins. */
+    public Duration keepAlive() {
+        return defaultKeepAlive;
+    }
+
+    public void setKeepAlive(Duration keepAlive) {
+        defaultKeepAlive = keepAlive;
+    }
+
+    /** The last generations: model, tokens, time; what the dashboard draws tokens per second from. */
+    public List<GenerationLog.Entry> recentGenerations() {
+        return generations.recent();
+    }
+
+    void generated(String id, GenerateResult g) {
+        generations.add(id, g.tokens(), g.generateNanos());
+    }
+
+    /** Memory counted against the budget now. */
+    public long used() {
+        synchronized (lock) {
+            return budget.used(loaded.values());
+        }
+    }
+
+    /** The loaded models. */
+    public List<LoadedModel> loadedModels() {
+        synchronized (lock) {
+            return loaded.values().stream().map(r -> r.view(defaultKeepAlive)).toList();
+        }
+    }
+
+    /** The spare runner's pid and RSS, or null; what keeping one costs. */
+    public long[] spareRunner() {
+        return runners.spare();
+    }
+
+    /**
+     * A lease on the model, loading it first when needed (or again, with another context). The lease is
+     * taken under the lock eviction reads, and only on a model still loaded: a model evicted between its
+     * load and this request's use is loaded again rather than used after its runner is gone.
+     */
+    public Lease lease(ModelRecord r, LoadOptions options) {
+        long start = System.nanoTime();
+        while (true) {
+            Resident resident = ensureLoaded(r, options);
+            betweenLoadAndLease.accept(r.id());
+            synchronized (lock) {
+                if (loaded.get(r.id()) == resident && resident.runner.alive()) {
+                    resident.active++;
+                    if (options.keepAlive() != null) {
+                        resident.keepAlive = options.keepAlive();
+                    }
+                    return new Lease(this, resident, System.nanoTime() - start);
+                }
+            }
+            LOG.info("{} was unloaded before its request could use it; loading it again", r.id());
+        }
+    }
+
+    /** A lease ended: the model is idle from now (and unloaded at once when its keep-alive is zero). */
+    void release(Lease lease) {
+        Resident r = lease.resident;
+        boolean unloadNow;
+        synchronized (lock) {
+            r.active--;
+            r.lastUsed = clock.millis();
+            Duration keep = r.keepAliveOr(defaultKeepAlive);
+            unloadNow = r.active == 0 && keep != null && keep.isZero();
+        }
+        if (unloadNow) {
+            unload(r.id);
+        }
+    }
+
+    /**
+     * Unloads a model by id, if it is loaded. An idle runner frees the model and waits for the next one;
+     * a runner in the middle of a request is ended, since an explicit unload or a delete wins.
+     */
+    public void unload(String id) {
+        Resident r;
+        boolean busy;
+        synchronized (lock) {
+            r = loaded.remove(id);
+            busy = r != null && r.active > 0;
+        }
+        if (r == null) {
+            return;
+        }
+        release(r, busy);
+        LOG.info("unloaded {}", id);
+        models.announce(id);
+    }
+
+    private void release(Resident r, boolean busy) {
+        if (busy || !r.runner.alive()) {
+            r.runner.close();
+            return;
+        }
+        try {
+            r.runner.unload();
+            runners.giveBack(r.runner);
+        } catch (RunnerFailure e) {
+            LOG.warn("the runner of {} could not unload its model ({}); ending it", r.id, e.getMessage());
+            r.runner.close();
+        }
+    }
+
+    public void unloadAll() {
+        List<String> ids;
+        synchronized (lock) {
+            ids = List.copyOf(loaded.keySet());
+        }
+        ids.forEach(this::unload);
+    }
+
+    /** Unloads the models idle for at least their keep-alive (the daemon's, or the one a request set). */
+    public void expireIdle() {
+        long now = clock.millis();
+        List<String> expired;
+        synchronized (lock) {
+            expired = loaded.values().stream().filter(r -> {
+                long at = r.expiresAt(defaultKeepAlive);
+                return r.active == 0 && at >= 0 && now >= at;
+            }).map(r -> r.id).toList();
+        }
+        for (String id : expired) {
+            LOG.info("unloading {}: idle longer than its keep-alive", id);
+            unload(id);
+        }
+    }
+
+    private Resident ensureLoaded(ModelRecord r, LoadOptions options) {
+        String id = r.id();
+        if (downloading.test(id)) {
+            throw ModeldException.conflict("model '" + r.spec().name() + "' is still downloading; load it once "
+                    + "its download completes");
+        }
+        if (!r.downloaded()) {
+            throw new ModeldException(ModeldException.Kind.CONFLICT, "model '" + r.spec().name()
+                    + "' is not downloaded", ModeldException.Hint.DOWNLOAD_FIRST, id);
+        }
+        CompletableFuture<Resident> mine = null;
+        CompletableFuture<Resident> running;
+        Resident stale = null;
+        synchronized (lock) {
+            Resident l = loaded.get(id);
+            // A model in use keeps its context until its requests are done: another context waits for that.
+            if (l != null && l.runner.alive() && (options.context() <= 0 || options.context() == l.context
+                    || l.active > 0)) {
+                return l;
+            }
+            running = loading.get(id);
+            if (running == null) {
+                if (l != null && l.active == 0) {
+                    stale = loaded.remove(id);   // dead, or loaded with another context: load it anew
+                }
+                mine = new CompletableFuture<>();
+                loading.put(id, mine);
+                running = mine;
+            }
+        }
+        if (stale != null) {
+            release(stale, false);
+        }
+        if (mine != null) {
+            try {
+                mine.complete(start(r, options));
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+            } finally {
+                synchronized (lock) {
+                    loading.remove(id, mine);
+                }
+            }
+        }
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    private Resident start(ModelRecord r, LoadOptions options) {
+        GgufFile gguf;
+        try {
+            gguf = GgufReader.read(models.fileOf(r));
+        } catch (GgufFormatException | IOException e) {
+            throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, "cannot load '" + r.spec().name()
+                    + "': its file is not a usable GGUF model (" + e.getMessage() + ")");
+        }
+        int context = options.context() > 0 ? options.context() : r.spec().context() == null ? 0 : r.spec().context();
+        MemoryEstimate estimate = MemoryEstimate.of(gguf, r.file().size(), context);
+        ModelRole role = ModelRole.of(gguf);
+        reserve(r, estimate.total());
+        ModelRunner runner = null;
+        try {
+            runner = runners.take();
+            ModelRunner.Loaded info = runner.load(models.filesOf(r), estimate.context(), threads, role, false);
+            Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), options.keepAlive(),
+                    clock.millis());
+            synchronized (lock) {
+                loaded.put(r.id(), resident);
+            }
+            ModelRunner mine = runner;
+            runner.onExit(() -> {
+                boolean removed;
+                synchronized (lock) {
+                    removed = loaded.remove(r.id(), resident);
+                }
+                if (removed) {
+                    LOG.warn("the runner of {} (pid {}) exited; the model is no longer loaded", r.id(), mine.pid());
+                    models.announce(r.id());
+                }
+            });
+            LOG.info("loaded {} as {} (pid {}, context {}, estimate {} MB)", r.id(), role.wire(), runner.pid(),
+                    info.context(), estimate.total() >> 20);
+            models.announce(r.id());
+            return resident;
+        } catch (RunnerFailure e) {
+            if (runner != null) {
+                if (e.kind() == RunnerFailure.Kind.DIED) {
+                    runner.close();
+                } else {
+                    runners.giveBack(runner);
+                }
+            }
+            throw e.toApi();
+        } finally {
+            synchronized (lock) {
+                budget.unreserve(r.id());
+            }
+        }
+    }
+
+    /** Makes room for {@code need} bytes by evicting idle models, least recently used first, or fails. */
+    private void reserve(ModelRecord r, long need) {
+        if (need > budget.bytes()) {
+            throw budget.insufficient(r.spec().name(), need, used());
+        }
+        while (true) {
+            Resident victim;
+            synchronized (lock) {
+                if (budget.fits(need, loaded.values())) {
+                    budget.reserve(r.id(), need);
+                    return;
+                }
+                victim = MemoryBudget.victim(loaded.values());
+                if (victim == null) {
+                    throw budget.insufficient(r.spec().name(), need, budget.used(loaded.values()));
+                }
+                loaded.remove(victim.id);
+            }
+            LOG.info("evicting {} to make room for {}", victim.id, r.id());
+            release(victim, false);
+            models.announce(victim.id);
+        }
+    }
+
+    @Override
+    public void close() {
+        unloadAll();
+        runners.close();
+    }
+}

@@ -1,0 +1,133 @@
+package io.modeld.runtime;
+
+import io.modeld.engine.Generation;
+import io.modeld.gguf.ModelRole;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Runners without llama.cpp, as Ollama's scheduler tests swap {@code newServerFn}: they load at once,
+ * generate one token per {@link #step} a test grants (or at once when {@link #free}), and can be made to
+ * die. The scheduler cannot tell them from processes; its tests then run in milliseconds.
+ */
+final class FakeRunners implements RunnerFactory {
+
+    private final List<Fake> started = new CopyOnWriteArrayList<>();
+    private final AtomicLong pids = new AtomicLong(1000);
+    /** Tokens the test lets generations make; none is needed when {@link #free}. */
+    final Semaphore step = new Semaphore(0);
+    volatile boolean free = true;
+    volatile long resident;
+
+    @Override
+    public ModelRunner start() {
+        Fake f = new Fake(pids.incrementAndGet());
+        started.add(f);
+        return f;
+    }
+
+    /** Every runner started so far, the first first. */
+    List<Fake> started() {
+        return List.copyOf(started);
+    }
+
+    /** The runners alive now. */
+    List<Fake> alive() {
+        return started.stream().filter(Fake::alive).toList();
+    }
+
+    /** A fake runner: what it was asked, and its life. */
+    final class Fake implements ModelRunner {
+        final long pid;
+        final List<List<Path>> loads = new CopyOnWriteArrayList<>();
+        private final List<Runnable> onExit = new CopyOnWriteArrayList<>();
+        private volatile boolean alive = true;
+        volatile boolean holding;
+
+        Fake(long pid) {
+            this.pid = pid;
+        }
+
+        @Override
+        public Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling)
+                throws RunnerFailure {
+            requireAlive();
+            loads.add(files);
+            holding = true;
+            return new Loaded(context, 32, context);
+        }
+
+        @Override
+        public void unload() throws RunnerFailure {
+            requireAlive();
+            holding = false;
+        }
+
+        @Override
+        public GenerateResult generate(GenerateRequest request, Consumer<String> onToken) throws RunnerFailure {
+            int made = 0;
+            for (; made < request.maxTokens(); made++) {
+                if (!free) {
+                    step.acquireUninterruptibly();
+                }
+                requireAlive();
+                onToken.accept("t");
+            }
+            return new GenerateResult(3, made, Generation.Finish.LENGTH, 0, 1, 1);
+        }
+
+        @Override
+        public Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure {
+            requireAlive();
+            List<float[]> out = new ArrayList<>();
+            for (int i = 0; i < (tokens != null ? tokens.size() : inputs.size()); i++) {
+                out.add(new float[] {i, 1});
+            }
+            return new Vectors(out, out.size());
+        }
+
+        private void requireAlive() throws RunnerFailure {
+            if (!alive) {
+                throw new RunnerFailure(RunnerFailure.Kind.DIED, "the fake runner " + pid + " died");
+            }
+        }
+
+        @Override
+        public long pid() {
+            return pid;
+        }
+
+        @Override
+        public boolean alive() {
+            return alive;
+        }
+
+        @Override
+        public long residentBytes() {
+            return resident;
+        }
+
+        @Override
+        public void onExit(Runnable action) {
+            onExit.add(action);
+        }
+
+        /** Dies as a killed process does: its exit actions run. */
+        void die() {
+            alive = false;
+            onExit.forEach(Runnable::run);
+        }
+
+        @Override
+        public void close() {
+            if (alive) {
+                die();
+            }
+        }
+    }
+}

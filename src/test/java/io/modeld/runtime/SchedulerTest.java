@@ -1,0 +1,171 @@
+package io.modeld.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.modeld.ModeldException;
+import io.modeld.engine.Sampling;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scheduler on fake runners: budget, eviction, shared loads, the queue and runners that die, in
+ * milliseconds. What llama.cpp itself does in a runner is {@code RuntimeTest}'s.
+ */
+class SchedulerTest {
+
+    @TempDir
+    Path root;
+
+    private static GenerateRequest tokens(int n) {
+        return new GenerateRequest("Hi", null, null, n, Sampling.DEFAULT.withSeed(1), List.of(), true);
+    }
+
+    @Test
+    void a_load_that_does_not_fit_evicts_the_least_recently_used_idle_model() throws Exception {
+        // Room for two tiny models (each estimated at about 80 MB, most of it the runner), not three.
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 200L << 20, null)) {
+            String a = f.model("a", 1);
+            String b = f.model("b", 2);
+            String c = f.model("c", 3);
+            f.load(a);
+            f.load(b);
+            Thread.sleep(5);
+            f.generate(a, LoadOptions.DEFAULT, tokens(1));
+            f.load(c);
+            assertThat(f.runtime.loaded(b)).as("b, least recently used").isFalse();
+            assertThat(f.runtime.loaded(a)).isTrue();
+            assertThat(f.runtime.loaded(c)).isTrue();
+            assertThat(f.fakes.alive()).hasSize(2);
+        }
+    }
+
+    @Test
+    void what_can_never_fit_and_what_is_not_downloaded_are_refused_and_start_no_runner() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 16L << 20, null)) {
+            String big = f.model("big", 1);
+            assertThatThrownBy(() -> f.load(big)).isInstanceOfSatisfying(ModeldException.class, e -> {
+                assertThat(e.kind()).isEqualTo(ModeldException.Kind.INSUFFICIENT_STORAGE);
+                assertThat(e.getMessage()).contains("available of the " + (16L << 20) + "-byte budget");
+            });
+            String bare = f.models.create(io.modeld.Json.MAPPER.createObjectNode().put("name", "bare")).id();
+            assertThatThrownBy(() -> f.load(bare)).isInstanceOfSatisfying(ModeldException.class, e -> {
+                assertThat(e.kind()).isEqualTo(ModeldException.Kind.CONFLICT);
+                assertThat(e.hint()).isEqualTo(ModeldException.Hint.DOWNLOAD_FIRST);
+            });
+            assertThat(f.fakes.started()).isEmpty();
+        }
+    }
+
+    @Test
+    void concurrent_loads_of_one_model_share_one_runner() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 4L << 30, null)) {
+            String id = f.model("shared", 1);
+            List<CompletableFuture<Void>> loads = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                loads.add(CompletableFuture.runAsync(() -> f.load(id)));
+            }
+            CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            assertThat(f.fakes.started()).hasSize(1);
+            assertThat(f.fakes.started().get(0).loads).hasSize(1);
+        }
+    }
+
+    @Test
+    void beyond_one_running_and_eight_waiting_a_request_is_refused_as_busy_and_the_queue_drains() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 4L << 30, null)) {
+            String id = f.model("busy", 1);
+            f.load(id);
+            f.fakes.free = false;
+            List<CompletableFuture<GenerateResult>> queued = new ArrayList<>();
+            for (int i = 0; i < 1 + Lease.MAX_WAITING; i++) {
+                queued.add(CompletableFuture.supplyAsync(() -> f.generate(id, LoadOptions.DEFAULT, tokens(2))));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.runtime.loadedModels().get(0).waiting()
+                    == Lease.MAX_WAITING);
+            assertThat(f.runtime.loadedModels().get(0).busy()).isTrue();
+            assertThatThrownBy(() -> f.generate(id, LoadOptions.DEFAULT, tokens(2)))
+                    .isInstanceOfSatisfying(ModeldException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(ModeldException.Kind.BUSY);
+                        assertThat(e.getMessage()).contains("busy with 8 requests waiting");
+                    });
+            f.fakes.step.release(2 * queued.size());
+            for (var q : queued) {
+                assertThat(q.get(10, TimeUnit.SECONDS).tokens()).isEqualTo(2);
+            }
+            assertThat(f.runtime.loadedModels().get(0).busy()).isFalse();
+        }
+    }
+
+    @Test
+    void embedding_requests_wait_in_the_same_queue() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 4L << 30, null)) {
+            String id = f.model("pooled", 1);
+            f.load(id);
+            f.fakes.free = false;
+            List<CompletableFuture<GenerateResult>> queued = new ArrayList<>();
+            for (int i = 0; i < 1 + Lease.MAX_WAITING; i++) {
+                queued.add(CompletableFuture.supplyAsync(() -> f.generate(id, LoadOptions.DEFAULT, tokens(1))));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.runtime.loadedModels().get(0).waiting()
+                    == Lease.MAX_WAITING);
+            try (Lease lease = f.runtime.lease(f.models.get(id), LoadOptions.DEFAULT)) {
+                assertThatThrownBy(() -> lease.pool(null, List.of("x"), null, true))
+                        .isInstanceOfSatisfying(ModeldException.class,
+                                e -> assertThat(e.kind()).isEqualTo(ModeldException.Kind.BUSY));
+            }
+            f.fakes.step.release(queued.size());
+            CompletableFuture.allOf(queued.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void another_context_reloads_an_idle_model_and_waits_for_one_in_use() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 4L << 30, null)) {
+            String id = f.model("ctx", 1);
+            f.load(id);
+            try (Lease held = f.runtime.lease(f.models.get(id), LoadOptions.DEFAULT)) {
+                try (Lease other = f.runtime.lease(f.models.get(id), new LoadOptions(512, null))) {
+                    assertThat(other.context()).as("in use: it keeps its context").isEqualTo(held.context());
+                }
+            }
+            try (Lease bigger = f.runtime.lease(f.models.get(id), new LoadOptions(512, null))) {
+                assertThat(bigger.context()).isEqualTo(512);
+            }
+            assertThat(f.fakes.started()).hasSize(2);
+            assertThat(f.fakes.alive()).hasSize(1);
+        }
+    }
+
+    @Test
+    void a_runner_that_dies_unloads_its_model_and_the_next_request_loads_it_again() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 4L << 30, null)) {
+            String id = f.model("dies", 1);
+            f.load(id);
+            f.fakes.started().get(0).die();
+            assertThat(f.runtime.loaded(id)).isFalse();
+            assertThat(f.generate(id, LoadOptions.DEFAULT, tokens(3)).tokens()).isEqualTo(3);
+            assertThat(f.fakes.alive()).hasSize(1).doesNotContain(f.fakes.started().get(0));
+        }
+    }
+
+    @Test
+    void memory_in_use_counts_the_larger_of_estimate_and_resident_size() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 4L << 30, null)) {
+            String id = f.model("rss", 1);
+            f.load(id);
+            long estimate = f.runtime.loadedModels().get(0).estimate();
+            assertThat(f.runtime.used()).isEqualTo(estimate);
+            f.fakes.resident = estimate + (100L << 20);
+            assertThat(f.runtime.used()).isEqualTo(estimate + (100L << 20));
+        }
+    }
+}
