@@ -24,13 +24,13 @@ import io.modeld.inference.Inference;
 import io.modeld.runtime.KeepAlive;
 import io.modeld.runtime.RunnerFactory;
 import io.modeld.runtime.Scheduler;
-import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 
@@ -108,15 +108,15 @@ public final class Daemon implements AutoCloseable {
             models.start(catalog);
             library = new Library(config.library().stream().map(LibraryRoot::parse).toList(), models,
                     LIBRARY_RESCAN, dataDir.libraryHeaders());
-            library.start();
             downloads = new Downloads(models, dataDir, config.maxDownloads(), config.connections(),
                     config.stallTimeout(), config.hfEndpoint(), huggingFaceToken(config),
                     new Bandwidth(config.maxBandwidth()), registryClient(config));
             Downloads running = downloads;
-            Path llamaDir = RunnerLauncher.llamaDir(config.llamaLib(), dataDir.lib());
-            List<String> runnerCommand = RunnerLauncher.command(llamaDir, dataDir.lib());
+            // Unpacking llama.cpp and JNA's stub from the jar (or checking them) waits for the first runner,
+            // which the spare starts in the background: it is not on the way to the first answer.
+            Supplier<List<String>> runnerCommand = RunnerLauncher.lazyCommand(config.llamaLib(), dataDir.lib());
             runtime = new Scheduler(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
-                    RunnerFactory.processes(() -> runnerCommand), config.spareRunner(), config.keepAlive());
+                    RunnerFactory.processes(runnerCommand), config.spareRunner(), config.keepAlive());
             Scheduler inMemory = runtime;
             downloads.beforeRemoval(inMemory::unload);
             ModelActivity activity = new ModelActivity() {
@@ -136,6 +136,9 @@ public final class Daemon implements AutoCloseable {
             ApiServer api = new ApiServer(config, models, downloads, pushes, new Inference(models, runtime), runtime,
                     activity, logs, store.migration(), BuildInfo.version());
             api.start(config.host(), config.port(), config.ollamaPort());
+            // After the first answer, not before it: the spare runner's JVM and the library's first scan.
+            runtime.startSpare();
+            library.start();
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }

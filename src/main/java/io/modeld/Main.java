@@ -9,7 +9,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code = ModeldCommand.commandLine().execute(args);
+        int code = ModeldCommand.execute(args);
         if (code != 0 || !ModeldCommand.keepsRunning(args)) {
             System.exit(code);
         }

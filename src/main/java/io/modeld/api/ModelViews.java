@@ -147,7 +147,7 @@ public final class ModelViews {
         if (p == null) {
             return null;
         }
-        return new Library(schema, p.root(), p.rootDir().toString(), p.files().stream().map(Path::toString).toList(),
+        return new Library(schema, p.root().wire(), p.rootDir().toString(), p.files().stream().map(Path::toString).toList(),
                 p.projector() == null ? null : p.projector().toString());
     }
 }

@@ -3,9 +3,4 @@ package io.modeld.catalog;
 /** What kinds of context a model accepts, as the Pieces ModelCapabilities; null means not stated. */
 public record Capabilities(Boolean temporal, Boolean images, Boolean videos, Boolean documents,
                            Boolean codebases, Boolean assets, Boolean websites) {
-
-    /** A model that takes none of the extra kinds of context: a plain local LLM. */
-    public static Capabilities textOnly() {
-        return new Capabilities(false, false, false, false, false, false, false);
-    }
 }

@@ -42,9 +42,24 @@ public record ModelRecord(String id, Instant created, boolean custom, ModelSpec 
      * that folder is called ("Ollama's store"), the folder, the model's files (the parts of a split
      * model, in order), its projector ({@code mmproj}) if one lies beside it, and how its owner removes it.
      */
-    public record InPlace(String root, String owner, Path rootDir, List<Path> files, Path projector, String removal) {
+    public record InPlace(Root root, String owner, Path rootDir, List<Path> files, Path projector, String removal) {
 
-        public static final String LINK = "link";
+        /** Whose folder it is: a tool's store, a folder the user named, or a file registered in place. */
+        public enum Root {
+            OLLAMA("ollama"), HUGGING_FACE("huggingface"), LM_STUDIO("lmstudio"), FOLDER("folder"), LINK("link");
+
+            private final String wire;
+
+            Root(String wire) {
+                this.wire = wire;
+            }
+
+            /** As {@code --library KIND=DIR} and a model's {@code library.root} spell it. */
+            @com.fasterxml.jackson.annotation.JsonValue
+            public String wire() {
+                return wire;
+            }
+        }
 
         public InPlace {
             files = List.copyOf(files);
@@ -52,7 +67,7 @@ public record ModelRecord(String id, Instant created, boolean custom, ModelSpec 
 
         /** A single file the user registered in place. */
         public static InPlace linked(Path file) {
-            return new InPlace(LINK, "your file", file.getParent(), List.of(file), null, "delete the file yourself");
+            return new InPlace(Root.LINK, "your file", file.getParent(), List.of(file), null, "delete the file yourself");
         }
 
         /** Where a model registered in place lies, from its spec; null for a model whose file is copied. */
@@ -63,7 +78,7 @@ public record ModelRecord(String id, Instant created, boolean custom, ModelSpec 
 
         /** Whether this is a file the user registered (it may be forgotten), not one found in a library root. */
         public boolean isLink() {
-            return LINK.equals(root);
+            return root == Root.LINK;
         }
     }
 

@@ -24,12 +24,31 @@ public final class ModeldCommand implements Runnable {
 
     /** The command line with modeld's exit codes and one-line errors. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new ModeldCommand());
+        return withErrors(new CommandLine(new ModeldCommand()));
+    }
+
+    private static CommandLine withErrors(CommandLine cl) {
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("modeld: " + e.getMessage());
             return e instanceof CliException c ? c.exitCode() : ExitCodes.FAILURE;
         });
         return cl;
+    }
+
+    /**
+     * Runs {@code args}. The daemon and its runners skip building every other command's model: picocli
+     * reads each subcommand's annotations, half a second of a daemon's start on two slow cores, and a
+     * runner starts for every load.
+     */
+    public static int execute(String[] args) {
+        String[] rest = args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length);
+        if (args.length > 0 && args[0].equals("runner")) {
+            return withErrors(new CommandLine(new RunnerCommand()).setCommandName("modeld runner")).execute(rest);
+        }
+        if (args.length > 0 && args[0].equals("serve")) {
+            return withErrors(new CommandLine(new ServeCommand()).setCommandName("modeld serve")).execute(rest);
+        }
+        return commandLine().execute(args);
     }
 
     /** Whether the command leaves threads that keep serving after it returns ({@code serve}). */

@@ -44,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
     Path catalog;
 
     @Option(names = "--memory-budget", defaultValue = "${env:MODELD_MEMORY_BUDGET}",
-            description = "Memory for loaded models, e.g. 6GiB (MODELD_MEMORY_BUDGET; default 75% of RAM).")
+            description = "Memory for loaded models, e.g. 6GiB (MODELD_MEMORY_BUDGET; default 75%% of RAM).")
     String memoryBudget;
 
     @Option(names = "--keep-alive", defaultValue = "${env:MODELD_KEEP_ALIVE:-never}",

@@ -153,10 +153,6 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         return toBuilder().catalogFile(file).build();
     }
 
-    public Config withPort(Integer newPort) {
-        return toBuilder().port(newPort).build();
-    }
-
     /** The same config with other download limits and timing, for tests and embedding. */
     public Config withDownloads(int newMaxDownloads, int newConnections, boolean resume, Duration stall) {
         return toBuilder().maxDownloads(newMaxDownloads).connections(newConnections).resumeDownloads(resume)

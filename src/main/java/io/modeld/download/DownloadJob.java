@@ -393,7 +393,7 @@ final class DownloadJob implements ChunkWorker.Job {
             workers.add(CompletableFuture.runAsync(new ChunkWorker(this, plan, file, settings, ranges), settings.workers()));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new));
-        long lastPersistAt = settings.clock().millis();
+        long lastPersistAt = System.currentTimeMillis();
         long persistedBytes = plan.downloaded();
         boolean interrupted = false;
         while (!all.isDone()) {
@@ -408,7 +408,7 @@ final class DownloadJob implements ChunkWorker.Job {
                 stop();
                 all.handle((v, t) -> null).join();
             }
-            long now = settings.clock().millis();
+            long now = System.currentTimeMillis();
             long downloaded = plan.downloaded();
             speed.sample(now, downloaded);
             if (!abandoned() && (now - lastPersistAt >= PERSIST_EVERY_MS

@@ -2,7 +2,6 @@ package io.modeld.download;
 
 import io.modeld.registry.RegistryClient;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -10,10 +9,10 @@ import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
- * What every download shares: limits, the threads, the bandwidth cap, and time, injected so that tests
- * can shorten waits. {@code authorization} gives the Authorization header for a source URL, or null.
+ * What every download shares: limits, the threads, the bandwidth cap, how retries wait and draw their
+ * jitter. {@code authorization} gives the Authorization header for a source URL, or null.
  */
-record DownloadSettings(int connections, Duration stallTimeout, Clock clock, Executor workers,
+record DownloadSettings(int connections, Duration stallTimeout, Executor workers,
                         Sleeper sleeper, RandomGenerator random,
                         Function<URI, String> authorization, String hfEndpoint, Bandwidth bandwidth,
                         RegistryClient registry) {

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +75,7 @@ public final class Downloads implements AutoCloseable {
         this.jobThreads = Executors.newFixedThreadPool(maxDownloads, named("modeld-download"));
         this.workerThreads = Executors.newCachedThreadPool(named("modeld-connection"));
         this.ticker = Executors.newSingleThreadScheduledExecutor(named("modeld-progress"));
-        this.settings = new DownloadSettings(connections, stallTimeout, Clock.systemUTC(),
-                workerThreads, DownloadSettings.Sleeper.REAL, RandomGenerator.getDefault(), authorization,
+        this.settings = new DownloadSettings(connections, stallTimeout, workerThreads, DownloadSettings.Sleeper.REAL, RandomGenerator.getDefault(), authorization,
                 hfEndpoint, bandwidth, registry);
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }

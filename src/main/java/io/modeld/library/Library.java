@@ -158,7 +158,7 @@ public final class Library implements AutoCloseable {
         List<ModelRecord> all = new ArrayList<>();
         for (List<ModelRecord> same : byFile.values()) {
             List<ModelRecord> tags = same.stream()
-                    .filter(r -> r.inPlace().root().equals(LibraryKind.OLLAMA.wire())).toList();
+                    .filter(r -> r.inPlace().root() == ModelRecord.InPlace.Root.OLLAMA).toList();
             all.addAll(tags.isEmpty() ? same.subList(0, 1) : tags);
         }
         headers.retain(pending.stream().map(p -> p.found().files()).collect(Collectors.toSet()));
@@ -217,7 +217,7 @@ public final class Library implements AutoCloseable {
                 .getBytes(StandardCharsets.UTF_8)).toString();
         ModelRecord.LocalFile file = new ModelRecord.LocalFile(f.files().get(0).getFileName().toString(), total,
                 f.digest(), null, f.files().size());
-        ModelRecord.InPlace inPlace = new ModelRecord.InPlace(kind.wire(), kind.owner(), root.dir(), f.files(),
+        ModelRecord.InPlace inPlace = new ModelRecord.InPlace(kind.root(), kind.owner(), root.dir(), f.files(),
                 f.projector(), kind.removal(f));
         return new ModelRecord(id, Instant.ofEpochMilli(created), true, spec, file, null, inPlace);
     }

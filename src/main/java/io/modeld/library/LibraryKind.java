@@ -1,5 +1,6 @@
 package io.modeld.library;
 
+import io.modeld.catalog.ModelRecord;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -7,7 +8,7 @@ import java.util.List;
 public enum LibraryKind {
 
     /** {@code manifests/<host>/<namespace>/<model>/<tag>} naming {@code blobs/sha256-<hex>}. */
-    OLLAMA("ollama", "Ollama's store") {
+    OLLAMA(ModelRecord.InPlace.Root.OLLAMA, "Ollama's store") {
         @Override
         List<Found> scan(Path root, Scan scan) {
             return OllamaStore.scan(root, scan);
@@ -19,7 +20,7 @@ public enum LibraryKind {
         }
     },
     /** {@code models--<owner>--<repo>/snapshots/<revision>/<file>}, symlinks into {@code blobs/}. */
-    HUGGING_FACE("huggingface", "the Hugging Face cache") {
+    HUGGING_FACE(ModelRecord.InPlace.Root.HUGGING_FACE, "the Hugging Face cache") {
         @Override
         List<Found> scan(Path root, Scan scan) {
             return HuggingFaceCache.scan(root, scan);
@@ -31,7 +32,7 @@ public enum LibraryKind {
         }
     },
     /** {@code <publisher>/<repo>/<file>.gguf}. */
-    LM_STUDIO("lmstudio", "LM Studio's models folder") {
+    LM_STUDIO(ModelRecord.InPlace.Root.LM_STUDIO, "LM Studio's models folder") {
         @Override
         List<Found> scan(Path root, Scan scan) {
             return FolderScan.scan(root, scan, true);
@@ -43,7 +44,7 @@ public enum LibraryKind {
         }
     },
     /** Any folder, searched recursively for {@code *.gguf}. */
-    FOLDER("folder", "a library folder") {
+    FOLDER(ModelRecord.InPlace.Root.FOLDER, "a library folder") {
         @Override
         List<Found> scan(Path root, Scan scan) {
             return FolderScan.scan(root, scan, false);
@@ -55,17 +56,22 @@ public enum LibraryKind {
         }
     };
 
-    private final String wire;
+    private final ModelRecord.InPlace.Root root;
     private final String owner;
 
-    LibraryKind(String wire, String owner) {
-        this.wire = wire;
+    LibraryKind(ModelRecord.InPlace.Root root, String owner) {
+        this.root = root;
         this.owner = owner;
     }
 
     /** The name in {@code --library KIND=DIR} and in a model's {@code library.root}. */
     public String wire() {
-        return wire;
+        return root.wire();
+    }
+
+    /** What a model found here says about where it lies. */
+    ModelRecord.InPlace.Root root() {
+        return root;
     }
 
     /** What the folder's owner is called in messages. */
@@ -82,7 +88,7 @@ public enum LibraryKind {
     /** The kind with this wire name, or null. */
     static LibraryKind of(String wire) {
         for (LibraryKind k : values()) {
-            if (k.wire.equals(wire)) {
+            if (k.wire().equals(wire)) {
                 return k;
             }
         }

@@ -47,7 +47,8 @@ public final class RegistryClient {
     private record Token(String header, long expiresAtNanos) {
     }
 
-    private final HttpClient http;
+    /** Made at the first request: most starts never speak to a registry, and making one costs a tenth of a second. */
+    private volatile HttpClient http;
     private final Credentials credentials;
     private final Set<String> insecure;
     private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
@@ -56,8 +57,20 @@ public final class RegistryClient {
     public RegistryClient(Credentials credentials, Set<String> insecure) {
         this.credentials = credentials;
         this.insecure = Set.copyOf(insecure);
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private HttpClient http() {
+        HttpClient c = http;
+        if (c == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
+                            .followRedirects(HttpClient.Redirect.NEVER).build();
+                }
+                c = http;
+            }
+        }
+        return c;
     }
 
     /** {@code http://} for loopback and insecure registries, else {@code https://}; then the host and /v2/. */
@@ -257,7 +270,7 @@ public final class RegistryClient {
 
     private HttpResponse<byte[]> exchange(HttpRequest req, long maxBody) throws RegistryException {
         try {
-            return http.send(req, BoundedBody.upTo(maxBody));
+            return http().send(req, BoundedBody.upTo(maxBody));
         } catch (IOException e) {
             if (BoundedBody.cause(e) != null) {
                 throw new RegistryException(req.uri().getHost() + " answered " + req.method() + " " + req.uri().getPath()

@@ -53,6 +53,24 @@ public final class RunnerLauncher {
         env.keySet().removeIf(name -> !KEPT.contains(name) && KEPT_PREFIXES.stream().noneMatch(name::startsWith));
     }
 
+    /**
+     * The command with the user's llama.cpp or the bundled one, worked out (the libraries unpacked or
+     * checked) when first asked for, once.
+     */
+    public static java.util.function.Supplier<List<String>> lazyCommand(Path userLib, Path libRoot) {
+        return new java.util.function.Supplier<>() {
+            private List<String> command;
+
+            @Override
+            public synchronized List<String> get() {
+                if (command == null) {
+                    command = command(llamaDir(userLib, libRoot), libRoot);
+                }
+                return command;
+            }
+        };
+    }
+
     /** The command, up to and including {@code io.modeld.Main runner}. */
     public static List<String> command(Path llamaDir, Path libRoot) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -66,7 +66,14 @@ public final class Scheduler implements AutoCloseable {
         this.runners = new RunnerPool(runners, keepSpare);
         this.threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.defaultKeepAlive = defaultKeepAlive;
-        this.runners.warmUp();
+    }
+
+    /**
+     * Starts the spare runner (when spares are on), in the background: called once the daemon answers,
+     * so a JVM starting beside it does not slow the daemon's own start on a machine of two cores.
+     */
+    public void startSpare() {
+        runners.warmUp();
     }
 
     public boolean loaded(String id) {

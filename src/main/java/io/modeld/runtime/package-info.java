@@ -1,5 +1,7 @@
 /**
- * Loaded models: runner processes that hold llama.cpp, the memory budget, eviction and keep-alive.
- * May depend on {@code catalog}, {@code gguf} and {@code config}.
+ * Loaded models: the {@link io.modeld.runtime.Scheduler} (memory budget, eviction, leases, keep-alive, the
+ * queue) and the runners it reaches through {@link io.modeld.runtime.ModelRunner}: processes that hold
+ * llama.cpp in the daemon, fakes in tests. May depend on {@code catalog}, {@code gguf}, {@code config} and
+ * {@code engine} (its records, and the runner process's main); never on HTTP.
  */
 package io.modeld.runtime;

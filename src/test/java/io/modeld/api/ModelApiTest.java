@@ -48,7 +48,7 @@ class ModelApiTest {
 
     @Test
     void unknown_model_is_gone_and_a_malformed_reference_is_invalid() {
-        assertError(daemon.get("/model/00000000-0000-0000-0000-000000000000"), 410, "no model");
+        assertError(daemon.get("/model/00000000-0000-0000-0000-000000000000"), 410, "not found");
         assertError(daemon.get("/model/..%2f..%2fetc%2fpasswd"), 400, "not a model id");
         assertError(daemon.get("/model/%2e%2e"), 400, "not a model id");
     }
@@ -102,7 +102,7 @@ class ModelApiTest {
         ObjectNode model = createCustom("strict");
         ObjectNode unknown = model.deepCopy();
         unknown.put("id", "11111111-1111-1111-1111-111111111111");
-        assertError(daemon.post("/model/update", unknown), 410, "no model");
+        assertError(daemon.post("/model/update", unknown), 410, "not found");
         ObjectNode noId = model.deepCopy();
         noId.remove("id");
         assertError(daemon.post("/model/update", noId), 400, "id");
@@ -121,16 +121,16 @@ class ModelApiTest {
         String id = Catalog.idOf("gemma-2-2b-it-q4_k_m");
         assertError(daemon.post("/model/" + id + "/load", (String) null), 409, "not downloaded");
         assertThat(ok(daemon.post("/model/" + id + "/unload", (String) null)).get("loaded").asBoolean()).isFalse();
-        assertError(daemon.post("/model/nope/load", (String) null), 410, "no model");
-        assertError(daemon.post("/model/nope/unload", (String) null), 410, "no model");
+        assertError(daemon.post("/model/nope/load", (String) null), 410, "not found");
+        assertError(daemon.post("/model/nope/unload", (String) null), 410, "not found");
     }
 
     @Test
     void the_progress_endpoint_asks_for_a_websocket_and_knows_unknown_models() {
         String id = Catalog.idOf("gemma-2-2b-it-q4_k_m");
         assertError(daemon.get("/model/" + id + "/download/progress"), 426, "WebSocket");
-        assertError(daemon.get("/model/nope/download/progress"), 410, "no model");
-        assertError(daemon.post("/model/nope/download", (String) null), 410, "no model");
-        assertError(daemon.post("/model/nope/download/cancel", (String) null), 410, "no model");
+        assertError(daemon.get("/model/nope/download/progress"), 410, "not found");
+        assertError(daemon.post("/model/nope/download", (String) null), 410, "not found");
+        assertError(daemon.post("/model/nope/download/cancel", (String) null), 410, "not found");
     }
 }

@@ -28,8 +28,8 @@ class CatalogTest {
             Map.entry("all-MiniLM-L6-v2-Q8_0.gguf", "25008064 263215c3cadd6e16740741a7624ab4cbb6c8e777688bd5331ecfbf5681c2f8ed"),
             Map.entry("mxbai-embed-large-v1-f16.gguf", "669603712 819c2adf5ce6df2b6bd2ae4ca90d2a69f060afeb438d0c171db57daa02e39c3d"),
             Map.entry("Qwen3-Embedding-0.6B-Q8_0.gguf", "639150592 06507c7b42688469c4e7298b0a1e16deff06caf291cf0a5b278c308249c3e439"),
-            Map.entry("embeddinggemma-300M-Q8_0.gguf", "null b5ce9d77a3fc4b3b39ccb5643c36777911cc4eb46a66962eadfa3f5f60490d63"),
-            Map.entry("bge-reranker-v2-m3-Q4_K_M.gguf", "null e186a244ed455b4ab66ec64339ce7427a6ae13f5c0b5e544de96e50f0f8b3673"),
+            Map.entry("embeddinggemma-300M-Q8_0.gguf", "333590944 b5ce9d77a3fc4b3b39ccb5643c36777911cc4eb46a66962eadfa3f5f60490d63"),
+            Map.entry("bge-reranker-v2-m3-Q4_K_M.gguf", "438376864 e186a244ed455b4ab66ec64339ce7427a6ae13f5c0b5e544de96e50f0f8b3673"),
             Map.entry("jina-reranker-v1-tiny-en-Q8_0.gguf", "null 0defc1f8a1f4dd22183124a2a25a97765603e5a9e42258046c9b2c8a26d1f553"),
             Map.entry("Qwen3-0.6B-Q4_K_M.gguf", "396705472 ac2d97712095a558e31573f62f466a3f9d93990898b0ec79d7c974c1780d524a"),
             Map.entry("Qwen3-1.7B-Q4_K_M.gguf", "1107409472 b139949c5bd74937ad8ed8c8cf3d9ffb1e99c866c823204dc42c0d91fa181897"),
@@ -74,6 +74,16 @@ class CatalogTest {
     }
 
     @Test
+    void every_model_says_what_a_load_costs_and_all_but_one_unconfirmed_file_their_size() {
+        for (ModelSpec s : Catalog.builtIn()) {
+            assertThat(s.ram()).as(s.unique()).isNotNull().isGreaterThan(s.bytes() == null ? 0 : s.bytes());
+            if (!s.unique().equals("jina-reranker-v1-tiny-en-q8_0")) {
+                assertThat(s.bytes()).as(s.unique()).isNotNull();
+            }
+        }
+    }
+
+    @Test
     void current_models_carry_their_ollama_names_and_roles() {
         Map<String, ModelSpec> byUnique = Catalog.builtIn().stream().collect(Collectors.toMap(ModelSpec::unique, s -> s));
         assertThat(byUnique.get("qwen3-4b-q4_k_m").ollama()).isEqualTo("qwen3:4b");
@@ -83,7 +93,7 @@ class CatalogTest {
         assertThat(byUnique.get("smollm3-3b-q4_k_m").ollama()).as("Ollama has no SmolLM3").isNull();
         assertThat(byUnique.get("nomic-embed-text-v1.5-f16").usage()).isEqualTo("TEXT_EMBEDDING");
         assertThat(byUnique.get("bge-reranker-v2-m3-q4_k_m").usage()).isEqualTo("CODE_SEARCH");
-        assertThat(byUnique.get("bge-reranker-v2-m3-q4_k_m").bytes()).as("size not confirmed: taken from the server").isNull();
+        assertThat(byUnique.get("jina-reranker-v1-tiny-en-q8_0").bytes()).as("size not confirmed: taken from the server").isNull();
         assertThat(byUnique.values().stream().map(ModelSpec::ollama).filter(java.util.Objects::nonNull)).doesNotHaveDuplicates();
     }
 

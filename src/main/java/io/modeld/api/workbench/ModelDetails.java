@@ -43,7 +43,7 @@ final class ModelDetails {
         if (r.downloaded()) {
             ObjectNode file = out.putObject("file").put("size", r.file().size()).put("sha256", r.file().sha256())
                     .put("origin", r.file().origin())
-                    .put("where", r.inPlace() == null ? "store" : r.inPlace().root());
+                    .put("where", r.inPlace() == null ? "store" : r.inPlace().root().wire());
             ArrayNode paths = file.putArray("paths");
             List<Path> files = models.filesOf(r);
             files.forEach(p -> paths.add(p.toString()));
