@@ -5,17 +5,11 @@ import io.modeld.ModeldException;
 import io.modeld.config.DataDir;
 import io.modeld.gguf.GgufFormatException;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,62 +54,19 @@ public final class ModelService {
         this.commits = new GroupCommit(store, writeLock, this::publish, () -> accepted = snapshot);
     }
 
-    /**
-     * Loads the store and merges the catalog into it: new entries are added, changed ones updated,
-     * custom models and every model's state kept. A catalog model that the catalog no longer offers
-     * stays while its file is on disk (it becomes deletable), and goes when it has none.
-     */
+    /** Loads the store and merges the catalog into it ({@link CatalogMerge}), then tidies the data dir. */
     public void start(List<ModelSpec> catalog) {
         synchronized (writeLock) {
-            Map<String, ModelRecord> original = new LinkedHashMap<>();
-            store.loadAll().forEach(r -> original.put(r.id(), r));
-            Map<String, ModelRecord> stored = new LinkedHashMap<>(original);
-            LocalFiles.missing(dataDir, original.values()).forEach(r -> stored.put(r.id(), r));
-            List<ModelRecord> upserts = new ArrayList<>();
-            List<String> deletions = new ArrayList<>();
-            List<ModelRecord> ordered = new ArrayList<>();
-            Set<String> catalogIds = new HashSet<>();
-            for (ModelSpec spec : catalog) {
-                String id = Catalog.idOf(spec.unique());
-                ModelRecord existing = stored.remove(id);
-                ModelRecord clash = stored.values().stream()
-                        .filter(r -> spec.unique().equals(r.spec().unique())).findFirst().orElse(null);
-                if (clash != null) {
-                    LOG.warn("catalog model '{}' not offered: custom model {} already uses that unique name",
-                            spec.unique(), clash.id());
-                    continue;
-                }
-                ModelRecord merged = existing == null
-                        ? new ModelRecord(id, clock.instant(), false, spec, null, null)
-                        : existing.withSpec(spec);
-                if (!merged.equals(original.get(id))) {
-                    upserts.add(merged);
-                }
-                ordered.add(merged);
-                catalogIds.add(id);
-            }
-            for (ModelRecord r : stored.values()) {
-                if (!r.custom() && !r.downloaded()) {
-                    deletions.add(r.id());
-                } else {
-                    ordered.add(r);
-                    if (!r.equals(original.get(r.id()))) {
-                        upserts.add(r);
-                    }
-                }
-            }
-            store.write(upserts, deletions);
-            List<ModelRecord> catalogOrder = ordered.subList(0, catalogIds.size());
-            List<ModelRecord> rest = new ArrayList<>(ordered.subList(catalogIds.size(), ordered.size()));
-            rest.sort(Comparator.comparing(ModelRecord::created).thenComparing(ModelRecord::id));
-            List<ModelRecord> all = new ArrayList<>(catalogOrder);
-            all.addAll(rest);
-            snapshot = ModelSnapshot.of(all, Set.copyOf(catalogIds));
+            List<ModelRecord> original = store.loadAll();
+            CatalogMerge.Result m = CatalogMerge.merge(original, LocalFiles.missing(dataDir, original), catalog,
+                    clock.instant());
+            store.write(m.upserts(), m.deletions());
+            snapshot = ModelSnapshot.of(m.all(), m.catalogIds());
             accepted = snapshot;
             LocalFiles.removeUnowned(dataDir, snapshot.byId());
             LocalFiles.removeLeftoverUploads(dataDir);
             LOG.info("catalog merged: {} offered, {} added or changed, {} retired, {} models in all",
-                    catalogIds.size(), upserts.size(), deletions.size(), all.size());
+                    m.catalogIds().size(), m.upserts().size(), m.deletions().size(), m.all().size());
         }
     }
 
@@ -240,7 +191,7 @@ public final class ModelService {
      * The model that answers to this Ollama name (any spelling {@link OllamaNames#normalize} accepts), or
      * null; of several, the first downloaded one.
      */
-    public ModelRecord findOllama(String name) {
+    private ModelRecord findOllama(String name) {
         String wanted = OllamaNames.normalize(name);
         ModelRecord first = null;
         for (ModelRecord r : list()) {
@@ -361,7 +312,7 @@ public final class ModelService {
         if (parsed.name() == null) {
             throw ModeldException.invalid("name: required");
         }
-        ModelSpec spec = withLocalFacts(parsed);
+        ModelSpec spec = LocalSource.withFacts(parsed);
         ModelRecord result = null;
         GroupCommit.Ticket ticket;
         synchronized (writeLock) {
@@ -373,7 +324,7 @@ public final class ModelService {
             if (result == null) {
                 checkUniqueFree(spec.unique(), null);
                 result = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec,
-                        linkedFile(spec), null, ModelRecord.InPlace.of(spec));
+                        LocalSource.linkedFile(spec), null, ModelRecord.InPlace.of(spec));
                 ticket = stage(result, null);
             } else {
                 ticket = commits.last();
@@ -419,50 +370,13 @@ public final class ModelService {
         GroupCommit.Ticket ticket;
         synchronized (writeLock) {
             ModelRecord existing = find(accepted, id);
-            ModelSpec spec = withLocalFacts(existing.spec());
-            r = new ModelRecord(existing.id(), existing.created(), existing.custom(), spec, linkedFile(spec), null,
+            ModelSpec spec = LocalSource.withFacts(existing.spec());
+            r = new ModelRecord(existing.id(), existing.created(), existing.custom(), spec, LocalSource.linkedFile(spec), null,
                     existing.inPlace());
             ticket = stage(r, null);
         }
         commits.await(ticket);
         return r;
-    }
-
-    /** The file of a model registered in place, as it is now; null for other models. */
-    private static ModelRecord.LocalFile linkedFile(ModelSpec spec) {
-        ModelRecord.InPlace p = ModelRecord.InPlace.of(spec);
-        if (p == null) {
-            return null;
-        }
-        Path file = p.files().get(0);
-        try {
-            return new ModelRecord.LocalFile(file.getFileName().toString(), Files.size(file), spec.source().sha256());
-        } catch (IOException e) {
-            throw ModeldException.invalid("source.url: cannot read " + file + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * For a file:// source, checks the file is GGUF, fills the fields the client left out and pins the
-     * source to that very file (its identity), which a download checks again before it copies a byte.
-     */
-    private static ModelSpec withLocalFacts(ModelSpec spec) {
-        if (spec.source() == null || !spec.source().url().regionMatches(true, 0, "file:", 0, 5)) {
-            return spec;
-        }
-        Path file = Path.of(URI.create(spec.source().url()).getPath());
-        if (!Files.isRegularFile(file)) {
-            throw ModeldException.invalid("source.url: no file at " + file);
-        }
-        try {
-            FileIdentity identity = FileIdentity.of(file);
-            ModelSpec filled = GgufFacts.fill(spec, Path.of(identity.path()));
-            return filled.withSource(filled.source().withIdentity(identity));
-        } catch (GgufFormatException e) {
-            throw ModeldException.invalid("source.url: " + file + " is not a usable GGUF file: " + e.getMessage());
-        } catch (IOException e) {
-            throw ModeldException.invalid("source.url: cannot read " + file + ": " + e.getMessage());
-        }
     }
 
     private static boolean sameModel(ModelSpec a, ModelSpec b) {
@@ -496,7 +410,7 @@ public final class ModelService {
             boolean sameSource = spec.source() == null ? existing.spec().source() == null
                     : spec.source().sameAs(existing.spec().source());
             if (!sameSource) {
-                spec = withLocalFacts(spec);
+                spec = LocalSource.withFacts(spec);
             }
             checkUniqueFree(spec.unique(), existing.id());
             if (existing.downloaded() && !sameSource) {

@@ -1,0 +1,53 @@
+package io.modeld.catalog;
+
+import io.modeld.ModeldException;
+import io.modeld.gguf.GgufFormatException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What a {@code file://} source says of its model when it is created: its facts, its identity, its file in place. */
+final class LocalSource {
+
+    private LocalSource() {
+    }
+
+    /** The file of a model registered in place, as it is now; null for other models. */
+    static ModelRecord.LocalFile linkedFile(ModelSpec spec) {
+        ModelRecord.InPlace p = ModelRecord.InPlace.of(spec);
+        if (p == null) {
+            return null;
+        }
+        Path file = p.files().get(0);
+        try {
+            return new ModelRecord.LocalFile(file.getFileName().toString(), Files.size(file), spec.source().sha256());
+        } catch (IOException e) {
+            throw ModeldException.invalid("source.url: cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * For a file:// source, checks the file is GGUF, fills the fields the client left out and pins the
+     * source to that very file (its identity), which a download checks again before it copies a byte.
+     * Other sources are returned as they are.
+     */
+    static ModelSpec withFacts(ModelSpec spec) {
+        if (spec.source() == null || !spec.source().url().regionMatches(true, 0, "file:", 0, 5)) {
+            return spec;
+        }
+        Path file = Path.of(URI.create(spec.source().url()).getPath());
+        if (!Files.isRegularFile(file)) {
+            throw ModeldException.invalid("source.url: no file at " + file);
+        }
+        try {
+            FileIdentity identity = FileIdentity.of(file);
+            ModelSpec filled = GgufFacts.fill(spec, Path.of(identity.path()));
+            return filled.withSource(filled.source().withIdentity(identity));
+        } catch (GgufFormatException e) {
+            throw ModeldException.invalid("source.url: " + file + " is not a usable GGUF file: " + e.getMessage());
+        } catch (IOException e) {
+            throw ModeldException.invalid("source.url: cannot read " + file + ": " + e.getMessage());
+        }
+    }
+}
