@@ -2,10 +2,32 @@ package io.modeld.engine;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Locale;
 
-/** One message of a conversation: who says it, and its text. */
-public record ChatTurn(Role role, String content) {
+/**
+ * One message of a conversation: who says it and its text; an assistant's reasoning and the tool calls it
+ * made; for a tool's answer, the call it answers and the tool's name. As OpenAI's chat messages hold them,
+ * which is what llama.cpp's chat layer reads.
+ *
+ * @param toolCalls the calls an assistant message made; empty for others
+ */
+public record ChatTurn(Role role, String content, String reasoning, List<ToolCall> toolCalls, String toolCallId,
+                       String toolName) {
+
+    public ChatTurn {
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    public ChatTurn(Role role, String content) {
+        this(role, content, null, List.of(), null, null);
+    }
+
+    /** A call of a tool: its id, the function's name and its arguments as JSON text. */
+    public record ToolCall(String id, String name, String arguments) {
+    }
 
     /** Who speaks: as OpenAI, Ollama and the chat templates spell it, in lower case. */
     public enum Role {
@@ -28,5 +50,31 @@ public record ChatTurn(Role role, String content) {
                 default -> null;
             };
         }
+    }
+
+    /** The message in OpenAI's shape, as llama.cpp's chat layer reads it. */
+    public ObjectNode openAi() {
+        ObjectNode m = JsonNodeFactory.instance.objectNode().put("role", role.wire()).put("content", content == null
+                ? "" : content);
+        if (reasoning != null && !reasoning.isEmpty()) {
+            m.put("reasoning_content", reasoning);
+        }
+        if (!toolCalls.isEmpty()) {
+            var calls = m.putArray("tool_calls");
+            for (ToolCall c : toolCalls) {
+                ObjectNode call = calls.addObject().put("type", "function");
+                if (c.id() != null) {
+                    call.put("id", c.id());
+                }
+                call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+            }
+        }
+        if (toolCallId != null) {
+            m.put("tool_call_id", toolCallId);
+        }
+        if (toolName != null) {
+            m.put("name", toolName);
+        }
+        return m;
     }
 }

@@ -10,7 +10,9 @@ public final class Generation {
 
     /** Why a generation ended: the model (or a stop string) said so, or the token limit was reached. */
     public enum Finish {
-        STOP("stop"), LENGTH("length");
+        STOP("stop"), LENGTH("length"),
+        /** The model called tools: the answer is its calls. */
+        TOOL_CALLS("tool_calls");
 
         private final String wire;
 

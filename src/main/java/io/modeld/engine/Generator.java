@@ -54,6 +54,18 @@ public final class Generator implements AutoCloseable {
      */
     public Generation.Result generate(Generation.Request r, Generation.Output out, BooleanSupplier abandon)
             throws EngineException {
+        try (SamplerChain sampler = SamplerChain.of(model, r.sampling(), r.ignoreEos())) {
+            return generate(r, sampler, t -> false, out, abandon);
+        }
+    }
+
+    /**
+     * The same with a sampler of the caller's (llama-server's, for a chat with tools), and the tokens whose
+     * text is shown though they are special ({@code shown}: a template's tool-call and thinking markers,
+     * which its output parser must see).
+     */
+    public Generation.Result generate(Generation.Request r, TokenSampler sampler, java.util.function.IntPredicate shown,
+                                      Generation.Output out, BooleanSupplier abandon) throws EngineException {
         int[] prompt = r.prompt();
         if (prompt.length == 0) {
             throw new EngineException(EngineException.Kind.INPUT, "the prompt is empty");
@@ -70,7 +82,7 @@ public final class Generator implements AutoCloseable {
             reuse = 0;
         }
         cachedLength = reuse;
-        try (SamplerChain sampler = SamplerChain.of(model, r.sampling(), r.ignoreEos())) {
+        try {
             for (int at = reuse; at < prompt.length; ) {
                 int n = Math.min(ctx.batchSize, prompt.length - at);
                 ctx.add(prompt, at, n, at, 0, true);
@@ -90,7 +102,7 @@ public final class Generator implements AutoCloseable {
                     break;
                 }
                 generated++;
-                if (text.add(model.piece(token))) {
+                if (text.add(model.piece(token, shown.test(token)))) {
                     finish = Generation.Finish.STOP;
                     break;
                 }

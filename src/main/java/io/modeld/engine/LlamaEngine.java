@@ -36,6 +36,7 @@ public final class LlamaEngine {
     private final Path dir;
     private final String version;
     private final Deque<String> log = new ArrayDeque<>();
+    private ChatLayer chat;
     @SuppressWarnings("unused") // kept reachable: llama.cpp calls it for as long as the process lives
     private final LlamaLibrary.LogCallback logCallback;
 
@@ -92,6 +93,7 @@ public final class LlamaEngine {
                     + "backend for this machine (no libggml-cpu-* variant loaded)" + engine.logSummary());
         }
         llama.llama_backend_init();
+        engine.chat = ChatLayer.load(dir).orElse(null);
         loaded = engine;
         return engine;
     }
@@ -158,6 +160,11 @@ public final class LlamaEngine {
     /** llama.cpp's version string, e.g. {@code 0.5.0-dev}. */
     public String version() {
         return version;
+    }
+
+    /** llama.cpp's chat layer (templates, tool calls, reasoning), or null when these libraries lack it. */
+    public ChatLayer chat() {
+        return chat;
     }
 
     /** The folder the libraries were loaded from. */

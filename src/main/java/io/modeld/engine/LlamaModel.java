@@ -144,11 +144,17 @@ public final class LlamaModel implements AutoCloseable {
 
     /** The bytes a token stands for (UTF-8, possibly part of a character); control tokens give none. */
     public byte[] piece(int token) {
+        return piece(token, false);
+    }
+
+    /** The same; with {@code special}, a control token gives its text (a template's {@code <tool_call>}). */
+    public byte[] piece(int token, boolean special) {
         byte[] buf = new byte[64];
-        int n = llama.llama_token_to_piece(vocab, token, buf, buf.length, 0, (byte) 0);
+        byte s = flag(special);
+        int n = llama.llama_token_to_piece(vocab, token, buf, buf.length, 0, s);
         if (n < 0) {
             buf = new byte[-n];
-            n = llama.llama_token_to_piece(vocab, token, buf, buf.length, 0, (byte) 0);
+            n = llama.llama_token_to_piece(vocab, token, buf, buf.length, 0, s);
         }
         return java.util.Arrays.copyOf(buf, Math.max(0, n));
     }

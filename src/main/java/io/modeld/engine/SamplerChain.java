@@ -8,7 +8,7 @@ import com.sun.jna.Pointer;
  * the bias against ending (for {@code ignore_eos}), the penalties, top-k, typical, top-p, min-p, the
  * temperature, and the draw. {@code llama_sampler_sample} applies it and accepts the chosen token.
  */
-final class SamplerChain implements AutoCloseable {
+final class SamplerChain implements TokenSampler {
 
     private final LlamaLibrary llama;
     private Pointer chain;
@@ -76,8 +76,8 @@ final class SamplerChain implements AutoCloseable {
         llama.llama_sampler_chain_add(chain, sampler);
     }
 
-    /** Samples from the logits of output {@code index} (-1: the last) and accepts the token. */
-    int sample(LlamaContext ctx, int index) {
+    @Override
+    public int sample(LlamaContext ctx, int index) {
         return llama.llama_sampler_sample(chain, ctx.pointer(), index);
     }
 

@@ -85,15 +85,15 @@ public final class Inference {
         refuseEarly(r, ModelRole.GENERATOR);
         Options o = merged(r, request.options());
         int max = o.maxTokens() == null || o.maxTokens() < 0 ? UNLIMITED_TOKENS : o.maxTokens();
-        GenerateRequest run = request.prompt() instanceof Prompt.Chat chat
-                ? new GenerateRequest(null, withSystem(r, chat.messages()), null, max, o.sampling(), o.stop(),
-                        request.ignoreEos())
-                : new GenerateRequest(((Prompt.Text) request.prompt()).prompt(), null, null, max, o.sampling(), o.stop(),
+        GenerateRequest run = request.prompt() instanceof Prompt.Chat c
+                ? new GenerateRequest(null, c.chat().withMessages(withSystem(r, c.chat().messages())), max, o.sampling(),
+                        o.stop(), request.ignoreEos())
+                : new GenerateRequest(((Prompt.Text) request.prompt()).prompt(), null, max, o.sampling(), o.stop(),
                         request.ignoreEos(), ((Prompt.Text) request.prompt()).suffix());
         LoadOptions load = new LoadOptions(o.context() == null ? 0 : o.context(), request.keepAlive());
         try (Lease lease = scheduler.lease(r, load)) {
             require(lease, ModelRole.GENERATOR, r);
-            return lease.generate(run, sink::text);
+            return lease.generate(run, sink);
         }
     }
 

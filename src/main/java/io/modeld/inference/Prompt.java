@@ -1,16 +1,22 @@
 package io.modeld.inference;
 
+import io.modeld.engine.ChatRequest;
 import io.modeld.engine.ChatTurn;
 import java.util.List;
 
 /** What a generation starts from: a conversation the model's template formats, or text given as it is. */
 public sealed interface Prompt {
 
-    /** Messages, formatted by the model's own chat template; the model's system prompt goes first when none is given. */
-    record Chat(List<ChatTurn> messages) implements Prompt {
-        public Chat {
-            messages = List.copyOf(messages);
-        }
+    /**
+     * A conversation, with its tools and thinking, formatted by the model's own chat template; the model's
+     * system prompt goes first when none is given.
+     */
+    record Chat(ChatRequest chat) implements Prompt {
+    }
+
+    /** Plain messages, no tools. */
+    static Prompt chat(List<ChatTurn> messages) {
+        return new Chat(ChatRequest.of(messages));
     }
 
     /**

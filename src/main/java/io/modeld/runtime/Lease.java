@@ -3,7 +3,6 @@ package io.modeld.runtime;
 import io.modeld.ModeldException;
 import io.modeld.gguf.ModelRole;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The right to use a loaded model until closed: the model is neither evicted nor expired meanwhile.
@@ -41,16 +40,29 @@ public final class Lease implements AutoCloseable {
     }
 
     /**
-     * Generates in the model's turn, calling {@code onToken} with each piece of text; BUSY when too many
-     * requests wait already. The result counts tokens as the tokenizer does; its load time is this lease's.
+     * Generates in the model's turn, giving {@code out} the answer, reasoning and tool calls as they come;
+     * BUSY when too many requests wait already. The result counts tokens as the tokenizer does; its load
+     * time is this lease's.
      */
-    public GenerateResult generate(GenerateRequest request, Consumer<String> onToken) {
+    public GenerateResult generate(GenerateRequest request, GenerationOutput out) {
         takeTurn();
         try {
-            GenerateResult g = resident.runner.generate(request, onToken);
+            GenerateResult g = resident.runner.generate(request, out);
             scheduler.generated(resident.id, g);
             return new GenerateResult(g.promptTokens(), g.tokens(), g.finish(), loadNanos, g.promptNanos(),
                     g.generateNanos());
+        } catch (RunnerFailure e) {
+            throw e.toApi();
+        } finally {
+            resident.turn.release();
+        }
+    }
+
+    /** The prompt the model's chat template makes of {@code chat}, in the model's turn. */
+    public String render(io.modeld.engine.ChatRequest chat) {
+        takeTurn();
+        try {
+            return resident.runner.render(chat);
         } catch (RunnerFailure e) {
             throw e.toApi();
         } finally {

@@ -3,7 +3,6 @@ package io.modeld.runtime;
 import io.modeld.gguf.ModelRole;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * What the scheduler asks of a runner: hold one model at a time, generate or pool with it, free it. The
@@ -28,10 +27,16 @@ public interface ModelRunner extends AutoCloseable {
     void unload() throws RunnerFailure;
 
     /**
-     * Generates, calling {@code onToken} with each piece of text. When {@code onToken} throws (the client
-     * went away), the generation stops at once and the exception goes on.
+     * Generates, giving {@code out} the answer, the reasoning and the tool calls as they come. When {@code out}
+     * throws (the client went away), the generation stops at once and the exception goes on.
      */
-    GenerateResult generate(GenerateRequest request, Consumer<String> onToken) throws RunnerFailure;
+    GenerateResult generate(GenerateRequest request, GenerationOutput out) throws RunnerFailure;
+
+    /** The prompt the loaded model's chat template makes of {@code chat}. */
+    String render(io.modeld.engine.ChatRequest chat) throws RunnerFailure;
+
+    /** What a chat template can do, by llama.cpp's chat layer; needs no model. */
+    java.util.Map<String, Object> caps(String template, String bos, String eos) throws RunnerFailure;
 
     /**
      * Embeds the inputs (text, or token ids when {@code tokens} is not null), or, with a {@code query},

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,36 +101,63 @@ final class ProcessRunner implements ModelRunner {
     }
 
     /**
-     * Generates, calling {@code onToken} with each piece of text. When {@code onToken} throws (the
-     * client went away), the runner is told to stop and its remaining events are read up to "done"
-     * before the exception goes on: they must not reach the next request.
+     * Generates, giving {@code out} each piece of the answer, the reasoning and the tool calls. When
+     * {@code out} throws (the client went away), the runner is told to stop and its remaining events are read
+     * up to "done" before the exception goes on: they must not reach the next request.
      */
     @Override
-    public GenerateResult generate(GenerateRequest request, Consumer<String> onToken) throws RunnerFailure {
+    public GenerateResult generate(GenerateRequest request, GenerationOutput out) throws RunnerFailure {
         send(RunnerMessages.Generate.of(request));
         RuntimeException abandoned = null;
         while (true) {
             RunnerMessages.Event e = take();
-            if (e instanceof RunnerMessages.Token t) {
-                if (abandoned == null) {
-                    try {
-                        onToken.accept(t.text());
-                    } catch (RuntimeException gone) {
-                        abandoned = gone;
-                        send(new RunnerMessages.Stop());
-                    }
-                }
-            } else if (e instanceof RunnerMessages.Done d) {
+            if (e instanceof RunnerMessages.Done d) {
                 if (abandoned != null) {
                     throw abandoned;
                 }
                 return new GenerateResult(d.promptTokens(), d.tokens(),
                         io.modeld.engine.Generation.Finish.valueOf(d.finish().toUpperCase(java.util.Locale.ROOT)),
                         0, d.promptNanos(), d.generateNanos());
-            } else {
+            }
+            if (!(e instanceof RunnerMessages.Token || e instanceof RunnerMessages.Thought
+                    || e instanceof RunnerMessages.ToolCall)) {
                 throw failure(e, "generation failed");
             }
+            if (abandoned == null) {
+                try {
+                    if (e instanceof RunnerMessages.Token t) {
+                        out.text(t.text());
+                    } else if (e instanceof RunnerMessages.Thought t) {
+                        out.thinking(t.text());
+                    } else if (e instanceof RunnerMessages.ToolCall c) {
+                        out.toolCall(new GenerationOutput.ToolCallDelta(c.index(), c.id(), c.name(), c.arguments()));
+                    }
+                } catch (RuntimeException gone) {
+                    abandoned = gone;
+                    send(new RunnerMessages.Stop());
+                }
+            }
         }
+    }
+
+    @Override
+    public String render(io.modeld.engine.ChatRequest chat) throws RunnerFailure {
+        send(new RunnerMessages.Render(chat));
+        RunnerMessages.Event e = take();
+        if (!(e instanceof RunnerMessages.Rendered r)) {
+            throw failure(e, "the chat template could not be applied");
+        }
+        return r.prompt();
+    }
+
+    @Override
+    public java.util.Map<String, Object> caps(String template, String bos, String eos) throws RunnerFailure {
+        send(new RunnerMessages.Caps(template, bos, eos));
+        RunnerMessages.Event e = next(START_TIMEOUT, "template check");
+        if (!(e instanceof RunnerMessages.CapsOut c)) {
+            throw failure(e, "the chat template could not be read");
+        }
+        return c.caps();
     }
 
     /**

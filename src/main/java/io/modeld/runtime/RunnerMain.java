@@ -5,7 +5,11 @@ import io.modeld.gguf.ModelRole;
 
 
 import io.modeld.Json;
+import io.modeld.engine.ChatLayer;
+import io.modeld.engine.ChatRequest;
+import io.modeld.engine.ChatTemplates;
 import io.modeld.engine.EngineException;
+import io.modeld.engine.TemplatedChat;
 import io.modeld.engine.Generation;
 import io.modeld.engine.Generator;
 import io.modeld.engine.LlamaEngine;
@@ -49,6 +53,8 @@ public final class RunnerMain {
     private LlamaModel model;
     private ModelRole role;
     private Generator generator;
+    /** The loaded model's chat templates in llama.cpp's chat layer; null without the layer. */
+    private ChatTemplates templates;
     private Pooler pooler;
 
     private RunnerMain(PrintStream out) {
@@ -121,6 +127,10 @@ public final class RunnerMain {
                 send(new RunnerMessages.Unloaded());
             } else if (r instanceof RunnerMessages.Generate g) {
                 generate(g);
+            } else if (r instanceof RunnerMessages.Render rr) {
+                render(rr.chat());
+            } else if (r instanceof RunnerMessages.Caps c) {
+                caps(c);
             } else if (r instanceof RunnerMessages.Embed e) {
                 vectors(embed(e.inputs(), e.tokens(), e.truncate()));
             } else if (r instanceof RunnerMessages.Rerank rr) {
@@ -143,7 +153,10 @@ public final class RunnerMain {
             int threads = Math.max(1, r.threads());
             int context = Math.min(r.context(), Math.max(16, m.contextTrained()));
             switch (wanted) {
-                case GENERATOR -> generator = Generator.create(m, context, threads);
+                case GENERATOR -> {
+                    generator = Generator.create(m, context, threads);
+                    templates = engine.chat() == null ? null : engine.chat().templates(m);
+                }
                 case EMBEDDER -> pooler = Pooler.embeddings(m, context, threads, r.meanPooling());
                 case RERANKER -> pooler = Pooler.reranker(m, context, threads);
             }
@@ -160,6 +173,10 @@ public final class RunnerMain {
 
     /** Frees the model and its context, and gives freed heap back to the system. */
     private void unload() {
+        if (templates != null) {
+            templates.close();
+            templates = null;
+        }
         if (generator != null) {
             generator.close();
             generator = null;
@@ -188,20 +205,72 @@ public final class RunnerMain {
         if (generator == null) {
             throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to generate");
         }
-        int[] prompt;
-        if (r.suffix() != null) {
-            prompt = m.fillInTheMiddle(r.prompt() == null ? "" : r.prompt(), r.suffix());
-        } else if (r.messages() != null) {
-            String text = m.applyTemplate(r.template(), r.messages(), true);
-            prompt = withBos(m, m.tokenize(text, false, true));
-        } else {
-            prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
-        }
         Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
-        Generation.Result result = generator.generate(new Generation.Request(prompt, r.maxTokens(), sampling,
-                r.stop(), r.ignoreEos()), text -> send(new RunnerMessages.Token(text)), this::stopRequested);
+        Generation.Result result;
+        if (r.chat() != null && templates != null) {
+            result = TemplatedChat.generate(generator, m, engine.chat(), templates, r.chat(), r.maxTokens(), sampling,
+                    r.stop(), r.ignoreEos(), new TemplatedChat.Parts() {
+                        @Override
+                        public void text(String piece) {
+                            send(new RunnerMessages.Token(piece));
+                        }
+
+                        @Override
+                        public void thinking(String piece) {
+                            send(new RunnerMessages.Thought(piece));
+                        }
+
+                        @Override
+                        public void toolCall(int index, String id, String name, String arguments) {
+                            send(new RunnerMessages.ToolCall(index, id, name, arguments));
+                        }
+                    }, this::stopRequested);
+        } else {
+            int[] prompt;
+            if (r.suffix() != null) {
+                prompt = m.fillInTheMiddle(r.prompt() == null ? "" : r.prompt(), r.suffix());
+            } else if (r.chat() != null) {
+                prompt = builtInTemplate(m, r.chat());
+            } else {
+                prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
+            }
+            result = generator.generate(new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos()),
+                    text -> send(new RunnerMessages.Token(text)), this::stopRequested);
+        }
         send(new RunnerMessages.Done(result.promptTokens(), result.tokens(), result.finish().wire(), result.promptNanos(),
                 result.generateNanos()));
+    }
+
+    /**
+     * A conversation formatted by llama.cpp's built-in templates, for a llama.cpp without its chat layer:
+     * plain messages only.
+     */
+    private static int[] builtInTemplate(LlamaModel m, ChatRequest chat) throws EngineException {
+        if (chat.offersTools()) {
+            throw new EngineException(EngineException.Kind.INPUT, "tools need llama.cpp's chat layer, which the "
+                    + "llama.cpp in use lacks; use the bundled one (drop --llama-lib)");
+        }
+        return withBos(m, m.tokenize(m.applyTemplate(null, chat.messages(), true), false, true));
+    }
+
+    /** The prompt a conversation renders to with the loaded model's template. */
+    private void render(ChatRequest chat) throws EngineException {
+        LlamaModel m = model();
+        String prompt = templates != null ? TemplatedChat.render(templates, chat)
+                : m.applyTemplate(null, chat.messages(), true);
+        send(new RunnerMessages.Rendered(prompt));
+    }
+
+    /** What a template can do, by llama.cpp's chat layer (needs no model). */
+    private void caps(RunnerMessages.Caps c) throws EngineException {
+        ChatLayer layer = engine.chat();
+        if (layer == null) {
+            throw new EngineException(EngineException.Kind.LIBRARY, "the llama.cpp in use has no chat layer");
+        }
+        try (ChatTemplates t = layer.templates(c.template(), c.bos(), c.eos())) {
+            send(new RunnerMessages.CapsOut(Json.MAPPER.convertValue(t.caps(),
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { })));
+        }
     }
 
     /** A templated conversation gets the model's BOS in front unless its template already wrote it. */

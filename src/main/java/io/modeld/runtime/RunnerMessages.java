@@ -2,7 +2,7 @@ package io.modeld.runtime;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.modeld.engine.ChatTurn;
+import io.modeld.engine.ChatRequest;
 import io.modeld.engine.Sampling;
 import java.util.List;
 
@@ -23,8 +23,10 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = Generate.class, name = "generate"),
             @JsonSubTypes.Type(value = Stop.class, name = "stop"),
             @JsonSubTypes.Type(value = Embed.class, name = "embed"),
-            @JsonSubTypes.Type(value = Rerank.class, name = "rerank")})
-    sealed interface Request permits Load, Unload, Generate, Stop, Embed, Rerank {
+            @JsonSubTypes.Type(value = Rerank.class, name = "rerank"),
+            @JsonSubTypes.Type(value = Render.class, name = "render"),
+            @JsonSubTypes.Type(value = Caps.class, name = "caps")})
+    sealed interface Request permits Load, Unload, Generate, Stop, Embed, Rerank, Render, Caps {
     }
 
     /** Load a model (its files: one, or the parts of a split model) for {@code role}. */
@@ -35,14 +37,24 @@ final class RunnerMessages {
     record Unload() implements Request {
     }
 
-    /** Generate from a prompt, or from chat messages formatted by the model's template (or {@code template}). */
-    record Generate(String prompt, List<ChatTurn> messages, String template, int maxTokens, Sampling sampling,
-                    List<String> stop, boolean ignoreEos, String suffix) implements Request {
+    /** Generate from a prompt, or from a conversation formatted by the model's chat template. */
+    record Generate(String prompt, ChatRequest chat, int maxTokens, Sampling sampling, List<String> stop,
+                    boolean ignoreEos, String suffix) implements Request {
 
         static Generate of(GenerateRequest g) {
-            return new Generate(g.prompt(), g.messages(), g.template(), g.maxTokens(), g.sampling(), g.stop(),
-                    g.ignoreEos(), g.suffix());
+            return new Generate(g.prompt(), g.chat(), g.maxTokens(), g.sampling(), g.stop(), g.ignoreEos(), g.suffix());
         }
+    }
+
+    /** The prompt the loaded model's chat template makes of a conversation; answered with {@link Rendered}. */
+    record Render(ChatRequest chat) implements Request {
+    }
+
+    /**
+     * What a chat template can do (no model needed: its source and the BOS and EOS text); answered with
+     * {@link CapsOut}.
+     */
+    record Caps(String template, String bos, String eos) implements Request {
     }
 
     /** End the generation in progress early; it answers with its usual "done". Never answered by itself. */
@@ -63,11 +75,16 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = Loaded.class, name = "loaded"),
             @JsonSubTypes.Type(value = Unloaded.class, name = "unloaded"),
             @JsonSubTypes.Type(value = Token.class, name = "token"),
+            @JsonSubTypes.Type(value = Thought.class, name = "thought"),
+            @JsonSubTypes.Type(value = ToolCall.class, name = "tool_call"),
             @JsonSubTypes.Type(value = Done.class, name = "done"),
+            @JsonSubTypes.Type(value = Rendered.class, name = "rendered"),
+            @JsonSubTypes.Type(value = CapsOut.class, name = "caps"),
             @JsonSubTypes.Type(value = VectorsOut.class, name = "vectors"),
             @JsonSubTypes.Type(value = Failed.class, name = "error"),
             @JsonSubTypes.Type(value = Died.class, name = "died")})
-    sealed interface Event permits Ready, Loaded, Unloaded, Token, Done, VectorsOut, Failed, Died {
+    sealed interface Event permits Ready, Loaded, Unloaded, Token, Thought, ToolCall, Done, Rendered, CapsOut,
+            VectorsOut, Failed, Died {
     }
 
     /** The engine is up; its version. */
@@ -81,8 +98,24 @@ final class RunnerMessages {
     record Unloaded() implements Event {
     }
 
-    /** A piece of generated text. */
+    /** A piece of generated text: the answer's. */
     record Token(String text) implements Event {
+    }
+
+    /** A piece of the model's reasoning. */
+    record Thought(String text) implements Event {
+    }
+
+    /** A piece of a tool call (see {@link GenerationOutput.ToolCallDelta}). */
+    record ToolCall(int index, String id, String name, String arguments) implements Event {
+    }
+
+    /** A rendered prompt. */
+    record Rendered(String prompt) implements Event {
+    }
+
+    /** What a template can do, as llama.cpp's chat layer tells it (its caps map). */
+    record CapsOut(java.util.Map<String, Object> caps) implements Event {
     }
 
     /** The generation ended: tokens of the prompt and generated, why, and how long each part took. */

@@ -124,6 +124,29 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * What a chat template can do (llama.cpp's chat layer reads it), asked of a runner that holds no model:
+     * the spare, or one started for it and kept as the next spare.
+     */
+    public java.util.Map<String, Object> templateCaps(String template, String bos, String eos) {
+        ModelRunner runner = null;
+        try {
+            runner = runners.take();
+            java.util.Map<String, Object> caps = runner.caps(template, bos, eos);
+            runners.giveBack(runner);
+            return caps;
+        } catch (RunnerFailure e) {
+            if (runner != null) {
+                if (e.kind() == RunnerFailure.Kind.DIED) {
+                    runner.close();
+                } else {
+                    runners.giveBack(runner);
+                }
+            }
+            throw e.toApi();
+        }
+    }
+
     /** The spare runner's pid and RSS, or null; what keeping one costs. */
     public long[] spareRunner() {
         return runners.spare();

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * Runners without llama.cpp, as Ollama's scheduler tests swap {@code newServerFn}: they load at once,
@@ -69,16 +68,28 @@ final class FakeRunners implements RunnerFactory {
         }
 
         @Override
-        public GenerateResult generate(GenerateRequest request, Consumer<String> onToken) throws RunnerFailure {
+        public GenerateResult generate(GenerateRequest request, GenerationOutput out) throws RunnerFailure {
             int made = 0;
             for (; made < request.maxTokens(); made++) {
                 if (!free) {
                     step.acquireUninterruptibly();
                 }
                 requireAlive();
-                onToken.accept("t");
+                out.text("t");
             }
             return new GenerateResult(3, made, Generation.Finish.LENGTH, 0, 1, 1);
+        }
+
+        @Override
+        public String render(io.modeld.engine.ChatRequest chat) throws RunnerFailure {
+            requireAlive();
+            return chat.messages().toString();
+        }
+
+        @Override
+        public java.util.Map<String, Object> caps(String template, String bos, String eos) throws RunnerFailure {
+            requireAlive();
+            return java.util.Map.of("supports_tools", template.contains("tools"));
         }
 
         @Override

@@ -43,7 +43,7 @@ class KeepAliveTest {
     }
 
     private static GenerateRequest hi() {
-        return new GenerateRequest("Hi", null, null, 2, Sampling.DEFAULT.withSeed(1), List.of(), false);
+        return new GenerateRequest("Hi", null, 2, Sampling.DEFAULT.withSeed(1), List.of(), false);
     }
 
     @Test

@@ -41,7 +41,7 @@ class LeaseTest {
                 }
             };
             CompletableFuture<GenerateResult> request = CompletableFuture.supplyAsync(() -> f.generate(a,
-                    LoadOptions.DEFAULT, new GenerateRequest("Hi", null, null, 4,
+                    LoadOptions.DEFAULT, new GenerateRequest("Hi", null, 4,
                             Sampling.DEFAULT.withSeed(1), List.of(), true)));
             assertThat(paused.await(60, TimeUnit.SECONDS)).isTrue();
             assertThat(f.runtime.loaded(a)).isTrue();

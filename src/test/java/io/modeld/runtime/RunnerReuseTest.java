@@ -46,7 +46,7 @@ class RunnerReuseTest {
     }
 
     private static GenerateResult generate(ProcessRunner r) throws RunnerFailure {
-        return r.generate(new GenerateRequest("Hello", null, null, 4, Sampling.DEFAULT.withSeed(1), List.of(), true),
+        return r.generate(new GenerateRequest("Hello", null, 4, Sampling.DEFAULT.withSeed(1), List.of(), true),
                 t -> { });
     }
 }

@@ -26,7 +26,7 @@ class SchedulerTest {
     Path root;
 
     private static GenerateRequest tokens(int n) {
-        return new GenerateRequest("Hi", null, null, n, Sampling.DEFAULT.withSeed(1), List.of(), true);
+        return new GenerateRequest("Hi", null, n, Sampling.DEFAULT.withSeed(1), List.of(), true);
     }
 
     @Test

@@ -150,7 +150,7 @@ final class OllamaGeneration {
             turns.add(new ChatTurn(ChatTurn.Role.SYSTEM, system));
         }
         turns.add(new ChatTurn(ChatTurn.Role.USER, prompt));
-        return new Prompt.Chat(turns);
+        return Prompt.chat(turns);
     }
 
     /** What {@code /api/chat} asks for; null when it only loads the model. */
@@ -174,6 +174,6 @@ final class OllamaGeneration {
             }
             turns.add(new ChatTurn(role, Fields.text(m, "content", "")));
         }
-        return new Prompt.Chat(turns);
+        return Prompt.chat(turns);
     }
 }

@@ -77,7 +77,7 @@ public final class OpenAiRoutes {
         if (Fields.whole(body, "n", 1, 1, 1) != 1) {
             throw ModeldException.invalid("n: only 1 is supported");
         }
-        Prompt prompt = chat ? new Prompt.Chat(messages(body))
+        Prompt prompt = chat ? Prompt.chat(messages(body))
                 : new Prompt.Text(Fields.requiredText(body, "prompt", "a string"), null);
         GenerationRequest request = new GenerationRequest(name, prompt, options(body), null,
                 Fields.bool(body, "ignore_eos", false));

@@ -1,0 +1,135 @@
+package io.modeld.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * llama.cpp's chat layer in this process, when the libraries it was loaded from have it
+ * ({@code libllama-common} and modeld's {@code libmodeld-chat}, bundled together): each model's own Jinja
+ * template rendered as llama-server renders it, with tools, tool results and thinking; the parsers of the
+ * output formats it knows; and llama-server's sampler (lazy grammars, triggers). A llama.cpp of the user's
+ * own without it falls back to llama.cpp's built-in templates and no tools.
+ */
+public final class ChatLayer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final ChatLibrary lib;
+
+    private ChatLayer(ChatLibrary lib) {
+        this.lib = lib;
+    }
+
+    /** The chat layer beside the llama.cpp in {@code dir}, or empty when it is not there or does not load. */
+    static Optional<ChatLayer> load(Path dir) {
+        Optional<Path> common = LlamaEngine.find(dir, "llama-common");
+        Optional<Path> shim = LlamaEngine.find(dir, "modeld-chat");
+        if (common.isEmpty() || shim.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            NativeLibrary.getInstance(common.get().toString());
+            return Optional.of(new ChatLayer(Native.load(shim.get().toString(), ChatLibrary.class,
+                    Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"))));
+        } catch (UnsatisfiedLinkError e) {
+            System.err.println("modeld: llama.cpp's chat layer in " + dir + " does not load (" + e.getMessage()
+                    + "); chat falls back to llama.cpp's built-in templates, without tools");
+            return Optional.empty();
+        }
+    }
+
+    /** The templates of a loaded model (its own, and its {@code tool_use} variant). */
+    public ChatTemplates templates(LlamaModel model) throws EngineException {
+        return init(model.pointer(), null, null, null);
+    }
+
+    /** A template given as source, with the BOS and EOS text the model's vocabulary has (no model needed). */
+    public ChatTemplates templates(String source, String bos, String eos) throws EngineException {
+        return init(null, source, bos, eos);
+    }
+
+    private ChatTemplates init(Pointer model, String source, String bos, String eos) throws EngineException {
+        PointerByReference err = new PointerByReference();
+        Pointer handle = lib.modeld_chat_init(model, source, bos, eos, err);
+        if (handle == null) {
+            throw new EngineException(EngineException.Kind.MODEL, "the chat template does not parse: " + take(err.getValue()));
+        }
+        return new ChatTemplates(this, handle);
+    }
+
+    /** A parser of one generation's output, from what {@link ChatTemplates#apply} answered. */
+    public ChatParser parser(String appliedJson, boolean separateReasoning, boolean parseToolCalls)
+            throws EngineException {
+        PointerByReference err = new PointerByReference();
+        Pointer handle = lib.modeld_parser_new(appliedJson, separateReasoning ? "auto" : "none", parseToolCalls ? 1 : 0,
+                err);
+        if (handle == null) {
+            throw new EngineException(EngineException.Kind.RUNTIME, "cannot parse the model's output format: "
+                    + take(err.getValue()));
+        }
+        return new ChatParser(this, handle);
+    }
+
+    /** llama-server's sampler with these settings ({@link Sampling} and what the template's output needs). */
+    public TokenSampler sampler(LlamaModel model, ObjectNode settings) throws EngineException {
+        PointerByReference err = new PointerByReference();
+        Pointer handle = lib.modeld_sampler_new(model.pointer(), settings.toString(), err);
+        if (handle == null) {
+            throw new EngineException(EngineException.Kind.INPUT, "the sampler cannot be made: " + take(err.getValue()));
+        }
+        return new TokenSampler() {
+            private Pointer h = handle;
+
+            @Override
+            public int sample(LlamaContext ctx, int index) {
+                return lib.modeld_sampler_sample(h, ctx.pointer(), index);
+            }
+
+            @Override
+            public void close() {
+                if (h != null) {
+                    lib.modeld_sampler_free(h);
+                    h = null;
+                }
+            }
+        };
+    }
+
+    /** A string the library returned, as Java's, freed there. */
+    String take(Pointer p) {
+        if (p == null) {
+            return "";
+        }
+        try {
+            return p.getString(0, StandardCharsets.UTF_8.name());
+        } finally {
+            lib.modeld_string_free(p);
+        }
+    }
+
+    /** A JSON answer of the library; its {@code error} becomes an exception of {@code kind}. */
+    JsonNode json(Pointer p, EngineException.Kind kind) throws EngineException {
+        String text = take(p);
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (IOException e) {
+            throw new EngineException(EngineException.Kind.RUNTIME, "the chat layer answered no JSON: " + text);
+        }
+        if (node.has("error")) {
+            throw new EngineException(kind, node.get("error").asText());
+        }
+        return node;
+    }
+}

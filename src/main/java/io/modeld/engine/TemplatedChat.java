@@ -1,0 +1,133 @@
+package io.modeld.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A conversation run as llama-server runs it: the model's own template renders it (tools, tool results,
+ * thinking), llama-server's sampler constrains the output with the template's grammar (forced when a tool
+ * must be called, lazy until its trigger otherwise), the template's preserved tokens are shown to the
+ * output parser, and the parser splits what comes into the answer, the reasoning and the tool calls.
+ */
+public final class TemplatedChat {
+
+    /** Where the parts of the output go. */
+    public interface Parts {
+        void text(String piece);
+
+        void thinking(String piece);
+
+        void toolCall(int index, String id, String name, String arguments);
+    }
+
+    private TemplatedChat() {
+    }
+
+    /** The prompt {@code chat} renders to. */
+    public static String render(ChatTemplates templates, ChatRequest chat) throws EngineException {
+        return templates.apply(chat.toJson().toString()).path("prompt").asText();
+    }
+
+    /**
+     * Generates the assistant's next message. {@code sampling.grammar()}, when set (a response format), takes
+     * the place of the template's grammar; the finish is {@link Generation.Finish#TOOL_CALLS} when the model
+     * called tools.
+     */
+    public static Generation.Result generate(Generator generator, LlamaModel model, ChatLayer layer,
+                                             ChatTemplates templates, ChatRequest chat, int maxTokens, Sampling sampling,
+                                             List<String> stop, boolean ignoreEos, Parts parts, BooleanSupplier abandon)
+            throws EngineException {
+        JsonNode applied = templates.apply(chat.toJson().toString());
+        int[] prompt = withBos(model, model.tokenize(applied.path("prompt").asText(), false, true));
+        List<String> stops = new ArrayList<>(stop == null ? List.of() : stop);
+        applied.path("additional_stops").forEach(s -> stops.add(s.asText()));
+        Set<Integer> shown = new HashSet<>();
+        applied.path("preserved_tokens").forEach(t -> {
+            int[] ids = model.tokenize(t.asText(), false, true);
+            if (ids.length == 1) {
+                shown.add(ids[0]);
+            }
+        });
+        boolean tools = chat.offersTools();
+        try (TokenSampler sampler = layer.sampler(model, settings(sampling, ignoreEos, applied, tools));
+             ChatParser parser = layer.parser(applied.toString(), true, tools)) {
+            Generation.Result r = generator.generate(new Generation.Request(prompt, maxTokens, sampling, stops, ignoreEos),
+                    sampler, shown::contains, piece -> emit(parse(parser, piece, true), parts), abandon);
+            JsonNode last = parse(parser, "", false);
+            emit(last, parts);
+            boolean called = !last.path("message").path("tool_calls").isEmpty();
+            return new Generation.Result(r.promptTokens(), r.reusedTokens(), r.tokens(),
+                    called ? Generation.Finish.TOOL_CALLS : r.finish(), r.promptNanos(), r.generateNanos());
+        }
+    }
+
+    private static JsonNode parse(ChatParser parser, String text, boolean partial) {
+        try {
+            return parser.add(text, partial);
+        } catch (EngineException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Hands what changed on. */
+    private static void emit(JsonNode parsed, Parts parts) {
+        for (JsonNode d : parsed.path("diffs")) {
+            if (!d.path("reasoning").asText().isEmpty()) {
+                parts.thinking(d.get("reasoning").asText());
+            }
+            if (!d.path("content").asText().isEmpty()) {
+                parts.text(d.get("content").asText());
+            }
+            int index = d.path("index").asInt(-1);
+            if (index >= 0) {
+                parts.toolCall(index, blankToNull(d.path("id").asText()), blankToNull(d.path("name").asText()),
+                        d.path("arguments").asText());
+            }
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    /** llama-server's sampler settings: the request's sampling and the template's grammar, unless a format replaces it. */
+    private static ObjectNode settings(Sampling s, boolean ignoreEos, JsonNode applied, boolean tools) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode().put("temperature", s.temperature()).put("top_k", s.topK())
+                .put("top_p", s.topP()).put("min_p", s.minP()).put("typical_p", s.typicalP())
+                .put("repeat_penalty", s.repeatPenalty()).put("repeat_last_n", s.repeatLastN())
+                .put("presence_penalty", s.presencePenalty()).put("frequency_penalty", s.frequencyPenalty())
+                .put("ignore_eos", ignoreEos);
+        if (s.seed() >= 0) {
+            o.put("seed", s.seed());
+        }
+        String grammar = applied.path("grammar").asText("");
+        if (s.grammar() != null && !s.grammar().isBlank() && !tools) {
+            o.put("grammar", s.grammar());
+        } else if (!grammar.isEmpty()) {
+            o.put("grammar", grammar).put("grammar_from_template", true)
+                    .put("grammar_lazy", applied.path("grammar_lazy").asBoolean())
+                    .put("generation_prompt", applied.path("generation_prompt").asText(""));
+            o.set("grammar_triggers", applied.path("grammar_triggers"));
+        }
+        o.set("preserved_tokens", applied.path("preserved_tokens"));
+        return o;
+    }
+
+    /** The model's BOS in front of a rendered prompt, unless its template already wrote it. */
+    static int[] withBos(LlamaModel m, int[] tokens) {
+        int[] withBos = m.tokenize("", true, false);
+        if (withBos.length == 1 && (tokens.length == 0 || tokens[0] != withBos[0])) {
+            int[] all = new int[tokens.length + 1];
+            all[0] = withBos[0];
+            System.arraycopy(tokens, 0, all, 1, tokens.length);
+            return all;
+        }
+        return tokens;
+    }
+}
