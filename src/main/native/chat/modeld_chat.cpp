@@ -30,6 +30,7 @@ char * error(const std::string & message) {
 
 struct chat {
     common_chat_templates_ptr templates;
+    int thinks = -1;  // whether the template can think (llama-server's default for enable_thinking); -1 unknown
 };
 
 // One generation's parser: what the template said of its output, and what was generated so far.
@@ -133,8 +134,12 @@ MODELD_API void modeld_chat_free(void * c) {
 // shapes) as llama-server does; answers the prompt and what the model's output format needs, or {error}.
 MODELD_API char * modeld_chat_apply(void * c, const char * request_json) {
     try {
-        const common_chat_templates * t = static_cast<chat *>(c)->templates.get();
+        auto * ch = static_cast<chat *>(c);
+        const common_chat_templates * t = ch->templates.get();
         common_json r = common_json::parse(request_json);
+        if (ch->thinks < 0) {
+            ch->thinks = common_chat_templates_support_enable_thinking(t) ? 1 : 0;
+        }
         auto caps = common_chat_templates_get_caps(t);
         common_chat_templates_inputs in;
         in.messages = common_chat_msgs_parse_oaicompat(r.value("messages", common_json::array()));
@@ -142,8 +147,10 @@ MODELD_API char * modeld_chat_apply(void * c, const char * request_json) {
         in.tool_choice = tool_choice_of(r, in.tools);
         in.parallel_tool_calls = r.value("parallel_tool_calls", (bool) caps["supports_parallel_tool_calls"]);
         in.add_generation_prompt = r.value("add_generation_prompt", true);
-        in.reasoning_format = common_reasoning_format_from_name(r.value("reasoning_format", std::string("auto")));
-        in.enable_thinking = r.value("enable_thinking", true);
+        in.reasoning_format = common_reasoning_format_from_name(r.value("reasoning_format", std::string("deepseek")));
+        // llama-server's defaults: thinking on where the template can think, earlier reasoning kept
+        in.enable_thinking = r.value("enable_thinking", ch->thinks == 1);
+        in.chat_template_kwargs["preserve_reasoning"] = "true";
         in.use_jinja = true;
         if (r.contains("json_schema") && !r.at("json_schema").is_null()) {
             in.json_schema = r.at("json_schema").dump();
@@ -188,7 +195,7 @@ MODELD_API char * modeld_chat_caps(void * c) {
 }
 
 // A parser of one generation's output, from what modeld_chat_apply answered; reasoning_format "none" leaves
-// the thinking in the content, "auto" takes it out.
+// the thinking in the content, "deepseek" (llama-server's default) takes it out.
 MODELD_API void * modeld_parser_new(const char * applied_json, const char * reasoning_format, int parse_tool_calls, char ** err) {
     try {
         common_json a = common_json::parse(applied_json);

@@ -1,6 +1,7 @@
 // Chat with a downloaded generator through /v1/chat/completions, streamed: tokens appear as they come,
 // Stop aborts the request (the daemon stops the generation when its client leaves), and the answer is
-// shown as safe Markdown. The conversation lives in the page until Clear.
+// shown as safe Markdown. A reasoning model's thinking (reasoning_content) streams into a folded
+// "Thinking" box above its answer. The conversation lives in the page until Clear.
 import { authHeaders, errorText } from './api.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -32,6 +33,20 @@ function bubble(role, text) {
   return body;
 }
 
+/** The folded box a model's thinking goes in, above its answer; hidden until there is some. */
+function thinkingBox(answerBody) {
+  const box = document.createElement('details');
+  box.className = 'thinking';
+  box.hidden = true;
+  const summary = document.createElement('summary');
+  summary.textContent = 'Thinking';
+  const text = document.createElement('div');
+  text.className = 'thought';
+  box.append(summary, text);
+  answerBody.before(box);
+  return box;
+}
+
 async function send(text) {
   $('chat-error').textContent = '';
   const model = $('chat-model').value;
@@ -50,7 +65,9 @@ async function send(text) {
     catch (e) { $('chat-error').textContent = 'the JSON schema is not JSON: ' + e.message; messages.pop(); return; }
   }
   const out = bubble('assistant', '');
+  const thought = thinkingBox(out);
   let answer = '';
+  let thinking = '';
   running = new AbortController();
   $('chat-send').disabled = true;
   $('chat-stop').disabled = false;
@@ -78,6 +95,13 @@ async function send(text) {
         const chunk = JSON.parse(line.slice(6));
         if (chunk.usage) usage = chunk.usage;
         const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
+        if (delta && delta.reasoning_content) {
+          firstToken = firstToken || performance.now();
+          thinking += delta.reasoning_content;
+          pieces++;
+          thought.hidden = false;
+          thought.querySelector('.thought').textContent = thinking;
+        }
         if (delta && delta.content) {
           firstToken = firstToken || performance.now();
           answer += delta.content;

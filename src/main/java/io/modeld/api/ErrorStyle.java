@@ -94,7 +94,7 @@ public enum ErrorStyle {
     /** The style of the API a request went to, by its path. */
     static ErrorStyle of(Context ctx) {
         String path = ctx.path();
-        if (path.startsWith("/v1/") || path.equals("/rerank")) {
+        if (path.startsWith("/v1/") || path.equals("/rerank") || path.equals("/apply-template")) {
             return OPENAI;
         }
         if (path.startsWith("/api/") || path.equals("/") && !Dashboard.wantsPage(ctx)) {

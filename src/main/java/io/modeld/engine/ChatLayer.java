@@ -72,7 +72,7 @@ public final class ChatLayer {
     public ChatParser parser(String appliedJson, boolean separateReasoning, boolean parseToolCalls)
             throws EngineException {
         PointerByReference err = new PointerByReference();
-        Pointer handle = lib.modeld_parser_new(appliedJson, separateReasoning ? "auto" : "none", parseToolCalls ? 1 : 0,
+        Pointer handle = lib.modeld_parser_new(appliedJson, separateReasoning ? "deepseek" : "none", parseToolCalls ? 1 : 0,
                 err);
         if (handle == null) {
             throw new EngineException(EngineException.Kind.RUNTIME, "cannot parse the model's output format: "

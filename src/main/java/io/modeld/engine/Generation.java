@@ -20,9 +20,14 @@ public final class Generation {
             this.wire = wire;
         }
 
-        /** As OpenAI and Ollama spell it. */
+        /** As OpenAI spells it. */
         public String wire() {
             return wire;
+        }
+
+        /** As Ollama spells it: its runner ends a turn of tool calls as any other, {@code stop}. */
+        public String ollama() {
+            return this == TOOL_CALLS ? STOP.wire : wire;
         }
     }
 

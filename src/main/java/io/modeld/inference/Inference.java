@@ -36,10 +36,34 @@ public final class Inference {
 
     private final ModelService models;
     private final Scheduler scheduler;
+    private final TemplateCapabilities capabilities;
 
     public Inference(ModelService models, Scheduler scheduler) {
         this.models = models;
         this.scheduler = scheduler;
+        this.capabilities = new TemplateCapabilities(models, scheduler);
+        models.subscribe(change -> capabilities.forget(change.id()));
+    }
+
+    /** What the model can do: generate, call tools, think, fill in the middle, embed, rerank. */
+    public ModelCapabilities capabilities(ModelRecord r) {
+        return capabilities.of(r);
+    }
+
+    /**
+     * The prompt the model's own chat template makes of a conversation (with the model's system prompt in
+     * front when it brings none), as llama-server's {@code /apply-template} answers it; loads the model.
+     */
+    public String render(GenerationRequest request) {
+        ModelRecord r = models.get(request.model());
+        refuseEarly(r, ModelRole.GENERATOR);
+        if (!(request.prompt() instanceof Prompt.Chat c)) {
+            throw ModeldException.invalid("messages: a template renders a conversation");
+        }
+        try (Lease lease = scheduler.lease(r, loadOptions(r, request.options(), request.keepAlive()))) {
+            require(lease, ModelRole.GENERATOR, r);
+            return lease.render(c.chat().withMessages(withSystem(r, c.chat().messages())));
+        }
     }
 
     /** The model a client names: by id, unique name or Ollama name (UNKNOWN_MODEL otherwise). */
@@ -83,6 +107,10 @@ public final class Inference {
     public GenerateResult generate(GenerationRequest request, TokenSink sink) {
         ModelRecord r = models.get(request.model());
         refuseEarly(r, ModelRole.GENERATOR);
+        if (request.prompt() instanceof Prompt.Chat c && c.chat().offersTools() && !capabilities(r).tools()) {
+            throw ModeldException.invalid("model '" + r.spec().name() + "' does not support tools: its chat template "
+                    + "takes none");
+        }
         Options o = merged(r, request.options());
         int max = o.maxTokens() == null || o.maxTokens() < 0 ? UNLIMITED_TOKENS : o.maxTokens();
         GenerateRequest run = request.prompt() instanceof Prompt.Chat c

@@ -13,6 +13,8 @@ public record TinyLlama(int embedding, int layers, int feedForward, int heads, i
 
     /** 32-dim, 1 layer: about 120 KB. */
     public static final TinyLlama TINY = new TinyLlama(32, 1, 96, 4, 4, 256);
+    /** As {@link #TINY} with a context of 4096 tokens: room for a real chat template's system prompt and tools. */
+    public static final TinyLlama CHAT = new TinyLlama(32, 1, 96, 4, 4, 4096);
     /** 512-dim, 8 layers, 2048 feed-forward: about 135 MB. */
     public static final TinyLlama SMALL = new TinyLlama(512, 8, 2048, 8, 8, 2048);
     /** 256-dim, 1 layer: every row a multiple of 256, so llama.cpp can quantize it to K-quants and Q8_0. */
@@ -20,8 +22,27 @@ public record TinyLlama(int embedding, int layers, int feedForward, int heads, i
 
     static final int VOCAB = TinyVocab.SIZE;
 
+    /** Writes {@link #TINY} to the file {@code args[0]} (tools/template-renders.sh gives it to llama-server). */
+    public static void main(String[] args) throws IOException {
+        TINY.write(Path.of(args[0]), 1);
+    }
+
     /** Writes the model; the same seed gives the same bytes. */
     public void write(Path file, long seed) throws IOException {
+        write(file, seed, TinyVocab.CHATML);
+    }
+
+    /** Writes the model with the chat template {@code template} (a real model's, say). */
+    public void write(Path file, long seed, String template) throws IOException {
+        write(file, seed, template, java.util.List.of());
+    }
+
+    /**
+     * Writes the model with the chat template {@code template} and the control tokens {@code specials} it
+     * writes (as a real model's vocabulary has them), so that its markers are one token each.
+     */
+    public void write(Path file, long seed, String template, java.util.List<String> specials) throws IOException {
+        int vocab = VOCAB + specials.size();
         int headDim = embedding / heads;
         GgufWriter w = new GgufWriter()
                 .string("general.architecture", "llama")
@@ -35,13 +56,13 @@ public record TinyLlama(int embedding, int layers, int feedForward, int heads, i
                 .u32("llama.attention.head_count_kv", headsKv)
                 .u32("llama.rope.dimension_count", headDim)
                 .f32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
-                .u32("llama.vocab_size", VOCAB);
-        TinyVocab.addTo(w, false);
+                .u32("llama.vocab_size", vocab);
+        TinyVocab.addTo(w, false, template, specials);
         long kv = (long) headDim * headsKv;
         SplittableRandom random = new SplittableRandom(seed);
-        w.tensor("token_embd.weight", new long[] {embedding, VOCAB}, TinyVocab.weights(random));
+        w.tensor("token_embd.weight", new long[] {embedding, vocab}, TinyVocab.weights(random));
         w.tensor("output_norm.weight", new long[] {embedding}, i -> 1.0);
-        w.tensor("output.weight", new long[] {embedding, VOCAB}, TinyVocab.weights(random));
+        w.tensor("output.weight", new long[] {embedding, vocab}, TinyVocab.weights(random));
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
             w.tensor(p + "attn_norm.weight", new long[] {embedding}, i -> 1.0);

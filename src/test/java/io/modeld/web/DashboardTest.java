@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.modeld.gguf.TinyLlama;
 import io.modeld.gguf.TinyModels;
+import io.modeld.testing.AgentModels;
 import io.modeld.testing.Downloading;
 import io.modeld.testing.FileServer;
 import io.modeld.testing.TestDaemon;
@@ -232,6 +233,24 @@ class DashboardTest {
         assertThat(answer.getText()).contains(evil);
         assertThat(answer.findElements(By.cssSelector("script, img, b"))).isEmpty();
         assertThat(browser.executeScript("return window.pwned")).isNull();
+    }
+
+    @Test
+    void a_reasoning_models_thinking_is_folded_above_its_answer() throws Exception {
+        AgentModels.thinker(daemon, tmp, "thinker");
+        browser.get("http://127.0.0.1:" + daemon.port() + "/#chat");
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-model option")).size() == 1);
+        browser.findElement(By.id("chat-input")).sendKeys("Hi");
+        browser.findElement(By.id("chat-send")).click();
+        ui().until(() -> "true".equals(browser.findElement(By.cssSelector(".message.assistant .body")).getAttribute("data-done")));
+        assertThat(browser.findElement(By.cssSelector(".message.assistant .body")).getText()).isEqualTo("Hello.");
+        WebElement box = browser.findElement(By.cssSelector(".message.assistant details.thinking"));
+        assertThat(box.isDisplayed()).isTrue();
+        assertThat(box.getAttribute("open")).as("folded").isNull();
+        assertThat(box.findElement(By.cssSelector(".thought")).isDisplayed()).isFalse();
+        box.findElement(By.tagName("summary")).click();
+        assertThat(box.findElement(By.cssSelector(".thought")).getText()).isEqualTo("Let me think.");
+        shoot("chat-thinking");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.modeld.api.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -13,12 +14,17 @@ import io.modeld.api.Ndjson;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelRoles;
 import io.modeld.catalog.OllamaNames;
+import io.modeld.engine.ChatRequest;
 import io.modeld.engine.ChatTurn;
 import io.modeld.gguf.ModelRole;
+import io.modeld.inference.Answer;
 import io.modeld.inference.GenerationRequest;
 import io.modeld.inference.Inference;
+import io.modeld.inference.ModelCapabilities;
 import io.modeld.inference.Options;
 import io.modeld.inference.Prompt;
+import io.modeld.inference.TokenSink;
+import io.modeld.inference.ToolSpecs;
 import io.modeld.runtime.GenerateResult;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,10 +64,16 @@ final class OllamaGeneration {
         if (Fields.has(body, "images") && !body.get("images").isEmpty()) {
             throw ModeldException.invalid("\"" + name + "\" does not support images (it reads text only)");
         }
-        if (Fields.has(body, "tools") && !body.get("tools").isEmpty()) {
-            throw ModeldException.invalid(OllamaNames.of(r) + " does not support tools");
+        Thinking think = Thinking.of(body.get("think"));
+        ModelCapabilities caps = inference.capabilities(r);
+        if (think.on() && !caps.thinking()) {
+            throw ModeldException.invalid("\"" + name + "\" does not support thinking");
         }
-        Prompt prompt = chat ? chatPrompt(body, r) : generatePrompt(body);
+        ArrayNode tools = ToolSpecs.of(body.get("tools"), "tools");
+        if (tools != null && !caps.tools()) {
+            throw ModeldException.invalid(OllamaNames.withTag(name) + " does not support tools");
+        }
+        Prompt prompt = chat ? chatPrompt(body, r, tools, think) : generatePrompt(body, think);
         boolean stream = Fields.bool(body, "stream", true);
         if (prompt == null) {
             loadOnly(ctx, r, name, chat, options, keepAlive, stream);
@@ -69,20 +81,75 @@ final class OllamaGeneration {
         }
         GenerationRequest request = new GenerationRequest(r.id(), prompt, options, keepAlive, false);
         if (!stream) {
-            StringBuilder text = new StringBuilder();
-            GenerateResult result = inference.generate(request, text::append);
-            ctx.json(finish(chunk(name, chat, text.toString()), result, start));
+            Answer answer = new Answer();
+            GenerateResult result = inference.generate(request, answer);
+            ObjectNode out = chunk(name, chat, answer.text());
+            withThinking(out, chat, answer.thinking());
+            withToolCalls(out, answer);
+            ctx.json(finish(out, result, start));
             return;
         }
         Ndjson lines = new Ndjson(ctx);
+        Answer calls = new Answer();
         GenerateResult result;
         try {
-            result = inference.generate(request, piece -> lines.line(chunk(name, chat, piece).put("done", false)));
+            result = inference.generate(request, new TokenSink() {
+                @Override
+                public void text(String piece) {
+                    lines.line(chunk(name, chat, piece).put("done", false));
+                }
+
+                @Override
+                public void thinking(String piece) {
+                    lines.line(withThinking(chunk(name, chat, ""), chat, piece).put("done", false));
+                }
+
+                @Override
+                public void toolCall(ToolCallDelta d) {
+                    calls.toolCall(d);
+                }
+            });
         } catch (ModeldException e) {
             lines.error(ErrorStyle.OLLAMA.describe(e));
             return;
         }
+        if (!calls.toolCalls().isEmpty()) {
+            lines.line(withToolCalls(chunk(name, chat, ""), calls).put("done", false));
+        }
         lines.line(finish(chunk(name, chat, ""), result, start));
+    }
+
+    /** The model's reasoning, where Ollama puts it: the message's {@code thinking}, or generate's. */
+    private static ObjectNode withThinking(ObjectNode c, boolean chat, String thinking) {
+        if (!thinking.isEmpty()) {
+            (chat ? (ObjectNode) c.get("message") : c).put("thinking", thinking);
+        }
+        return c;
+    }
+
+    /** The calls the model made, as Ollama sends them: whole, arguments as objects. */
+    private static ObjectNode withToolCalls(ObjectNode c, Answer answer) {
+        List<ChatTurn.ToolCall> calls = answer.toolCalls();
+        if (calls.isEmpty() || !c.has("message")) {
+            return c;
+        }
+        ArrayNode list = ((ObjectNode) c.get("message")).putArray("tool_calls");
+        for (int i = 0; i < calls.size(); i++) {
+            ChatTurn.ToolCall call = calls.get(i);
+            ObjectNode f = list.addObject().put("id", call.id()).putObject("function").put("index", i)
+                    .put("name", call.name());
+            f.set("arguments", arguments(call.arguments()));
+        }
+        return c;
+    }
+
+    private static JsonNode arguments(String json) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(json);
+            return n != null && n.isObject() ? n : Json.MAPPER.createObjectNode();
+        } catch (java.io.IOException e) {
+            return Json.MAPPER.createObjectNode();
+        }
     }
 
     private static ObjectNode chunk(String model, boolean chat, String text) {
@@ -96,7 +163,7 @@ final class OllamaGeneration {
     }
 
     private static ObjectNode finish(ObjectNode last, GenerateResult r, long start) {
-        return last.put("done", true).put("done_reason", r.finish().wire())
+        return last.put("done", true).put("done_reason", r.finish().ollama())
                 .put("total_duration", System.nanoTime() - start).put("load_duration", r.loadNanos())
                 .put("prompt_eval_count", r.promptTokens()).put("prompt_eval_duration", r.promptNanos())
                 .put("eval_count", r.tokens()).put("eval_duration", r.generateNanos());
@@ -124,7 +191,7 @@ final class OllamaGeneration {
     }
 
     /** What {@code /api/generate} asks for; null when it only loads the model. */
-    private static Prompt generatePrompt(JsonNode body) {
+    private static Prompt generatePrompt(JsonNode body, Thinking think) {
         String prompt = Fields.text(body, "prompt", "");
         String suffix = Fields.text(body, "suffix", null);
         String system = Fields.text(body, "system", null);
@@ -150,11 +217,14 @@ final class OllamaGeneration {
             turns.add(new ChatTurn(ChatTurn.Role.SYSTEM, system));
         }
         turns.add(new ChatTurn(ChatTurn.Role.USER, prompt));
-        return Prompt.chat(turns);
+        return new Prompt.Chat(new ChatRequest(turns, null, null, null, think.enabled(), think.effort(), null));
     }
 
-    /** What {@code /api/chat} asks for; null when it only loads the model. */
-    private static Prompt chatPrompt(JsonNode body, ModelRecord r) {
+    /**
+     * What {@code /api/chat} asks for; null when it only loads the model. Messages carry an assistant's
+     * {@code thinking} and {@code tool_calls} (arguments as objects) and a tool's {@code tool_name}.
+     */
+    private static Prompt chatPrompt(JsonNode body, ModelRecord r, ArrayNode tools, Thinking think) {
         JsonNode messages = body.get("messages");
         if (messages == null || messages.isNull() || messages.isArray() && messages.isEmpty()) {
             return null;
@@ -172,8 +242,53 @@ final class OllamaGeneration {
             if (Fields.has(m, "images") && !m.get("images").isEmpty()) {
                 throw ModeldException.invalid("\"" + OllamaNames.of(r) + "\" does not support images (it reads text only)");
             }
-            turns.add(new ChatTurn(role, Fields.text(m, "content", "")));
+            turns.add(new ChatTurn(role, Fields.text(m, "content", ""), Fields.text(m, "thinking", null),
+                    toolCalls(m.get("tool_calls"), i), Fields.text(m, "tool_call_id", null),
+                    Fields.text(m, "tool_name", null)));
         }
-        return Prompt.chat(turns);
+        return new Prompt.Chat(new ChatRequest(turns, tools, null, null, think.enabled(), think.effort(), null));
+    }
+
+    private static List<ChatTurn.ToolCall> toolCalls(JsonNode calls, int i) {
+        if (calls == null || calls.isNull()) {
+            return List.of();
+        }
+        if (!calls.isArray()) {
+            throw ModeldException.invalid("messages[" + i + "].tool_calls: must be an array");
+        }
+        List<ChatTurn.ToolCall> out = new ArrayList<>();
+        for (int k = 0; k < calls.size(); k++) {
+            JsonNode f = calls.get(k).path("function");
+            if (!f.path("name").isTextual()) {
+                throw ModeldException.invalid("messages[" + i + "].tool_calls[" + k + "].function.name: required");
+            }
+            JsonNode args = f.get("arguments");
+            out.add(new ChatTurn.ToolCall(calls.get(k).path("id").asText(null), f.get("name").asText(),
+                    args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : args.toString()));
+        }
+        return out;
+    }
+
+    /**
+     * Ollama's {@code think}: true or false, or how hard ("low", "medium", "high"; "max" as high); absent
+     * leaves it to the template. The model's reasoning is always kept apart from its answer.
+     */
+    private record Thinking(Boolean enabled, String effort) {
+        static Thinking of(JsonNode think) {
+            if (think == null || think.isNull()) {
+                return new Thinking(null, null);
+            }
+            if (think.isBoolean()) {
+                return new Thinking(think.booleanValue(), null);
+            }
+            if (think.isTextual() && List.of("low", "medium", "high", "max").contains(think.textValue())) {
+                return new Thinking(true, think.textValue().equals("max") ? "high" : think.textValue());
+            }
+            throw ModeldException.invalid("think: must be true, false, \"low\", \"medium\" or \"high\"");
+        }
+
+        boolean on() {
+            return Boolean.TRUE.equals(enabled);
+        }
     }
 }

@@ -51,7 +51,7 @@ public final class OllamaRoutes {
         this.downloads = downloads;
         this.inference = inference;
         this.scheduler = scheduler;
-        this.views = new OllamaViews(models);
+        this.views = new OllamaViews(models, inference);
     }
 
     public void register(RoutesConfig routes) {

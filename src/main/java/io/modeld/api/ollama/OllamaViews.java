@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.catalog.ModelRecord;
-import io.modeld.catalog.ModelRoles;
 import io.modeld.catalog.ModelService;
 import io.modeld.catalog.OllamaNames;
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
 import io.modeld.gguf.GgufReader;
-import io.modeld.gguf.ModelRole;
+import io.modeld.inference.Inference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,8 +79,11 @@ final class OllamaViews {
                 }
             });
 
-    OllamaViews(ModelService models) {
+    private final Inference inference;
+
+    OllamaViews(ModelService models, Inference inference) {
         this.models = models;
+        this.inference = inference;
         models.subscribe(change -> headers.remove(change.id()));
     }
 
@@ -165,23 +167,10 @@ final class OllamaViews {
         return String.valueOf(n);
     }
 
-    /** {@code completion}, {@code embedding}, {@code tools}, {@code insert}, as the model supports them. */
+    /** What the model can do, in Ollama's words ({@code completion}, {@code tools}, {@code thinking}, ...). */
     ArrayNode capabilities(ModelRecord r) {
         ArrayNode caps = Json.MAPPER.createArrayNode();
-        ModelRole role = ModelRoles.of(r.spec());
-        if (role != ModelRole.GENERATOR) {
-            caps.add("embedding");
-            return caps;
-        }
-        caps.add("completion");
-        String template = chatTemplate(r);
-        if (template != null && template.contains("tools")) {
-            caps.add("tools");
-        }
-        Header g = header(r);
-        if (g != null && g.fim()) {
-            caps.add("insert");
-        }
+        inference.capabilities(r).ollama().forEach(caps::add);
         return caps;
     }
 

@@ -15,7 +15,11 @@ import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelRoles;
 import io.modeld.catalog.ModelService;
 import io.modeld.engine.ChatTurn;
+import io.modeld.engine.ChatRequest;
+import io.modeld.inference.Answer;
 import io.modeld.inference.GenerationRequest;
+import io.modeld.inference.TokenSink;
+import io.modeld.inference.ToolSpecs;
 import io.modeld.inference.Inference;
 import io.modeld.inference.JsonGrammar;
 import io.modeld.inference.JsonSchemaGrammar;
@@ -24,6 +28,7 @@ import io.modeld.inference.Prompt;
 import io.modeld.runtime.GenerateResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -50,6 +55,7 @@ public final class OpenAiRoutes {
         routes.get("/v1/models/{model}", ctx -> ctx.json(model(inference.model(ctx.pathParam("model")))));
         routes.post("/v1/completions", ctx -> complete(ctx, false));
         routes.post("/v1/chat/completions", ctx -> complete(ctx, true));
+        routes.post("/apply-template", this::applyTemplate);
         new OpenAiEmbeddings(inference).register(routes);
     }
 
@@ -65,10 +71,15 @@ public final class OpenAiRoutes {
         ctx.json(out);
     }
 
-    private static ObjectNode model(ModelRecord r) {
-        return Json.MAPPER.createObjectNode().put("id", r.spec().unique() != null ? r.spec().unique() : r.id())
+    /** An entry of the model list, with modeld's extensions: the model's role and capabilities (as Ollama names them). */
+    private ObjectNode model(ModelRecord r) {
+        ObjectNode m = Json.MAPPER.createObjectNode().put("id", r.spec().unique() != null ? r.spec().unique() : r.id())
                 .put("object", "model").put("created", r.created().getEpochSecond()).put("owned_by", "modeld")
                 .put("role", ModelRoles.of(r.spec()).wire());
+        if (r.downloaded()) {
+            inference.capabilities(r).ollama().forEach(m.putArray("capabilities")::add);
+        }
+        return m;
     }
 
     private void complete(Context ctx, boolean chat) {
@@ -77,7 +88,7 @@ public final class OpenAiRoutes {
         if (Fields.whole(body, "n", 1, 1, 1) != 1) {
             throw ModeldException.invalid("n: only 1 is supported");
         }
-        Prompt prompt = chat ? Prompt.chat(messages(body))
+        Prompt prompt = chat ? new Prompt.Chat(chat(body))
                 : new Prompt.Text(Fields.requiredText(body, "prompt", "a string"), null);
         GenerationRequest request = new GenerationRequest(name, prompt, options(body), null,
                 Fields.bool(body, "ignore_eos", false));
@@ -87,19 +98,47 @@ public final class OpenAiRoutes {
             streamed(ctx, request, e, body.path("stream_options").path("include_usage").asBoolean(false));
             return;
         }
-        StringBuilder text = new StringBuilder();
-        GenerateResult result = inference.generate(request, text::append);
+        Answer answer = new Answer();
+        GenerateResult result = inference.generate(request, answer);
         ObjectNode out = e.of(chat ? "chat.completion" : "text_completion");
         ObjectNode choice = out.putArray("choices").addObject().put("index", 0);
         if (chat) {
-            choice.putObject("message").put("role", "assistant").put("content", text.toString());
+            ObjectNode message = choice.putObject("message").put("role", "assistant");
+            List<ChatTurn.ToolCall> calls = answer.toolCalls();
+            if (calls.isEmpty() || !answer.text().isEmpty()) {
+                message.put("content", answer.text());
+            } else {
+                message.putNull("content");
+            }
+            if (!answer.thinking().isEmpty()) {
+                message.put("reasoning_content", answer.thinking());
+            }
+            if (!calls.isEmpty()) {
+                ArrayNode list = message.putArray("tool_calls");
+                for (ChatTurn.ToolCall c : calls) {
+                    list.addObject().put("id", c.id()).put("type", "function").putObject("function")
+                            .put("name", c.name()).put("arguments", c.arguments());
+                }
+            }
         } else {
-            choice.put("text", text.toString());
+            choice.put("text", answer.text());
         }
         choice.putNull("logprobs");
         choice.put("finish_reason", result.finish().wire());
         out.set("usage", usage(result));
         ctx.json(out);
+    }
+
+    /**
+     * llama-server's {@code POST /apply-template}: the prompt a chat request becomes with the model's own
+     * template (its tools, tool results and thinking), without generating; {@code {"prompt": ...}}.
+     */
+    private void applyTemplate(Context ctx) {
+        JsonNode body = Bodies.json(ctx);
+        String name = Fields.requiredText(body, "model", "a model id or unique name");
+        String prompt = inference.render(new GenerationRequest(name, new Prompt.Chat(chat(body)), options(body), null,
+                false));
+        ctx.json(Json.MAPPER.createObjectNode().put("prompt", prompt));
     }
 
     /** The fields every object of one answer shares. */
@@ -143,7 +182,35 @@ public final class OpenAiRoutes {
         }
         GenerateResult result;
         try {
-            result = inference.generate(request, piece -> events.event(e.chunk(piece, null)));
+            result = inference.generate(request, new TokenSink() {
+                @Override
+                public void text(String piece) {
+                    events.event(e.chunk(piece, null));
+                }
+
+                @Override
+                public void thinking(String piece) {
+                    ObjectNode c = e.chunk(null, null);
+                    ((ObjectNode) c.get("choices").get(0).get("delta")).put("reasoning_content", piece);
+                    events.event(c);
+                }
+
+                @Override
+                public void toolCall(ToolCallDelta d) {
+                    ObjectNode c = e.chunk(null, null);
+                    ObjectNode call = ((ObjectNode) c.get("choices").get(0).get("delta")).putArray("tool_calls")
+                            .addObject().put("index", d.index());
+                    if (d.id() != null) {
+                        call.put("id", d.id()).put("type", "function");
+                    }
+                    ObjectNode f = call.putObject("function");
+                    if (d.name() != null) {
+                        f.put("name", d.name());
+                    }
+                    f.put("arguments", d.arguments() == null ? "" : d.arguments());
+                    events.event(c);
+                }
+            });
         } catch (ModeldException failure) {
             ObjectNode error = Json.MAPPER.createObjectNode();
             error.set("error", ErrorStyle.openAiError(ErrorStyle.OPENAI.status(failure.kind()),
@@ -162,19 +229,75 @@ public final class OpenAiRoutes {
         events.done();
     }
 
-    private static List<ChatTurn> messages(JsonNode body) {
+    /**
+     * The conversation: messages (an assistant's {@code tool_calls} and {@code reasoning_content} or
+     * {@code reasoning}, a tool's {@code tool_call_id}), {@code tools}, {@code tool_choice},
+     * {@code parallel_tool_calls}, and {@code reasoning_effort} ("none" turns thinking off).
+     */
+    private static ChatRequest chat(JsonNode body) {
         JsonNode m = body.get("messages");
         if (m == null || !m.isArray() || m.isEmpty()) {
             throw ModeldException.invalid("messages: required, a non-empty array of {role, content}");
         }
         List<ChatTurn> out = new ArrayList<>();
         for (int i = 0; i < m.size(); i++) {
-            JsonNode role = m.get(i).get("role");
+            JsonNode msg = m.get(i);
+            JsonNode role = msg.get("role");
             ChatTurn.Role r = ChatTurn.Role.of(role != null && role.isTextual() ? role.textValue() : "");
             if (r == null) {
                 throw ModeldException.invalid("messages[" + i + "].role: must be system, developer, user, assistant or tool");
             }
-            out.add(new ChatTurn(r, content(m.get(i).get("content"), i)));
+            String reasoning = Fields.text(msg, "reasoning_content", Fields.text(msg, "reasoning", null));
+            out.add(new ChatTurn(r, content(msg.get("content"), i), reasoning, toolCalls(msg.get("tool_calls"), i),
+                    Fields.text(msg, "tool_call_id", null), Fields.text(msg, "name", null)));
+        }
+        ArrayNode tools = ToolSpecs.of(body.get("tools"), "tools");
+        JsonNode choice = ToolSpecs.choice(body.get("tool_choice"), tools, "tool_choice");
+        Boolean parallel = Fields.has(body, "parallel_tool_calls") ? Fields.bool(body, "parallel_tool_calls", true) : null;
+        String effort = Fields.text(body, "reasoning_effort", null);
+        if (effort != null && !List.of("none", "minimal", "low", "medium", "high").contains(effort)) {
+            throw ModeldException.invalid("reasoning_effort: must be none, minimal, low, medium or high");
+        }
+        Boolean thinking = "none".equals(effort) ? Boolean.FALSE : null;
+        return new ChatRequest(out, tools, choice, parallel, thinking,
+                effort == null || effort.equals("none") ? null : effort.equals("minimal") ? "low" : effort,
+                templateKwargs(body.get("chat_template_kwargs")));
+    }
+
+    /** llama-server's and vLLM's {@code chat_template_kwargs}: more variables for the template ({@code enable_thinking}). */
+    private static Map<String, JsonNode> templateKwargs(JsonNode kwargs) {
+        if (kwargs == null || kwargs.isNull()) {
+            return Map.of();
+        }
+        if (!kwargs.isObject() || kwargs.size() > 64) {
+            throw ModeldException.invalid("chat_template_kwargs: must be an object of at most 64 variables");
+        }
+        Map<String, JsonNode> out = new java.util.LinkedHashMap<>();
+        kwargs.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+        JsonNode thinking = out.get("enable_thinking");
+        if (thinking != null && !thinking.isBoolean()) {
+            throw ModeldException.invalid("chat_template_kwargs.enable_thinking: must be true or false");
+        }
+        return out;
+    }
+
+    /** An assistant message's calls: {@code [{id, type: "function", function: {name, arguments}}]}. */
+    private static List<ChatTurn.ToolCall> toolCalls(JsonNode calls, int i) {
+        if (calls == null || calls.isNull()) {
+            return List.of();
+        }
+        if (!calls.isArray()) {
+            throw ModeldException.invalid("messages[" + i + "].tool_calls: must be an array");
+        }
+        List<ChatTurn.ToolCall> out = new ArrayList<>();
+        for (int k = 0; k < calls.size(); k++) {
+            JsonNode f = calls.get(k).path("function");
+            if (!f.path("name").isTextual()) {
+                throw ModeldException.invalid("messages[" + i + "].tool_calls[" + k + "].function.name: required");
+            }
+            JsonNode args = f.get("arguments");
+            out.add(new ChatTurn.ToolCall(calls.get(k).path("id").asText(null), f.get("name").asText(),
+                    args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : args.toString()));
         }
         return out;
     }
