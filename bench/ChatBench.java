@@ -2,7 +2,8 @@
 // per request, for templates of the corpus (run with the jar and the test classes on the class path):
 //   java -cp target/modeld.jar:target/test-classes bench/ChatBench.java RUNS TEMPLATE...
 // For each template: "render_us": rendering an 8-message tool conversation with 4 tools (prompt, grammar,
-// triggers, parser); "parse_whole_us": parsing a 2,000-character answer with a tool call at once;
+// triggers, parser); "parse_whole_us": parsing a 2,000-character answer ending in a tool call, in the
+// family's own format, at once;
 // "parse_streamed_ms": parsing it as a stream of 500 four-character pieces (the parser reads the whole text
 // at every piece, as llama-server's does) - medians of RUNS after a warm-up.
 import io.modeld.engine.ChatLayer;
@@ -35,22 +36,33 @@ public class ChatBench {
         for (String name : List.of("get_weather", "get_time", "search", "send_mail")) {
             tools.add(String.format(TOOL, name, name));
         }
-        String call = "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+        String toolCall = "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
                 + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\": \\\"Paris\\\"}\"}}]}";
         String request = "{\"tools\":[" + String.join(",", tools) + "],\"messages\":["
                 + "{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
                 + "{\"role\":\"user\",\"content\":\"Hello!\"},{\"role\":\"assistant\",\"content\":\"Hi. How can I help?\"},"
-                + "{\"role\":\"user\",\"content\":\"Weather in Paris?\"}," + call + ","
+                + "{\"role\":\"user\",\"content\":\"Weather in Paris?\"}," + toolCall + ","
                 + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"{\\\"temperature\\\": 21}\"},"
                 + "{\"role\":\"assistant\",\"content\":\"It is 21 degrees.\"},{\"role\":\"user\",\"content\":\"And tomorrow?\"}]}";
-        String answer = "Let me look that up. ".repeat(95) + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": "
-                + "{\"city\": \"Paris\", \"days\": 1}}\n</tool_call>";
+        String prose = "Let me look that up. ".repeat(95);
+        String call = "{\"city\": \"Paris\", \"days\": 1}";
+        java.util.Map<String, String> answers = java.util.Map.of(
+                "Qwen-Qwen3-0.6B", prose + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": " + call + "}\n</tool_call>",
+                "meta-llama-Llama-3.1-8B-Instruct", prose + "{\"name\": \"get_weather\", \"parameters\": " + call + "}",
+                "openai-gpt-oss-120b", "<|channel|>analysis<|message|>" + prose + "<|end|><|start|>assistant<|channel|>"
+                        + "commentary to=functions.get_weather <|constrain|>json<|message|>" + call,
+                "llama-cpp-deepseek-r1", prose + "</think><\uff5ctool\u2581calls\u2581begin\uff5c><\uff5ctool\u2581call"
+                        + "\u2581begin\uff5c>function<\uff5ctool\u2581sep\uff5c>get_weather\n```json\n" + call
+                        + "```<\uff5ctool\u2581call\u2581end\uff5c><\uff5ctool\u2581calls\u2581end\uff5c>",
+                "mistralai-Mistral-Nemo-Instruct-2407", prose + "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": "
+                        + call + ", \"id\": \"123456789\"}]");
         System.out.println("template render_us parse_whole_us parse_streamed_ms");
         for (int t = 1; t < args.length; t++) {
             Path file = dir.resolve("m" + t + ".gguf");
             TinyLlama.TINY.write(file, 1, AgentModels.template(args[t]));
             try (LlamaModel model = engine.loadModel(List.of(file)); ChatTemplates templates = layer.templates(model)) {
                 String applied = templates.apply(request).toString();
+                String answer = answers.get(args[t]);
                 long[] render = new long[runs];
                 long[] whole = new long[runs];
                 long[] streamed = new long[runs];

@@ -3,8 +3,8 @@
 # request. In-process (bench/ChatBench.java): render, parse whole, parse streamed, for five families. Then
 # through HTTP, against a peer in the same script: POST /apply-template of the same 8-message tool
 # conversation, modeld (daemon, runner, shim) beside llama-server built from the same release
-# (tools/template-renders.sh builds it into target/llama-server; skipped if absent), RUNS x 100 requests
-# from one Node process, milliseconds per request, medians. Run by hand: bash bench/chat.sh.
+# (bench/native-llama.sh), RUNS x 100 requests from one Node process, milliseconds per request, medians.
+# Run by hand: bash bench/chat.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./modeld --version >/dev/null
@@ -62,17 +62,15 @@ curl -fs -X POST "http://127.0.0.1:$PORT/model/qwen3/download" >/dev/null
 until curl -fs "http://127.0.0.1:$PORT/model/qwen3" | grep -q '"downloaded":true'; do sleep 0.2; done
 m=(); for r in $(seq "$RUNS"); do m+=("$(node "$work/time.mjs" "http://127.0.0.1:$PORT/apply-template" "$work/request.json")"); done
 M=$(median "${m[@]}")
-server=target/llama-server/src/build/bin/llama-server
+server="$(bash bench/native-llama.sh)/llama-server"
 echo
 echo "| POST /apply-template, 8 messages, 1 tool | ms per request |"
 echo "|---|---|"
 echo "| modeld | $M |"
-if [[ -x "$server" ]]; then
-  "$server" -m "$work/qwen3.gguf" --jinja --port $PEER_PORT -c 512 > "$work/peer.log" 2>&1 &
-  peer=$!
-  until curl -fs "http://127.0.0.1:$PEER_PORT/health" >/dev/null 2>&1; do sleep 0.1; done
-  p=(); for r in $(seq "$RUNS"); do p+=("$(node "$work/time.mjs" "http://127.0.0.1:$PEER_PORT/apply-template" "$work/request.json")"); done
-  P=$(median "${p[@]}")
-  echo "| llama-server (same release) | $P |"
-  awk -v m="$M" -v p="$P" 'BEGIN {printf "modeld takes %.2fx llama-server'"'"'s time per render over HTTP\n", m/p}'
-fi
+"$server" -m "$work/qwen3.gguf" --jinja --port $PEER_PORT -c 512 > "$work/peer.log" 2>&1 &
+peer=$!
+until curl -fs "http://127.0.0.1:$PEER_PORT/health" >/dev/null 2>&1; do sleep 0.1; done
+p=(); for r in $(seq "$RUNS"); do p+=("$(node "$work/time.mjs" "http://127.0.0.1:$PEER_PORT/apply-template" "$work/request.json")"); done
+P=$(median "${p[@]}")
+echo "| llama-server (same release) | $P |"
+awk -v m="$M" -v p="$P" 'BEGIN {printf "modeld takes %.2fx llama-server'"'"'s time per render over HTTP\n", m/p}'

@@ -28,20 +28,7 @@ engine() { java -cp "$cp" bench/EngineBench.java "$@" 2>/dev/null | tail -1; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# llama.cpp built for this CPU from the source of the bundled release (node-llama-cpp's git bundle).
-native="$bench/llama.cpp"
-if [[ ! -x "$native/build/bin/llama-server" ]]; then
-  echo "building llama.cpp natively (once) ..." >&2
-  rm -rf "$native" "$bench/npm"; mkdir -p "$bench/npm"
-  version=$(grep -o '"@node-llama-cpp/linux-x64": *"[^"]*"' src/main/native/package.json | grep -o '[0-9][0-9.]*')
-  (cd "$bench/npm" && npm pack --silent "node-llama-cpp@$version" >/dev/null && tar xzf node-llama-cpp-*.tgz package/llama/gitRelease.bundle)
-  git clone -q "$bench/npm/package/llama/gitRelease.bundle" "$native"
-  (cd "$native" && cmake -B build -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=ON -DLLAMA_CURL=OFF \
-     -DLLAMA_BUILD_TESTS=OFF -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON '-DCMAKE_INSTALL_RPATH=$ORIGIN' >/dev/null \
-   && cmake --build build -j"$(nproc)" --target llama llama-server > ../llama-build.log 2>&1) \
-   || { tail -20 "$bench/llama-build.log" >&2; exit 1; }
-fi
-nativelib=$(cd "$native/build/bin" && pwd)
+nativelib=$(bash bench/native-llama.sh)   # llama.cpp for this CPU, the same release
 bundled=$(engine bundled "$work/unpacked")
 
 engine write "$work/f32.gguf"
@@ -106,7 +93,7 @@ done
 stop
 
 for m in f32 q4_k_m; do
-  "$native/build/bin/llama-server" -m "$work/$m.gguf" -c 2048 -t "$(nproc)" --port 39398 > "$work/server.log" 2>&1 &
+  "$nativelib/llama-server" -m "$work/$m.gguf" -c 2048 -t "$(nproc)" --port 39398 > "$work/server.log" 2>&1 &
   server=$!
   until curl -fs http://127.0.0.1:39398/health >/dev/null 2>&1; do sleep 0.2; done
   body="{\"prompt\": \"Hello\", \"n_predict\": $N, \"temperature\": 0.8, \"seed\": 1, \"ignore_eos\": true}"

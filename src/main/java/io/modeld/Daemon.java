@@ -117,6 +117,7 @@ public final class Daemon implements AutoCloseable {
             Supplier<List<String>> runnerCommand = RunnerLauncher.lazyCommand(config.llamaLib(), dataDir.lib());
             runtime = new Scheduler(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
                     RunnerFactory.processes(runnerCommand), config.spareRunner(), config.keepAlive());
+            runtime.setParallel(config.parallel());
             Scheduler inMemory = runtime;
             downloads.beforeRemoval(inMemory::unload);
             ModelActivity activity = new ModelActivity() {

@@ -1,6 +1,7 @@
 // Live pictures of what the daemon does, from /stream/activity (one frame a second, pushed by the
 // daemon): download speed per running download, memory per loaded model against the budget, and the
-// tokens per second of each generation that ended. The memory gauge in the header follows it too.
+// tokens per second of each generation that ended, and the busy slots of each loaded model. The memory
+// gauge in the header follows it too.
 import { live, readable } from './api.js';
 import { drawLines } from './charts.js';
 
@@ -35,6 +36,33 @@ function draw() {
   drawLines(document.getElementById('chart-tokens'), series(tokens), { span: SPAN, format: (v) => v.toFixed(1) });
 }
 
+/** Each loaded model's slots as a row of boxes, the busy ones filled, and the count in words. */
+function slots(models) {
+  const list = document.getElementById('slots');
+  list.replaceChildren(...models.map((m) => {
+    const li = document.createElement('li');
+    li.dataset.model = m.name;
+    const boxes = document.createElement('span');
+    boxes.className = 'boxes';
+    for (let i = 0; i < (m.slots || 1); i++) {
+      const b = document.createElement('span');
+      b.className = i < (m.busySlots || 0) ? 'box busy' : 'box';
+      boxes.append(b);
+    }
+    const text = document.createElement('span');
+    text.className = 'count';
+    text.textContent = `${m.name}: ${m.busySlots || 0} of ${m.slots || 1} busy`;
+    li.append(boxes, text);
+    return li;
+  }));
+  if (!models.length) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = 'no model loaded';
+    list.append(li);
+  }
+}
+
 export function startActivity() {
   live('/stream/activity', (f) => {
     budget = f.memory.budget;
@@ -43,6 +71,7 @@ export function startActivity() {
     for (const m of f.memory.models) push(memory, m.name, [f.at, m.resident || m.estimate]);
     for (const d of f.downloads) push(downloads, d.name, [f.at, d.bytesPerSecond]);
     for (const g of f.generations) push(tokens, g.name, [g.endedAt, g.tokensPerSecond]);
+    slots(f.memory.models);
     draw();
   });
 }

@@ -9,16 +9,18 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code modeld config [set KEY VALUE]}: the settings a running daemon may change (the memory budget,
- * keep-alive, bandwidth cap and downloads at once), applied at once and kept across restarts.
+ * keep-alive, bandwidth cap, downloads at once and a chat model's slots), applied at once and kept across
+ * restarts.
  */
 @Command(name = "config", mixinStandardHelpOptions = true,
         description = "Show the run-time settings, or change one: 'modeld config set memory-budget 8GiB' "
-                + "(also keep-alive 30m|never, max-bandwidth 20MB/s|off, max-downloads 3). Changes apply at once "
+                + "(also keep-alive 30m|never, max-bandwidth 20MB/s|off, max-downloads 3, parallel 0|1..16: "
+                + "requests a chat model serves at once, 0 auto, from its next load). Changes apply at once "
                 + "and are kept in the data dir, winning over flags at the next start.")
 final class ConfigCommand extends ClientCommand {
 
     private static final Map<String, String> KEYS = Map.of("memory-budget", "memoryBudget", "keep-alive", "keepAlive",
-            "max-bandwidth", "maxBandwidth", "max-downloads", "maxDownloads");
+            "max-bandwidth", "maxBandwidth", "max-downloads", "maxDownloads", "parallel", "parallel");
 
     @Parameters(arity = "0..3", paramLabel = "set KEY VALUE")
     java.util.List<String> words;
@@ -39,9 +41,10 @@ final class ConfigCommand extends ClientCommand {
             }
             ObjectNode body = Json.MAPPER.createObjectNode();
             String value = words.get(2);
-            if (field.equals("maxDownloads")) {
+            if (field.equals("maxDownloads") || field.equals("parallel")) {
                 if (!value.matches("\\d{1,2}")) {
-                    throw new CliException(ExitCodes.USAGE, "max-downloads: a whole number from 1 to 64");
+                    throw new CliException(ExitCodes.USAGE, words.get(1) + ": a whole number ("
+                            + (field.equals("parallel") ? "0 for auto, or 1 to 16)" : "1 to 64)"));
                 }
                 body.put(field, Integer.parseInt(value));
             } else {
@@ -57,6 +60,8 @@ final class ConfigCommand extends ClientCommand {
             out().println("keep-alive     " + now.path("keepAlive").asText());
             out().println("max-bandwidth  " + (bw == 0 ? "off" : readable(bw) + "/s"));
             out().println("max-downloads  " + now.path("maxDownloads").asInt());
+            int parallel = now.path("parallel").asInt();
+            out().println("parallel       " + (parallel == 0 ? "auto" : parallel));
         }
         return ExitCodes.OK;
     }

@@ -51,6 +51,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Idle time before a loaded model is unloaded, e.g. 30m (MODELD_KEEP_ALIVE; default never).")
     String keepAlive;
 
+    @Option(names = "--parallel", defaultValue = "${env:MODELD_PARALLEL:-${env:OLLAMA_NUM_PARALLEL:-0}}",
+            description = "Requests a loaded chat model serves at once, decoded together (MODELD_PARALLEL or "
+                    + "OLLAMA_NUM_PARALLEL; default 0: auto, 4 where their KV cache fits the memory budget).")
+    int parallel;
+
     @Option(names = "--max-downloads", defaultValue = "${env:MODELD_MAX_DOWNLOADS:-2}",
             description = "Model downloads at once (MODELD_MAX_DOWNLOADS; default ${DEFAULT-VALUE}).")
     int maxDownloads;
@@ -161,6 +166,7 @@ final class ServeCommand implements Callable<Integer> {
             b.memoryBudget(Sizes.memoryBudget(memoryBudget));
         }
         b.maxBandwidth(Sizes.parseRate(maxBandwidth));
+        b.parallel(parallel);
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();

@@ -28,12 +28,14 @@ import java.util.List;
  *                adds where Ollama, the Hugging Face hub, llama.cpp and LM Studio keep theirs; none by default
  * @param registries how registries are reached: which may use plain HTTP, and where logins are
  * @param maxBandwidth the cap on all downloads together, in bytes per second; 0 for none
+ * @param parallel requests a loaded chat model serves at once (its slots); 0 for auto (4, fewer when
+ *                 their KV cache does not fit the memory budget)
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
-                     Registries registries, long maxBandwidth) {
+                     Registries registries, long maxBandwidth, int parallel) {
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -75,6 +77,9 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         }
         if (connections < 1 || connections > 64) {
             throw new IllegalArgumentException("--connections must be between 1 and 64");
+        }
+        if (parallel < 0 || parallel > 16) {
+            throw new IllegalArgumentException("--parallel must be 0 (auto) or from 1 to 16");
         }
         if (memoryBudget <= 0) {
             throw new IllegalArgumentException("--memory-budget must be more than 0");
@@ -146,6 +151,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.library = library;
         b.registries = registries;
         b.maxBandwidth = maxBandwidth;
+        b.parallel = parallel;
         return b;
     }
 
@@ -200,6 +206,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         private List<String> library = List.of();
         private Registries registries = Registries.none();
         private long maxBandwidth;
+        private int parallel;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -295,6 +302,11 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
             return this;
         }
 
+        public Builder parallel(int v) {
+            parallel = v;
+            return this;
+        }
+
         public Builder maxBandwidth(long v) {
             maxBandwidth = v;
             return this;
@@ -303,7 +315,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         public Config build() {
             return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                     allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
-                    ollamaPort, library, registries, maxBandwidth);
+                    ollamaPort, library, registries, maxBandwidth, parallel);
         }
     }
 }

@@ -18,13 +18,15 @@ import java.time.Duration;
  * @param keepAlive {@code never} or a duration such as {@code 30m}
  * @param maxBandwidth bytes a second, 0 for no cap
  * @param maxDownloads downloads at once
+ * @param parallel requests a loaded chat model serves at once; 0 for auto
  */
-public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidth, Integer maxDownloads) {
+public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidth, Integer maxDownloads,
+                           Integer parallel) {
 
     public static final String NAME = "settings.json";
 
     public static SettingsFile empty() {
-        return new SettingsFile(null, null, null, null);
+        return new SettingsFile(null, null, null, null, null);
     }
 
     /** The settings kept in {@code dataDir}; none when there is no file. IllegalArgumentException when it is broken. */
@@ -38,7 +40,8 @@ public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidt
             return new SettingsFile(n.hasNonNull("memoryBudget") ? n.get("memoryBudget").asLong() : null,
                     n.hasNonNull("keepAlive") ? n.get("keepAlive").asText() : null,
                     n.hasNonNull("maxBandwidth") ? n.get("maxBandwidth").asLong() : null,
-                    n.hasNonNull("maxDownloads") ? n.get("maxDownloads").asInt() : null);
+                    n.hasNonNull("maxDownloads") ? n.get("maxDownloads").asInt() : null,
+                    n.hasNonNull("parallel") ? n.get("parallel").asInt() : null);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + " is not valid JSON (" + e.getMessage() + "); fix or remove it");
         }
@@ -59,7 +62,8 @@ public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidt
         return new SettingsFile(other.memoryBudget != null ? other.memoryBudget : memoryBudget,
                 other.keepAlive != null ? other.keepAlive : keepAlive,
                 other.maxBandwidth != null ? other.maxBandwidth : maxBandwidth,
-                other.maxDownloads != null ? other.maxDownloads : maxDownloads);
+                other.maxDownloads != null ? other.maxDownloads : maxDownloads,
+                other.parallel != null ? other.parallel : parallel);
     }
 
     /**
@@ -94,6 +98,13 @@ public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidt
                 b.maxDownloads(maxDownloads);
             } else {
                 ignored("maxDownloads", maxDownloads + " is not from 1 to 64");
+            }
+        }
+        if (parallel != null) {
+            if (parallel >= 0 && parallel <= 16) {
+                b.parallel(parallel);
+            } else {
+                ignored("parallel", parallel + " is not from 0 to 16");
             }
         }
         return b.build();

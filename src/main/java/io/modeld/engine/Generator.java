@@ -1,34 +1,79 @@
 package io.modeld.engine;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 /**
- * Generates text on one model with one context. The tokens in the KV cache are remembered, so a
- * prompt that begins like the last one (the next turn of a conversation) decodes only what is new.
+ * Generates text on one model with one context holding {@code parallel} sequences (slots), as llama-server
+ * does: every {@link #step} is one {@code llama_decode} with the next token of each generating slot and
+ * chunks of the prompts of new ones (continuous batching), so four requests at once read the weights once
+ * per token, not four times. Each slot remembers the tokens in its part of the (unified) KV cache; a new
+ * request takes the free slot whose cache shares the longest prefix with its prompt, so the next turn of a
+ * conversation decodes only what is new. Used by one thread.
  */
 public final class Generator implements AutoCloseable {
 
     private static final int MAX_BATCH = 2048;
+    /** Prompt tokens a step takes while other slots generate, so they keep answering during a long prompt. */
+    private static final int SHARED_STEP = 512;
+
+    /**
+     * One generation: its request, the sampler (the caller closes it), the special tokens whose text is
+     * shown, where the text goes, when the client left, and what to call at the end: {@code done} with the
+     * result, or {@code failed} when the engine failed.
+     */
+    public record Job(Generation.Request request, TokenSampler sampler, IntPredicate shown, Generation.Output out,
+                      BooleanSupplier abandon, Consumer<Generation.Result> done, Consumer<EngineException> failed) {
+    }
 
     private final LlamaModel model;
     private final LlamaContext ctx;
-    private int[] cached = new int[0];
-    private int cachedLength;
+    private final Slot[] slots;
+    private final int slotContext;
+    private long clock;
 
-    private Generator(LlamaModel model, LlamaContext ctx) {
+    private Generator(LlamaModel model, LlamaContext ctx, int parallel) {
         this.model = model;
         this.ctx = ctx;
+        this.slots = new Slot[parallel];
+        for (int i = 0; i < parallel; i++) {
+            slots[i] = new Slot(i);
+        }
+        this.slotContext = ctx.contextSize / parallel;
+    }
+
+    /** A job whose sampler is a chain of its request's sampling settings, freed when the job ends. */
+    public static Job job(LlamaModel model, Generation.Request r, Generation.Output out, BooleanSupplier abandon,
+                          Consumer<Generation.Result> done, Consumer<EngineException> failed) throws EngineException {
+        SamplerChain sampler = SamplerChain.of(model, r.sampling(), r.ignoreEos());
+        return new Job(r, sampler, t -> false, out, abandon, result -> {
+            sampler.close();
+            done.accept(result);
+        }, e -> {
+            sampler.close();
+            failed.accept(e);
+        });
+    }
+
+    /** One slot with a context of {@code contextSize} tokens (tests, benchmarks). */
+    public static Generator create(LlamaModel model, int contextSize, int threads) throws EngineException {
+        return create(model, contextSize, 1, threads);
     }
 
     /**
-     * A generator with a context of {@code contextSize} tokens, decoding on {@code threads} threads. It
-     * runs one decode before it returns (as llama.cpp's own tools warm up): the first decodes of a new
-     * context are many times slower than the rest, and that belongs to the load, not the first answer.
+     * A generator of {@code parallel} slots of {@code contextSize} tokens each (one KV cache of their sum,
+     * unified), decoding on {@code threads} threads. It runs one decode before it returns (as llama.cpp's own
+     * tools warm up): the first decodes of a new context are many times slower than the rest, and that
+     * belongs to the load, not the first answer.
      */
-    public static Generator create(LlamaModel model, int contextSize, int threads) throws EngineException {
-        int batch = Math.min(MAX_BATCH, contextSize);
-        LlamaContext ctx = LlamaContext.create(model, new LlamaContext.Settings(contextSize, batch, 1, threads,
+    public static Generator create(LlamaModel model, int contextSize, int parallel, int threads) throws EngineException {
+        int total = contextSize * parallel;
+        int batch = Math.min(MAX_BATCH, total);
+        LlamaContext ctx = LlamaContext.create(model, new LlamaContext.Settings(total, batch, parallel, threads,
                 false, LlamaContext.Pooling.MODEL));
         try {
             int[] warm = model.tokenize("", true, false);
@@ -40,17 +85,118 @@ public final class Generator implements AutoCloseable {
             ctx.close();
             throw e;
         }
-        return new Generator(model, ctx);
+        return new Generator(model, ctx, parallel);
     }
 
-    /** The context's size in tokens, as llama.cpp made it. */
+    /** Each slot's context in tokens, as llama.cpp made it. */
     public int contextSize() {
-        return ctx.contextSize;
+        return slotContext;
+    }
+
+    public int parallel() {
+        return slots.length;
+    }
+
+    /** Whether no slot is generating. */
+    public boolean idle() {
+        return Arrays.stream(slots).allMatch(s -> s.job == null);
+    }
+
+    /** Whether a slot is free for {@link #start}. */
+    public boolean hasFree() {
+        return Arrays.stream(slots).anyMatch(s -> s.job == null);
     }
 
     /**
-     * Runs the generation, giving {@code out} the text as it comes. {@code abandon} is asked after every
-     * token: when it says true, the generation ends at once (the client left).
+     * Starts a generation in a free slot (the one whose cache shares most with the prompt); {@link #step}
+     * then runs it. INPUT when the prompt is empty or does not fit a slot's context.
+     */
+    public void start(Job job) throws EngineException {
+        int[] prompt = job.request().prompt();
+        if (prompt.length == 0) {
+            throw new EngineException(EngineException.Kind.INPUT, "the prompt is empty");
+        }
+        if (prompt.length >= slotContext) {
+            throw new EngineException(EngineException.Kind.INPUT, "the prompt is " + prompt.length
+                    + " tokens but the model's context holds " + slotContext + "; shorten it or load the model "
+                    + "with a larger context");
+        }
+        Slot best = null;
+        int bestShared = -1;
+        for (Slot s : slots) {
+            if (s.job != null) {
+                continue;
+            }
+            int shared = s.commonPrefix(prompt);
+            if (shared > bestShared || shared == bestShared && s.lastUsed < best.lastUsed) {
+                best = s;
+                bestShared = shared;
+            }
+        }
+        if (best == null) {
+            throw new IllegalStateException("no free slot: start only when hasFree()");
+        }
+        best.begin(job, Math.min(bestShared, prompt.length - 1));
+    }
+
+    /** Runs one decode for every active slot; calls their outputs and, for those that end, done. */
+    public void step() throws EngineException {
+        List<Slot> active = new ArrayList<>();
+        for (Slot s : slots) {
+            if (s.job != null && !s.abandonedBeforeOutput()) {
+                active.add(s);
+            }
+        }
+        if (active.isEmpty()) {
+            return;
+        }
+        boolean generating = false;
+        for (Slot s : active) {
+            if (s.pending >= 0) {
+                s.outIndex = ctx.pending();
+                s.added = 1;
+                ctx.add(new int[] {s.pending}, 0, 1, s.cachedLength, s.seq, true);
+                generating = true;
+            }
+        }
+        int room = Math.min(ctx.batchSize - ctx.pending(), generating ? SHARED_STEP : ctx.batchSize);
+        for (Slot s : active) {
+            if (s.pending < 0 && room > 0) {
+                int[] prompt = s.job.request().prompt();
+                int n = Math.min(room, prompt.length - s.cachedLength);
+                boolean last = s.cachedLength + n == prompt.length;
+                s.outIndex = last ? ctx.pending() + n - 1 : -1;
+                s.added = n;
+                ctx.addPrompt(prompt, s.cachedLength, n, s.cachedLength, s.seq, last);
+                room -= n;
+            }
+        }
+        try {
+            ctx.decode();
+        } catch (EngineException e) {
+            failAll(e);
+            throw e;
+        }
+        for (Slot s : active) {
+            if (s.added == 0) {
+                continue;
+            }
+            int[] source = s.pending >= 0 ? new int[] {s.pending} : s.job.request().prompt();
+            s.remember(source, s.pending >= 0 ? 0 : s.cachedLength, s.added);
+            s.added = 0;
+            if (s.outIndex >= 0) {
+                if (s.promptDone == 0) {
+                    s.promptDone = System.nanoTime();
+                }
+                s.next(s.outIndex);
+                s.outIndex = -1;
+            }
+        }
+    }
+
+    /**
+     * Runs one generation to its end, alone (nothing else may be running), with a sampler chain of its
+     * sampling settings; {@code abandon} is asked after every token.
      */
     public Generation.Result generate(Generation.Request r, Generation.Output out, BooleanSupplier abandon)
             throws EngineException {
@@ -59,95 +205,144 @@ public final class Generator implements AutoCloseable {
         }
     }
 
-    /**
-     * The same with a sampler of the caller's (llama-server's, for a chat with tools), and the tokens whose
-     * text is shown though they are special ({@code shown}: a template's tool-call and thinking markers,
-     * which its output parser must see).
-     */
-    public Generation.Result generate(Generation.Request r, TokenSampler sampler, java.util.function.IntPredicate shown,
+    /** The same with a sampler of the caller's and the special tokens whose text is shown. */
+    public Generation.Result generate(Generation.Request r, TokenSampler sampler, IntPredicate shown,
                                       Generation.Output out, BooleanSupplier abandon) throws EngineException {
-        int[] prompt = r.prompt();
-        if (prompt.length == 0) {
-            throw new EngineException(EngineException.Kind.INPUT, "the prompt is empty");
+        Generation.Result[] result = new Generation.Result[1];
+        start(new Job(r, sampler, shown, out, abandon, done -> result[0] = done, failed -> { }));
+        while (result[0] == null) {
+            step();
         }
-        if (prompt.length >= ctx.contextSize) {
-            throw new EngineException(EngineException.Kind.INPUT, "the prompt is " + prompt.length
-                    + " tokens but the model's context holds " + ctx.contextSize + "; shorten it or load the model "
-                    + "with a larger context");
-        }
-        long start = System.nanoTime();
-        int reuse = Math.min(commonPrefix(prompt), prompt.length - 1);
-        if (reuse < cachedLength && !ctx.forgetFrom(reuse)) {
-            ctx.clear();
-            reuse = 0;
-        }
-        cachedLength = reuse;
-        try {
-            for (int at = reuse; at < prompt.length; ) {
-                int n = Math.min(ctx.batchSize, prompt.length - at);
-                ctx.add(prompt, at, n, at, 0, true);
-                ctx.decode();
-                remember(prompt, at, n);
-                at += n;
-            }
-            long promptDone = System.nanoTime();
-            TextAssembler text = new TextAssembler(r.stop(), out);
-            int generated = 0;
-            Generation.Finish finish = Generation.Finish.LENGTH;
-            int[] one = new int[1];
-            while (generated < r.maxTokens()) {
-                int token = sampler.sample(ctx, -1);
-                if (!r.ignoreEos() && model.endsGeneration(token)) {
-                    finish = Generation.Finish.STOP;
-                    break;
-                }
-                generated++;
-                if (text.add(model.piece(token, shown.test(token)))) {
-                    finish = Generation.Finish.STOP;
-                    break;
-                }
-                if (abandon.getAsBoolean()) {
-                    finish = Generation.Finish.STOP;
-                    break;
-                }
-                if (generated == r.maxTokens() || cachedLength + 1 >= ctx.contextSize) {
-                    finish = Generation.Finish.LENGTH;
-                    break;
-                }
-                one[0] = token;
-                ctx.add(one, 0, 1, cachedLength, 0, true);
-                ctx.decode();
-                remember(one, 0, 1);
-            }
-            text.finish();
-            long end = System.nanoTime();
-            return new Generation.Result(prompt.length, reuse, generated, finish, promptDone - start, end - promptDone);
-        } catch (EngineException | RuntimeException e) {
-            ctx.clear();
-            cachedLength = 0;
-            throw e;
-        }
+        return result[0];
     }
 
-    private int commonPrefix(int[] prompt) {
-        int n = Math.min(cachedLength, prompt.length);
-        int i = 0;
-        while (i < n && cached[i] == prompt[i]) {
-            i++;
+    /** Ends every generation with {@code e} and forgets the cache (after a failed decode, or to unload). */
+    public void failAll(EngineException e) {
+        ctx.clear();
+        for (Slot s : slots) {
+            s.cachedLength = 0;
+            if (s.job != null) {
+                Job job = s.job;
+                s.job = null;
+                job.failed().accept(e);
+            }
         }
-        return i;
-    }
-
-    private void remember(int[] tokens, int offset, int count) {
-        if (cached.length < cachedLength + count) {
-            cached = Arrays.copyOf(cached, Math.max(cached.length * 2, cachedLength + count + 256));
-        }
-        System.arraycopy(tokens, offset, cached, cachedLength, count);
-        cachedLength += count;
     }
 
     @Override
     public void close() {
         ctx.close();
+    }
+
+    /** One sequence of the context: the tokens in its cache, and the generation it runs. */
+    private final class Slot {
+        final int seq;
+        int[] cached = new int[0];
+        int cachedLength;
+        long lastUsed;
+        Job job;
+        TextAssembler text;
+        int reused;
+        int generated;
+        int pending = -1;
+        int outIndex = -1;
+        int added;
+        long started;
+        long promptDone;
+
+        Slot(int seq) {
+            this.seq = seq;
+        }
+
+        int commonPrefix(int[] prompt) {
+            int n = Math.min(cachedLength, prompt.length);
+            int i = 0;
+            while (i < n && cached[i] == prompt[i]) {
+                i++;
+            }
+            return i;
+        }
+
+        void begin(Job j, int reuse) throws EngineException {
+            if (reuse < cachedLength && !ctx.forgetFrom(seq, reuse)) {
+                if (!ctx.forgetFrom(seq, 0)) {
+                    throw new EngineException(EngineException.Kind.RUNTIME, "llama.cpp could not free a slot's cache");
+                }
+                reuse = 0;
+            }
+            cachedLength = reuse;
+            job = j;
+            reused = reuse;
+            generated = 0;
+            pending = -1;
+            outIndex = -1;
+            added = 0;
+            promptDone = 0;
+            started = System.nanoTime();
+            text = new TextAssembler(j.request().stop(), j.out());
+            if (j.request().maxTokens() <= 0) {
+                promptDone = started;
+                end(Generation.Finish.LENGTH);
+            }
+        }
+
+        /** A client that left while its prompt was read: end it before spending a decode on it. */
+        boolean abandonedBeforeOutput() {
+            if (pending < 0 && job.abandon().getAsBoolean()) {
+                promptDone = System.nanoTime();
+                end(Generation.Finish.STOP);
+                return true;
+            }
+            return false;
+        }
+
+        /** Samples the token after output {@code index} of the batch just decoded, and hands it on. */
+        void next(int index) {
+            Generation.Request r = job.request();
+            int token = job.sampler().sample(ctx, index);
+            pending = -1;
+            if (!r.ignoreEos() && model.endsGeneration(token)) {
+                end(Generation.Finish.STOP);
+                return;
+            }
+            generated++;
+            boolean stop;
+            try {
+                stop = text.add(model.piece(token, job.shown().test(token)));
+            } catch (RuntimeException gone) {
+                end(Generation.Finish.STOP);
+                return;
+            }
+            if (stop || job.abandon().getAsBoolean()) {
+                end(Generation.Finish.STOP);
+            } else if (generated >= r.maxTokens() || cachedLength + 1 >= slotContext) {
+                end(Generation.Finish.LENGTH);
+            } else {
+                pending = token;
+            }
+        }
+
+        void end(Generation.Finish finish) {
+            try {
+                text.finish();
+            } catch (RuntimeException gone) {
+                // the client left; its result still goes to done
+            }
+            long now = System.nanoTime();
+            Job j = job;
+            job = null;
+            pending = -1;
+            lastUsed = ++clock;
+            j.done().accept(new Generation.Result(j.request().prompt().length, reused, generated, finish,
+                    promptDone - started, now - promptDone));
+        }
+
+        void remember(int[] tokens, int offset, int count) {
+            if (cached.length < cachedLength + count) {
+                cached = Arrays.copyOf(cached, Math.max(cached.length * 2, cachedLength + count + 256));
+            }
+            System.arraycopy(tokens, offset, cached, cachedLength, count);
+            cachedLength += count;
+        }
     }
 }

@@ -80,10 +80,10 @@ final class LlamaContext implements AutoCloseable {
         }
     }
 
-    /** Forgets the positions from {@code from} on, of sequence 0; false when the cache cannot do that. */
-    boolean forgetFrom(int from) {
+    /** Forgets the positions from {@code from} on, of sequence {@code seq}; false when the cache cannot do that. */
+    boolean forgetFrom(int seq, int from) {
         Pointer memory = LlamaEngine.orNull(llama.llama_get_memory(ctx));
-        return memory != null && LlamaEngine.isTrue(llama.llama_memory_seq_rm(memory, 0, from, -1));
+        return memory != null && LlamaEngine.isTrue(llama.llama_memory_seq_rm(memory, seq, from, -1));
     }
 
     /**
@@ -107,6 +107,16 @@ final class LlamaContext implements AutoCloseable {
         batch.n_tokens = n + count;
     }
 
+    /** Adds a chunk of a prompt to the batch, with an output at its last token only when {@code outputLast}. */
+    void addPrompt(int[] tokens, int offset, int count, int firstPos, int seq, boolean outputLast) {
+        int n = batch.n_tokens;
+        add(tokens, offset, count, firstPos, seq, true);
+        if (!outputLast) {
+            batch.logits.setByte(n + count - 1, (byte) 0);
+        }
+    }
+
+    /** Tokens in the batch so far. */
     int pending() {
         return batch.n_tokens;
     }

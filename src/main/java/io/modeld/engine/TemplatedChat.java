@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A conversation run as llama-server runs it: the model's own template renders it (tools, tool results,
@@ -16,15 +17,6 @@ import java.util.function.BooleanSupplier;
  * output parser, and the parser splits what comes into the answer, the reasoning and the tool calls.
  */
 public final class TemplatedChat {
-
-    /** Where the parts of the output go. */
-    public interface Parts {
-        void text(String piece);
-
-        void thinking(String piece);
-
-        void toolCall(int index, String id, String name, String arguments);
-    }
 
     private TemplatedChat() {
     }
@@ -35,13 +27,15 @@ public final class TemplatedChat {
     }
 
     /**
-     * Generates the assistant's next message. {@code sampling.grammar()}, when set (a response format), takes
-     * the place of the template's grammar; the finish is {@link Generation.Finish#TOOL_CALLS} when the model
-     * called tools.
+     * The job of generating the assistant's next message, for {@link Generator#start}. {@code sampling.grammar()},
+     * when set (a response format), takes the place of the template's grammar. At the end {@code done} gets the
+     * result, {@link Generation.Finish#TOOL_CALLS} when the model called tools and stopped; the job's sampler
+     * and parser are freed then, or on failure.
      */
-    public static Generation.Result generate(Generator generator, LlamaModel model, ChatLayer layer,
-                                             ChatTemplates templates, ChatRequest chat, int maxTokens, Sampling sampling,
-                                             List<String> stop, boolean ignoreEos, Parts parts, BooleanSupplier abandon)
+    public static Generator.Job job(LlamaModel model, ChatLayer layer, ChatTemplates templates, ChatRequest chat,
+                                    int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos,
+                                    OutputSplitter.Parts parts, BooleanSupplier abandon,
+                                    Consumer<Generation.Result> done, Consumer<EngineException> failed)
             throws EngineException {
         JsonNode applied = templates.apply(chat.toJson().toString());
         int[] prompt = withBos(model, model.tokenize(applied.path("prompt").asText(), false, true));
@@ -55,45 +49,28 @@ public final class TemplatedChat {
             }
         });
         boolean tools = chat.offersTools();
-        try (TokenSampler sampler = layer.sampler(model, settings(sampling, ignoreEos, applied, tools));
-             ChatParser parser = layer.parser(applied.toString(), true, tools)) {
-            Generation.Result r = generator.generate(new Generation.Request(prompt, maxTokens, sampling, stops, ignoreEos),
-                    sampler, shown::contains, piece -> emit(parse(parser, piece, true), parts), abandon);
-            JsonNode last = parse(parser, "", false);
-            emit(last, parts);
-            boolean called = !last.path("message").path("tool_calls").isEmpty();
-            return new Generation.Result(r.promptTokens(), r.reusedTokens(), r.tokens(),
-                    called ? Generation.Finish.TOOL_CALLS : r.finish(), r.promptNanos(), r.generateNanos());
-        }
-    }
-
-    private static JsonNode parse(ChatParser parser, String text, boolean partial) {
+        TokenSampler sampler = layer.sampler(model, settings(sampling, ignoreEos, applied, tools));
+        OutputSplitter splitter;
         try {
-            return parser.add(text, partial);
-        } catch (EngineException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+            splitter = new OutputSplitter(layer.parser(applied.toString(), true, tools), parts);
+        } catch (EngineException | RuntimeException e) {
+            sampler.close();
+            throw e;
         }
-    }
-
-    /** Hands what changed on. */
-    private static void emit(JsonNode parsed, Parts parts) {
-        for (JsonNode d : parsed.path("diffs")) {
-            if (!d.path("reasoning").asText().isEmpty()) {
-                parts.thinking(d.get("reasoning").asText());
-            }
-            if (!d.path("content").asText().isEmpty()) {
-                parts.text(d.get("content").asText());
-            }
-            int index = d.path("index").asInt(-1);
-            if (index >= 0) {
-                parts.toolCall(index, blankToNull(d.path("id").asText()), blankToNull(d.path("name").asText()),
-                        d.path("arguments").asText());
-            }
-        }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
+        return new Generator.Job(new Generation.Request(prompt, maxTokens, sampling, stops, ignoreEos), sampler,
+                shown::contains, splitter, abandon, r -> {
+                    boolean called = splitter.finish();
+                    sampler.close();
+                    splitter.close();
+                    // a call cut short by the token limit ends as "length", as OpenAI ends it
+                    boolean stopped = r.finish() == Generation.Finish.STOP;
+                    done.accept(called && stopped ? new Generation.Result(r.promptTokens(), r.reusedTokens(),
+                            r.tokens(), Generation.Finish.TOOL_CALLS, r.promptNanos(), r.generateNanos()) : r);
+                }, e -> {
+                    sampler.close();
+                    splitter.close();
+                    failed.accept(e);
+                });
     }
 
     /** llama-server's sampler settings: the request's sampling and the template's grammar, unless a format replaces it. */
@@ -120,7 +97,7 @@ public final class TemplatedChat {
     }
 
     /** The model's BOS in front of a rendered prompt, unless its template already wrote it. */
-    static int[] withBos(LlamaModel m, int[] tokens) {
+    public static int[] withBos(LlamaModel m, int[] tokens) {
         int[] withBos = m.tokenize("", true, false);
         if (withBos.length == 1 && (tokens.length == 0 || tokens[0] != withBos[0])) {
             int[] all = new int[tokens.length + 1];

@@ -22,6 +22,14 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runn
 
     /** The estimate for {@code file} ({@code fileSize} bytes); {@code context} 0 means the default. */
     public static MemoryEstimate of(GgufFile file, long fileSize, int context) {
+        return of(file, fileSize, context, 1);
+    }
+
+    /**
+     * The estimate with {@code slots} sequences of {@code context} tokens each (a generator serving that many
+     * requests at once): the KV cache holds them all.
+     */
+    public static MemoryEstimate of(GgufFile file, long fileSize, int context, int slots) {
         long trained = orElse(file.archInteger("context_length"), DEFAULT_CONTEXT);
         // llama.cpp rounds every context up to a multiple of 256, so the KV cache is that big.
         int ctx = (int) pad(context > 0 ? context : Math.min(trained, DEFAULT_CONTEXT), 256);
@@ -30,7 +38,7 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runn
         long heads = Math.max(1, orElse(file.archInteger("attention.head_count"), 1));
         long headsKv = orElse(file.archInteger("attention.head_count_kv"), heads);
         long headDim = orElse(file.archInteger("attention.key_length"), embedding / heads);
-        long kv = 2L * layers * ctx * headsKv * headDim * 2;
+        long kv = 2L * layers * ctx * headsKv * headDim * 2 * Math.max(1, slots);
         long vocab = vocabulary(file);
         long feedForward = orElse(file.archInteger("feed_forward_length"), 4 * embedding);
         // Logits for one micro-batch plus the largest activations of one layer, in f32.

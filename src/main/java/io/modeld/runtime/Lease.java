@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The right to use a loaded model until closed: the model is neither evicted nor expired meanwhile.
  * Taken by {@link Scheduler#lease} under the lock eviction and the keep-alive sweep read. Generation
- * takes the model's turn (one at a time, {@value #MAX_WAITING} more may wait, beyond that BUSY).
+ * takes one of the model's turns (as many at once as it has slots; {@value #MAX_WAITING} more may wait,
+ * beyond that BUSY).
  */
 public final class Lease implements AutoCloseable {
 
@@ -49,7 +50,8 @@ public final class Lease implements AutoCloseable {
         try {
             GenerateResult g = resident.runner.generate(request, out);
             scheduler.generated(resident.id, g);
-            return new GenerateResult(g.promptTokens(), g.tokens(), g.finish(), loadNanos, g.promptNanos(),
+            return new GenerateResult(g.promptTokens(), g.cachedTokens(), g.tokens(), g.finish(), loadNanos,
+                    g.promptNanos(),
                     g.generateNanos());
         } catch (RunnerFailure e) {
             throw e.toApi();
@@ -58,15 +60,12 @@ public final class Lease implements AutoCloseable {
         }
     }
 
-    /** The prompt the model's chat template makes of {@code chat}, in the model's turn. */
+    /** The prompt the model's chat template makes of {@code chat} (the runner answers it between two decodes). */
     public String render(io.modeld.engine.ChatRequest chat) {
-        takeTurn();
         try {
             return resident.runner.render(chat);
         } catch (RunnerFailure e) {
             throw e.toApi();
-        } finally {
-            resident.turn.release();
         }
     }
 

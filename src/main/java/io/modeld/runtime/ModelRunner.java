@@ -20,15 +20,20 @@ public interface ModelRunner extends AutoCloseable {
     record Vectors(List<float[]> vectors, int tokens) {
     }
 
-    /** Loads a model (its files: one, or the parts of a split model); the runner must hold none. */
-    Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling) throws RunnerFailure;
+    /**
+     * Loads a model (its files: one, or the parts of a split model); the runner must hold none. A generator
+     * gets {@code parallel} slots of {@code context} tokens each.
+     */
+    Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel)
+            throws RunnerFailure;
 
     /** Frees the model; the runner stays, ready for the next one. */
     void unload() throws RunnerFailure;
 
     /**
-     * Generates, giving {@code out} the answer, the reasoning and the tool calls as they come. When {@code out}
-     * throws (the client went away), the generation stops at once and the exception goes on.
+     * Generates, giving {@code out} the answer, the reasoning and the tool calls as they come; called by as
+     * many threads at once as the model has slots. When {@code out} throws (the client went away), the
+     * generation stops at once and the exception goes on.
      */
     GenerateResult generate(GenerateRequest request, GenerationOutput out) throws RunnerFailure;
 

@@ -1,8 +1,9 @@
 package io.modeld.runtime;
 
-import io.modeld.gguf.ModelRole;
-
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
+import io.modeld.gguf.ModelRole;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,16 +19,21 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's handle on one runner process ({@link RunnerMain}): sends requests down its standard
- * input and reads events from its standard output. A runner holds at most one model; after
- * {@link #unload} it can take another. Closing standard input ends it; one that does not end is killed.
+ * input and reads events from its standard output. Requests may be in flight together (the generations
+ * of a model's slots): each gets an id, and the reader thread hands each event to the call of its id. A
+ * runner holds at most one model; after {@link #unload} it can take another. Closing standard input ends
+ * it; one that does not end is killed.
  */
 final class ProcessRunner implements ModelRunner {
 
@@ -39,21 +45,88 @@ final class ProcessRunner implements ModelRunner {
 
     private final Process process;
     private final OutputStream stdin;
-    private final BlockingQueue<RunnerMessages.Event> events = new LinkedBlockingQueue<>();
+    private final AtomicLong ids = new AtomicLong();
+    /** The events of each request in flight, by id; id 0 is the runner's start. */
+    private final Map<Long, BlockingQueue<RunnerMessages.Event>> calls = new ConcurrentHashMap<>();
+    private volatile boolean died;
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private final String version;
 
     private ProcessRunner(Process process) throws RunnerFailure {
         this.process = process;
         this.stdin = process.getOutputStream();
+        Call start = new Call(0);
         daemonThread(this::readEvents, "modeld-runner-" + process.pid() + "-out");
         daemonThread(this::readStderr, "modeld-runner-" + process.pid() + "-err");
-        RunnerMessages.Event e = next(START_TIMEOUT, "start");
+        RunnerMessages.Event e = start.next(START_TIMEOUT, "start");
+        start.close();
         if (!(e instanceof RunnerMessages.Ready ready)) {
             close();
             throw failure(e, "the runner could not start llama.cpp");
         }
         this.version = ready.version();
+    }
+
+    /** One request in flight: its id and the events the runner sends for it. */
+    private final class Call implements AutoCloseable {
+        final long id;
+        final BlockingQueue<RunnerMessages.Event> events = new LinkedBlockingQueue<>();
+
+        Call(long id) {
+            this.id = id;
+            calls.put(id, events);
+            if (died) {
+                events.add(DIED);
+            }
+        }
+
+        RunnerMessages.Event next(Duration timeout, String what) throws RunnerFailure {
+            try {
+                RunnerMessages.Event e = events.poll(timeout.toSeconds(), TimeUnit.SECONDS);
+                if (e == null) {
+                    ProcessRunner.this.close();
+                    throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner did not finish its " + what
+                            + " within " + timeout.toSeconds() + " s" + stderrSummary());
+                }
+                return e;
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner's " + what);
+            }
+        }
+
+        RunnerMessages.Event take() throws RunnerFailure {
+            try {
+                return events.take();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner");
+            }
+        }
+
+        @Override
+        public void close() {
+            calls.remove(id);
+        }
+    }
+
+    /** Sends {@code r} as a new call; its events come to the call. */
+    private Call call(RunnerMessages.Request r) throws RunnerFailure {
+        Call c = new Call(ids.incrementAndGet());
+        try {
+            send(c.id, r);
+        } catch (RunnerFailure e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Sends {@code r} and waits for its one answer (at most {@code timeout}; null: as long as it takes). */
+    private RunnerMessages.Event ask(RunnerMessages.Request r, Duration timeout, String what) throws RunnerFailure {
+        try (Call c = call(r)) {
+            return timeout == null ? c.take() : c.next(timeout, what);
+        }
     }
 
     private static void daemonThread(Runnable r, String name) {
@@ -80,10 +153,10 @@ final class ProcessRunner implements ModelRunner {
 
     /** Loads a model (its files: one, or the parts of a split model); the runner must hold none. */
     @Override
-    public Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling) throws RunnerFailure {
-        send(new RunnerMessages.Load(files.stream().map(Path::toString).toList(), context, threads, role.name(),
-                meanPooling));
-        RunnerMessages.Event e = next(LOAD_TIMEOUT, "load");
+    public Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel)
+            throws RunnerFailure {
+        RunnerMessages.Event e = ask(new RunnerMessages.Load(files.stream().map(Path::toString).toList(), context,
+                threads, role.name(), meanPooling, parallel), LOAD_TIMEOUT, "load");
         if (!(e instanceof RunnerMessages.Loaded l)) {
             throw failure(e, "llama.cpp could not load " + files.get(0).getFileName());
         }
@@ -93,8 +166,7 @@ final class ProcessRunner implements ModelRunner {
     /** Frees the model; the runner stays, ready for the next one. */
     @Override
     public void unload() throws RunnerFailure {
-        send(new RunnerMessages.Unload());
-        RunnerMessages.Event e = next(LOAD_TIMEOUT, "unload");
+        RunnerMessages.Event e = ask(new RunnerMessages.Unload(), LOAD_TIMEOUT, "unload");
         if (!(e instanceof RunnerMessages.Unloaded)) {
             throw failure(e, "the runner could not unload its model");
         }
@@ -107,15 +179,20 @@ final class ProcessRunner implements ModelRunner {
      */
     @Override
     public GenerateResult generate(GenerateRequest request, GenerationOutput out) throws RunnerFailure {
-        send(RunnerMessages.Generate.of(request));
+        try (Call c = call(RunnerMessages.Generate.of(request))) {
+            return generate(c, out);
+        }
+    }
+
+    private GenerateResult generate(Call call, GenerationOutput out) throws RunnerFailure {
         RuntimeException abandoned = null;
         while (true) {
-            RunnerMessages.Event e = take();
+            RunnerMessages.Event e = call.take();
             if (e instanceof RunnerMessages.Done d) {
                 if (abandoned != null) {
                     throw abandoned;
                 }
-                return new GenerateResult(d.promptTokens(), d.tokens(),
+                return new GenerateResult(d.promptTokens(), d.cachedTokens(), d.tokens(),
                         io.modeld.engine.Generation.Finish.valueOf(d.finish().toUpperCase(java.util.Locale.ROOT)),
                         0, d.promptNanos(), d.generateNanos());
             }
@@ -134,7 +211,7 @@ final class ProcessRunner implements ModelRunner {
                     }
                 } catch (RuntimeException gone) {
                     abandoned = gone;
-                    send(new RunnerMessages.Stop());
+                    send(call.id, new RunnerMessages.Stop());
                 }
             }
         }
@@ -142,8 +219,7 @@ final class ProcessRunner implements ModelRunner {
 
     @Override
     public String render(io.modeld.engine.ChatRequest chat) throws RunnerFailure {
-        send(new RunnerMessages.Render(chat));
-        RunnerMessages.Event e = take();
+        RunnerMessages.Event e = ask(new RunnerMessages.Render(chat), null, "render");
         if (!(e instanceof RunnerMessages.Rendered r)) {
             throw failure(e, "the chat template could not be applied");
         }
@@ -152,8 +228,7 @@ final class ProcessRunner implements ModelRunner {
 
     @Override
     public java.util.Map<String, Object> caps(String template, String bos, String eos) throws RunnerFailure {
-        send(new RunnerMessages.Caps(template, bos, eos));
-        RunnerMessages.Event e = next(START_TIMEOUT, "template check");
+        RunnerMessages.Event e = ask(new RunnerMessages.Caps(template, bos, eos), START_TIMEOUT, "template check");
         if (!(e instanceof RunnerMessages.CapsOut c)) {
             throw failure(e, "the chat template could not be read");
         }
@@ -166,9 +241,8 @@ final class ProcessRunner implements ModelRunner {
      */
     @Override
     public Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure {
-        send(query == null ? new RunnerMessages.Embed(inputs, tokens, truncate)
-                : new RunnerMessages.Rerank(query, inputs, truncate));
-        RunnerMessages.Event e = take();
+        RunnerMessages.Event e = ask(query == null ? new RunnerMessages.Embed(inputs, tokens, truncate)
+                : new RunnerMessages.Rerank(query, inputs, truncate), null, "pooling");
         if (!(e instanceof RunnerMessages.VectorsOut out)) {
             throw failure(e, query == null ? "embedding failed" : "reranking failed");
         }
@@ -188,30 +262,6 @@ final class ProcessRunner implements ModelRunner {
         }
         return new RunnerFailure(RunnerFailure.Kind.DIED, what + ": the runner exited (" + exitDescription() + ")"
                 + stderrSummary());
-    }
-
-    private RunnerMessages.Event next(Duration timeout, String what) throws RunnerFailure {
-        try {
-            RunnerMessages.Event e = events.poll(timeout.toSeconds(), TimeUnit.SECONDS);
-            if (e == null) {
-                close();
-                throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner did not finish its " + what + " within "
-                        + timeout.toSeconds() + " s" + stderrSummary());
-            }
-            return e;
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner's " + what);
-        }
-    }
-
-    private RunnerMessages.Event take() throws RunnerFailure {
-        try {
-            return events.take();
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner");
-        }
     }
 
     @Override
@@ -250,9 +300,11 @@ final class ProcessRunner implements ModelRunner {
         process.onExit().thenRun(action);
     }
 
-    private synchronized void send(RunnerMessages.Request r) throws RunnerFailure {
+    private synchronized void send(long id, RunnerMessages.Request r) throws RunnerFailure {
         try {
-            stdin.write((Json.MAPPER.writeValueAsString(r) + "\n").getBytes(StandardCharsets.UTF_8));
+            ObjectNode line = Json.MAPPER.valueToTree(r);
+            line.put(RunnerMessages.ID, id);
+            stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
         } catch (IOException e) {
             throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner is gone (" + exitDescription() + ")"
@@ -266,7 +318,14 @@ final class ProcessRunner implements ModelRunner {
             String line;
             while ((line = out.readLine()) != null) {
                 try {
-                    events.add(Json.MAPPER.readValue(line, RunnerMessages.Event.class));
+                    JsonNode tree = Json.MAPPER.readTree(line);
+                    long id = tree.path(RunnerMessages.ID).asLong();
+                    BlockingQueue<RunnerMessages.Event> call = calls.get(id);
+                    if (call != null) {
+                        call.add(Json.MAPPER.treeToValue(tree, RunnerMessages.Event.class));
+                    } else {
+                        LOG.debug("runner {} answered request {}, which no one waits for", process.pid(), id);
+                    }
                 } catch (IOException e) {
                     LOG.warn("runner {} said something unreadable: {}", process.pid(), line);
                 }
@@ -274,7 +333,8 @@ final class ProcessRunner implements ModelRunner {
         } catch (IOException e) {
             // The runner is gone.
         }
-        events.add(DIED);
+        died = true;
+        calls.values().forEach(q -> q.add(DIED));
     }
 
     private void readStderr() {

@@ -7,8 +7,8 @@ import java.util.concurrent.Semaphore;
 
 /**
  * A model in memory: its runner, estimate, role and context, the requests using it ({@link #active},
- * guarded by the scheduler's lock), when it was last used, its own keep-alive, and its queue (one
- * generation at a time; a few more wait their turn).
+ * guarded by the scheduler's lock), when it was last used, its own keep-alive, and its turns: as many
+ * generations at once as it has slots; a few more wait their turn.
  */
 final class Resident {
 
@@ -17,16 +17,19 @@ final class Resident {
     final MemoryEstimate estimate;
     final ModelRole role;
     final int context;
-    final Semaphore turn = new Semaphore(1, true);
+    final int slots;
+    final Semaphore turn;
     /** Leases held; guarded by the scheduler's lock. */
     int active;
     volatile long lastUsed;
     /** This model's keep-alive; null for the daemon's default, negative for ever. */
     volatile Duration keepAlive;
 
-    Resident(String id, ModelRunner runner, MemoryEstimate estimate, ModelRole role, int context, Duration keepAlive,
-             long now) {
+    Resident(String id, ModelRunner runner, MemoryEstimate estimate, ModelRole role, int context, int slots,
+             Duration keepAlive, long now) {
         this.id = id;
+        this.slots = slots;
+        this.turn = new Semaphore(slots, true);
         this.runner = runner;
         this.estimate = estimate;
         this.role = role;
@@ -51,7 +54,8 @@ final class Resident {
     }
 
     LoadedModel view(Duration fallback) {
+        int inUse = slots - turn.availablePermits();
         return new LoadedModel(id, estimate.total(), runner.residentBytes(), runner.pid(), role, context,
-                expiresAt(fallback), turn.getQueueLength(), turn.availablePermits() == 0);
+                expiresAt(fallback), turn.getQueueLength(), inUse > 0, slots, inUse);
     }
 }

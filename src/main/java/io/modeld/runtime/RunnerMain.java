@@ -1,9 +1,6 @@
 package io.modeld.runtime;
 
-import io.modeld.gguf.ModelRole;
-
-
-
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.engine.ChatLayer;
 import io.modeld.engine.ChatRequest;
@@ -14,6 +11,7 @@ import io.modeld.engine.Generation;
 import io.modeld.engine.Generator;
 import io.modeld.engine.LlamaEngine;
 import io.modeld.engine.LlamaModel;
+import io.modeld.engine.OutputSplitter;
 import io.modeld.engine.Pooler;
 import io.modeld.engine.Sampling;
 import java.io.BufferedReader;
@@ -25,10 +23,16 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import io.modeld.gguf.ModelRole;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -36,9 +40,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * The runner: a child process of the daemon that holds llama.cpp (bound with JNA) and at most one
  * model. It loads the engine as soon as it starts and says {@code ready}, so a spare runner waits
  * with everything but the model in place; then it serves load, generate, embed, rerank and unload
- * requests from standard input, one at a time, answering on standard output. llama.cpp's log goes to
- * standard error. Unloading frees the model, and the runner can take the next one. When standard
- * input ends (the daemon let it go, or died) it exits.
+ * requests from standard input, answering on standard output; every request carries an id its events
+ * repeat. Generations run side by side in the model's slots ({@link Generator}): between two decodes the
+ * runner reads what came in, starts new generations in free slots (the rest wait their turn here) and
+ * answers the other requests. llama.cpp's log goes to standard error. Unloading frees the model, and the
+ * runner can take the next one. When standard input ends (the daemon let it go, or died) it exits.
  */
 public final class RunnerMain {
 
@@ -49,6 +55,12 @@ public final class RunnerMain {
 
     private final PrintStream out;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** Generations that wait for a free slot, in order. */
+    private final Deque<Pending> waiting = new ArrayDeque<>();
+    /** Stop flags of the generations started or waiting, by request id. */
+    private final Map<Long, AtomicBoolean> stops = new ConcurrentHashMap<>();
+    /** The request being answered (its id goes into every event sent meanwhile). */
+    private long current;
     private LlamaEngine engine;
     private LlamaModel model;
     private ModelRole role;
@@ -83,16 +95,36 @@ public final class RunnerMain {
         reader.setDaemon(true);
         reader.start();
         try {
-            String line;
-            while ((line = runner.lines.take()) != END) {
-                runner.handle(line);
-            }
+            runner.serve();
         } catch (InterruptedException e) {
             return 1;
         } finally {
             runner.unload();
         }
         return 0;
+    }
+
+    /** Reads requests and runs the slots' decodes between them, until standard input ends. */
+    private void serve() throws InterruptedException {
+        while (true) {
+            boolean busy = generator != null && !generator.idle();
+            String line = busy ? lines.poll() : lines.take();
+            while (line != null) {
+                if (line == END) {
+                    return;
+                }
+                handle(line);
+                line = lines.poll();
+            }
+            if (generator != null) {
+                startWaiting();
+                try {
+                    generator.step();
+                } catch (EngineException e) {
+                    // failAll told each generation; the slots start afresh
+                }
+            }
+        }
     }
 
     /**
@@ -114,19 +146,25 @@ public final class RunnerMain {
     private void handle(String line) {
         RunnerMessages.Request r;
         try {
-            r = Json.MAPPER.readValue(line, RunnerMessages.Request.class);
+            var tree = Json.MAPPER.readTree(line);
+            current = tree.path(RunnerMessages.ID).asLong();
+            r = Json.MAPPER.treeToValue(tree, RunnerMessages.Request.class);
         } catch (IOException e) {
             send(new RunnerMessages.Failed("unreadable request: " + e.getMessage(), "RUNTIME"));
             return;
         }
         try {
+            if (r instanceof RunnerMessages.Stop) {
+                stop(current);
+                return;
+            }
             if (r instanceof RunnerMessages.Load load) {
                 load(load);
             } else if (r instanceof RunnerMessages.Unload) {
                 unload();
                 send(new RunnerMessages.Unloaded());
             } else if (r instanceof RunnerMessages.Generate g) {
-                generate(g);
+                generate(current, g);
             } else if (r instanceof RunnerMessages.Render rr) {
                 render(rr.chat());
             } else if (r instanceof RunnerMessages.Caps c) {
@@ -136,7 +174,6 @@ public final class RunnerMain {
             } else if (r instanceof RunnerMessages.Rerank rr) {
                 vectors(rerank(rr.query(), rr.documents(), rr.truncate()));
             }
-            // A Stop that arrives after its generation ended has nothing to stop.
         } catch (EngineException e) {
             send(new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
         } catch (RuntimeException e) {
@@ -154,7 +191,7 @@ public final class RunnerMain {
             int context = Math.min(r.context(), Math.max(16, m.contextTrained()));
             switch (wanted) {
                 case GENERATOR -> {
-                    generator = Generator.create(m, context, threads);
+                    generator = Generator.create(m, context, Math.max(1, r.parallel()), threads);
                     templates = engine.chat() == null ? null : engine.chat().templates(m);
                 }
                 case EMBEDDER -> pooler = Pooler.embeddings(m, context, threads, r.meanPooling());
@@ -173,6 +210,15 @@ public final class RunnerMain {
 
     /** Frees the model and its context, and gives freed heap back to the system. */
     private void unload() {
+        EngineException gone = new EngineException(EngineException.Kind.RUNTIME, "the model was unloaded");
+        for (Pending p : waiting) {
+            stops.remove(p.id());
+            sendFor(p.id(), new RunnerMessages.Failed(gone.getMessage(), gone.kind().name()));
+        }
+        waiting.clear();
+        if (generator != null) {
+            generator.failAll(gone);
+        }
         if (templates != null) {
             templates.close();
             templates = null;
@@ -200,45 +246,96 @@ public final class RunnerMain {
         return model;
     }
 
-    private void generate(RunnerMessages.Generate r) throws EngineException {
-        LlamaModel m = model();
+    /** A generation that waits for a free slot: its job, made when it starts (the sampler is native memory). */
+    private record Pending(long id, RunnerMessages.Generate request) {
+    }
+
+    /** Starts the generation in a free slot, or queues it until one frees. */
+    private void generate(long id, RunnerMessages.Generate r) throws EngineException {
+        model();
         if (generator == null) {
             throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to generate");
         }
+        stops.put(id, new AtomicBoolean());
+        waiting.add(new Pending(id, r));
+        startWaiting();
+    }
+
+    /** Starts waiting generations while slots are free; one that cannot start is answered with its failure. */
+    private void startWaiting() {
+        while (generator != null && generator.hasFree() && !waiting.isEmpty()) {
+            Pending p = waiting.poll();
+            try {
+                generator.start(job(p.id(), p.request()));
+            } catch (EngineException e) {
+                stops.remove(p.id());
+                sendFor(p.id(), new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
+            } catch (RuntimeException e) {
+                stops.remove(p.id());
+                sendFor(p.id(), new RunnerMessages.Failed(e.toString(), "RUNTIME"));
+            }
+        }
+    }
+
+    /** Marks a generation to stop; one still waiting ends at once, with nothing generated. */
+    private void stop(long id) {
+        AtomicBoolean flag = stops.get(id);
+        if (flag != null) {
+            flag.set(true);
+        }
+        for (Pending p : waiting) {
+            if (p.id() == id) {
+                waiting.remove(p);
+                stops.remove(id);
+                sendFor(id, new RunnerMessages.Done(0, 0, 0, Generation.Finish.STOP.wire(), 0, 0));
+                return;
+            }
+        }
+    }
+
+    private Generator.Job job(long id, RunnerMessages.Generate r) throws EngineException {
+        LlamaModel m = model();
         Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
-        Generation.Result result;
+        AtomicBoolean stopped = stops.computeIfAbsent(id, k -> new AtomicBoolean());
+        java.util.function.Consumer<Generation.Result> done = result -> {
+            stops.remove(id);
+            sendFor(id, new RunnerMessages.Done(result.promptTokens(), result.reusedTokens(), result.tokens(),
+                    result.finish().wire(),
+                    result.promptNanos(), result.generateNanos()));
+        };
+        java.util.function.Consumer<EngineException> failed = e -> {
+            stops.remove(id);
+            sendFor(id, new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
+        };
         if (r.chat() != null && templates != null) {
-            result = TemplatedChat.generate(generator, m, engine.chat(), templates, r.chat(), r.maxTokens(), sampling,
-                    r.stop(), r.ignoreEos(), new TemplatedChat.Parts() {
+            return TemplatedChat.job(m, engine.chat(), templates, r.chat(), r.maxTokens(), sampling, r.stop(),
+                    r.ignoreEos(), new OutputSplitter.Parts() {
                         @Override
                         public void text(String piece) {
-                            send(new RunnerMessages.Token(piece));
+                            sendFor(id, new RunnerMessages.Token(piece));
                         }
 
                         @Override
                         public void thinking(String piece) {
-                            send(new RunnerMessages.Thought(piece));
+                            sendFor(id, new RunnerMessages.Thought(piece));
                         }
 
                         @Override
-                        public void toolCall(int index, String id, String name, String arguments) {
-                            send(new RunnerMessages.ToolCall(index, id, name, arguments));
+                        public void toolCall(int index, String callId, String name, String arguments) {
+                            sendFor(id, new RunnerMessages.ToolCall(index, callId, name, arguments));
                         }
-                    }, this::stopRequested);
-        } else {
-            int[] prompt;
-            if (r.suffix() != null) {
-                prompt = m.fillInTheMiddle(r.prompt() == null ? "" : r.prompt(), r.suffix());
-            } else if (r.chat() != null) {
-                prompt = builtInTemplate(m, r.chat());
-            } else {
-                prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
-            }
-            result = generator.generate(new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos()),
-                    text -> send(new RunnerMessages.Token(text)), this::stopRequested);
+                    }, stopped::get, done, failed);
         }
-        send(new RunnerMessages.Done(result.promptTokens(), result.tokens(), result.finish().wire(), result.promptNanos(),
-                result.generateNanos()));
+        int[] prompt;
+        if (r.suffix() != null) {
+            prompt = m.fillInTheMiddle(r.prompt() == null ? "" : r.prompt(), r.suffix());
+        } else if (r.chat() != null) {
+            prompt = builtInTemplate(m, r.chat());
+        } else {
+            prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
+        }
+        return Generator.job(m, new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos()),
+                text -> sendFor(id, new RunnerMessages.Token(text)), stopped::get, done, failed);
     }
 
     /**
@@ -250,7 +347,7 @@ public final class RunnerMain {
             throw new EngineException(EngineException.Kind.INPUT, "tools need llama.cpp's chat layer, which the "
                     + "llama.cpp in use lacks; use the bundled one (drop --llama-lib)");
         }
-        return withBos(m, m.tokenize(m.applyTemplate(null, chat.messages(), true), false, true));
+        return TemplatedChat.withBos(m, m.tokenize(m.applyTemplate(null, chat.messages(), true), false, true));
     }
 
     /** The prompt a conversation renders to with the loaded model's template. */
@@ -271,31 +368,6 @@ public final class RunnerMain {
             send(new RunnerMessages.CapsOut(Json.MAPPER.convertValue(t.caps(),
                     new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { })));
         }
-    }
-
-    /** A templated conversation gets the model's BOS in front unless its template already wrote it. */
-    private static int[] withBos(LlamaModel m, int[] tokens) {
-        int[] withBos = m.tokenize("", true, false);
-        if (withBos.length == 1 && (tokens.length == 0 || tokens[0] != withBos[0])) {
-            int[] all = new int[tokens.length + 1];
-            all[0] = withBos[0];
-            System.arraycopy(tokens, 0, all, 1, tokens.length);
-            return all;
-        }
-        return tokens;
-    }
-
-    /** Whether the daemon asked to stop the generation in progress; the stop is consumed. */
-    private boolean stopRequested() {
-        String next = lines.peek();
-        if (next == null || next == END) {
-            return next == END;
-        }
-        if (next.contains("\"op\":\"stop\"")) {
-            lines.poll();
-            return true;
-        }
-        return false;
     }
 
     private record Pooled(List<float[]> vectors, int tokens) {
@@ -367,11 +439,15 @@ public final class RunnerMain {
         send(new RunnerMessages.VectorsOut(encoded, p.tokens()));
     }
 
+    /** Answers the request being handled. */
     private void send(RunnerMessages.Event e) {
-        try {
-            out.println(Json.MAPPER.writeValueAsString(e));
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
+        sendFor(current, e);
+    }
+
+    /** An event of request {@code id}: the event's JSON with the id in it, on one line. */
+    private void sendFor(long id, RunnerMessages.Event e) {
+        ObjectNode line = Json.MAPPER.valueToTree(e);
+        line.put(RunnerMessages.ID, id);
+        out.println(line.toString());
     }
 }

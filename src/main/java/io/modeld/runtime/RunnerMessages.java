@@ -8,10 +8,17 @@ import java.util.List;
 
 /**
  * What the daemon and a runner say to each other: one JSON object per line, requests on the runner's
- * standard input (named by {@code op}), events on its standard output (named by {@code event}).
+ * standard input (named by {@code op}), events on its standard output (named by {@code event}), each with
+ * the {@value #ID} of its request.
  * Vectors travel as base64 of little-endian float32, four times smaller than JSON numbers.
  */
 final class RunnerMessages {
+
+    /**
+     * The field that names a request, in it and in each of its events: several generations run at once,
+     * and their events interleave.
+     */
+    static final String ID = "request";
 
     private RunnerMessages() {
     }
@@ -29,8 +36,12 @@ final class RunnerMessages {
     sealed interface Request permits Load, Unload, Generate, Stop, Embed, Rerank, Render, Caps {
     }
 
-    /** Load a model (its files: one, or the parts of a split model) for {@code role}. */
-    record Load(List<String> files, int context, int threads, String role, boolean meanPooling) implements Request {
+    /**
+     * Load a model (its files: one, or the parts of a split model) for {@code role}; a generator with
+     * {@code parallel} slots of {@code context} tokens each.
+     */
+    record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel)
+            implements Request {
     }
 
     /** Free the model; the runner stays for the next one. */
@@ -57,7 +68,10 @@ final class RunnerMessages {
     record Caps(String template, String bos, String eos) implements Request {
     }
 
-    /** End the generation in progress early; it answers with its usual "done". Never answered by itself. */
+    /**
+     * End a generation early: the id is the generation's. It answers with its usual "done" (at once when it
+     * was still waiting for a slot). Never answered by itself.
+     */
     record Stop() implements Request {
     }
 
@@ -118,8 +132,12 @@ final class RunnerMessages {
     record CapsOut(java.util.Map<String, Object> caps) implements Event {
     }
 
-    /** The generation ended: tokens of the prompt and generated, why, and how long each part took. */
-    record Done(int promptTokens, int tokens, String finish, long promptNanos, long generateNanos) implements Event {
+    /**
+     * The generation ended: tokens of the prompt (of them {@code cachedTokens} found in the slot's cache) and
+     * generated, why, and how long each part took.
+     */
+    record Done(int promptTokens, int cachedTokens, int tokens, String finish, long promptNanos, long generateNanos)
+            implements Event {
     }
 
     /** Pooled vectors (base64) and the tokens they were made from. */

@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class Scheduler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** Slots of a generator when the setting is auto: llama-server's default, and Ollama's busy-machine one. */
+    static final int AUTO_PARALLEL = 4;
+    public static final int MAX_PARALLEL = 16;
 
     private final ModelService models;
     private final MemoryBudget budget;
@@ -44,6 +47,8 @@ public final class Scheduler implements AutoCloseable {
     private final RunnerPool runners;
     private final int threads;
     private volatile Duration defaultKeepAlive;
+    /** Requests a generator serves at once; 0 for auto ({@value #AUTO_PARALLEL}, fewer when that does not fit). */
+    private volatile int parallel;
     private final GenerationLog generations = new GenerationLog();
     private final Map<String, Resident> loaded = new HashMap<>();
     private final Map<String, CompletableFuture<Resident>> loading = new HashMap<>();
@@ -90,6 +95,18 @@ public final class Scheduler implements AutoCloseable {
     /** Changes the budget for the loads to come; models loaded now stay (a smaller budget evicts at the next load). */
     public void setBudget(long bytes) {
         budget.set(bytes);
+    }
+
+    /** Slots (requests served at once) for the generators loaded from now on; 0: auto. */
+    public int parallel() {
+        return parallel;
+    }
+
+    public void setParallel(int slots) {
+        if (slots < 0 || slots > MAX_PARALLEL) {
+            throw new IllegalArgumentException("parallel: 0 (auto) or 1 to " + MAX_PARALLEL);
+        }
+        parallel = slots;
     }
 
     /** The daemon's keep-alive (null: never unload); a request's own keep-alive still wins. */
@@ -307,14 +324,15 @@ public final class Scheduler implements AutoCloseable {
                     + "': its file is not a usable GGUF model (" + e.getMessage() + ")");
         }
         int context = options.context() > 0 ? options.context() : r.spec().context() == null ? 0 : r.spec().context();
-        MemoryEstimate estimate = MemoryEstimate.of(gguf, r.file().size(), context);
         ModelRole role = ModelRole.of(gguf);
+        int slots = role == ModelRole.GENERATOR ? slots(r, gguf, context) : 1;
+        MemoryEstimate estimate = MemoryEstimate.of(gguf, r.file().size(), context, slots);
         reserve(r, estimate.total());
         ModelRunner runner = null;
         try {
             runner = runners.take();
-            ModelRunner.Loaded info = runner.load(models.filesOf(r), estimate.context(), threads, role, false);
-            Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), options.keepAlive(),
+            ModelRunner.Loaded info = runner.load(models.filesOf(r), estimate.context(), threads, role, false, slots);
+            Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), slots, options.keepAlive(),
                     clock.millis());
             synchronized (lock) {
                 loaded.put(r.id(), resident);
@@ -330,8 +348,8 @@ public final class Scheduler implements AutoCloseable {
                     models.announce(r.id());
                 }
             });
-            LOG.info("loaded {} as {} (pid {}, context {}, estimate {} MB)", r.id(), role.wire(), runner.pid(),
-                    info.context(), estimate.total() >> 20);
+            LOG.info("loaded {} as {} (pid {}, {} slot(s) of {} tokens, estimate {} MB)", r.id(), role.wire(),
+                    runner.pid(), slots, info.context(), estimate.total() >> 20);
             models.announce(r.id());
             return resident;
         } catch (RunnerFailure e) {
@@ -348,6 +366,32 @@ public final class Scheduler implements AutoCloseable {
                 budget.unreserve(r.id());
             }
         }
+    }
+
+    /**
+     * How many requests a generator serves at once: the setting; on auto, {@value #AUTO_PARALLEL} or, when the
+     * KV cache of that many does not fit the budget, the most that do (at least 1). A set number whose KV
+     * cache does not fit is refused, saying what it needs.
+     */
+    private int slots(ModelRecord r, GgufFile gguf, int context) {
+        int wanted = parallel;
+        if (wanted > 0) {
+            MemoryEstimate e = MemoryEstimate.of(gguf, r.file().size(), context, wanted);
+            if (wanted > 1 && e.total() > budget.bytes()) {
+                throw new ModeldException(ModeldException.Kind.INSUFFICIENT_STORAGE, "not enough memory to load '"
+                        + r.spec().name() + "' with " + wanted + " slots of " + e.context() + " tokens: it needs "
+                        + (e.total() >> 20) + " MB (" + (e.kvCache() >> 20) + " MB of them the slots' KV cache), the "
+                        + "budget is " + (budget.bytes() >> 20) + " MB (--memory-budget); lower parallel (--parallel, "
+                        + "or the setting) or the context");
+            }
+            return wanted;
+        }
+        for (int n = AUTO_PARALLEL; n > 1; n /= 2) {
+            if (MemoryEstimate.of(gguf, r.file().size(), context, n).total() <= budget.bytes()) {
+                return n;
+            }
+        }
+        return 1;
     }
 
     /** Makes room for {@code need} bytes by evicting idle models, least recently used first, or fails. */

@@ -37,7 +37,7 @@ class LangChain4jAgentTest {
     static final class Weather {
         final List<String> cities = new CopyOnWriteArrayList<>();
 
-        @Tool("The weather in a city")
+        @Tool(name = "get_weather", value = "The weather in a city")
         String getWeather(@P(name = "city", value = "the city") String city) {
             cities.add(city);
             return "{\"temperature\": 21}";

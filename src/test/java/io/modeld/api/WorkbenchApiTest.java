@@ -56,6 +56,7 @@ class WorkbenchApiTest {
         assertThat(ok(daemon.get("/memory")).get("budget").asLong()).isEqualTo(3L << 30);
         assertThat(cli("config", "set", "max-bandwidth", "5MB/s")).contains("max-bandwidth  5.0 MB/s");
         assertThat(ok(daemon.get("/downloads/bandwidth")).get("bytesPerSecond").asLong()).isEqualTo(5_000_000);
+        assertThat(cli("config", "set", "parallel", "2")).contains("parallel       2");
 
         daemon.restart();
         JsonNode kept = ok(daemon.get("/settings"));
@@ -63,7 +64,8 @@ class WorkbenchApiTest {
         assertThat(kept.get("keepAlive").asText()).isEqualTo("10m");
         assertThat(kept.get("maxDownloads").asInt()).isEqualTo(4);
         assertThat(kept.get("maxBandwidth").asLong()).isEqualTo(5_000_000);
-        assertThat(cli("config")).contains("keep-alive     10m").contains("max-downloads  4");
+        assertThat(cli("config")).contains("keep-alive     10m").contains("max-downloads  4").contains("parallel       2");
+        assertThat(kept.get("parallel").asInt()).isEqualTo(2);
     }
 
     @Test
@@ -71,7 +73,7 @@ class WorkbenchApiTest {
         JsonNode before = ok(daemon.get("/settings"));
         for (String body : new String[] {"{\"memoryBudget\": 1}", "{\"memoryBudget\": \"1MiB\"}",
                 "{\"keepAlive\": 5}", "{\"keepAlive\": {}}", "{\"maxDownloads\": \"4\"}", "[1, 2]",
-                "{\"maxBandwidth\": true}"}) {
+                "{\"maxBandwidth\": true}", "{\"parallel\": 17}", "{\"parallel\": -1}", "{\"parallel\": \"4\"}"}) {
             HttpResponse<String> r = put("/settings", body);
             assertThat(r.statusCode()).as(body).isEqualTo(400);
         }

@@ -88,7 +88,7 @@ public record ScriptedLlama(String template, List<String> specials, String start
                 .string("general.architecture", "llama")
                 .string("general.name", "modeld scripted llama")
                 .u32("general.file_type", 0)
-                .u32("llama.context_length", 8192)
+                .u32("llama.context_length", 65536)
                 .u32("llama.embedding_length", EMBD)
                 .u32("llama.block_count", 1)
                 .u32("llama.feed_forward_length", 32)

@@ -21,6 +21,8 @@ public record TinyLlama(int embedding, int layers, int feedForward, int heads, i
     public static final TinyLlama QUANTIZABLE = new TinyLlama(256, 1, 512, 4, 4, 512);
 
     static final int VOCAB = TinyVocab.SIZE;
+    /** The ChatML template the tiny models carry unless given another. */
+    public static final String CHATML = TinyVocab.CHATML;
 
     /** Writes {@link #TINY} to the file {@code args[0]} (tools/template-renders.sh gives it to llama-server). */
     public static void main(String[] args) throws IOException {

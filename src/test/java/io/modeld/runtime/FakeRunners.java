@@ -47,17 +47,23 @@ final class FakeRunners implements RunnerFactory {
         private final List<Runnable> onExit = new CopyOnWriteArrayList<>();
         private volatile boolean alive = true;
         volatile boolean holding;
+        /** The slots of the last load. */
+        volatile int parallel;
+        /** Generations running in it now. */
+        final java.util.concurrent.atomic.AtomicInteger generating = new java.util.concurrent.atomic.AtomicInteger();
 
         Fake(long pid) {
             this.pid = pid;
         }
 
         @Override
-        public Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling)
+        public Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling,
+                           int parallel)
                 throws RunnerFailure {
             requireAlive();
             loads.add(files);
             holding = true;
+            this.parallel = parallel;
             return new Loaded(context, 32, context);
         }
 
@@ -69,15 +75,20 @@ final class FakeRunners implements RunnerFactory {
 
         @Override
         public GenerateResult generate(GenerateRequest request, GenerationOutput out) throws RunnerFailure {
-            int made = 0;
-            for (; made < request.maxTokens(); made++) {
-                if (!free) {
-                    step.acquireUninterruptibly();
+            generating.incrementAndGet();
+            try {
+                int made = 0;
+                for (; made < request.maxTokens(); made++) {
+                    if (!free) {
+                        step.acquireUninterruptibly();
+                    }
+                    requireAlive();
+                    out.text("t");
                 }
-                requireAlive();
-                out.text("t");
+                return new GenerateResult(3, 0, made, Generation.Finish.LENGTH, 0, 1, 1);
+            } finally {
+                generating.decrementAndGet();
             }
-            return new GenerateResult(3, made, Generation.Finish.LENGTH, 0, 1, 1);
         }
 
         @Override

@@ -28,7 +28,7 @@ class RunnerReuseTest {
         try (ProcessRunner fresh = ProcessRunner.start(command); ProcessRunner reused = ProcessRunner.start(command)) {
             Thread.sleep(500);
             long freshRss = fresh.residentBytes();
-            reused.load(List.of(small), 2048, 2, ModelRole.GENERATOR, false);
+            reused.load(List.of(small), 2048, 2, ModelRole.GENERATOR, false, 1);
             generate(reused);
             long loadedRss = reused.residentBytes();
             reused.unload();
@@ -40,7 +40,7 @@ class RunnerReuseTest {
             assertThat((double) afterRss).as("after unload, within 10% of a fresh runner")
                     .isCloseTo(freshRss, org.assertj.core.data.Percentage.withPercentage(10));
 
-            reused.load(List.of(tiny), 256, 2, ModelRole.GENERATOR, false);
+            reused.load(List.of(tiny), 256, 2, ModelRole.GENERATOR, false, 1);
             assertThat(generate(reused).tokens()).isEqualTo(4);
         }
     }

@@ -80,9 +80,53 @@ class SchedulerTest {
     }
 
     @Test
-    void beyond_one_running_and_eight_waiting_a_request_is_refused_as_busy_and_the_queue_drains() throws Exception {
+    void four_slots_serve_four_requests_at_once_and_the_fifth_waits_for_one() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 4L << 30, null)) {
+            String id = f.model("slots", 1);
+            f.load(id);
+            assertThat(f.fakes.started().get(0).parallel).as("auto: four slots").isEqualTo(4);
+            f.fakes.free = false;
+            List<CompletableFuture<GenerateResult>> running = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                running.add(CompletableFuture.supplyAsync(() -> f.generate(id, LoadOptions.DEFAULT, tokens(1))));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.runtime.loadedModels().get(0).waiting() == 1);
+            LoadedModel view = f.runtime.loadedModels().get(0);
+            assertThat(view.slots()).isEqualTo(4);
+            assertThat(view.busySlots()).isEqualTo(4);
+            assertThat(f.fakes.started().get(0).generating.get()).as("four in the runner at once").isEqualTo(4);
+            f.fakes.step.release(5);
+            for (var r : running) {
+                assertThat(r.get(10, TimeUnit.SECONDS).tokens()).isEqualTo(1);
+            }
+            assertThat(f.runtime.loadedModels().get(0).busySlots()).isZero();
+        }
+    }
+
+    @Test
+    void a_parallel_setting_whose_kv_cache_does_not_fit_is_refused_and_auto_takes_fewer_slots() throws Exception {
+        // A tiny model's KV cache is 128 bytes a token: 256 MB for a slot of 2M tokens.
+        LoadOptions huge = new LoadOptions(2_000_000, null);
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 700L << 20, null)) {
+            String id = f.model("wide", 1);
+            f.runtime.setParallel(4);
+            assertThatThrownBy(() -> f.generate(id, huge, tokens(1))).isInstanceOfSatisfying(ModeldException.class, e -> {
+                assertThat(e.kind()).isEqualTo(ModeldException.Kind.INSUFFICIENT_STORAGE);
+                assertThat(e.getMessage()).contains("with 4 slots of 2000128 tokens").contains("lower parallel");
+            });
+            assertThat(f.fakes.started()).isEmpty();
+            f.runtime.setParallel(0);
+            assertThat(f.generate(id, huge, tokens(1)).tokens()).isEqualTo(1);
+            assertThat(f.runtime.loadedModels().get(0).slots()).as("auto: the most that fit").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void with_parallel_1_beyond_one_running_and_eight_waiting_a_request_is_refused_as_busy_and_the_queue_drains()
+            throws Exception {
         try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 4L << 30, null)) {
             String id = f.model("busy", 1);
+            f.runtime.setParallel(1);
             f.load(id);
             f.fakes.free = false;
             List<CompletableFuture<GenerateResult>> queued = new ArrayList<>();
@@ -109,6 +153,7 @@ class SchedulerTest {
     void embedding_requests_wait_in_the_same_queue() throws Exception {
         try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 4L << 30, null)) {
             String id = f.model("pooled", 1);
+            f.runtime.setParallel(1);
             f.load(id);
             f.fakes.free = false;
             List<CompletableFuture<GenerateResult>> queued = new ArrayList<>();

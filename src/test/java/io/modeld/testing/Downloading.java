@@ -42,7 +42,12 @@ public final class Downloading {
 
     /** Creates a custom model of a local file and downloads (copies) it; returns its id once COMPLETED. */
     public static String downloaded(TestDaemon daemon, Path file, String unique) throws Exception {
-        ObjectNode body = Json.MAPPER.createObjectNode().put("name", unique).put("unique", unique);
+        return downloaded(daemon, file, unique, Json.MAPPER.createObjectNode());
+    }
+
+    /** The same with more fields of the model ({@code context}, say). */
+    public static String downloaded(TestDaemon daemon, Path file, String unique, ObjectNode fields) throws Exception {
+        ObjectNode body = fields.deepCopy().put("name", unique).put("unique", unique);
         body.putObject("source").put("url", file.toUri().toString());
         String id = ok(daemon.post("/models/create", body)).get("id").asText();
         try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {

@@ -165,7 +165,7 @@ final class OllamaGeneration {
     private static ObjectNode finish(ObjectNode last, GenerateResult r, long start) {
         return last.put("done", true).put("done_reason", r.finish().ollama())
                 .put("total_duration", System.nanoTime() - start).put("load_duration", r.loadNanos())
-                .put("prompt_eval_count", r.promptTokens()).put("prompt_eval_duration", r.promptNanos())
+                .put("prompt_eval_count", r.evaluatedTokens()).put("prompt_eval_duration", r.promptNanos())
                 .put("eval_count", r.tokens()).put("eval_duration", r.generateNanos());
     }
 

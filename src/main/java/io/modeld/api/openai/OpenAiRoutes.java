@@ -169,8 +169,10 @@ public final class OpenAiRoutes {
     }
 
     private static ObjectNode usage(GenerateResult r) {
-        return Json.MAPPER.createObjectNode().put("prompt_tokens", r.promptTokens())
+        ObjectNode usage = Json.MAPPER.createObjectNode().put("prompt_tokens", r.promptTokens())
                 .put("completion_tokens", r.tokens()).put("total_tokens", r.promptTokens() + r.tokens());
+        usage.putObject("prompt_tokens_details").put("cached_tokens", r.cachedTokens());
+        return usage;
     }
 
     private void streamed(Context ctx, GenerationRequest request, Envelope e, boolean includeUsage) {

@@ -56,7 +56,8 @@ final class ModelsRoutes {
                 list.addObject().put("id", l.id()).put("name", r.spec().name()).put("unique", r.spec().unique())
                         .put("estimate", l.estimate()).put("resident", l.resident()).put("pid", l.pid())
                         .put("role", l.role().wire()).put("context", l.context())
-                        .put("waiting", l.waiting()).put("busy", l.busy());
+                        .put("waiting", l.waiting()).put("busy", l.busy()).put("slots", l.slots())
+                        .put("busySlots", l.busySlots());
             }
             long[] spare = runtime.spareRunner();
             if (spare == null) {

@@ -125,14 +125,15 @@ public final class WorkbenchRoutes implements AutoCloseable {
     private ObjectNode settings() {
         return Json.MAPPER.createObjectNode().put("memoryBudget", runtime.budget())
                 .put("keepAlive", SettingsFile.spell(runtime.keepAlive()))
-                .put("maxBandwidth", downloads.bandwidth().bytesPerSecond()).put("maxDownloads", downloads.maxDownloads());
+                .put("maxBandwidth", downloads.bandwidth().bytesPerSecond()).put("maxDownloads", downloads.maxDownloads())
+                .put("parallel", runtime.parallel());
     }
 
     /** Checks every field first (a bad one changes nothing), then applies them all and persists them. */
     private ObjectNode change(JsonNode body) throws IOException {
         if (!body.isObject()) {
             throw ModeldException.invalid("body: a JSON object of settings (memoryBudget, keepAlive, maxBandwidth, "
-                    + "maxDownloads)");
+                    + "maxDownloads, parallel)");
         }
         Long budget = body.has("memoryBudget") ? bytes(body.get("memoryBudget"), "memoryBudget", false) : null;
         if (budget != null && budget < Sizes.MIN_MEMORY_BUDGET) {
@@ -160,14 +161,25 @@ public final class WorkbenchRoutes implements AutoCloseable {
             }
             max = n.asInt();
         }
+        Integer parallel = null;
+        if (body.has("parallel")) {
+            JsonNode n = body.get("parallel");
+            if (!n.isIntegralNumber() || n.asInt() < 0 || n.asInt() > Scheduler.MAX_PARALLEL) {
+                throw ModeldException.invalid("parallel: 0 (auto) or a whole number from 1 to " + Scheduler.MAX_PARALLEL
+                        + ": requests a loaded chat model serves at once, from its next load");
+            }
+            parallel = n.asInt();
+        }
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!Set.of("memoryBudget", "keepAlive", "maxBandwidth", "maxDownloads").contains(f)) {
-                throw ModeldException.invalid(f + ": not a setting (memoryBudget, keepAlive, maxBandwidth, maxDownloads)");
+            if (!Set.of("memoryBudget", "keepAlive", "maxBandwidth", "maxDownloads", "parallel").contains(f)) {
+                throw ModeldException.invalid(f + ": not a setting (memoryBudget, keepAlive, maxBandwidth, maxDownloads, "
+                        + "parallel)");
             }
         }
         synchronized (settingsLock) {
-            SettingsFile saved = SettingsFile.load(dataDir).with(new SettingsFile(budget, keepAlive, bandwidth, max));
+            SettingsFile saved = SettingsFile.load(dataDir).with(new SettingsFile(budget, keepAlive, bandwidth, max,
+                    parallel));
             saved.save(dataDir);
             if (budget != null) {
                 runtime.setBudget(budget);
@@ -180,6 +192,9 @@ public final class WorkbenchRoutes implements AutoCloseable {
             }
             if (max != null) {
                 downloads.setMaxDownloads(max);
+            }
+            if (parallel != null) {
+                runtime.setParallel(parallel);
             }
             LOG.info("settings changed: {}", body);
         }
@@ -234,7 +249,8 @@ public final class WorkbenchRoutes implements AutoCloseable {
         ArrayNode loaded = memory.putArray("models");
         for (LoadedModel l : runtime.loadedModels()) {
             loaded.addObject().put("id", l.id()).put("name", name(l.id())).put("resident", l.resident())
-                    .put("estimate", l.estimate()).put("busy", l.busy());
+                    .put("estimate", l.estimate()).put("busy", l.busy()).put("slots", l.slots())
+                    .put("busySlots", l.busySlots());
         }
         ArrayNode running = f.putArray("downloads");
         for (Map.Entry<String, DownloadProgress> e : downloads.running().entrySet()) {
