@@ -36,13 +36,13 @@ public class ChatBench {
         for (String name : List.of("get_weather", "get_time", "search", "send_mail")) {
             tools.add(String.format(TOOL, name, name));
         }
-        String toolCall = "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+        String toolCall = "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"abc123XYZ\",\"type\":\"function\","
                 + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\": \\\"Paris\\\"}\"}}]}";
         String request = "{\"tools\":[" + String.join(",", tools) + "],\"messages\":["
                 + "{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
                 + "{\"role\":\"user\",\"content\":\"Hello!\"},{\"role\":\"assistant\",\"content\":\"Hi. How can I help?\"},"
                 + "{\"role\":\"user\",\"content\":\"Weather in Paris?\"}," + toolCall + ","
-                + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"{\\\"temperature\\\": 21}\"},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"abc123XYZ\",\"content\":\"{\\\"temperature\\\": 21}\"},"
                 + "{\"role\":\"assistant\",\"content\":\"It is 21 degrees.\"},{\"role\":\"user\",\"content\":\"And tomorrow?\"}]}";
         String prose = "Let me look that up. ".repeat(95);
         String call = "{\"city\": \"Paris\", \"days\": 1}";

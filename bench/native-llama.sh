@@ -10,8 +10,10 @@ if [[ ! -x "$native/build/bin/llama-server" ]]; then
   echo "building llama.cpp natively (once) ..." >&2
   mkdir -p "$bench"
   rm -rf "$native" "$bench/npm"; mkdir -p "$bench/npm"
-  version=$(grep -o '"@node-llama-cpp/linux-x64": *"[^"]*"' src/main/native/package.json | grep -o '[0-9][0-9.]*')
-  (cd "$bench/npm" && npm pack --silent "node-llama-cpp@$version" >/dev/null && tar xzf node-llama-cpp-*.tgz package/llama/gitRelease.bundle)
+  version=$(grep -o '"@node-llama-cpp/linux-x64": *"[^"]*"' src/main/native/package.json | grep -o '[0-9][0-9.]*' | tail -1)
+  tgz=target/native-chat/node-llama-cpp-$version.tgz   # fetched and checked by the build (src/main/native/chat)
+  [[ -f "$tgz" ]] || { mvn -q -B -DskipTests generate-resources >&2; }
+  tar xzf "$tgz" -C "$bench/npm" package/llama/gitRelease.bundle
   git clone -q "$bench/npm/package/llama/gitRelease.bundle" "$native"
   (cd "$native" && cmake -B build -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=ON -DLLAMA_CURL=OFF \
      -DLLAMA_BUILD_TESTS=OFF -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON '-DCMAKE_INSTALL_RPATH=$ORIGIN' >/dev/null \

@@ -2,8 +2,10 @@
 # Slots benchmark (issue 22): several requests on one model at once, long prompts, a chat's second turn and
 # a batch of embeddings, modeld beside llama-server built for this CPU from the same release
 # (bench/native-llama.sh), run as each ships (modeld: auto parallel, 4 slots; llama-server: 4 slots,
-# continuous batching, unified KV). Model: the 808 MB F32 random llama of the tests (1024-dim, 12 layers,
-# 4096 FFN; its vocabulary is bytes, so a 1,000-character prompt is 1,000 tokens), 4096 tokens a slot;
+# continuous batching, unified KV); modeld twice, with that native library (--llama-lib, the like-for-like
+# row) and with its bundled one. Model: the 808 MB F32 random llama of the tests (1024-dim, 12 layers,
+# 4096 FFN, trained context 2048; its vocabulary is bytes, so a 1,000-character prompt is 1,000 tokens),
+# 2048 tokens a slot on both;
 # embeddings: a MiniLM-sized random bert. Rows:
 #   1 client          tokens/s of one request of N tokens (end of sequence ignored)
 #   4 clients         aggregate tokens/s of four such requests sent at once
@@ -45,16 +47,8 @@ for r in range(8):   # long prompts: each starts differently, so no slot has a p
 json.dump({"input": [f"short input number {i} about code search" for i in range(256)]}, open(f"{w}/embed.json", "w"))
 PY
 
-# A client of either server: one request, its wall time in ns; the body's prompt from a file.
-cat > "$work/ask.mjs" <<'JS'
-const [url, body] = process.argv.slice(2);
-const t0 = process.hrtime.bigint();
-const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
-const j = await r.json();
-if (!r.ok) throw new Error(JSON.stringify(j));
-console.log(`${process.hrtime.bigint() - t0}`);
-JS
-ask() { node "$work/ask.mjs" "$1" "$2"; }
+# one request with curl (light: four at once must not compete with the servers for the cores); its time in ns
+ask() { curl -fs -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' -d "$2" "$1" | awk '{printf "%.0f", $1 * 1e9}'; }
 rate() { awk -v n="$1" -v ns="$2" 'BEGIN {printf "%.1f", n / (ns / 1e9)}'; }
 prompt() { python3 -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))['p']))" "$1"; }
 
@@ -85,24 +79,33 @@ measure() {
   echo "$(median "${one[@]}") $(median "${four[@]}") $(median "${long[@]}") $(median "${turn[@]}")"
 }
 
-./modeld serve --port $PORT --ollama-port 0 --no-library --data-dir "$work/data" > "$work/daemon.log" 2>&1 &
-daemon=$!
-until curl -fs "http://127.0.0.1:$PORT/.well-known/health" >/dev/null; do sleep 0.1; done
-for m in f32 bert; do
-  curl -fs "http://127.0.0.1:$PORT/models/create" -d "{\"name\": \"$m\", \"unique\": \"$m\", \"context\": 4096,
-    \"source\": {\"url\": \"file://$work/$m.gguf\"}}" >/dev/null
-  curl -fs -X POST "http://127.0.0.1:$PORT/model/$m/download" >/dev/null
-  until curl -fs "http://127.0.0.1:$PORT/model/$m" | grep -q '"downloaded":true'; do sleep 0.2; done
-done
-read -r M1 M4 ML MT <<< "$(measure "http://127.0.0.1:$PORT" modeld)"
-e=(); body=$(python3 -c "import json; d=json.load(open('$work/embed.json')); d['model']='bert'; print(json.dumps(d))")
-ask "http://127.0.0.1:$PORT/v1/embeddings" "$body" >/dev/null
-for r in $(seq "$RUNS"); do e+=("$(rate 256 "$(ask "http://127.0.0.1:$PORT/v1/embeddings" "$body")")"); done
-ME=$(median "${e[@]}")
-slots=$(curl -fs "http://127.0.0.1:$PORT/memory" | python3 -c "import json,sys; print([m['slots'] for m in json.load(sys.stdin)['loaded'] if m['unique']=='f32'][0])")
-kill "$daemon"; wait "$daemon" 2>/dev/null || true
+# modeld with LIB (empty: its bundled llama.cpp); prints the four generation numbers, inputs/s and slots
+modeld_run() {
+  local extra=() e body ME slots
+  [[ -n "$1" ]] && extra=(--llama-lib "$1")
+  rm -rf "$work/data"
+  ./modeld serve --port $PORT --ollama-port 0 --no-library --data-dir "$work/data" "${extra[@]}" > "$work/daemon.log" 2>&1 &
+  daemon=$!
+  until curl -fs "http://127.0.0.1:$PORT/.well-known/health" >/dev/null; do sleep 0.1; done
+  for m in f32 bert; do
+    curl -fs "http://127.0.0.1:$PORT/models/create" -d "{\"name\": \"$m\", \"unique\": \"$m\", \"context\": 2048,
+      \"source\": {\"url\": \"file://$work/$m.gguf\"}}" >/dev/null
+    curl -fs -X POST "http://127.0.0.1:$PORT/model/$m/download" >/dev/null
+    until curl -fs "http://127.0.0.1:$PORT/model/$m" | grep -q '"downloaded":true'; do sleep 0.2; done
+  done
+  local gen; gen=$(measure "http://127.0.0.1:$PORT" modeld)
+  e=(); body=$(python3 -c "import json; d=json.load(open('$work/embed.json')); d['model']='bert'; print(json.dumps(d))")
+  ask "http://127.0.0.1:$PORT/v1/embeddings" "$body" >/dev/null
+  for r in $(seq "$RUNS"); do e+=("$(rate 256 "$(ask "http://127.0.0.1:$PORT/v1/embeddings" "$body")")"); done
+  ME=$(median "${e[@]}")
+  slots=$(curl -fs "http://127.0.0.1:$PORT/memory" | python3 -c "import json,sys; print([m['slots'] for m in json.load(sys.stdin)['loaded'] if m['unique']=='f32'][0])")
+  kill "$daemon"; wait "$daemon" 2>/dev/null || true
+  echo "$gen $ME $slots"
+}
+read -r B1 B4 BL BT BE slots <<< "$(modeld_run "")"
+read -r M1 M4 ML MT ME slots <<< "$(modeld_run "$native")"
 
-"$native/llama-server" -m "$work/f32.gguf" -c $((4 * 4096)) -np 4 -t "$(nproc)" --port $PEER > "$work/server.log" 2>&1 &
+"$native/llama-server" -m "$work/f32.gguf" -c $((4 * 2048)) -np 4 -t "$(nproc)" --port $PEER > "$work/server.log" 2>&1 &
 server=$!
 until curl -fs "http://127.0.0.1:$PEER/health" >/dev/null 2>&1; do sleep 0.2; done
 read -r S1 S4 SL ST <<< "$(measure "http://127.0.0.1:$PEER" server)"
@@ -119,12 +122,12 @@ kill "$server"; wait "$server" 2>/dev/null || true
 
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(uname -r); date $(date -u +%F); $N tokens a request, medians of $RUNS; modeld's slots: $slots"
 echo
-echo "| measure | llama-server (native) | modeld | ratio |"
-echo "|---|---|---|---|"
-row() { awk -v n="$1" -v s="$2" -v m="$3" -v inv="${4:-0}" 'BEGIN {printf "| %s | %s | %s | %.2f |\n", n, s, m, inv ? s / m : m / s}'; }
-row "1 client, tokens/s" "$S1" "$M1"
-row "4 clients at once, aggregate tokens/s" "$S4" "$M4"
-row "~1,000-token prompt, prompt tokens/s" "$SL" "$ML"
-row "second turn (+25 tokens), ms (ratio: llama-server's time over modeld's)" "$ST" "$MT" 1
-row "256 inputs to /v1/embeddings, inputs/s" "$SE" "$ME"
-awk -v a="$M4" -v b="$M1" 'BEGIN {printf "modeld: 4 clients %.2fx its single stream\n", a / b}'
+echo "| measure | llama-server (native) | modeld (native) | ratio | modeld (bundled) |"
+echo "|---|---|---|---|---|"
+row() { awk -v n="$1" -v s="$2" -v m="$3" -v b="$4" -v inv="${5:-0}" 'BEGIN {printf "| %s | %s | %s | %.2f | %s |\n", n, s, m, inv ? s / m : m / s, b}'; }
+row "1 client, tokens/s" "$S1" "$M1" "$B1"
+row "4 clients at once, aggregate tokens/s" "$S4" "$M4" "$B4"
+row "~1,000-token prompt, prompt tokens/s" "$SL" "$ML" "$BL"
+row "second turn (+25 tokens), ms (ratio: llama-server's time over modeld's)" "$ST" "$MT" "$BT" 1
+row "256 inputs to /v1/embeddings, inputs/s" "$SE" "$ME" "$BE"
+awk -v a="$M4" -v b="$M1" -v c="$B4" -v d="$B1" 'BEGIN {printf "modeld: 4 clients %.2fx its single stream (native), %.2fx (bundled)\n", a / b, c / d}'

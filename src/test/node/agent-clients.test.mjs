@@ -38,7 +38,7 @@ for (const model of ['qwen3-agent', 'llama3-agent', 'gpt-oss-agent']) {
     assert.equal(choice.message.tool_calls.length, 1);
     const call = choice.message.tool_calls[0];
     assert.equal(call.type, 'function');
-    assert.match(call.id, /^call_/);
+    assert.match(call.id, /^[A-Za-z0-9]{9}$/);
     assert.equal(call.function.name, 'get_weather');
     const args = JSON.parse(call.function.arguments);
     assertValid(args, weather.function.parameters);

@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <exception>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,20 @@ struct parser {
     std::string generated;
     common_chat_msg msg;
     std::vector<std::string> ids;
-    int next_id = 0;
+    std::mt19937 random{std::random_device{}()};
 };
+
+// A tool call's id: 9 random letters and digits, unique enough to match results to calls across a whole
+// conversation, and the shape Mistral's templates insist on (they raise on any other).
+std::string call_id(std::mt19937 & random) {
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    std::uniform_int_distribution<int> pick(0, sizeof(alphabet) - 2);
+    std::string id(9, ' ');
+    for (auto & c : id) {
+        c = alphabet[pick(random)];
+    }
+    return id;
+}
 
 common_chat_tool_choice tool_choice_of(const common_json & request, std::vector<common_chat_tool> & tools) {
     if (!request.contains("tool_choice") || request.at("tool_choice").is_null()) {
@@ -230,7 +243,7 @@ MODELD_API char * modeld_parser_add(void * handle, const char * text, int is_par
         common_chat_msg now = common_chat_parse(p->generated, is_partial != 0, p->params);
         common_json diffs = common_json::array();
         if (!now.empty() || !is_partial) {
-            now.set_tool_call_ids(p->ids, [p]() { return "call_" + std::to_string(p->next_id++); });
+            now.set_tool_call_ids(p->ids, [p]() { return call_id(p->random); });
             p->msg = now;
             for (const auto & d : common_chat_msg_diff::compute_diffs(before, now)) {
                 common_json dj = common_json::object();

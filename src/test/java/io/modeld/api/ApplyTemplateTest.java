@@ -70,6 +70,20 @@ class ApplyTemplateTest {
         assertThat(bad.body()).contains("chat_template_kwargs.enable_thinking");
     }
 
+    @Test
+    void an_agent_loop_on_mistral_renders_with_the_call_ids_modeld_gives() throws Exception {
+        // Mistral's templates take only 9-letter ids: the shape of the ids modeld gives tool calls
+        Path file = files.resolve("nemo.gguf");
+        TinyLlama.CHAT.write(file, 1, AgentModels.template("mistralai-Mistral-Nemo-Instruct-2407"));
+        Downloading.downloaded(daemon, file, "nemo");
+        String loop = "[{\"role\":\"user\",\"content\":\"Weather in Paris?\"},{\"role\":\"assistant\",\"content\":\"\","
+                + "\"tool_calls\":[{\"id\":\"aB3dE6gH9\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"arguments\":\"{\\\"city\\\": \\\"Paris\\\"}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"aB3dE6gH9\","
+                + "\"content\":\"21\"}]";
+        assertThat(prompt("nemo", "{\"messages\":" + loop + ",\"tools\":" + TOOLS + "}"))
+                .contains("[TOOL_CALLS]").contains("aB3dE6gH9").contains("[TOOL_RESULTS]");
+    }
+
     private String prompt(String model, String body) throws Exception {
         HttpResponse<String> r = daemon.post("/apply-template", "{\"model\":\"" + model + "\"," + body.substring(1));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
