@@ -6,6 +6,8 @@ import io.modeld.catalog.ModelActivity;
 import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.ModelStore;
+import io.modeld.copilot.Conversations;
+import io.modeld.copilot.CopilotModel;
 import io.modeld.config.BuildInfo;
 import io.modeld.config.Config;
 import io.modeld.config.DataDir;
@@ -49,11 +51,14 @@ public final class Daemon implements AutoCloseable {
     private final Library library;
     private final Pushes pushes;
     private final LogBuffer logs;
+    private final Conversations conversations;
     /** How often the library roots are scanned besides the watcher's changes: for what it cannot see. */
     private static final Duration LIBRARY_RESCAN = Duration.ofSeconds(15);
 
     private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, Pushes pushes,
-                   Scheduler runtime, KeepAlive keeper, ApiServer api, Library library, LogBuffer logs) {
+                   Scheduler runtime, KeepAlive keeper, ApiServer api, Library library, LogBuffer logs,
+                   Conversations conversations) {
+        this.conversations = conversations;
         this.library = library;
         this.logs = logs;
         this.pushes = pushes;
@@ -103,7 +108,9 @@ public final class Daemon implements AutoCloseable {
         Library library = null;
         Pushes pushes = null;
         LogBuffer logs = null;
+        Conversations conversations = null;
         try {
+            conversations = Conversations.open(config.dataDir(), Clock.systemUTC());
             ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
             models.start(catalog);
             library = new Library(config.library().stream().map(LibraryRoot::parse).toList(), models,
@@ -135,7 +142,8 @@ public final class Daemon implements AutoCloseable {
             pushes = new Pushes(models, downloads.registry());
             logs = LogBuffer.attach();
             ApiServer api = new ApiServer(config, models, downloads, pushes, new Inference(models, runtime), runtime,
-                    activity, logs, store.migration(), BuildInfo.version());
+                    activity, logs, store.migration(), BuildInfo.version(), conversations,
+                    copilotModel(models, SettingsFile.load(config.dataDir()).copilotModel()));
             api.start(config.host(), config.port(), config.ollamaPort());
             // After the first answer, not before it: the spare runner's JVM and the library's first scan.
             runtime.startSpare();
@@ -143,7 +151,8 @@ public final class Daemon implements AutoCloseable {
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }
-            return new Daemon(config, lock, store, downloads, pushes, runtime, keeper, api, library, logs);
+            return new Daemon(config, lock, store, downloads, pushes, runtime, keeper, api, library, logs,
+                    conversations);
         } catch (RuntimeException e) {
             if (logs != null) {
                 logs.detach();
@@ -163,9 +172,24 @@ public final class Daemon implements AutoCloseable {
             if (downloads != null) {
                 downloads.close();
             }
+            if (conversations != null) {
+                conversations.close();
+            }
             store.close();
             throw e;
         }
+    }
+
+    /** What the Pieces SDKs' fixed model name stands for: the saved copilotModel setting (one that is gone is logged). */
+    private static CopilotModel copilotModel(ModelService models, String saved) {
+        CopilotModel c = new CopilotModel(models);
+        try {
+            c.choose(saved);
+        } catch (ModeldException e) {
+            LOG.warn("copilotModel: {} in {} is not used ({}); set it again with modeld config set", saved,
+                    SettingsFile.NAME, e.getMessage());
+        }
+        return c;
     }
 
     /** The registry client with the logins of Docker's config and MODELD_REGISTRY_AUTH; a broken config is logged. */
@@ -221,6 +245,7 @@ public final class Daemon implements AutoCloseable {
             runtime.close();
             downloads.close();
         } finally {
+            conversations.close();
             store.close();
             lock.close();
         }

@@ -60,7 +60,7 @@ class ArchitectureTest {
     void nothing_below_the_doors_depends_on_them_or_on_the_cli() {
         check(noClasses().that().resideInAnyPackage("io.modeld.catalog..", "io.modeld.download..", "io.modeld.registry..",
                         "io.modeld.runtime..", "io.modeld.inference..", "io.modeld.engine..", "io.modeld.gguf..",
-                        "io.modeld.library..", "io.modeld.config..")
+                        "io.modeld.library..", "io.modeld.config..", "io.modeld.copilot..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.modeld.api..", "io.modeld.cli.."));
     }
 
@@ -80,6 +80,8 @@ class ArchitectureTest {
                 "io.modeld.config..", "io.modeld.engine..");
         allowed("io.modeld.inference..", "io.modeld.inference..", "io.modeld.runtime..", "io.modeld.catalog..",
                 "io.modeld.engine..", "io.modeld.gguf..");
+        allowed("io.modeld.copilot..", "io.modeld.copilot..", "io.modeld.inference..", "io.modeld.runtime..",
+                "io.modeld.catalog..", "io.modeld.engine..", "io.modeld.gguf..");
     }
 
     /** Classes in {@code pkg} use nothing of modeld but {@code allowed} and the root's shared Json and ModeldException. */

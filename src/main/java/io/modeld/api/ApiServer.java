@@ -7,6 +7,8 @@ import io.modeld.Json;
 import io.modeld.catalog.ModelActivity;
 import io.modeld.catalog.ModelService;
 import io.modeld.config.Config;
+import io.modeld.copilot.Conversations;
+import io.modeld.copilot.CopilotModel;
 import io.modeld.download.Downloads;
 import io.modeld.download.Pushes;
 import io.modeld.config.LogBuffer;
@@ -38,12 +40,16 @@ public final class ApiServer implements AutoCloseable {
     private final List<Integer> ports = new ArrayList<>();
     private Integer ollama;
     private final WorkbenchRoutes workbench;
+    private final PiecesRoutes pieces;
 
     public ApiServer(Config config, ModelService models, Downloads downloads, Pushes pushes, Inference inference,
-                     Scheduler scheduler, ModelActivity activity, LogBuffer logs, int migration, String version) {
+                     Scheduler scheduler, ModelActivity activity, LogBuffer logs, int migration, String version,
+                     Conversations conversations, CopilotModel copilotModel) {
         ModelViews views = new ModelViews(migration, activity);
         Pulls pulls = new Pulls(models, downloads);
-        this.workbench = new WorkbenchRoutes(models, downloads, pulls, scheduler, views, logs, config.dataDir());
+        this.workbench = new WorkbenchRoutes(models, downloads, pulls, scheduler, views, logs, config.dataDir(),
+                copilotModel);
+        this.pieces = new PiecesRoutes(models, downloads, pushes, inference, scheduler, views, conversations, copilotModel);
         this.guard = new RequestGuard(config.host(), config.allowedOrigins(), config.apiKey());
         String openapi = resource("/openapi.yaml").replace("${version}", version);
         this.app = Javalin.create(cfg -> {
@@ -62,7 +68,8 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.options("/*", guard::preflight);
             ErrorMapping.register(cfg.routes);
             cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));
-            cfg.routes.get("/.well-known/version", ctx -> ctx.contentType("text/plain; charset=utf-8").result(version));
+            // The Pieces SDKs' client finds the daemon with a HEAD of the health check (0.1 s to answer).
+            cfg.routes.head("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8"));
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/web";
                 files.directory = "/web";
@@ -80,7 +87,7 @@ public final class ApiServer implements AutoCloseable {
                 }
             });
             cfg.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
-            new PiecesRoutes(models, downloads, pushes, inference, scheduler, views).register(cfg.routes);
+            pieces.register(cfg.routes);
             new OpenAiRoutes(models, inference).register(cfg.routes);
             new OllamaRoutes(models, downloads, pulls, pushes, inference, scheduler).register(cfg.routes);
             workbench.register(cfg.routes);
@@ -140,6 +147,7 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         app.stop();
         workbench.close();
+        pieces.close();
     }
 
     private static String resource(String name) {

@@ -41,6 +41,27 @@ final class Migrations {
                   OR json_extract(spec, '$.source.url') GLOB 'ollama://*'
                   OR (json_extract(spec, '$.source.url') GLOB 'hf://*'
                       AND json_extract(spec, '$.source.url') NOT GLOB 'hf://*/*/*'))
+            """,
+            // 5: Pieces Copilot's conversations and their messages, in order (io.modeld.copilot).
+            """
+            CREATE TABLE conversations (
+              id      TEXT PRIMARY KEY,
+              name    TEXT,
+              model   TEXT,
+              created TEXT NOT NULL,
+              updated TEXT NOT NULL
+            );
+            CREATE TABLE messages (
+              id           TEXT PRIMARY KEY,
+              conversation TEXT NOT NULL,
+              position     INTEGER NOT NULL,
+              role         TEXT NOT NULL,
+              text         TEXT NOT NULL,
+              model        TEXT,
+              created      TEXT NOT NULL,
+              updated      TEXT NOT NULL,
+              UNIQUE (conversation, position)
+            )
             """);
 
     static final int LATEST = STEPS.size();

@@ -184,7 +184,7 @@ public final class ModelStore implements AutoCloseable {
 
     /** The store could not be read or written: a disk or file problem, never the client's fault. */
     public static final class StoreException extends RuntimeException {
-        StoreException(String message, Throwable cause) {
+        public StoreException(String message, Throwable cause) {
             super(message, cause);
         }
 

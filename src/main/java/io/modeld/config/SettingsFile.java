@@ -19,14 +19,16 @@ import java.time.Duration;
  * @param maxBandwidth bytes a second, 0 for no cap
  * @param maxDownloads downloads at once
  * @param parallel requests a loaded chat model serves at once; 0 for auto
+ * @param copilotModel the id of the chat model the Pieces SDKs' "GPT-3.5-turbo Chat Model" stands for; "" for
+ *     automatic (the first downloaded chat model)
  */
 public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidth, Integer maxDownloads,
-                           Integer parallel) {
+                           Integer parallel, String copilotModel) {
 
     public static final String NAME = "settings.json";
 
     public static SettingsFile empty() {
-        return new SettingsFile(null, null, null, null, null);
+        return new SettingsFile(null, null, null, null, null, null);
     }
 
     /** The settings kept in {@code dataDir}; none when there is no file. IllegalArgumentException when it is broken. */
@@ -41,7 +43,8 @@ public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidt
                     n.hasNonNull("keepAlive") ? n.get("keepAlive").asText() : null,
                     n.hasNonNull("maxBandwidth") ? n.get("maxBandwidth").asLong() : null,
                     n.hasNonNull("maxDownloads") ? n.get("maxDownloads").asInt() : null,
-                    n.hasNonNull("parallel") ? n.get("parallel").asInt() : null);
+                    n.hasNonNull("parallel") ? n.get("parallel").asInt() : null,
+                    n.hasNonNull("copilotModel") ? n.get("copilotModel").asText() : null);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + " is not valid JSON (" + e.getMessage() + "); fix or remove it");
         }
@@ -63,7 +66,8 @@ public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidt
                 other.keepAlive != null ? other.keepAlive : keepAlive,
                 other.maxBandwidth != null ? other.maxBandwidth : maxBandwidth,
                 other.maxDownloads != null ? other.maxDownloads : maxDownloads,
-                other.parallel != null ? other.parallel : parallel);
+                other.parallel != null ? other.parallel : parallel,
+                other.copilotModel != null ? other.copilotModel : copilotModel);
     }
 
     /**

@@ -32,7 +32,7 @@ class ModelsApiTest {
         JsonNode models = ok(daemon.get("/models"));
         JsonNode iterable = models.get("iterable");
         assertThat(iterable).hasSize(BUILT_IN);
-        assertThat(models.get("schema").get("migration").asInt()).isEqualTo(4);
+        assertThat(models.get("schema").get("migration").asInt()).isEqualTo(5);
         List<String> uniques = new ArrayList<>();
         for (JsonNode m : iterable) {
             uniques.add(m.get("unique").asText());
@@ -249,7 +249,7 @@ class ModelsApiTest {
 
         JsonNode out = ok(daemon.post("/models/" + id + "/delete/cache", "{}"));
         assertThat(out.get("model").get("id").asText()).isEqualTo(id);
-        assertThat(out.get("schema").get("migration").asInt()).isEqualTo(4);
+        assertThat(out.get("schema").get("migration").asInt()).isEqualTo(5);
         assertThat(dir).doesNotExist();
         JsonNode model = ok(daemon.get("/model/" + id));
         assertThat(model.get("downloaded").asBoolean()).isFalse();

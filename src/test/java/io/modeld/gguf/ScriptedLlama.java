@@ -37,6 +37,15 @@ public record ScriptedLlama(String template, List<String> specials, String start
 
     /** Writes the model. */
     public void write(Path file) throws IOException {
+        write(file, false);
+    }
+
+    /** Writes a model that says its first chain over and over, never EOS: an answer only a stop or a limit ends. */
+    public void writeLooping(Path file) throws IOException {
+        write(file, true);
+    }
+
+    private void write(Path file, boolean looping) throws IOException {
         List<String> pieces = new ArrayList<>();
         for (List<String> chain : List.of(first, afterMarker)) {
             for (String t : chain) {
@@ -76,9 +85,9 @@ public record ScriptedLlama(String template, List<String> specials, String start
             }
         }
         float[][] out = new float[vocab][EMBD];
-        link(out, dim, startId, a, 1000);
+        link(out, dim, startId, a, 1000, looping);
         if (b.length > 0) {
-            link(out, dim, startId, b, 500);
+            link(out, dim, startId, b, 500, false);
             for (int t : b) {
                 out[t][MODE] = 1000;
             }
@@ -120,11 +129,15 @@ public record ScriptedLlama(String template, List<String> specials, String start
         w.write(file);
     }
 
-    /** start → c[0] → c[1] → … → EOS, the first link weighing {@code firstWeight}, the others 1000. */
-    private static void link(float[][] out, Map<Integer, Integer> dim, int start, int[] c, float firstWeight) {
+    /**
+     * start → c[0] → c[1] → … → EOS (or, looping, back to c[0]), the first link weighing {@code firstWeight},
+     * the others 1000.
+     */
+    private static void link(float[][] out, Map<Integer, Integer> dim, int start, int[] c, float firstWeight,
+                             boolean looping) {
         int prev = start;
         for (int i = 0; i <= c.length; i++) {
-            int next = i < c.length ? c[i] : EOS;
+            int next = i < c.length ? c[i] : looping ? c[0] : EOS;
             out[next][dim.get(prev)] = i == 0 ? firstWeight : 1000;
             prev = next;
         }

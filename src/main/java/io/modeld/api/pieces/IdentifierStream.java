@@ -2,104 +2,103 @@ package io.modeld.api.pieces;
 
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
-import io.modeld.Json;
-import io.modeld.api.ModelViews;
 import io.modeld.api.Outbox;
-import io.modeld.api.schema.StreamedIdentifiers;
-import io.modeld.catalog.ModelChange;
-import io.modeld.catalog.ModelService;
+import io.modeld.api.Sockets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The WebSocket {@code /models/stream/identifiers}: on connect, one frame naming every model (so a
- * client can sync), then a StreamedIdentifiers frame for each created, updated or deleted model.
+ * A WebSocket of StreamedIdentifiers ({@code /models/stream/identifiers}, {@code
+ * /conversations/stream/identifiers}): on connect, one frame naming everything there is (so a client can
+ * sync; an empty one when there is nothing, which the Pieces SDKs' client waits for), then a frame for each thing created, changed or deleted.
  *
  * <p>Each client has at most one frame in flight. Changes that arrive while it is being sent wait as a
- * set of model ids (the latest word on each: deleted or not) and go out together in the next frame, so
- * a client that reads slowly, or never, holds at most one entry per model, never an endless queue.
+ * set of ids (the latest word on each: deleted or not) and go out together in the next frame, so a
+ * client that reads slowly, or never, holds at most one entry per thing, never an endless queue.
  */
 final class IdentifierStream {
 
-    private final ModelService models;
-    private final ModelViews views;
-    private final Set<Outbox<ModelChange>> clients = ConcurrentHashMap.newKeySet();
+    /** Something was created or changed, or deleted. */
+    record Change(String id, boolean deleted) {
+    }
 
-    IdentifierStream(ModelService models, ModelViews views) {
-        this.models = models;
-        this.views = views;
-        models.subscribe(this::publish);
+    /** Not a change: asks for a frame even when there is nothing in it (the first, which clients wait for). */
+    private static final Change FIRST = new Change(null, false);
+
+    /** What a stream follows: tells {@code now} what there is, then {@code changes} every change, until closed. */
+    interface Source {
+        AutoCloseable follow(Consumer<Collection<Change>> now, Consumer<Change> changes);
+    }
+
+    private final Source source;
+    private final Function<Map<String, Boolean>, String> render;
+
+    /** {@code render} writes a frame of ids, each with whether it was deleted. */
+    IdentifierStream(Source source, Function<Map<String, Boolean>, String> render) {
+        this.source = source;
+        this.render = render;
     }
 
     void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
-            Outbox<ModelChange> c = new Outbox<>(ctx.session, new Changed(this::render));
-            ctx.attribute("client", c);
-            List<ModelChange> now = models.list().stream().map(r -> new ModelChange(r.id(), false)).toList();
-            clients.add(c);
-            c.offerAll(now);
+            ctx.session.setIdleTimeout(java.time.Duration.ZERO);
+            Outbox<Change> c = new Outbox<>(ctx.session, new Changed(render));
+            ctx.attribute("following", source.follow(now -> {
+                List<Change> first = new ArrayList<>(now);
+                first.add(FIRST);
+                c.offerAll(first);
+            }, c::offer));
         });
-        ws.onClose(this::forget);
-        ws.onError(this::forget);
+        ws.onClose(IdentifierStream::forget);
+        ws.onError(IdentifierStream::forget);
     }
 
-    private void forget(WsContext ctx) {
-        Outbox<ModelChange> c = ctx.attribute("client");
-        if (c != null) {
-            clients.remove(c);
-        }
+    private static void forget(WsContext ctx) {
+        Sockets.stop(ctx.attribute("following"));
     }
 
-    private void publish(ModelChange change) {
-        clients.forEach(c -> c.offer(change));
-    }
-
-    private String render(Map<String, Boolean> changed) {
-        List<StreamedIdentifiers.Identifier> items = new ArrayList<>();
-        changed.forEach((id, deleted) -> items.add(
-                new StreamedIdentifiers.Identifier(views.reference(id), deleted ? true : null)));
-        try {
-            return Json.MAPPER.writeValueAsString(new StreamedIdentifiers(views.schema(), items));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Changes waiting for one client: model id to whether it was deleted (the latest word), in the order they changed. */
-    static final class Changed implements Outbox.Pending<ModelChange> {
+    /** Changes waiting for one client: id to whether it was deleted (the latest word), in the order they changed. */
+    static final class Changed implements Outbox.Pending<Change> {
         private final Function<Map<String, Boolean>, String> render;
         private final Map<String, Boolean> pending = new LinkedHashMap<>();
+        private boolean due;
 
         Changed(Function<Map<String, Boolean>, String> render) {
             this.render = render;
         }
 
         @Override
-        public void add(ModelChange change) {
+        public void add(Change change) {
+            if (change.id() == null) {
+                due = true;
+                return;
+            }
             pending.remove(change.id());
             pending.put(change.id(), change.deleted());
         }
 
         @Override
         public boolean isEmpty() {
-            return pending.isEmpty();
+            return pending.isEmpty() && !due;
         }
 
         @Override
         public String take() {
             String frame = render.apply(pending);
             pending.clear();
+            due = false;
             return frame;
         }
 
         @Override
         public void clear() {
             pending.clear();
+            due = false;
         }
     }
 }

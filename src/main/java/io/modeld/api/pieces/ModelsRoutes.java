@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.modeld.Json;
-import io.modeld.ModeldException;
 import io.modeld.api.schema.ModelDeleteCacheOutput;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
@@ -15,9 +14,11 @@ import io.modeld.runtime.LoadedModel;
 import io.modeld.runtime.Scheduler;
 import io.modeld.api.Bodies;
 import io.modeld.api.ModelViews;
+import io.modeld.api.Sockets;
 
 /**
- * The Models API: list, create, delete, delete the files, unload all, and the identifiers stream; and
+ * The Models API: list (the Copilot alias last), create, delete, delete the files, unload all, and the
+ * identifiers stream; and
  * {@code GET /memory}, modeld's own view of the memory budget and what each loaded model uses.
  */
 final class ModelsRoutes {
@@ -27,9 +28,11 @@ final class ModelsRoutes {
     private final Scheduler runtime;
     private final ModelViews views;
     private final IdentifierStream identifiers;
+    private final CopilotAlias alias;
 
     ModelsRoutes(ModelService models, Downloads downloads, Scheduler runtime, ModelViews views,
-                 IdentifierStream identifiers) {
+                 IdentifierStream identifiers, CopilotAlias alias) {
+        this.alias = alias;
         this.models = models;
         this.downloads = downloads;
         this.runtime = runtime;
@@ -38,7 +41,7 @@ final class ModelsRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/models", ctx -> json(ctx, views.json(models.list())));
+        routes.get("/models", ctx -> json(ctx, alias.appendTo(views.json(models.list()))));
         routes.post("/models/create", ctx -> json(ctx, views.json(models.create(Bodies.json(ctx)))));
         routes.post("/models/{model}/delete", ctx -> {
             downloads.delete(ctx.pathParam("model"));
@@ -72,9 +75,6 @@ final class ModelsRoutes {
             ctx.status(204);
         });
         routes.ws("/models/stream/identifiers", identifiers::configure);
-        routes.get("/models/stream/identifiers", ctx -> {
-            throw new ModeldException(ModeldException.Kind.UPGRADE_REQUIRED,
-                    "this endpoint is a WebSocket: connect with ws://" + ctx.host() + ctx.path());
-        });
+        Sockets.upgradeOnly(routes, "/models/stream/identifiers", ctx -> { });
     }
 }

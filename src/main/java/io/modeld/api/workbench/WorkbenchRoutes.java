@@ -10,6 +10,7 @@ import io.modeld.ModeldException;
 import io.modeld.catalog.ModelService;
 import io.modeld.config.LogBuffer;
 import io.modeld.config.SettingsFile;
+import io.modeld.copilot.CopilotModel;
 import io.modeld.config.Sizes;
 import io.modeld.download.DownloadProgress;
 import io.modeld.download.Downloads;
@@ -55,6 +56,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
     private final ModelViews views;
     private final LogBuffer logs;
     private final Path dataDir;
+    private final CopilotModel copilotModel;
     private final Object settingsLock = new Object();
     private final Map<WsContext, Outbox<Object>> watchers = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -66,7 +68,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
     private volatile long lastGenerationAt;
 
     public WorkbenchRoutes(ModelService models, Downloads downloads, Pulls pulls, Scheduler runtime, ModelViews views,
-                           LogBuffer logs, Path dataDir) {
+                           LogBuffer logs, Path dataDir, CopilotModel copilotModel) {
         this.models = models;
         this.pulls = pulls;
         this.downloads = downloads;
@@ -74,6 +76,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
         this.views = views;
         this.logs = logs;
         this.dataDir = dataDir;
+        this.copilotModel = copilotModel;
         ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -126,14 +129,15 @@ public final class WorkbenchRoutes implements AutoCloseable {
         return Json.MAPPER.createObjectNode().put("memoryBudget", runtime.budget())
                 .put("keepAlive", SettingsFile.spell(runtime.keepAlive()))
                 .put("maxBandwidth", downloads.bandwidth().bytesPerSecond()).put("maxDownloads", downloads.maxDownloads())
-                .put("parallel", runtime.parallel());
+                .put("parallel", runtime.parallel())
+                .put("copilotModel", copilotModel.chosen() == null ? "" : copilotModel.chosen());
     }
 
     /** Checks every field first (a bad one changes nothing), then applies them all and persists them. */
     private ObjectNode change(JsonNode body) throws IOException {
         if (!body.isObject()) {
             throw ModeldException.invalid("body: a JSON object of settings (memoryBudget, keepAlive, maxBandwidth, "
-                    + "maxDownloads, parallel)");
+                    + "maxDownloads, parallel, copilotModel)");
         }
         Long budget = body.has("memoryBudget") ? bytes(body.get("memoryBudget"), "memoryBudget", false) : null;
         if (budget != null && budget < Sizes.MIN_MEMORY_BUDGET) {
@@ -170,16 +174,26 @@ public final class WorkbenchRoutes implements AutoCloseable {
             }
             parallel = n.asInt();
         }
+        String copilot = null;
+        if (body.has("copilotModel")) {
+            JsonNode n = body.get("copilotModel");
+            if (!n.isTextual()) {
+                throw ModeldException.invalid("copilotModel: the name or id of a chat model, or \"\" for the first "
+                        + "downloaded one");
+            }
+            copilot = n.asText().isEmpty() ? "" : copilotModel.check(n.asText());
+        }
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!Set.of("memoryBudget", "keepAlive", "maxBandwidth", "maxDownloads", "parallel").contains(f)) {
+            if (!Set.of("memoryBudget", "keepAlive", "maxBandwidth", "maxDownloads", "parallel", "copilotModel")
+                    .contains(f)) {
                 throw ModeldException.invalid(f + ": not a setting (memoryBudget, keepAlive, maxBandwidth, maxDownloads, "
-                        + "parallel)");
+                        + "parallel, copilotModel)");
             }
         }
         synchronized (settingsLock) {
             SettingsFile saved = SettingsFile.load(dataDir).with(new SettingsFile(budget, keepAlive, bandwidth, max,
-                    parallel));
+                    parallel, copilot));
             saved.save(dataDir);
             if (budget != null) {
                 runtime.setBudget(budget);
@@ -195,6 +209,9 @@ public final class WorkbenchRoutes implements AutoCloseable {
             }
             if (parallel != null) {
                 runtime.setParallel(parallel);
+            }
+            if (copilot != null) {
+                copilotModel.choose(copilot);
             }
             LOG.info("settings changed: {}", body);
         }

@@ -10,7 +10,6 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.junit.jupiter.api.Test;
 import io.modeld.api.Outbox;
-import io.modeld.catalog.ModelChange;
 
 /**
  * A client of the identifiers stream that never reads: its WebSocket never completes a send. That is
@@ -31,15 +30,15 @@ class IdentifierStreamClientTest {
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
-    private final Outbox<ModelChange> client = new Outbox<>(stuck, new IdentifierStream.Changed(Map::toString));
+    private final Outbox<IdentifierStream.Change> client = new Outbox<>(stuck, new IdentifierStream.Changed(Map::toString));
 
     @Test
     void a_client_that_never_reads_holds_one_entry_per_model_and_then_gets_them_all_in_one_frame() {
-        client.offer(new ModelChange("first", false));
+        client.offer(new IdentifierStream.Change("first", false));
         for (int i = 0; i < 10_000; i++) {
-            client.offer(new ModelChange("model-" + (i % 50), false));
+            client.offer(new IdentifierStream.Change("model-" + (i % 50), false));
         }
-        client.offer(new ModelChange("model-7", true));
+        client.offer(new IdentifierStream.Change("model-7", true));
         assertThat(sent).as("one frame in flight, nothing queued behind it in the socket").hasSize(1);
 
         pending.get(0).succeed();
@@ -52,7 +51,7 @@ class IdentifierStreamClientTest {
 
         pending.get(1).succeed();
         assertThat(sent).as("nothing more was waiting").hasSize(2);
-        client.offer(new ModelChange("late", false));
+        client.offer(new IdentifierStream.Change("late", false));
         assertThat(sent).hasSize(3);
         assertThat(sent.get(2)).isEqualTo("{late=false}");
     }
