@@ -1,6 +1,6 @@
 // The dashboard: tabs (keyboard: arrows, Home, End), then each view starts its live sources.
 import { startModels, allModels, onModelsChanged } from './models.js';
-import { fillModels as chatModels } from './chat.js';
+import { fillModels as chatModels, listConversations } from './chat.js';
 import { fillModels as embedModels } from './embed.js';
 import { startActivity } from './activity.js';
 import { loadSettings } from './settings.js';
@@ -18,6 +18,7 @@ function select(tab, focus) {
   if (focus) tab.focus();
   history.replaceState(null, '', '#' + tab.id.replace('tab-', ''));
   if (tab.id === 'tab-settings') loadSettings();
+  if (tab.id === 'tab-chat') listConversations().catch(() => {});
 }
 
 tabs.forEach((t, i) => {

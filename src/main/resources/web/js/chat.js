@@ -1,19 +1,22 @@
 // Chat with a downloaded generator through /v1/chat/completions, streamed: tokens appear as they come,
 // Stop aborts the request (the daemon stops the generation when its client leaves), and the answer is
 // shown as safe Markdown. A reasoning model's thinking (reasoning_content) streams into a folded
-// "Thinking" box above its answer. The conversation lives in the page until Clear.
-import { authHeaders, errorText } from './api.js';
+// "Thinking" box above its answer. Each turn is kept in the daemon's store as a Pieces conversation
+// (/conversations/create, /messages/create), the same ones the Pieces SDKs' Copilot keeps: the list
+// reopens one, Delete removes it, New starts another.
+import { authHeaders, call, errorText } from './api.js';
 import { renderMarkdown } from './markdown.js';
 
 const messages = [];   // {role, content}
 let running = null;    // the AbortController of the answer being streamed
+let conversation = null; // the id of the stored conversation shown, null until its first message
 
 const $ = (id) => document.getElementById(id);
 
 export function fillModels(list) {
   const select = $('chat-model');
   const chosen = select.value;
-  const generators = list.filter((m) => m.downloaded && (m.role || 'generator') === 'generator');
+  const generators = list.filter((m) => m.downloaded && !m.alias && (m.role || 'generator') === 'generator');
   select.replaceChildren(...generators.map((m) => new Option(m.unique || m.name, m.unique || m.id)));
   if (generators.some((m) => (m.unique || m.id) === chosen)) select.value = chosen;
 }
@@ -47,12 +50,59 @@ function thinkingBox(answerBody) {
   return box;
 }
 
+/** Keeps a turn in the store, creating the conversation with the first one; a failure is shown, never fatal. */
+async function keep(role, text, model) {
+  try {
+    if (!conversation) {
+      const c = await call('POST', '/conversations/create', { type: 'COPILOT', name: text.slice(0, 60), model: { id: model } });
+      conversation = c.id;
+    }
+    await call('POST', '/messages/create', { role, fragment: { string: { raw: text } }, conversation: { id: conversation },
+      model: role === 'ASSISTANT' ? { id: model } : undefined });
+    await listConversations();
+  } catch (e) {
+    $('chat-error').textContent = 'not kept: ' + e.message;
+  }
+}
+
+/** The stored conversations, the one changed last first. */
+export async function listConversations() {
+  const select = $('chat-conversations');
+  const { iterable } = await call('GET', '/conversations');
+  const fresh = new Option('New conversation', '');
+  select.replaceChildren(fresh, ...iterable.map((c) => new Option(
+    `${c.name || 'Untitled'} · ${new Date(c.updated.value).toLocaleString()}`, c.id)));
+  select.value = conversation || '';
+  $('chat-delete').disabled = !conversation;
+}
+
+/** Shows a stored conversation: its messages, read one by one in their order. */
+async function reopen(id) {
+  if (running) running.abort();
+  messages.length = 0;
+  $('chat-log').replaceChildren();
+  $('chat-stats').textContent = '';
+  conversation = id || null;
+  $('chat-delete').disabled = !conversation;
+  if (!conversation) return;
+  const c = await call('GET', `/conversation/${encodeURIComponent(id)}`);
+  const order = Object.entries(c.messages.indices || {}).sort((a, b) => a[1] - b[1]).map(([mid]) => mid);
+  for (const mid of order) {
+    const m = await call('GET', `/message/${encodeURIComponent(mid)}?transferables=true`);
+    const role = m.role === 'USER' ? 'user' : m.role === 'SYSTEM' ? 'system' : 'assistant';
+    const text = m.fragment && m.fragment.string ? m.fragment.string.raw : '';
+    messages.push({ role, content: text });
+    bubble(role === 'user' ? 'user' : 'assistant', text).parentElement.dataset.done = 'true';
+  }
+}
+
 async function send(text) {
   $('chat-error').textContent = '';
   const model = $('chat-model').value;
   if (!model) { $('chat-error').textContent = 'no downloaded chat model: pull one first'; return; }
   messages.push({ role: 'user', content: text });
   bubble('user', text);
+  await keep('USER', text, model);
   const body = {
     model, stream: true, stream_options: { include_usage: true },
     temperature: Number($('chat-temperature').value), max_tokens: Number($('chat-max-tokens').value),
@@ -128,6 +178,7 @@ async function send(text) {
     $('chat-send').disabled = false;
     $('chat-stop').disabled = true;
     messages.push({ role: 'assistant', content: answer });
+    if (answer) await keep('ASSISTANT', answer, model);
     out.dataset.done = 'true';
   }
 }
@@ -143,9 +194,12 @@ $('chat-input').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) $('chat-form').requestSubmit();
 });
 $('chat-stop').addEventListener('click', () => { if (running) running.abort(); });
-$('chat-clear').addEventListener('click', () => {
-  if (running) running.abort();
-  messages.length = 0;
-  $('chat-log').replaceChildren();
-  $('chat-stats').textContent = '';
+$('chat-clear').addEventListener('click', () => reopen(null).then(listConversations));
+$('chat-conversations').addEventListener('change', (e) => reopen(e.target.value)
+  .catch((err) => { $('chat-error').textContent = err.message; }));
+$('chat-delete').addEventListener('click', async () => {
+  if (!conversation) return;
+  await call('POST', `/conversations/${encodeURIComponent(conversation)}/delete`);
+  await reopen(null);
+  await listConversations();
 });

@@ -39,6 +39,7 @@ function button(label, action, name) {
 }
 
 function render(m) {
+  if (m.alias) return;   // the Pieces SDKs' "GPT-3.5-turbo Chat Model": a name for another row, not a model
   models.set(m.id, m);
   let tr = rows.get(m.id);
   if (!tr) {

@@ -9,18 +9,20 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code modeld config [set KEY VALUE]}: the settings a running daemon may change (the memory budget,
- * keep-alive, bandwidth cap, downloads at once and a chat model's slots), applied at once and kept across
- * restarts.
+ * keep-alive, bandwidth cap, downloads at once, a chat model's slots and the Pieces Copilot's model),
+ * applied at once and kept across restarts.
  */
 @Command(name = "config", mixinStandardHelpOptions = true,
         description = "Show the run-time settings, or change one: 'modeld config set memory-budget 8GiB' "
                 + "(also keep-alive 30m|never, max-bandwidth 20MB/s|off, max-downloads 3, parallel 0|1..16: "
-                + "requests a chat model serves at once, 0 auto, from its next load). Changes apply at once "
+                + "requests a chat model serves at once, 0 auto, from its next load; copilot-model NAME|auto: the "
+                + "chat model the Pieces SDKs' 'GPT-3.5-turbo Chat Model' stands for). Changes apply at once "
                 + "and are kept in the data dir, winning over flags at the next start.")
 final class ConfigCommand extends ClientCommand {
 
     private static final Map<String, String> KEYS = Map.of("memory-budget", "memoryBudget", "keep-alive", "keepAlive",
-            "max-bandwidth", "maxBandwidth", "max-downloads", "maxDownloads", "parallel", "parallel");
+            "max-bandwidth", "maxBandwidth", "max-downloads", "maxDownloads", "parallel", "parallel",
+            "copilot-model", "copilotModel");
 
     @Parameters(arity = "0..3", paramLabel = "set KEY VALUE")
     java.util.List<String> words;
@@ -47,6 +49,8 @@ final class ConfigCommand extends ClientCommand {
                             + (field.equals("parallel") ? "0 for auto, or 1 to 16)" : "1 to 64)"));
                 }
                 body.put(field, Integer.parseInt(value));
+            } else if (field.equals("copilotModel") && value.equals("auto")) {
+                body.put(field, "");
             } else {
                 body.put(field, value);
             }
@@ -62,6 +66,8 @@ final class ConfigCommand extends ClientCommand {
             out().println("max-downloads  " + now.path("maxDownloads").asInt());
             int parallel = now.path("parallel").asInt();
             out().println("parallel       " + (parallel == 0 ? "auto" : parallel));
+            String copilot = now.path("copilotModel").asText();
+            out().println("copilot-model  " + (copilot.isEmpty() ? "auto" : copilot));
         }
         return ExitCodes.OK;
     }

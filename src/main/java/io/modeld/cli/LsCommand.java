@@ -10,6 +10,12 @@ final class LsCommand extends ClientCommand {
     @Override
     public Integer call() {
         JsonNode models = client().get("/models");
+        // The Pieces SDKs' "GPT-3.5-turbo Chat Model" is a name for another row, not a model of its own.
+        for (var it = models.path("iterable").elements(); it.hasNext(); ) {
+            if (it.next().has("alias")) {
+                it.remove();
+            }
+        }
         if (options.json) {
             printJson(models);
             return ExitCodes.OK;

@@ -27,7 +27,12 @@ class DiscoveryTest {
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).isEqualTo("ok");
             HttpResponse<String> version = daemon.get("/.well-known/version");
-            assertThat(version.body()).isEqualTo(BuildInfo.version()).matches("\\d+\\.\\d+\\.\\d+.*");
+            assertThat(version.body()).as("the Pieces OS API level, in the range the Pieces CLI accepts")
+                    .matches("12\\.\\d+\\.\\d+");
+            assertThat(version.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+            assertThat(daemon.send(java.net.http.HttpRequest.newBuilder(daemon.uri("/.well-known/health"))
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build()).statusCode())
+                    .as("the Pieces SDKs' client finds the daemon with a HEAD").isEqualTo(200);
 
             HttpResponse<String> openapi = daemon.get("/openapi.yaml");
             assertThat(openapi.statusCode()).isEqualTo(200);
@@ -48,14 +53,18 @@ class DiscoveryTest {
                     "/.well-known/health", "/.well-known/version", "/openapi.yaml", "/model/{model}/download/update",
                     "/model/{model}/push", "/model/{model}/push/cancel", "/model/{model}/push/progress",
                     "/models/outdated", "/downloads/bandwidth", "/model/{model}/details", "/models/pull", "/settings", "/logs",
-                    "/logs/stream", "/stream/activity");
+                    "/logs/stream", "/stream/activity", "/.well-known/stream/health", "/connect", "/user",
+                    "/qgpt/stream", "/qgpt/question", "/conversations", "/conversations/create",
+                    "/conversations/{conversation}/delete", "/conversations/stream/identifiers",
+                    "/conversation/{conversation}", "/conversation/update", "/message/{message}", "/messages/create");
             // It is YAML a client can read (a plain scalar with ": " inside once broke it).
             JsonNode doc = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(openapi.body());
             assertThat(doc.get("paths")).hasSize(paths.size());
             // Every documented path is served (not the router's "no such endpoint"), by some method.
             for (String p : paths) {
                 String concrete = p.replace("{model}", "tinyllama-1.1b-chat-v1.0-q4_k_m")
-                        .replace("{digest}", "sha256:" + "0".repeat(64));
+                        .replace("{digest}", "sha256:" + "0".repeat(64)).replace("{conversation}", "c1")
+                        .replace("{message}", "m1");
                 boolean served = false;
                 for (String method : new String[] {"GET", "POST", "DELETE", "PUT"}) {
                     HttpResponse<String> r = daemon.send(java.net.http.HttpRequest.newBuilder(daemon.uri(concrete))

@@ -1,6 +1,6 @@
 package io.modeld.api;
 
-import static io.modeld.testing.Catalogs.BUILT_IN;
+import static io.modeld.testing.Catalogs.LISTED;
 import static io.modeld.testing.Requests.seeded;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +29,7 @@ class IdentifierStreamTest {
     void announces_every_model_on_connect_then_each_change() throws Exception {
         try (TestDaemon daemon = TestDaemon.start(dataDir); ProgressFrames frames = ProgressFrames.identifiers(daemon)) {
             JsonNode first = frame(frames, 0);
-            assertThat(first.get("iterable")).hasSize(BUILT_IN);
+            assertThat(first.get("iterable")).as("the catalog and the Copilot alias").hasSize(LISTED);
             assertThat(first.get("iterable").get(0).get("model").get("id").asText()).matches("[0-9a-f-]{36}");
 
             ObjectNode created = (ObjectNode) ok(daemon.post("/models/create", seeded("Streamed")));

@@ -1,6 +1,7 @@
 package io.modeld.api;
 
 import static io.modeld.testing.Catalogs.BUILT_IN;
+import static io.modeld.testing.Catalogs.LISTED;
 import static io.modeld.testing.Requests.assertError;
 import static io.modeld.testing.Requests.seeded;
 import static io.modeld.testing.TestDaemon.ok;
@@ -31,10 +32,21 @@ class ModelsApiTest {
     void lists_the_catalog_models_with_sdk_fields() {
         JsonNode models = ok(daemon.get("/models"));
         JsonNode iterable = models.get("iterable");
-        assertThat(iterable).hasSize(BUILT_IN);
+        assertThat(iterable).hasSize(LISTED);
         assertThat(models.get("schema").get("migration").asInt()).isEqualTo(5);
         List<String> uniques = new ArrayList<>();
+        JsonNode alias = iterable.get(iterable.size() - 1);
+        assertThat(alias.get("name").asText()).isEqualTo("GPT-3.5-turbo Chat Model");
+        assertThat(alias.get("cloud").asBoolean()).isFalse();
+        assertThat(alias.get("downloaded").asBoolean()).as("its target is not downloaded").isFalse();
+        JsonNode target = ok(daemon.get("/model/" + alias.get("alias").asText()));
+        assertThat(target.get("role").asText()).isEqualTo("generator");
+        assertThat(alias.get("description").asText()).contains(target.get("name").asText());
+        assertThat(ok(daemon.get("/model/" + alias.get("id").asText()))).isEqualTo(alias);
         for (JsonNode m : iterable) {
+            if (m == alias) {
+                continue;
+            }
             uniques.add(m.get("unique").asText());
             assertThat(m.get("id").asText()).isEqualTo(Catalog.idOf(m.get("unique").asText()));
             assertThat(m.get("cloud").isBoolean()).isTrue();
@@ -80,7 +92,7 @@ class ModelsApiTest {
         assertThat(created.get("source").get("url").asText()).isEqualTo("https://example.org/models/my.gguf");
 
         JsonNode list = ok(daemon.get("/models")).get("iterable");
-        assertThat(list).hasSize(BUILT_IN + 1);
+        assertThat(list).hasSize(LISTED + 1);
         assertThat(list.get(BUILT_IN).get("id").asText()).isEqualTo(created.get("id").asText());
         assertThat(ok(daemon.get("/model/my-model")).get("id")).isEqualTo(created.get("id"));
     }
@@ -123,7 +135,7 @@ class ModelsApiTest {
         ObjectNode missing = Json.MAPPER.createObjectNode().put("name", "Missing");
         missing.putObject("source").put("url", dir.resolve("nowhere.gguf").toUri().toString());
         assertError(daemon.post("/models/create", missing), 400, "no file at");
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 3);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED + 3);
     }
 
     @Test
@@ -139,7 +151,7 @@ class ModelsApiTest {
         bySource.putObject("source").put("url", "https://example.org/a.gguf");
         String sourcedId = ok(daemon.post("/models/create", bySource)).get("id").asText();
         assertThat(ok(daemon.post("/models/create", bySource)).get("id").asText()).isEqualTo(sourcedId);
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 2);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED + 2);
     }
 
     @Test
@@ -149,7 +161,7 @@ class ModelsApiTest {
         HttpResponse<String> r = daemon.post("/models/create", body);
         assertThat(r.statusCode()).isEqualTo(409);
         assertThat(r.body()).contains("unique");
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED);
     }
 
     @Test
@@ -178,7 +190,7 @@ class ModelsApiTest {
         assertError(daemon.post("/models/create", "{\"name\": "), 400, "malformed JSON");
         assertError(daemon.post("/models/create", "[1,2]"), 400, "body");
         assertError(daemon.post("/models/create", (String) null), 400, "body");
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED);
     }
 
     @Test
@@ -197,7 +209,7 @@ class ModelsApiTest {
         update.putObject("source").put("url", "https://user:pass@example.org/x.gguf");
         assertError(daemon.post("/model/update", update), 400, "credentials");
         assertThat(daemon.get("/models").body()).doesNotContain("user:pass");
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 1);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED + 1);
     }
 
     @Test
@@ -271,7 +283,7 @@ class ModelsApiTest {
             assertThat(r.statusCode()).as(query).isEqualTo(400);
             assertThat(r.body()).contains("query carries a credential");
         }
-        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
+        assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED);
         HttpResponse<String> plain = daemon.post("/models/create", "{\"name\": \"q\", \"source\": {\"url\": "
                 + "\"https://example.org/m.gguf?download=true\"}}");
         assertThat(plain.statusCode()).isEqualTo(200);

@@ -1,6 +1,7 @@
 package io.modeld.api;
 
 import static io.modeld.testing.Catalogs.BUILT_IN;
+import static io.modeld.testing.Catalogs.LISTED;
 import static io.modeld.testing.Requests.seeded;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,7 @@ class PersistenceTest {
             assertThat(after.get("id")).isEqualTo(created.get("id"));
             assertThat(after.get("description").asText()).isEqualTo("updated before the restart");
             assertThat(after.get("created")).isEqualTo(created.get("created"));
-            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 1);
+            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED + 1);
         }
     }
 
@@ -96,7 +97,7 @@ class PersistenceTest {
             assertThat(gemma.get("downloaded").asBoolean()).isTrue();
             // No longer in the catalog, so it may now be deleted.
             assertThat(daemon.post("/models/" + gemmaId + "/delete", (String) null).statusCode()).isEqualTo(204);
-            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
+            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED);
         }
     }
 

@@ -26,7 +26,7 @@ class SdkConformanceTest {
             Path model = dataDir.resolve("sdk-model.gguf");
             TinyLlama.TINY.write(model, 5);
             NodeTests.run("sdk-conformance.test.mjs", Map.of("MODELD_URL", "http://127.0.0.1:" + daemon.port(),
-                    "MODELD_CATALOG_SIZE", String.valueOf(Catalogs.BUILT_IN), "MODELD_TEST_FILE", model.toString(),
+                    "MODELD_CATALOG_SIZE", String.valueOf(Catalogs.LISTED), "MODELD_TEST_FILE", model.toString(),
                     "MODELD_TEST_FILE_SHA256", FileServer.sha256(Files.readAllBytes(model))), 8, dataDir);
         }
     }

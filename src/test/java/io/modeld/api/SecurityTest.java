@@ -1,6 +1,7 @@
 package io.modeld.api;
 
 import static io.modeld.testing.Catalogs.BUILT_IN;
+import static io.modeld.testing.Catalogs.LISTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modeld.testing.TestDaemon;
@@ -65,7 +66,7 @@ class SecurityTest {
                 .header("Origin", "https://evil.example").header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"csrf\"}")).build());
         assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
+        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(LISTED);
     }
 
     @Test
@@ -74,7 +75,7 @@ class SecurityTest {
         HttpResponse<String> r = daemon.post("/models/create", huge);
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.body()).contains("1 MiB");
-        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN);
+        assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(LISTED);
     }
 
     @Test

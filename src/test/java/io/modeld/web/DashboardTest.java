@@ -1,11 +1,13 @@
 package io.modeld.web;
 
 import static io.modeld.testing.Catalogs.BUILT_IN;
+import static io.modeld.testing.Catalogs.LISTED;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.modeld.gguf.TinyLlama;
 import io.modeld.gguf.TinyModels;
 import io.modeld.testing.AgentModels;
@@ -135,7 +137,7 @@ class DashboardTest {
             browser.findElement(By.id("add-url")).sendKeys("https://example.org/added.gguf");
             browser.findElement(By.cssSelector("#add button")).click();
             ui().until(() -> browser.findElements(By.cssSelector("#models tbody tr")).size() == BUILT_IN + 2);
-            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(BUILT_IN + 2);
+            assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED + 2);
 
             shoot("models");
 
@@ -251,6 +253,34 @@ class DashboardTest {
         box.findElement(By.tagName("summary")).click();
         assertThat(box.findElement(By.cssSelector(".thought")).getText()).isEqualTo("Let me think.");
         shoot("chat-thinking");
+    }
+
+    @Test
+    void chats_are_kept_as_conversations_to_reopen_and_delete() throws Exception {
+        AgentModels.thinker(daemon, tmp, "thinker");
+        browser.get("http://127.0.0.1:" + daemon.port() + "/#chat");
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-model option")).size() == 1);
+        browser.findElement(By.id("chat-input")).sendKeys("Hi there");
+        browser.findElement(By.id("chat-send")).click();
+        ui().until(() -> "true".equals(browser.findElement(By.cssSelector(".message.assistant .body")).getAttribute("data-done")));
+        JsonNode kept = ok(daemon.get("/conversations")).get("iterable");
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0).get("name").asText()).isEqualTo("Hi there");
+        assertThat(kept.get(0).at("/messages/iterable")).hasSize(2);
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-conversations option")).size() == 2);
+
+        browser.findElement(By.id("chat-clear")).click();
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-log .message")).isEmpty());
+        browser.findElement(By.id("chat-conversations")).click();
+        browser.findElement(By.cssSelector("#chat-conversations option[value='" + kept.get(0).get("id").asText() + "']"))
+                .click();
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-log .message")).size() == 2);
+        assertThat(browser.findElements(By.cssSelector("#chat-log .message .body")).stream().map(WebElement::getText))
+                .containsExactly("Hi there", "Hello.");
+
+        browser.findElement(By.id("chat-delete")).click();
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-conversations option")).size() == 1);
+        assertThat(ok(daemon.get("/conversations")).get("iterable")).isEmpty();
     }
 
     @Test

@@ -24,6 +24,12 @@ final class CopilotAlias {
         this.views = views;
     }
 
+    /** The id of the model the alias stands for, or null when there is none. */
+    String targetId() {
+        ModelRecord target = copilotModel.target();
+        return target == null ? null : target.id();
+    }
+
     /** The alias's Model, or null when there is no chat model for it to stand for. */
     ObjectNode view() {
         ModelRecord target = copilotModel.target();

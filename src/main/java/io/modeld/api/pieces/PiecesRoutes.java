@@ -16,8 +16,10 @@ import io.modeld.runtime.Scheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -58,25 +60,26 @@ public final class PiecesRoutes implements AutoCloseable {
 
     /**
      * {@code /models/stream/identifiers}: every model, the Copilot alias among them, and each change; a change
-     * of any model may change what the alias stands for, so it names the alias too.
+     * of the alias's target (or a change that makes another model its target) names the alias too.
      */
     private static IdentifierStream modelIdentifiers(ModelService models, ModelViews views, CopilotAlias alias) {
         Set<Consumer<IdentifierStream.Change>> followers = ConcurrentHashMap.newKeySet();
+        AtomicReference<String> target = new AtomicReference<>(alias.targetId());
         models.subscribe(c -> {
-            if (followers.isEmpty()) {
-                return;
-            }
-            IdentifierStream.Change aliased = new IdentifierStream.Change(CopilotModel.ALIAS_ID,
-                    alias.view() == null);
+            String now = alias.targetId();
+            String before = target.getAndSet(now);
+            boolean aliased = c.id().equals(now) || c.id().equals(before) || !Objects.equals(now, before);
             followers.forEach(f -> {
                 f.accept(new IdentifierStream.Change(c.id(), c.deleted()));
-                f.accept(aliased);
+                if (aliased) {
+                    f.accept(new IdentifierStream.Change(CopilotModel.ALIAS_ID, now == null));
+                }
             });
         });
         return new IdentifierStream((now, changes) -> {
             List<IdentifierStream.Change> all = new ArrayList<>();
             models.list().forEach(r -> all.add(new IdentifierStream.Change(r.id(), false)));
-            if (alias.view() != null) {
+            if (alias.targetId() != null) {
                 all.add(new IdentifierStream.Change(CopilotModel.ALIAS_ID, false));
             }
             followers.add(changes);
