@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.gguf.ScriptedLlama;
 import io.modeld.gguf.TinyLlama;
+import io.modeld.testing.AgentModels;
 import io.modeld.testing.Downloading;
 import io.modeld.testing.SocketFrames;
 import io.modeld.testing.TestDaemon;
@@ -33,12 +34,8 @@ class PiecesCopilotTest {
     @TempDir
     Path files;
 
-    /** A model that says "Hello, world!" in four tokens, whatever it is asked. */
     private String hello() throws Exception {
-        Path file = files.resolve("hello.gguf");
-        new ScriptedLlama(TinyLlama.CHATML, List.of(), "\n", List.of("Hello", ", ", "world", "!"), null, List.of())
-                .write(file);
-        return Downloading.downloaded(daemon, file, "hello");
+        return AgentModels.hello(daemon, files, "hello");
     }
 
     private static String question(String conversation, String model, String query) {

@@ -1,12 +1,9 @@
 package io.modeld.api;
 
-import io.modeld.gguf.ScriptedLlama;
-import io.modeld.gguf.TinyLlama;
-import io.modeld.testing.Downloading;
+import io.modeld.testing.AgentModels;
 import io.modeld.testing.NodeTests;
 import io.modeld.testing.TestDaemon;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,10 +23,7 @@ class PiecesSdkCopilotTest {
 
     @Test
     void the_pieces_sdk_asks_a_local_model_and_keeps_its_conversations() throws Exception {
-        Path file = files.resolve("hello.gguf");
-        new ScriptedLlama(TinyLlama.CHATML, List.of(), "\n", List.of("Hello", ", ", "world", "!"), null, List.of())
-                .write(file);
-        String model = Downloading.downloaded(daemon, file, "hello");
+        String model = AgentModels.hello(daemon, files, "hello");
         // The alias stands for the first downloaded chat model, which is this one.
         NodeTests.run("pieces-copilot.test.mjs", Map.of("MODELD_URL", "http://127.0.0.1:" + daemon.port(),
                 "MODELD_CHAT_MODEL", model), 5, files);

@@ -57,6 +57,12 @@ public final class AgentModels {
                 null, List.of()));
     }
 
+    /** A ChatML model that says "Hello, world!" in four tokens, whatever it is asked. */
+    public static String hello(TestDaemon daemon, Path dir, String name) throws Exception {
+        return write(daemon, dir, name, new ScriptedLlama(io.modeld.gguf.TinyLlama.CHATML, List.of(), "\n",
+                List.of("Hello", ", ", "world", "!"), null, List.of()));
+    }
+
     /** The text of a template of the corpus. */
     public static String template(String name) throws IOException {
         return Files.readString(TEMPLATES.resolve(name + ".jinja"));
