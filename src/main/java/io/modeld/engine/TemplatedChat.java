@@ -37,6 +37,11 @@ public final class TemplatedChat {
                                     OutputSplitter.Parts parts, BooleanSupplier abandon,
                                     Consumer<Generation.Result> done, Consumer<EngineException> failed)
             throws EngineException {
+        if (Boolean.FALSE.equals(chat.parallelToolCalls()) && chat.offersTools()) {
+            OneToolCall one = new OneToolCall(parts);
+            parts = one;
+            abandon = one.or(abandon);
+        }
         JsonNode applied = templates.apply(chat.toJson().toString());
         int[] prompt = withBos(model, model.tokenize(applied.path("prompt").asText(), false, true));
         List<String> stops = new ArrayList<>(stop == null ? List.of() : stop);
