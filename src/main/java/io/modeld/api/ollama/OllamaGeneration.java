@@ -10,6 +10,7 @@ import io.modeld.ModeldException;
 import io.modeld.api.Bodies;
 import io.modeld.api.ErrorStyle;
 import io.modeld.api.Fields;
+import io.modeld.api.ToolCallFields;
 import io.modeld.api.Ndjson;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelRoles;
@@ -243,30 +244,10 @@ final class OllamaGeneration {
                 throw ModeldException.invalid("\"" + OllamaNames.of(r) + "\" does not support images (it reads text only)");
             }
             turns.add(new ChatTurn(role, Fields.text(m, "content", ""), Fields.text(m, "thinking", null),
-                    toolCalls(m.get("tool_calls"), i), Fields.text(m, "tool_call_id", null),
+                    ToolCallFields.of(m.get("tool_calls"), i), Fields.text(m, "tool_call_id", null),
                     Fields.text(m, "tool_name", null)));
         }
         return new Prompt.Chat(new ChatRequest(turns, tools, null, null, think.enabled(), think.effort(), null));
-    }
-
-    private static List<ChatTurn.ToolCall> toolCalls(JsonNode calls, int i) {
-        if (calls == null || calls.isNull()) {
-            return List.of();
-        }
-        if (!calls.isArray()) {
-            throw ModeldException.invalid("messages[" + i + "].tool_calls: must be an array");
-        }
-        List<ChatTurn.ToolCall> out = new ArrayList<>();
-        for (int k = 0; k < calls.size(); k++) {
-            JsonNode f = calls.get(k).path("function");
-            if (!f.path("name").isTextual()) {
-                throw ModeldException.invalid("messages[" + i + "].tool_calls[" + k + "].function.name: required");
-            }
-            JsonNode args = f.get("arguments");
-            out.add(new ChatTurn.ToolCall(calls.get(k).path("id").asText(null), f.get("name").asText(),
-                    args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : args.toString()));
-        }
-        return out;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.modeld.ModeldException;
 import io.modeld.api.Bodies;
 import io.modeld.api.ErrorStyle;
 import io.modeld.api.Fields;
+import io.modeld.api.ToolCallFields;
 import io.modeld.api.Sse;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelRoles;
@@ -250,8 +251,9 @@ public final class OpenAiRoutes {
                 throw ModeldException.invalid("messages[" + i + "].role: must be system, developer, user, assistant or tool");
             }
             String reasoning = Fields.text(msg, "reasoning_content", Fields.text(msg, "reasoning", null));
-            out.add(new ChatTurn(r, content(msg.get("content"), i), reasoning, toolCalls(msg.get("tool_calls"), i),
-                    Fields.text(msg, "tool_call_id", null), Fields.text(msg, "name", null)));
+            out.add(new ChatTurn(r, content(msg.get("content"), i), reasoning,
+                    ToolCallFields.of(msg.get("tool_calls"), i), Fields.text(msg, "tool_call_id", null),
+                    Fields.text(msg, "name", null)));
         }
         ArrayNode tools = ToolSpecs.of(body.get("tools"), "tools");
         JsonNode choice = ToolSpecs.choice(body.get("tool_choice"), tools, "tool_choice");
@@ -279,27 +281,6 @@ public final class OpenAiRoutes {
         JsonNode thinking = out.get("enable_thinking");
         if (thinking != null && !thinking.isBoolean()) {
             throw ModeldException.invalid("chat_template_kwargs.enable_thinking: must be true or false");
-        }
-        return out;
-    }
-
-    /** An assistant message's calls: {@code [{id, type: "function", function: {name, arguments}}]}. */
-    private static List<ChatTurn.ToolCall> toolCalls(JsonNode calls, int i) {
-        if (calls == null || calls.isNull()) {
-            return List.of();
-        }
-        if (!calls.isArray()) {
-            throw ModeldException.invalid("messages[" + i + "].tool_calls: must be an array");
-        }
-        List<ChatTurn.ToolCall> out = new ArrayList<>();
-        for (int k = 0; k < calls.size(); k++) {
-            JsonNode f = calls.get(k).path("function");
-            if (!f.path("name").isTextual()) {
-                throw ModeldException.invalid("messages[" + i + "].tool_calls[" + k + "].function.name: required");
-            }
-            JsonNode args = f.get("arguments");
-            out.add(new ChatTurn.ToolCall(calls.get(k).path("id").asText(null), f.get("name").asText(),
-                    args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : args.toString()));
         }
         return out;
     }
