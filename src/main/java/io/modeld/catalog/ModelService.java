@@ -16,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The models: lookups, create, update, delete, and the catalog merge at startup.
+ * The models: lookups (by {@link ModelNames}), create, update, delete, and the catalog merge at startup
+ * ({@link CatalogMerge}).
  *
  * <p>Reads are served from an immutable snapshot held in memory, so they never wait on the database.
  * Writes are checked one at a time under a lock against the state including every change accepted so
@@ -98,28 +99,10 @@ public final class ModelService {
 
     /**
      * The model with this id or unique name, or (for a name that is neither) the model answering to that
-     * Ollama name; INVALID for a malformed reference, UNKNOWN_MODEL if none.
+     * Ollama name ({@link ModelNames}); INVALID for a malformed reference, UNKNOWN_MODEL if none.
      */
     public ModelRecord get(String model) {
-        if (model != null && !ModelSpec.UNIQUE_NAME.matcher(model).matches() && OllamaNames.valid(model)) {
-            ModelRecord r = findOllama(model);
-            if (r == null) {
-                throw ModeldException.unknownModel(model);
-            }
-            return r;
-        }
-        checkReference(model);
-        ModelRecord r = snapshot.find(model);
-        if (r == null) {
-            r = library.find(model);
-        }
-        if (r == null && OllamaNames.valid(model)) {
-            r = findOllama(model);
-        }
-        if (r == null) {
-            throw ModeldException.unknownModel(model);
-        }
-        return r;
+        return ModelNames.resolve(model, snapshot, library, list());
     }
 
     /**
@@ -166,16 +149,9 @@ public final class ModelService {
                 + "that owns it (" + p.removal() + ")");
     }
 
-    private static void checkReference(String model) {
-        if (model == null || !ModelSpec.UNIQUE_NAME.matcher(model).matches()) {
-            throw ModeldException.invalid("model: '" + abbreviate(model)
-                    + "' is not a model id, unique name or Ollama name (letters, digits, '.', '_', ':', '-', '/')");
-        }
-    }
-
     /** A stored model, for a change: one found in a library root is refused with FORBIDDEN. Under the write lock. */
     private ModelRecord find(ModelSnapshot s, String model) {
-        checkReference(model);
+        ModelNames.checkReference(model);
         ModelRecord r = s.find(model);
         if (r == null) {
             ModelRecord found = library.find(model);
@@ -185,24 +161,6 @@ public final class ModelService {
             throw ModeldException.unknownModel(model);
         }
         return r;
-    }
-
-    /**
-     * The model that answers to this Ollama name (any spelling {@link OllamaNames#normalize} accepts), or
-     * null; of several, the first downloaded one.
-     */
-    private ModelRecord findOllama(String name) {
-        String wanted = OllamaNames.normalize(name);
-        ModelRecord first = null;
-        for (ModelRecord r : list()) {
-            if (OllamaNames.normalize(OllamaNames.of(r)).equals(wanted)) {
-                if (r.downloaded()) {
-                    return r;
-                }
-                first = first == null ? r : first;
-            }
-        }
-        return first;
     }
 
     /**
@@ -542,12 +500,5 @@ public final class ModelService {
     private void publish(ModelSnapshot state, List<ModelChange> changes) {
         snapshot = state;
         changes.forEach(this::notify);
-    }
-
-    private static String abbreviate(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
     }
 }

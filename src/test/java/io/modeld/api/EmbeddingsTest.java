@@ -199,14 +199,20 @@ class EmbeddingsTest {
     }
 
     @Test
-    void the_input_cap_is_the_same_on_openais_and_ollamas_routes() {
+    void the_input_cap_is_the_same_on_openais_and_ollamas_routes_and_on_reranking() {
         String many = Json.MAPPER.valueToTree(java.util.Collections.nCopies(io.modeld.inference.Inference.MAX_INPUTS + 1, "x")).toString();
         HttpResponse<String> openai = daemon.post("/v1/embeddings", "{\"model\": \"embedder\", \"input\": " + many + "}");
         HttpResponse<String> ollama = daemon.post("/api/embed", "{\"model\": \"embedder\", \"input\": " + many + "}");
-        assertThat(openai.statusCode()).isEqualTo(400);
-        assertThat(ollama.statusCode()).isEqualTo(400);
-        assertThat(openai.body()).contains("at most " + io.modeld.inference.Inference.MAX_INPUTS);
-        assertThat(ollama.body()).contains("at most " + io.modeld.inference.Inference.MAX_INPUTS);
+        for (HttpResponse<String> r : List.of(openai, ollama)) {
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).contains("at most " + io.modeld.inference.Inference.MAX_INPUTS);
+        }
+        for (String route : List.of("/v1/rerank", "/rerank")) {
+            HttpResponse<String> rerank = daemon.post(route,
+                    "{\"model\": \"reranker\", \"query\": \"q\", \"documents\": " + many + "}");
+            assertThat(rerank.statusCode()).as(route).isEqualTo(400);
+            assertThat(rerank.body()).as(route).contains("at most " + io.modeld.inference.Inference.MAX_INPUTS);
+        }
         assertThat(ok(daemon.get("/memory")).get("loaded")).isEmpty();
     }
 }
