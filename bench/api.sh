@@ -2,7 +2,7 @@
 # API benchmark (issue 2): startup time until healthy, idle RSS, and wrk requests/s and p99 for
 # GET /model/{id} and GET /models at 64 connections, beside nginx serving the same JSON bytes as static
 # files on the same machine in the same run. Run by hand as root: bash bench/api.sh
-# Prints a Markdown table for docs/BENCHMARKS.md.
+# Prints a Markdown table for docs/BENCHMARKS.md. ONLY_STARTUP=1 measures the starts alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,18 @@ for i in 1 2 3 4 5; do
   starts+=($(( $(now_ms) - t0 )))
   kill $pid; wait $pid 2>/dev/null || true
 done
+
+# Restarts until healthy: five starts on the data dir the first cold start made (the usual case).
+restarts=()
+for i in 1 2 3 4 5; do
+  t0=$(now_ms)
+  ./modeld serve --port $PORT --data-dir "$work/start1" >/dev/null 2>&1 &
+  pid=$!
+  wait_healthy
+  restarts+=($(( $(now_ms) - t0 )))
+  kill $pid; wait $pid 2>/dev/null || true
+done
+[[ ${ONLY_STARTUP:-} ]] && { echo "cold starts (ms): ${starts[*]}"; echo "restarts (ms): ${restarts[*]}"; exit 0; }
 
 ./modeld serve --port $PORT --data-dir "$work/data" >/dev/null 2>&1 &
 pid=$!
@@ -85,5 +97,6 @@ for name in model models; do
   echo "| $label p99 latency | $mp | $np | |"
 done
 echo "| startup until healthy (5 cold starts, ms) | ${starts[*]} | | |"
+echo "| restart until healthy (5 starts on an existing data dir, ms) | ${restarts[*]} | | |"
 echo "| RSS idle after start (MB) | $((rss_idle_kb / 1024)) | | |"
 echo "| RSS after the load (MB) | $((rss_after_kb / 1024)) | | |"

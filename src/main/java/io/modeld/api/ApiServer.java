@@ -70,11 +70,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));
             // The Pieces SDKs' client finds the daemon with a HEAD of the health check (0.1 s to answer).
             cfg.routes.head("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8"));
-            cfg.staticFiles.add(files -> {
-                files.hostedPath = "/web";
-                files.directory = "/web";
-                files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
-            });
+            cfg.routes.get("/web/<file>", Dashboard::file);
             String dashboard = resource("/web/index.html");
             cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));
             // One address, two answers: a browser (which asks for HTML) gets the dashboard, any other client
