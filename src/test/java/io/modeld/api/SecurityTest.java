@@ -70,11 +70,15 @@ class SecurityTest {
     }
 
     @Test
-    void refuses_a_body_over_one_mebibyte() {
+    void refuses_a_body_over_one_mebibyte_and_the_client_gets_the_answer_every_time() {
+        // Before the guard read oversized bodies, about one such request in fifteen saw the connection
+        // reset instead of the 413 ("header parser received no bytes").
         String huge = "{\"name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}";
-        HttpResponse<String> r = daemon.post("/models/create", huge);
-        assertThat(r.statusCode()).isEqualTo(413);
-        assertThat(r.body()).contains("1 MiB");
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = daemon.post("/models/create", huge);
+            assertThat(r.statusCode()).isEqualTo(413);
+            assertThat(r.body()).contains("1 MiB");
+        }
         assertThat(TestDaemon.ok(daemon.get("/models")).get("iterable")).hasSize(LISTED);
     }
 
