@@ -21,27 +21,22 @@ wait_healthy() {
   until curl -fs "http://127.0.0.1:$PORT/.well-known/health" >/dev/null 2>&1; do sleep 0.01; done
 }
 
-# Startup until healthy: five cold starts, each on a fresh data dir.
-starts=()
-for i in 1 2 3 4 5; do
+# One start of the daemon on a data dir, timed from exec to the first healthy answer (ms).
+start_ms() {
+  local t0 pid
   t0=$(now_ms)
-  ./modeld serve --port $PORT --data-dir "$work/start$i" >/dev/null 2>&1 &
+  ./modeld serve --port $PORT --data-dir "$1" >/dev/null 2>&1 &
   pid=$!
   wait_healthy
-  starts+=($(( $(now_ms) - t0 )))
+  echo $(( $(now_ms) - t0 ))
   kill $pid; wait $pid 2>/dev/null || true
-done
+}
 
-# Restarts until healthy: five starts on the data dir the first cold start made (the usual case).
-restarts=()
-for i in 1 2 3 4 5; do
-  t0=$(now_ms)
-  ./modeld serve --port $PORT --data-dir "$work/start1" >/dev/null 2>&1 &
-  pid=$!
-  wait_healthy
-  restarts+=($(( $(now_ms) - t0 )))
-  kill $pid; wait $pid 2>/dev/null || true
-done
+# Five cold starts, each on a fresh data dir; then five restarts on the data dir the first one made
+# (the usual case).
+starts=(); restarts=()
+for i in 1 2 3 4 5; do starts+=($(start_ms "$work/start$i")); done
+for i in 1 2 3 4 5; do restarts+=($(start_ms "$work/start1")); done
 [[ ${ONLY_STARTUP:-} ]] && { echo "cold starts (ms): ${starts[*]}"; echo "restarts (ms): ${restarts[*]}"; exit 0; }
 
 ./modeld serve --port $PORT --data-dir "$work/data" >/dev/null 2>&1 &
