@@ -1,26 +1,22 @@
 #!/usr/bin/env bash
 # Writes the expected renders of llama.cpp's chat-template corpus, as llama-server renders them, into
 # src/test/resources/chat-templates/ (what ChatTemplateCorpusTest compares modeld's renders against).
-# Builds llama-server from the source release node-llama-cpp carries (the very release modeld bundles;
-# about 15 minutes on 2 cores), writes a tiny model with the test vocabulary (BOS <s>, EOS </s>), then for
-# each template of models/templates starts llama-server with it (--jinja --chat-template-file) and asks
-# POST /apply-template for three conversations: a plain four-turn chat, a tool round trip, and the plain
-# chat with enable_thinking false. Today's date, which some templates print, becomes a placeholder.
-# Run by hand: bash tools/template-renders.sh   (needs cmake, g++, git, npm, curl, jq)
+# Uses llama-server built from the source release node-llama-cpp carries (the very release modeld bundles;
+# bench/native-llama.sh builds it once, about 12 minutes on 2 cores), writes a tiny model with the test
+# vocabulary (BOS <s>, EOS </s>), then for each template of models/templates starts llama-server with it
+# (--jinja --chat-template-file) and asks POST /apply-template for three conversations: a plain four-turn
+# chat, a tool round trip, and the plain chat with enable_thinking false. llama-server runs under faketime
+# at the pom's modeld.chat.clock in UTC, the instant the tests pin modeld's chat layer at, so the dates some
+# templates print are the same on both sides whatever the day.
+# Run by hand: bash tools/template-renders.sh   (needs cmake, g++, git, npm, curl, jq, faketime)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v faketime >/dev/null || { echo "needs faketime (apt-get install faketime)" >&2; exit 1; }
+clock=$(grep -o '<modeld.chat.clock>[^<]*' pom.xml | cut -d'>' -f2)
 mvn -q -B -DskipTests test-compile
 work=target/llama-server
-tgz=$(ls target/native-chat/node-llama-cpp-*.tgz)
-if [[ ! -x "$work/src/build/bin/llama-server" ]]; then
-  rm -rf "$work" && mkdir -p "$work/bundle"
-  tar xzf "$tgz" -C "$work/bundle" package/llama/gitRelease.bundle
-  git clone --quiet "$work/bundle/package/llama/gitRelease.bundle" "$work/src"
-  cmake -S "$work/src" -B "$work/src/build" -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF \
-    -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON -DGGML_NATIVE=OFF >/dev/null
-  cmake --build "$work/src/build" -j "$(nproc)" --target llama-server
-fi
-server="$work/src/build/bin/llama-server"
+mkdir -p "$work"
+server="$(bash bench/native-llama.sh)/llama-server"
 model="$work/tiny.gguf"
 java -cp "target/test-classes:target/classes:$(mvn -q -B dependency:build-classpath -Dmdep.outputFile=/dev/stdout)" \
   io.modeld.gguf.TinyLlama "$model"
@@ -35,15 +31,11 @@ trip='[{"role":"system","content":"You are a helpful assistant."},{"role":"user"
   {"role":"assistant","content":"","tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather",
   "arguments":"{\"city\": \"Paris\"}"}}]},{"role":"tool","tool_call_id":"call_1","name":"get_weather",
   "content":"{\"temperature\": 21}"},{"role":"user","content":"Thanks!"}]'
-dates() {  # today's date in the forms the corpus prints, as placeholders
-  sed -e "s/$(date +'%d %b %Y')/{{DATE:%d %b %Y}}/g" -e "s/$(date +'%Y-%m-%d')/{{DATE:%Y-%m-%d}}/g" \
-      -e "s/$(date +'%B %d, %Y')/{{DATE:%B %d, %Y}}/g"
-}
 render() {  # name case body
   local r
   r=$(curl -s -X POST "http://127.0.0.1:$port/apply-template" -H 'Content-Type: application/json' -d "$3")
   if jq -e '.prompt' >/dev/null 2>&1 <<<"$r"; then
-    jq -j '.prompt' <<<"$r" | dates > "$out/$1.$2.txt"
+    jq -j '.prompt' <<<"$r" > "$out/$1.$2.txt"
   else
     echo "$r" > "$out/$1.$2.error"
   fi
@@ -51,7 +43,7 @@ render() {  # name case body
 for t in target/native-chat/llama-src/models/templates/*.jinja; do
   name=$(basename "$t" .jinja)
   rm -f "$out/$name".*
-  "$server" -m "$model" --jinja --chat-template-file "$t" --port $port -c 512 >"$work/server.log" 2>&1 &
+  TZ=UTC faketime -f "@$(date -u -d "$clock" +'%Y-%m-%d %H:%M:%S')" "$server" -m "$model" --jinja --chat-template-file "$t" --port $port -c 512 >"$work/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
   if ! curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -77,7 +78,7 @@ final class LocalFiles {
         }
         List<Path> parts = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
-            parts.add(first.resolveSibling(String.format("%s-%05d-of-%05d.gguf", m.group(1), i, count)));
+            parts.add(first.resolveSibling(String.format(Locale.ROOT, "%s-%05d-of-%05d.gguf", m.group(1), i, count)));
         }
         return parts;
     }
@@ -88,7 +89,7 @@ final class LocalFiles {
     static String partName(String name, int n, int count) {
         Matcher m = SPLIT_ANY.matcher(name);
         String stem = m.matches() ? m.group(1) : name.replaceFirst("(?i)\\.gguf$", "");
-        return String.format("%s-%05d-of-%05d.gguf", stem, n, count);
+        return String.format(Locale.ROOT, "%s-%05d-of-%05d.gguf", stem, n, count);
     }
 
     /** Removes the folders of {@code models/} that belong to no downloaded model; other names are left alone. */

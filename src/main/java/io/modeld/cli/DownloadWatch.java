@@ -5,6 +5,7 @@ import io.modeld.Json;
 import io.modeld.download.DownloadStatus;
 import java.io.PrintStream;
 import java.net.http.WebSocket;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -65,7 +66,7 @@ final class DownloadWatch implements WebSocket.Listener {
                     bar.stepTo(f.path("bytes").path("downloaded").asLong());
                 }
                 DownloadStatus status = DownloadStatus.fromWire(f.path("status").asText());
-                bar.setExtraMessage(status == DownloadStatus.IN_PROGRESS ? "" : " · " + status.wire().toLowerCase());
+                bar.setExtraMessage(status == DownloadStatus.IN_PROGRESS ? "" : " · " + status.wire().toLowerCase(Locale.ROOT));
                 if (status.terminal()) {
                     return f;
                 }

@@ -64,7 +64,7 @@ final class PullCommand extends ClientCommand {
             }
             if (status != DownloadStatus.COMPLETED) {
                 command.spec.commandLine().getErr().println("modeld: " + e.getValue() + ": "
-                        + status.wire().toLowerCase() + (last.hasNonNull("error") ? ": " + last.get("error").asText() : ""));
+                        + status.wire().toLowerCase(Locale.ROOT) + (last.hasNonNull("error") ? ": " + last.get("error").asText() : ""));
                 code = ExitCodes.FAILURE;
             }
         }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -59,7 +60,7 @@ final class RegistryPull {
             for (int i = 0; i < weights.size(); i++) {
                 Manifest.Descriptor d = weights.get(i);
                 String name = weights.size() == 1 ? stem + ".gguf"
-                        : String.format("%s-%05d-of-%05d.gguf", stem, i + 1, weights.size());
+                        : String.format(Locale.ROOT, "%s-%05d-of-%05d.gguf", stem, i + 1, weights.size());
                 parts.add(new Part(client.blobUri(ref, d.digest()), null, name, d.size(), d.hex(), auth,
                         ref + "#" + d.digest(), null));
             }

@@ -11,6 +11,7 @@ import com.sun.jna.ptr.PointerByReference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,6 +25,11 @@ import java.util.Optional;
 public final class ChatLayer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * For tests that compare renders with llama-server's: an instant (ISO-8601, e.g.
+     * {@code 2026-12-05T12:00:00Z}) that templates see as now, in UTC, instead of the clock.
+     */
+    public static final String PINNED_CLOCK = "MODELD_CHAT_CLOCK";
 
     final ChatLibrary lib;
 
@@ -40,12 +46,23 @@ public final class ChatLayer {
         }
         try {
             NativeLibrary.getInstance(common.get().toString());
-            return Optional.of(new ChatLayer(Native.load(shim.get().toString(), ChatLibrary.class,
-                    Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"))));
+            ChatLayer layer = new ChatLayer(Native.load(shim.get().toString(), ChatLibrary.class,
+                    Map.of(Library.OPTION_STRING_ENCODING, "UTF-8")));
+            layer.pinClock(System.getenv(PINNED_CLOCK));
+            return Optional.of(layer);
         } catch (UnsatisfiedLinkError e) {
             System.err.println("modeld: llama.cpp's chat layer in " + dir + " does not load (" + e.getMessage()
                     + "); chat falls back to llama.cpp's built-in templates, without tools");
             return Optional.empty();
+        }
+    }
+
+    private void pinClock(String instant) {
+        if (instant == null || instant.isBlank()) {
+            return;
+        }
+        if (lib.modeld_chat_pin_clock(Instant.parse(instant.strip()).getEpochSecond()) == 0) {
+            throw new IllegalStateException(PINNED_CLOCK + " is set, but the chat layer's clock cannot be pinned");
         }
     }
 

@@ -32,5 +32,7 @@ interface ChatLibrary extends Library {
 
     void modeld_sampler_free(Pointer sampler);
 
+    int modeld_chat_pin_clock(long epochSeconds);
+
     void modeld_string_free(Pointer string);
 }

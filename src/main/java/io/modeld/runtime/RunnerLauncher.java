@@ -1,5 +1,6 @@
 package io.modeld.runtime;
 
+import io.modeld.engine.ChatLayer;
 import io.modeld.engine.NativeBundle;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ public final class RunnerLauncher {
 
     /** Variables a runner keeps from the daemon's environment: the system's basics. */
     private static final java.util.Set<String> KEPT = java.util.Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG",
-            "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "JAVA_HOME", "LD_LIBRARY_PATH");
+            "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "JAVA_HOME", "LD_LIBRARY_PATH", ChatLayer.PINNED_CLOCK);
     /** ...and those that steer llama.cpp, its threads and its GPU backends. */
     private static final List<String> KEPT_PREFIXES = List.of("GGML_", "LLAMA_", "OMP_", "CUDA_", "HIP_", "ROCR_",
             "HSA_", "VK_", "GPU_");

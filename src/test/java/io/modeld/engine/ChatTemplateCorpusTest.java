@@ -75,6 +75,20 @@ class ChatTemplateCorpusTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void templates_see_the_pinned_clock_not_the_machines() throws Exception {
+        // what makes the comparison independent of the day: both sides render at the pom's modeld.chat.clock
+        String instant = System.getenv(ChatLayer.PINNED_CLOCK);
+        assertThat(instant).as("surefire sets " + ChatLayer.PINNED_CLOCK).isNotBlank();
+        String day = java.time.format.DateTimeFormatter.ofPattern("dd MMM yyyy HH", java.util.Locale.ENGLISH)
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.parse(instant));
+        try (ChatTemplates t = EngineTest.engine().chat().templates(
+                "{{ strftime_now('%d %b %Y %H') }}|{{ date_string }}", "<s>", "</s>")) {
+            assertThat(t.apply("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").get("prompt").asText())
+                    .isEqualTo(day + "|" + day.substring(0, 11));
+        }
+    }
+
     private static void check(ChatTemplates templates, String name, String kase, ChatRequest request) throws Exception {
         Path expected = TemplateRenders.DIR.resolve(name + "." + kase + ".txt");
         if (Files.exists(TemplateRenders.DIR.resolve(name + "." + kase + ".error"))) {

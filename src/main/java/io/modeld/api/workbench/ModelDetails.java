@@ -14,6 +14,7 @@ import io.modeld.gguf.GgufReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -85,7 +86,7 @@ final class ModelDetails {
             }
             Object v = e.getValue();
             if (v instanceof GgufReader.SkippedArray a) {
-                meta.put(e.getKey(), "[" + a.length() + " × " + a.elementType().toLowerCase() + "]");
+                meta.put(e.getKey(), "[" + a.length() + " × " + a.elementType().toLowerCase(Locale.ROOT) + "]");
             } else if (v instanceof List<?> list) {
                 String s = list.toString();
                 meta.put(e.getKey(), s.length() > MAX_VALUE ? s.substring(0, MAX_VALUE) + "…" : s);
