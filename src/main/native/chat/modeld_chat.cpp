@@ -416,6 +416,14 @@ MODELD_API void modeld_sampler_free(void * s) {
     common_sampler_free(static_cast<common_sampler *>(s));
 }
 
+// llama_decode's abort callback: `data` points at two int64 values, the step being decoded and the step to
+// abort, written by the runner (the second by its watchdog, on a deadline or when every client of the step
+// left). Asked between graph nodes, so it must cost nothing: two loads.
+MODELD_API bool modeld_abort_check(void * data) {
+    auto * steps = static_cast<volatile int64_t *>(data);
+    return steps[0] == steps[1];
+}
+
 // Pins the time templates see at `epoch_seconds` (UTC), for tests that compare renders; answers how many
 // of libllama-common's call sites now read it (0: not pinned).
 MODELD_API int modeld_chat_pin_clock(long long epoch_seconds) {

@@ -123,7 +123,7 @@ public final class Daemon implements AutoCloseable {
             // which the spare starts in the background: it is not on the way to the first answer.
             Supplier<List<String>> runnerCommand = RunnerLauncher.lazyCommand(config.llamaLib(), dataDir.lib());
             runtime = new Scheduler(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
-                    RunnerFactory.processes(runnerCommand), config.spareRunner(), config.keepAlive());
+                    RunnerFactory.processes(runnerCommand, config::stepTimeout), config.spareRunner(), config.keepAlive());
             runtime.setParallel(config.parallel());
             Scheduler inMemory = runtime;
             downloads.beforeRemoval(inMemory::unload);
@@ -234,20 +234,26 @@ public final class Daemon implements AutoCloseable {
      */
     @Override
     public void close() {
-        try {
-            api.close();
-            library.close();
-            pushes.close();
-            logs.detach();
-            if (keeper != null) {
-                keeper.close();
+        // each part is closed whatever the one before it did: a server that fails to stop must not leave the
+        // runners running (a stuck one stayed behind, parent 1, at 95% CPU) nor the store open
+        AutoCloseable[] parts = {api, library, pushes, logs::detach, keeper, runtime, downloads, conversations, store,
+                lock};
+        RuntimeException first = null;
+        for (AutoCloseable part : parts) {
+            if (part == null) {
+                continue;
             }
-            runtime.close();
-            downloads.close();
-        } finally {
-            conversations.close();
-            store.close();
-            lock.close();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", part.getClass().getSimpleName(), e.toString());
+                if (first == null) {
+                    first = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

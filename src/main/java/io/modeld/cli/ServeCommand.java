@@ -56,6 +56,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "OLLAMA_NUM_PARALLEL; default 0: auto, 4 where their KV cache fits the memory budget).")
     int parallel;
 
+    @Option(names = "--step-timeout", defaultValue = "${env:MODELD_STEP_TIMEOUT:-30s}",
+            description = "The longest one step of a request may take in a runner: rendering its template, "
+                    + "tokenizing, building its grammar, sampling a token (a decode may take ten); past it the step "
+                    + "is ended and the request fails (MODELD_STEP_TIMEOUT; default ${DEFAULT-VALUE}).")
+    String stepTimeout;
+
     @Option(names = "--max-downloads", defaultValue = "${env:MODELD_MAX_DOWNLOADS:-2}",
             description = "Model downloads at once (MODELD_MAX_DOWNLOADS; default ${DEFAULT-VALUE}).")
     int maxDownloads;
@@ -167,6 +173,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         b.maxBandwidth(Sizes.parseRate(maxBandwidth));
         b.parallel(parallel);
+        b.stepTimeout(Sizes.parseDuration(stepTimeout));
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();

@@ -30,12 +30,14 @@ import java.util.List;
  * @param maxBandwidth the cap on all downloads together, in bytes per second; 0 for none
  * @param parallel requests a loaded chat model serves at once (its slots); 0 for auto (4, fewer when
  *                 their KV cache does not fit the memory budget)
+ * @param stepTimeout the longest one step of a request may take in a runner (rendering, tokenizing, building a
+ *                    grammar, sampling a token; a decode may take ten); past it the step is ended
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
-                     Registries registries, long maxBandwidth, int parallel) {
+                     Registries registries, long maxBandwidth, int parallel, Duration stepTimeout) {
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -61,6 +63,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
     }
 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
+    /** A step of a request in a runner: far past any sane render, grammar or token, short of a hung client. */
+    public static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_HF_ENDPOINT = "https://huggingface.co";
 
     /** Ollama's port, where its clients (and PiecesOS's Ollama slot) look. */
@@ -101,6 +105,9 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         library = List.copyOf(library);
         if (maxBandwidth < 0) {
             throw new IllegalArgumentException("--max-bandwidth must not be negative");
+        }
+        if (stepTimeout == null || stepTimeout.toMillis() < 100 || stepTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("--step-timeout must be between 100ms and 1h");
         }
     }
 
@@ -152,6 +159,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.registries = registries;
         b.maxBandwidth = maxBandwidth;
         b.parallel = parallel;
+        b.stepTimeout = stepTimeout;
         return b;
     }
 
@@ -207,6 +215,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         private Registries registries = Registries.none();
         private long maxBandwidth;
         private int parallel;
+        private Duration stepTimeout = DEFAULT_STEP_TIMEOUT;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -307,6 +316,11 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
             return this;
         }
 
+        public Builder stepTimeout(Duration v) {
+            stepTimeout = v;
+            return this;
+        }
+
         public Builder maxBandwidth(long v) {
             maxBandwidth = v;
             return this;
@@ -315,7 +329,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         public Config build() {
             return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                     allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
-                    ollamaPort, library, registries, maxBandwidth, parallel);
+                    ollamaPort, library, registries, maxBandwidth, parallel, stepTimeout);
         }
     }
 }

@@ -32,9 +32,11 @@ public final class ChatLayer {
     public static final String PINNED_CLOCK = "MODELD_CHAT_CLOCK";
 
     final ChatLibrary lib;
+    private final Pointer abortCheck;
 
-    private ChatLayer(ChatLibrary lib) {
+    private ChatLayer(ChatLibrary lib, Pointer abortCheck) {
         this.lib = lib;
+        this.abortCheck = abortCheck;
     }
 
     /** The chat layer beside the llama.cpp in {@code dir}, or empty when it is not there or does not load. */
@@ -46,8 +48,9 @@ public final class ChatLayer {
         }
         try {
             NativeLibrary.getInstance(common.get().toString());
-            ChatLayer layer = new ChatLayer(Native.load(shim.get().toString(), ChatLibrary.class,
-                    Map.of(Library.OPTION_STRING_ENCODING, "UTF-8")));
+            Map<String, Object> options = Map.of(Library.OPTION_STRING_ENCODING, "UTF-8");
+            ChatLayer layer = new ChatLayer(Native.load(shim.get().toString(), ChatLibrary.class, options),
+                    NativeLibrary.getInstance(shim.get().toString(), options).getFunction("modeld_abort_check"));
             layer.pinClock(System.getenv(PINNED_CLOCK));
             return Optional.of(layer);
         } catch (UnsatisfiedLinkError e) {
@@ -64,6 +67,11 @@ public final class ChatLayer {
         if (lib.modeld_chat_pin_clock(Instant.parse(instant.strip()).getEpochSecond()) == 0) {
             throw new IllegalStateException(PINNED_CLOCK + " is set, but the chat layer's clock cannot be pinned");
         }
+    }
+
+    /** The shim's {@code ggml_abort_callback}, which lets a decode be aborted midway ({@link LlamaContext#abort}). */
+    Pointer abortCheck() {
+        return abortCheck;
     }
 
     /** The templates of a loaded model (its own, and its {@code tool_use} variant). */

@@ -11,6 +11,8 @@ public final class EngineException extends Exception {
         MODEL,
         /** The request does not fit the model: a prompt longer than the context, a grammar that does not parse. */
         INPUT,
+        /** A step of the request ran past its deadline and was ended (the runner may have been restarted). */
+        DEADLINE,
         /** Anything else that failed inside llama.cpp. */
         RUNTIME
     }

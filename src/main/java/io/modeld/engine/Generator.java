@@ -22,12 +22,39 @@ public final class Generator implements AutoCloseable {
     private static final int SHARED_STEP = 512;
 
     /**
-     * One generation: its request, the sampler (the caller closes it), the special tokens whose text is
-     * shown, where the text goes, when the client left, and what to call at the end: {@code done} with the
-     * result, or {@code failed} when the engine failed.
+     * One generation: its id (the caller's), its request, the sampler (the caller closes it), the special
+     * tokens whose text is shown, where the text goes, when the client left, and what to call at the end:
+     * {@code done} with the result, or {@code failed} when the engine failed.
      */
-    public record Job(Generation.Request request, TokenSampler sampler, IntPredicate shown, Generation.Output out,
-                      BooleanSupplier abandon, Consumer<Generation.Result> done, Consumer<EngineException> failed) {
+    public record Job(long id, Generation.Request request, TokenSampler sampler, IntPredicate shown,
+                      Generation.Output out, BooleanSupplier abandon, Consumer<Generation.Result> done,
+                      Consumer<EngineException> failed) {
+    }
+
+    /**
+     * What a step is doing, for a watchdog: decoding (abortable by {@link #abort}) for the jobs of these ids,
+     * or sampling the next token of one job; {@code stepDone} after each.
+     */
+    public interface Watch {
+        Watch NONE = new Watch() {
+            @Override
+            public void decoding(long step, long[] ids) {
+            }
+
+            @Override
+            public void sampling(long id) {
+            }
+
+            @Override
+            public void stepDone() {
+            }
+        };
+
+        void decoding(long step, long[] ids);
+
+        void sampling(long id);
+
+        void stepDone();
     }
 
     private final LlamaModel model;
@@ -35,6 +62,9 @@ public final class Generator implements AutoCloseable {
     private final Slot[] slots;
     private final int slotContext;
     private long clock;
+    private Watch watch = Watch.NONE;
+    /** Why the decode being aborted is aborted: the failure its jobs get unless their client left. */
+    private volatile String abortReason;
 
     private Generator(LlamaModel model, LlamaContext ctx, int parallel) {
         this.model = model;
@@ -47,10 +77,11 @@ public final class Generator implements AutoCloseable {
     }
 
     /** A job whose sampler is a chain of its request's sampling settings, freed when the job ends. */
-    public static Job job(LlamaModel model, Generation.Request r, Generation.Output out, BooleanSupplier abandon,
-                          Consumer<Generation.Result> done, Consumer<EngineException> failed) throws EngineException {
+    public static Job job(long id, LlamaModel model, Generation.Request r, Generation.Output out,
+                          BooleanSupplier abandon, Consumer<Generation.Result> done, Consumer<EngineException> failed)
+            throws EngineException {
         SamplerChain sampler = SamplerChain.of(model, r.sampling(), r.ignoreEos());
-        return new Job(r, sampler, t -> false, out, abandon, result -> {
+        return new Job(id, r, sampler, t -> false, out, abandon, result -> {
             sampler.close();
             done.accept(result);
         }, e -> {
@@ -85,7 +116,26 @@ public final class Generator implements AutoCloseable {
             ctx.close();
             throw e;
         }
-        return new Generator(model, ctx, parallel);
+        Generator g = new Generator(model, ctx, parallel);
+        if (model.engine.chat() != null) {
+            ctx.abortable(model.engine.chat().abortCheck());
+        }
+        return g;
+    }
+
+    /** Tells {@code watch} what each step does from now on. */
+    public void watch(Watch watch) {
+        this.watch = watch;
+    }
+
+    /**
+     * Aborts decode {@code step} if it is still running (any thread may call it; a later step is never
+     * touched): its jobs end, as stopped when their client left, else failed with {@code reason}. False when
+     * decodes cannot be aborted (a llama.cpp without modeld's chat layer).
+     */
+    public boolean abort(long step, String reason) {
+        abortReason = reason;
+        return ctx.abort(step);
     }
 
     /** Each slot's context in tokens, as llama.cpp made it. */
@@ -104,7 +154,18 @@ public final class Generator implements AutoCloseable {
 
     /** Whether a slot is free for {@link #start}. */
     public boolean hasFree() {
-        return Arrays.stream(slots).anyMatch(s -> s.job == null);
+        return freeSlots() > 0;
+    }
+
+    /** How many slots are free for {@link #start}. */
+    public int freeSlots() {
+        int n = 0;
+        for (Slot s : slots) {
+            if (s.job == null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
@@ -151,6 +212,10 @@ public final class Generator implements AutoCloseable {
             return;
         }
         boolean generating = false;
+        long[] ids = new long[active.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = active.get(i).job.id();
+        }
         for (Slot s : active) {
             if (s.pending >= 0) {
                 s.outIndex = ctx.pending();
@@ -171,11 +236,20 @@ public final class Generator implements AutoCloseable {
                 room -= n;
             }
         }
+        long step = ctx.nextStep();
+        watch.decoding(step, ids);
+        boolean decoded;
         try {
-            ctx.decode();
+            decoded = ctx.decode(step);
         } catch (EngineException e) {
+            watch.stepDone();
             failAll(e);
             throw e;
+        }
+        if (!decoded) {
+            watch.stepDone();
+            aborted(active);
+            return;
         }
         for (Slot s : active) {
             if (s.added == 0) {
@@ -188,8 +262,39 @@ public final class Generator implements AutoCloseable {
                 if (s.promptDone == 0) {
                     s.promptDone = System.nanoTime();
                 }
+                watch.sampling(s.job.id());
                 s.next(s.outIndex);
                 s.outIndex = -1;
+            }
+        }
+        watch.stepDone();
+    }
+
+    /**
+     * After an aborted decode: what it added is dropped from each slot's cache (part of it may be there), and
+     * its jobs end, stopped when their client left, otherwise failed with the abort's reason.
+     */
+    private void aborted(List<Slot> active) {
+        EngineException why = new EngineException(EngineException.Kind.DEADLINE, abortReason == null
+                ? "the decode was aborted" : abortReason);
+        for (Slot s : active) {
+            if (s.added == 0) {
+                continue;
+            }
+            s.added = 0;
+            s.outIndex = -1;
+            if (!ctx.forgetFrom(s.seq, s.cachedLength)) {
+                ctx.forgetFrom(s.seq, 0);
+                s.cachedLength = 0;
+            }
+            if (s.job.abandon().getAsBoolean()) {
+                s.end(Generation.Finish.STOP);
+            } else {
+                Job job = s.job;
+                s.job = null;
+                s.pending = -1;
+                s.lastUsed = ++clock;
+                job.failed().accept(why);
             }
         }
     }
@@ -209,7 +314,7 @@ public final class Generator implements AutoCloseable {
     public Generation.Result generate(Generation.Request r, TokenSampler sampler, IntPredicate shown,
                                       Generation.Output out, BooleanSupplier abandon) throws EngineException {
         Generation.Result[] result = new Generation.Result[1];
-        start(new Job(r, sampler, shown, out, abandon, done -> result[0] = done, failed -> { }));
+        start(new Job(0, r, sampler, shown, out, abandon, done -> result[0] = done, failed -> { }));
         while (result[0] == null) {
             step();
         }

@@ -1,5 +1,6 @@
 package io.modeld.engine;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
 /**
@@ -34,6 +35,9 @@ final class LlamaContext implements AutoCloseable {
     final int contextSize;
     final int batchSize;
     final int sequences;
+    /** {the decode running, the decode to abort}, read by the shim's abort check; null when not abortable. */
+    private Memory abortSteps;
+    private long step;
 
     private LlamaContext(LlamaModel model, Pointer ctx, Structs.Batch.ByValue batch, int batchSize, int sequences) {
         this.model = model;
@@ -121,14 +125,51 @@ final class LlamaContext implements AutoCloseable {
         return batch.n_tokens;
     }
 
+    /** Lets {@link #abort} stop a decode midway, with the chat layer's abort check ({@code check}). */
+    void abortable(Pointer check) {
+        abortSteps = new Memory(16);
+        abortSteps.setLong(0, 0);
+        abortSteps.setLong(8, -1);
+        llama.llama_set_abort_callback(ctx, check, abortSteps);
+    }
+
+    /** The number the next decode runs as. */
+    long nextStep() {
+        return ++step;
+    }
+
+    /** Aborts decode {@code step} if it runs now (from any thread); false when this context cannot abort. */
+    boolean abort(long step) {
+        if (abortSteps == null) {
+            return false;
+        }
+        abortSteps.setLong(8, step);
+        return true;
+    }
+
     /** Runs the batch filled by {@link #add}, then empties it. */
     void decode() throws EngineException {
+        decode(nextStep());
+    }
+
+    /**
+     * Runs the batch filled by {@link #add} as decode {@code step}, then empties it; false when {@link #abort}
+     * stopped it (part of the batch may be in the cache).
+     */
+    boolean decode(long step) throws EngineException {
+        if (abortSteps != null) {
+            abortSteps.setLong(0, step);
+        }
         int rc = model.engine.llama.llama_decode(ctx, batch);
         batch.n_tokens = 0;
+        if (rc == 2 && abortSteps != null) {
+            return false;
+        }
         if (rc != 0) {
             throw new EngineException(EngineException.Kind.RUNTIME, "llama_decode failed (" + rc + ")"
                     + (rc == 1 ? ": no room left in the context" : "") + model.engine.logSummary());
         }
+        return true;
     }
 
     /** The pooled embedding of sequence {@code seq} after a decode, or null when the context pools none. */

@@ -125,6 +125,8 @@ interface LlamaLibrary extends Library {
 
     void llama_set_n_threads(Pointer ctx, int threads, int threadsBatch);
 
+    void llama_set_abort_callback(Pointer ctx, Pointer callback, Pointer data);
+
     Pointer llama_get_logits_ith(Pointer ctx, int i);
 
     Pointer llama_get_embeddings_ith(Pointer ctx, int i);

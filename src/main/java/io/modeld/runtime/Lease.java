@@ -60,12 +60,18 @@ public final class Lease implements AutoCloseable {
         }
     }
 
-    /** The prompt the model's chat template makes of {@code chat} (the runner answers it between two decodes). */
+    /**
+     * The prompt the model's chat template makes of {@code chat}, in the model's turn like any request (a
+     * template can take long: renders must queue, and be refused as BUSY, like generations).
+     */
     public String render(io.modeld.engine.ChatRequest chat) {
+        takeTurn();
         try {
             return resident.runner.render(chat);
         } catch (RunnerFailure e) {
             throw e.toApi();
+        } finally {
+            resident.turn.release();
         }
     }
 

@@ -42,6 +42,7 @@ final class ProcessRunner implements ModelRunner {
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(5);
     private static final RunnerMessages.Event DIED = new RunnerMessages.Died();
     private static final int STDERR_LINES_KEPT = 20;
+    private static final Duration SILENCE_MARGIN = Duration.ofSeconds(30);
 
     private final Process process;
     private final OutputStream stdin;
@@ -51,10 +52,15 @@ final class ProcessRunner implements ModelRunner {
     private volatile boolean died;
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private final String version;
+    /** The limit of one step of a request in the runner ({@link StepWatch}). */
+    private final Duration step;
+    /** When the runner last said anything (a beat counts): a runner silent past every step's deadline hangs. */
+    private volatile long lastHeard = System.nanoTime();
 
-    private ProcessRunner(Process process) throws RunnerFailure {
+    private ProcessRunner(Process process, Duration step) throws RunnerFailure {
         this.process = process;
         this.stdin = process.getOutputStream();
+        this.step = step;
         Call start = new Call(0);
         daemonThread(this::readEvents, "modeld-runner-" + process.pid() + "-out");
         daemonThread(this::readStderr, "modeld-runner-" + process.pid() + "-err");
@@ -95,9 +101,26 @@ final class ProcessRunner implements ModelRunner {
             }
         }
 
+        /**
+         * The next event, however long the work takes, unless the runner falls silent for longer than its
+         * longest step may take (its watchdog ends such a step, and a long one sends beats): then it hangs
+         * below its watchdog, and it is killed.
+         */
         RunnerMessages.Event take() throws RunnerFailure {
+            long silence = step.multipliedBy(RunnerMain.DECODE_STEPS).plus(SILENCE_MARGIN).toNanos();
             try {
-                return events.take();
+                while (true) {
+                    RunnerMessages.Event e = events.poll(1, TimeUnit.SECONDS);
+                    if (e != null) {
+                        return e;
+                    }
+                    if (System.nanoTime() - lastHeard > silence) {
+                        ProcessRunner.this.close();
+                        throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner said nothing for "
+                                + TimeUnit.NANOSECONDS.toSeconds(silence) + " s, longer than any step may take; it "
+                                + "was ended, and the model loads again for the next request");
+                    }
+                }
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner");
@@ -135,12 +158,15 @@ final class ProcessRunner implements ModelRunner {
         t.start();
     }
 
-    /** Starts a runner with {@code command}; returns once llama.cpp is loaded in it. */
-    static ProcessRunner start(List<String> command) throws RunnerFailure {
+    /**
+     * Starts a runner with {@code command}, its requests' steps limited to {@code step}; returns once llama.cpp
+     * is loaded in it.
+     */
+    static ProcessRunner start(List<String> command, Duration step) throws RunnerFailure {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             RunnerLauncher.cleanEnvironment(builder.environment());
-            return new ProcessRunner(builder.start());
+            return new ProcessRunner(builder.start(), step);
         } catch (IOException e) {
             throw new RunnerFailure(RunnerFailure.Kind.DIED, "cannot start a runner process: " + e.getMessage());
         }
@@ -156,7 +182,7 @@ final class ProcessRunner implements ModelRunner {
     public Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel)
             throws RunnerFailure {
         RunnerMessages.Event e = ask(new RunnerMessages.Load(files.stream().map(Path::toString).toList(), context,
-                threads, role.name(), meanPooling, parallel), LOAD_TIMEOUT, "load");
+                threads, role.name(), meanPooling, parallel, step.toMillis()), LOAD_TIMEOUT, "load");
         if (!(e instanceof RunnerMessages.Loaded l)) {
             throw failure(e, "llama.cpp could not load " + files.get(0).getFileName());
         }
@@ -228,7 +254,7 @@ final class ProcessRunner implements ModelRunner {
 
     @Override
     public java.util.Map<String, Object> caps(String template, String bos, String eos) throws RunnerFailure {
-        RunnerMessages.Event e = ask(new RunnerMessages.Caps(template, bos, eos), START_TIMEOUT, "template check");
+        RunnerMessages.Event e = ask(new RunnerMessages.Caps(template, bos, eos, step.toMillis()), null, "template check");
         if (!(e instanceof RunnerMessages.CapsOut c)) {
             throw failure(e, "the chat template could not be read");
         }
@@ -317,9 +343,13 @@ final class ProcessRunner implements ModelRunner {
                 StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
+                lastHeard = System.nanoTime();
                 try {
                     JsonNode tree = Json.MAPPER.readTree(line);
                     long id = tree.path(RunnerMessages.ID).asLong();
+                    if (id == 0 && "beat".equals(tree.path("event").asText())) {
+                        continue;
+                    }
                     BlockingQueue<RunnerMessages.Event> call = calls.get(id);
                     if (call != null) {
                         call.add(Json.MAPPER.treeToValue(tree, RunnerMessages.Event.class));

@@ -1,5 +1,6 @@
 package io.modeld.runtime;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -9,8 +10,11 @@ public interface RunnerFactory {
 
     ModelRunner start() throws RunnerFailure;
 
-    /** Runner processes started with {@code command} (asked for each start), as the daemon runs them. */
-    static RunnerFactory processes(Supplier<List<String>> command) {
-        return () -> ProcessRunner.start(command.get());
+    /**
+     * Runner processes started with {@code command} (asked for each start), as the daemon runs them, each step
+     * of their requests limited to {@code step} (asked at each start).
+     */
+    static RunnerFactory processes(Supplier<List<String>> command, Supplier<Duration> step) {
+        return () -> ProcessRunner.start(command.get(), step.get());
     }
 }

@@ -13,6 +13,11 @@ public final class RunnerFailure extends Exception {
         MODEL(ModeldException.Kind.UNPROCESSABLE),
         /** The request does not fit the model (prompt too long, a grammar that does not parse). */
         INPUT(ModeldException.Kind.INVALID),
+        /**
+         * A step of this request (rendering, tokenizing, sampling, decoding) ran past the step deadline; what
+         * it asks takes too long on this model and machine.
+         */
+        DEADLINE(ModeldException.Kind.UNPROCESSABLE),
         /** llama.cpp failed while working; a retry may succeed. */
         RUNTIME(ModeldException.Kind.UNAVAILABLE),
         /** The runner process ended, was killed, or did not answer in time. */

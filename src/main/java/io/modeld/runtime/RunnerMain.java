@@ -3,17 +3,11 @@ package io.modeld.runtime;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.engine.ChatLayer;
-import io.modeld.engine.ChatRequest;
 import io.modeld.engine.ChatTemplates;
 import io.modeld.engine.EngineException;
-import io.modeld.engine.TemplatedChat;
 import io.modeld.engine.Generation;
 import io.modeld.engine.Generator;
 import io.modeld.engine.LlamaEngine;
-import io.modeld.engine.LlamaModel;
-import io.modeld.engine.OutputSplitter;
-import io.modeld.engine.Pooler;
-import io.modeld.engine.Sampling;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -23,59 +17,77 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import io.modeld.gguf.ModelRole;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The runner: a child process of the daemon that holds llama.cpp (bound with JNA) and at most one
- * model. It loads the engine as soon as it starts and says {@code ready}, so a spare runner waits
- * with everything but the model in place; then it serves load, generate, embed, rerank and unload
- * requests from standard input, answering on standard output; every request carries an id its events
- * repeat. Generations run side by side in the model's slots ({@link Generator}): between two decodes the
- * runner reads what came in, starts new generations in free slots (the rest wait their turn here) and
- * answers the other requests. llama.cpp's log goes to standard error. Unloading frees the model, and the
- * runner can take the next one. When standard input ends (the daemon let it go, or died) it exits.
+ * The runner: a child process of the daemon that holds llama.cpp (bound with JNA) and at most one model. It
+ * loads the engine as soon as it starts and says {@code ready}, so a spare runner waits with everything but
+ * the model in place; then it serves load, generate, render, embed, rerank and unload requests from standard
+ * input, answering on standard output; every request carries an id its events repeat.
+ *
+ * <p>Threads: one reads standard input (a stop takes effect at once, even inside a long step); the decode
+ * loop runs the slots ({@link Generator}): between two decodes it reads what came in, starts prepared
+ * generations in free slots and answers loads, unloads, embeddings and reranks; the {@link Preparer} renders,
+ * tokenizes and builds samplers for the generations to come and answers renders and template checks, so a
+ * long one never holds up the slots; the {@link StepWatch} ends a step past its deadline. llama.cpp's log
+ * goes to standard error. When standard input ends (the daemon let it go, or died) the runner exits.
  */
 public final class RunnerMain {
 
     /** The folder of llama.cpp's libraries, set by the daemon on the runner's command line. */
     static final String LLAMA_DIR = "modeld.llama.dir";
-    /** Marks the end of standard input in {@link #lines}; compared by identity. */
-    private static final String END = new String("end of input");
+    /**
+     * The working threads' stack: reserved, and touched only as deep as the native code goes. llama.cpp's
+     * JSON-schema converter recursed once per optional property and crashed the default 1 MB main stack on a
+     * tool of 2,200 of them (issue 29).
+     */
+    static final long STACK_BYTES = 256L << 20;
+    /** The step limit until a load or a check says otherwise. */
+    static final long DEFAULT_STEP_MILLIS = 30_000;
+    /** A decode may take this many step limits: a long prompt's chunk on a big model and a slow machine. */
+    static final int DECODE_STEPS = 10;
+    /** Marks the end of standard input in the inbox; compared by identity. */
+    private static final Object END = new Object();
 
     private final PrintStream out;
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** What the decode loop has to do: request lines and prepared generations, in order. */
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     /** Generations that wait for a free slot, in order. */
     private final Deque<Pending> waiting = new ArrayDeque<>();
-    /** Stop flags of the generations started or waiting, by request id. */
+    /** Stop flags of the generations started, in preparation or waiting, by request id. */
     private final Map<Long, AtomicBoolean> stops = new ConcurrentHashMap<>();
-    /** The request being answered (its id goes into every event sent meanwhile). */
-    private long current;
+    /** Requests received and not yet answered to the end: told why, should the runner be ended. */
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final StepWatch.Lane decodeLane = new StepWatch.Lane();
+    private final StepWatch.Lane prepareLane = new StepWatch.Lane();
+    private final Preparer preparer;
+    private volatile long stepNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_STEP_MILLIS);
     private LlamaEngine engine;
-    private LlamaModel model;
-    private ModelRole role;
-    private Generator generator;
-    /** The loaded model's chat templates in llama.cpp's chat layer; null without the layer. */
-    private ChatTemplates templates;
-    private Pooler pooler;
+    private JobMaker jobs;
+    private volatile RunnerModel held;
+    /** Slots promised to generations in preparation, or prepared and not yet started. */
+    private int reserved;
 
     private RunnerMain(PrintStream out) {
         this.out = out;
+        this.preparer = new Preparer(prepareLane, () -> stepNanos);
     }
 
     /** Runs until standard input ends; returns the exit code. */
     public static int run() {
-        PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         System.setOut(System.err); // nothing but protocol lines may reach standard output
         RunnerMain runner = new RunnerMain(protocol);
         try {
@@ -87,39 +99,57 @@ public final class RunnerMain {
             }
             runner.engine = LlamaEngine.load(Path.of(dir), true);
         } catch (EngineException e) {
-            runner.send(new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
+            runner.sendFor(0, new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
             return 3;
         }
-        runner.send(new RunnerMessages.Ready(runner.engine.version()));
+        runner.jobs = new JobMaker(runner.engine, runner::sendFor);
+        runner.sendFor(0, new RunnerMessages.Ready(runner.engine.version()));
         Thread reader = new Thread(runner::readInput, "runner-stdin");
         reader.setDaemon(true);
         reader.start();
+        runner.preparer.start();
+        new StepWatch(List.of(runner.decodeLane, runner.prepareLane), runner::stopped, runner.new Expiry()).start();
+        int[] code = {0};
+        Thread loop = new Thread(null, () -> {
+            try {
+                runner.serve();
+            } catch (InterruptedException e) {
+                code[0] = 1;
+            } finally {
+                runner.unload();
+            }
+        }, "runner-decode", STACK_BYTES);
+        loop.start();
         try {
-            runner.serve();
+            loop.join();
         } catch (InterruptedException e) {
             return 1;
-        } finally {
-            runner.unload();
         }
-        return 0;
+        return code[0];
     }
 
     /** Reads requests and runs the slots' decodes between them, until standard input ends. */
     private void serve() throws InterruptedException {
         while (true) {
-            boolean busy = generator != null && !generator.idle();
-            String line = busy ? lines.poll() : lines.take();
-            while (line != null) {
-                if (line == END) {
+            RunnerModel h = held;
+            boolean busy = h != null && h.generator != null && !h.generator.idle();
+            Object item = busy ? inbox.poll() : inbox.take();
+            while (item != null) {
+                if (item == END) {
                     return;
                 }
-                handle(line);
-                line = lines.poll();
+                if (item instanceof Prepared p) {
+                    start(p);
+                } else {
+                    handle((String) item);
+                }
+                item = inbox.poll();
             }
-            if (generator != null) {
-                startWaiting();
+            h = held;
+            if (h != null && h.generator != null) {
+                feed(h);
                 try {
-                    generator.step();
+                    h.generator.step();
                 } catch (EngineException e) {
                     // failAll told each generation; the slots start afresh
                 }
@@ -128,152 +158,201 @@ public final class RunnerMain {
     }
 
     /**
-     * Reads standard input on its own thread, so that a "stop" can arrive while a generation runs.
-     * The end of input (the daemon is gone) queues {@link #END}.
+     * Reads standard input on its own thread: a stop marks its generation at once (the decode loop and the
+     * watchdog read the mark), and every line goes on to the decode loop in order. The end of input (the
+     * daemon is gone) queues {@link #END}.
      */
     private void readInput() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
-                lines.add(line);
+                long id = idOf(line);
+                if (line.startsWith("{\"op\":\"stop\"")) {
+                    AtomicBoolean flag = stops.get(id);
+                    if (flag != null) {
+                        flag.set(true);
+                    }
+                } else if (id > 0) {
+                    inFlight.add(id);
+                }
+                inbox.add(line);
             }
         } catch (IOException e) {
             // treated as the end of input
         }
-        lines.add(END);
+        inbox.add(END);
+    }
+
+    /** The id the daemon puts last in each request line ({@code ..."request":N}); 0 when there is none. */
+    private static long idOf(String line) {
+        int at = line.lastIndexOf("\"" + RunnerMessages.ID + "\":");
+        if (at < 0) {
+            return 0;
+        }
+        long id = 0;
+        for (int i = at + RunnerMessages.ID.length() + 3; i < line.length() && Character.isDigit(line.charAt(i)); i++) {
+            id = id * 10 + (line.charAt(i) - '0');
+        }
+        return id;
+    }
+
+    private boolean stopped(long id) {
+        AtomicBoolean flag = stops.get(id);
+        return flag != null && flag.get();
     }
 
     private void handle(String line) {
         RunnerMessages.Request r;
+        long id;
         try {
             var tree = Json.MAPPER.readTree(line);
-            current = tree.path(RunnerMessages.ID).asLong();
+            id = tree.path(RunnerMessages.ID).asLong();
             r = Json.MAPPER.treeToValue(tree, RunnerMessages.Request.class);
         } catch (IOException e) {
-            send(new RunnerMessages.Failed("unreadable request: " + e.getMessage(), "RUNTIME"));
+            sendFor(idOf(line), new RunnerMessages.Failed("unreadable request: " + e.getMessage(), "RUNTIME"));
             return;
         }
         try {
             if (r instanceof RunnerMessages.Stop) {
-                stop(current);
-                return;
-            }
-            if (r instanceof RunnerMessages.Load load) {
+                stop(id);
+            } else if (r instanceof RunnerMessages.Load load) {
                 load(load);
+                sendFor(id, held.loaded());
             } else if (r instanceof RunnerMessages.Unload) {
                 unload();
-                send(new RunnerMessages.Unloaded());
+                sendFor(id, new RunnerMessages.Unloaded());
             } else if (r instanceof RunnerMessages.Generate g) {
-                generate(current, g);
+                generate(id, g);
             } else if (r instanceof RunnerMessages.Render rr) {
-                render(rr.chat());
+                RunnerModel h = model();
+                preparer.submit(id, "rendering the chat template", () -> sendFor(id,
+                        new RunnerMessages.Rendered(jobs.render(h, rr.chat()))), e -> fail(id, e));
             } else if (r instanceof RunnerMessages.Caps c) {
-                caps(c);
+                if (c.stepMillis() > 0) {
+                    stepNanos = TimeUnit.MILLISECONDS.toNanos(c.stepMillis());
+                }
+                preparer.submit(id, "reading the chat template", () -> caps(id, c), e -> fail(id, e));
             } else if (r instanceof RunnerMessages.Embed e) {
-                vectors(embed(e.inputs(), e.tokens(), e.truncate()));
+                RunnerModel h = model();
+                vectors(id, watched("embedding", id, () -> h.embed(e.inputs(), e.tokens(), e.truncate())));
             } else if (r instanceof RunnerMessages.Rerank rr) {
-                vectors(rerank(rr.query(), rr.documents(), rr.truncate()));
+                RunnerModel h = model();
+                vectors(id, watched("reranking", id, () -> h.rerank(rr.query(), rr.documents(), rr.truncate())));
             }
         } catch (EngineException e) {
-            send(new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
+            fail(id, e);
         } catch (RuntimeException e) {
-            send(new RunnerMessages.Failed(e.toString(), "RUNTIME"));
+            sendFor(id, new RunnerMessages.Failed(e.toString(), "RUNTIME"));
         }
     }
 
     private void load(RunnerMessages.Load r) throws EngineException {
         unload();
-        List<Path> files = r.files().stream().map(Path::of).toList();
-        LlamaModel m = engine.loadModel(files);
-        try {
-            ModelRole wanted = ModelRole.valueOf(r.role());
-            int threads = Math.max(1, r.threads());
-            int context = Math.min(r.context(), Math.max(16, m.contextTrained()));
-            switch (wanted) {
-                case GENERATOR -> {
-                    generator = Generator.create(m, context, Math.max(1, r.parallel()), threads);
-                    templates = engine.chat() == null ? null : engine.chat().templates(m);
-                }
-                case EMBEDDER -> pooler = Pooler.embeddings(m, context, threads, r.meanPooling());
-                case RERANKER -> pooler = Pooler.reranker(m, context, threads);
-            }
-            model = m;
-            role = wanted;
-            int ctx = generator != null ? generator.contextSize() : pooler.maxTokens();
-            send(new RunnerMessages.Loaded(ctx, m.embeddingOutputSize(), m.contextTrained()));
-        } catch (EngineException | RuntimeException e) {
-            unload();
-            m.close();
-            throw e;
+        if (r.stepMillis() > 0) {
+            stepNanos = TimeUnit.MILLISECONDS.toNanos(r.stepMillis());
         }
+        RunnerModel h = RunnerModel.load(engine, r);
+        if (h.generator != null) {
+            h.generator.watch(new DecodeWatch());
+        }
+        held = h;
     }
 
-    /** Frees the model and its context, and gives freed heap back to the system. */
+    /**
+     * Frees the model, failing what waits for it; the preparation thread is let finish first (what it does
+     * touches the model), and freed heap goes back to the system.
+     */
     private void unload() {
         EngineException gone = new EngineException(EngineException.Kind.RUNTIME, "the model was unloaded");
         for (Pending p : waiting) {
             stops.remove(p.id());
-            sendFor(p.id(), new RunnerMessages.Failed(gone.getMessage(), gone.kind().name()));
+            fail(p.id(), gone);
         }
         waiting.clear();
-        if (generator != null) {
-            generator.failAll(gone);
+        try {
+            preparer.cancelAndWait(gone);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        if (templates != null) {
-            templates.close();
-            templates = null;
+        List<Object> prepared = new ArrayList<>();
+        inbox.removeIf(o -> o instanceof Prepared && prepared.add(o));
+        prepared.forEach(p -> fail((Prepared) p, gone));
+        reserved = 0;
+        RunnerModel h = held;
+        held = null;
+        if (h != null) {
+            if (h.generator != null) {
+                h.generator.failAll(gone);
+            }
+            h.close();
         }
-        if (generator != null) {
-            generator.close();
-            generator = null;
-        }
-        if (pooler != null) {
-            pooler.close();
-            pooler = null;
-        }
-        if (model != null) {
-            model.close();
-            model = null;
-        }
-        role = null;
         NativeMemory.trim();
     }
 
-    private LlamaModel model() throws EngineException {
-        if (model == null) {
+    private RunnerModel model() throws EngineException {
+        RunnerModel h = held;
+        if (h == null) {
             throw new EngineException(EngineException.Kind.RUNTIME, "no model is loaded in this runner");
         }
-        return model;
+        return h;
     }
 
-    /** A generation that waits for a free slot: its job, made when it starts (the sampler is native memory). */
+    /** A generation that waits for a free slot. */
     private record Pending(long id, RunnerMessages.Generate request) {
     }
 
-    /** Starts the generation in a free slot, or queues it until one frees. */
+    /** A generation made ready by the preparation thread (or its failure), for the model it was made on. */
+    private record Prepared(RunnerModel held, Pending pending, Generator.Job job, EngineException failure) {
+    }
+
+    /** Ends a prepared generation that will not start (its job's failure frees its sampler). */
+    private void fail(Prepared p, EngineException why) {
+        if (p.job() != null) {
+            p.job().failed().accept(why);
+        } else {
+            fail(p.pending().id(), p.failure() != null ? p.failure() : why);
+        }
+    }
+
+    /** Queues a generation; it is prepared once a slot is free for it. */
     private void generate(long id, RunnerMessages.Generate r) throws EngineException {
-        model();
-        if (generator == null) {
-            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to generate");
+        RunnerModel h = model();
+        if (h.generator == null) {
+            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + h.role + ", not to generate");
         }
         stops.put(id, new AtomicBoolean());
         waiting.add(new Pending(id, r));
-        startWaiting();
+        feed(h);
     }
 
-    /** Starts waiting generations while slots are free; one that cannot start is answered with its failure. */
-    private void startWaiting() {
-        while (generator != null && generator.hasFree() && !waiting.isEmpty()) {
+    /** Hands waiting generations to the preparation thread while slots are free for them. */
+    private void feed(RunnerModel h) {
+        while (!waiting.isEmpty() && h.generator.freeSlots() - reserved > 0) {
             Pending p = waiting.poll();
-            try {
-                generator.start(job(p.id(), p.request()));
-            } catch (EngineException e) {
-                stops.remove(p.id());
-                sendFor(p.id(), new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
-            } catch (RuntimeException e) {
-                stops.remove(p.id());
-                sendFor(p.id(), new RunnerMessages.Failed(e.toString(), "RUNTIME"));
-            }
+            reserved++;
+            preparer.submit(p.id(), "preparing the prompt and its sampler", () -> inbox.add(new Prepared(h, p,
+                    jobs.make(h, p.id(), p.request(), () -> stopped(p.id())), null)),
+                    e -> inbox.add(new Prepared(h, p, null, e)));
+        }
+    }
+
+    /** Starts a prepared generation in the slot kept for it; one that cannot start is answered with its failure. */
+    private void start(Prepared p) {
+        if (p.held() != held) {
+            fail(p, new EngineException(EngineException.Kind.RUNTIME, "the model was unloaded"));
+            return;
+        }
+        reserved--;
+        if (p.failure() != null) {
+            fail(p, p.failure());
+            return;
+        }
+        try {
+            p.held().generator.start(p.job());
+        } catch (EngineException e) {
+            p.job().failed().accept(e);
+        } catch (RuntimeException e) {
+            p.job().failed().accept(new EngineException(EngineException.Kind.RUNTIME, e.toString()));
         }
     }
 
@@ -286,168 +365,122 @@ public final class RunnerMain {
         for (Pending p : waiting) {
             if (p.id() == id) {
                 waiting.remove(p);
-                stops.remove(id);
                 sendFor(id, new RunnerMessages.Done(0, 0, 0, Generation.Finish.STOP.wire(), 0, 0));
                 return;
             }
         }
     }
 
-    private Generator.Job job(long id, RunnerMessages.Generate r) throws EngineException {
-        LlamaModel m = model();
-        Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
-        AtomicBoolean stopped = stops.computeIfAbsent(id, k -> new AtomicBoolean());
-        java.util.function.Consumer<Generation.Result> done = result -> {
-            stops.remove(id);
-            sendFor(id, new RunnerMessages.Done(result.promptTokens(), result.reusedTokens(), result.tokens(),
-                    result.finish().wire(),
-                    result.promptNanos(), result.generateNanos()));
-        };
-        java.util.function.Consumer<EngineException> failed = e -> {
-            stops.remove(id);
-            sendFor(id, new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
-        };
-        if (r.chat() != null && templates != null) {
-            return TemplatedChat.job(m, engine.chat(), templates, r.chat(), r.maxTokens(), sampling, r.stop(),
-                    r.ignoreEos(), new OutputSplitter.Parts() {
-                        @Override
-                        public void text(String piece) {
-                            sendFor(id, new RunnerMessages.Token(piece));
-                        }
-
-                        @Override
-                        public void thinking(String piece) {
-                            sendFor(id, new RunnerMessages.Thought(piece));
-                        }
-
-                        @Override
-                        public void toolCall(int index, String callId, String name, String arguments) {
-                            sendFor(id, new RunnerMessages.ToolCall(index, callId, name, arguments));
-                        }
-                    }, stopped::get, done, failed);
-        }
-        int[] prompt;
-        if (r.suffix() != null) {
-            prompt = m.fillInTheMiddle(r.prompt() == null ? "" : r.prompt(), r.suffix());
-        } else if (r.chat() != null) {
-            prompt = builtInTemplate(m, r.chat());
-        } else {
-            prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
-        }
-        return Generator.job(m, new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos()),
-                text -> sendFor(id, new RunnerMessages.Token(text)), stopped::get, done, failed);
-    }
-
-    /**
-     * A conversation formatted by llama.cpp's built-in templates, for a llama.cpp without its chat layer:
-     * plain messages only.
-     */
-    private static int[] builtInTemplate(LlamaModel m, ChatRequest chat) throws EngineException {
-        if (chat.offersTools()) {
-            throw new EngineException(EngineException.Kind.INPUT, "tools need llama.cpp's chat layer, which the "
-                    + "llama.cpp in use lacks; use the bundled one (drop --llama-lib)");
-        }
-        return TemplatedChat.withBos(m, m.tokenize(m.applyTemplate(null, chat.messages(), true), false, true));
-    }
-
-    /** The prompt a conversation renders to with the loaded model's template. */
-    private void render(ChatRequest chat) throws EngineException {
-        LlamaModel m = model();
-        String prompt = templates != null ? TemplatedChat.render(templates, chat)
-                : m.applyTemplate(null, chat.messages(), true);
-        send(new RunnerMessages.Rendered(prompt));
-    }
-
     /** What a template can do, by llama.cpp's chat layer (needs no model). */
-    private void caps(RunnerMessages.Caps c) throws EngineException {
+    private void caps(long id, RunnerMessages.Caps c) throws EngineException {
         ChatLayer layer = engine.chat();
         if (layer == null) {
             throw new EngineException(EngineException.Kind.LIBRARY, "the llama.cpp in use has no chat layer");
         }
         try (ChatTemplates t = layer.templates(c.template(), c.bos(), c.eos())) {
-            send(new RunnerMessages.CapsOut(Json.MAPPER.convertValue(t.caps(),
-                    new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { })));
+            sendFor(id, new RunnerMessages.CapsOut(Json.MAPPER.convertValue(t.caps(),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { })));
         }
     }
 
-    private record Pooled(List<float[]> vectors, int tokens) {
+    private interface Pooling {
+        RunnerModel.Pooled run() throws EngineException;
     }
 
-    private Pooled embed(List<String> inputs, List<int[]> tokenInputs, boolean truncate) throws EngineException {
-        LlamaModel m = model();
-        if (pooler == null || role == ModelRole.RERANKER) {
-            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to embed");
+    /** Pooling as a step of the decode lane, with a decode's deadline. */
+    private RunnerModel.Pooled watched(String what, long id, Pooling work) throws EngineException {
+        decodeLane.begin(what, DECODE_STEPS * stepNanos, id);
+        try {
+            return work.run();
+        } finally {
+            decodeLane.end();
         }
-        int count = tokenInputs != null ? tokenInputs.size() : inputs.size();
-        List<int[]> sequences = new ArrayList<>();
-        int tokens = 0;
-        for (int i = 0; i < count; i++) {
-            int[] raw = tokenInputs != null ? checked(tokenInputs.get(i), m.vocabularySize(), i)
-                    : m.tokenize(inputs.get(i), true, false);
-            int[] t = fit(raw, truncate, i);
-            sequences.add(t);
-            tokens += t.length;
-        }
-        return new Pooled(sequences.isEmpty() ? List.of() : pooler.run(sequences), tokens);
     }
 
-    /** Token ids from a client: each must be in the vocabulary. */
-    private static int[] checked(int[] tokens, int vocabulary, int index) throws EngineException {
-        for (int t : tokens) {
-            if (t < 0 || t >= vocabulary) {
-                throw new EngineException(EngineException.Kind.INPUT, "input " + index + ": token " + t
-                        + " is not in the model's vocabulary of " + vocabulary);
-            }
-        }
-        return tokens;
-    }
-
-    private Pooled rerank(String query, List<String> documents, boolean truncate) throws EngineException {
-        if (pooler == null || role != ModelRole.RERANKER) {
-            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to rerank");
-        }
-        List<int[]> sequences = new ArrayList<>();
-        int tokens = 0;
-        for (int i = 0; i < documents.size(); i++) {
-            int[] t = fit(pooler.pair(query, documents.get(i)), truncate, i);
-            sequences.add(t);
-            tokens += t.length;
-        }
-        return new Pooled(pooler.run(sequences), tokens);
-    }
-
-    /** An input cut to the context, or refused when it may not be cut. */
-    private int[] fit(int[] tokens, boolean truncate, int index) throws EngineException {
-        int max = pooler.maxTokens();
-        if (tokens.length <= max) {
-            return tokens.length == 0 ? new int[] {0} : tokens;
-        }
-        if (!truncate) {
-            throw new EngineException(EngineException.Kind.INPUT, "the input length exceeds the context length: input "
-                    + index + " is " + tokens.length + " tokens, the model's context " + max + " (truncate is off)");
-        }
-        return java.util.Arrays.copyOf(tokens, max);
-    }
-
-    private void vectors(Pooled p) {
+    private void vectors(long id, RunnerModel.Pooled p) {
         List<String> encoded = new ArrayList<>(p.vectors().size());
         for (float[] v : p.vectors()) {
             ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(v);
             encoded.add(Base64.getEncoder().encodeToString(b.array()));
         }
-        send(new RunnerMessages.VectorsOut(encoded, p.tokens()));
+        sendFor(id, new RunnerMessages.VectorsOut(encoded, p.tokens()));
     }
 
-    /** Answers the request being handled. */
-    private void send(RunnerMessages.Event e) {
-        sendFor(current, e);
+    private void fail(long id, EngineException e) {
+        sendFor(id, new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
     }
 
-    /** An event of request {@code id}: the event's JSON with the id in it, on one line. */
+    /**
+     * An event of request {@code id}: the event's JSON with the id in it, on one line. A last event ends the
+     * request's time in flight.
+     */
     private void sendFor(long id, RunnerMessages.Event e) {
         ObjectNode line = Json.MAPPER.valueToTree(e);
         line.put(RunnerMessages.ID, id);
-        out.println(line.toString());
+        String text = line.toString();
+        synchronized (out) {
+            out.print(text);
+            out.print('\n');
+            out.flush();
+        }
+        if (e instanceof RunnerMessages.Done || e instanceof RunnerMessages.Failed || e instanceof RunnerMessages.Loaded
+                || e instanceof RunnerMessages.Unloaded || e instanceof RunnerMessages.Rendered
+                || e instanceof RunnerMessages.CapsOut || e instanceof RunnerMessages.VectorsOut) {
+            inFlight.remove(id);
+            stops.remove(id);
+        }
+    }
+
+    /** Tells the watchdog what the decode loop's slots do. */
+    private final class DecodeWatch implements Generator.Watch {
+        @Override
+        public void decoding(long step, long[] ids) {
+            decodeLane.decoding(step, DECODE_STEPS * stepNanos, ids);
+        }
+
+        @Override
+        public void sampling(long id) {
+            decodeLane.begin("sampling a token", stepNanos, id);
+        }
+
+        @Override
+        public void stepDone() {
+            decodeLane.end();
+        }
+    }
+
+    /** What the watchdog does: abort a decode, or end the runner with every request told why. */
+    private final class Expiry implements StepWatch.Actions {
+        @Override
+        public boolean abort(StepWatch.Step step, String reason) {
+            RunnerModel h = held;
+            return h != null && h.generator != null && h.generator.abort(step.decode(), "the model " + reason);
+        }
+
+        @Override
+        public void expire(StepWatch.Step step, String reason) {
+            synchronized (out) {
+                Set<Long> own = new java.util.HashSet<>();
+                for (long id : step.ids()) {
+                    own.add(id);
+                    sendFor(id, new RunnerMessages.Failed("the model " + reason + "; its runner was ended, and the "
+                            + "model loads again for the next request", EngineException.Kind.DEADLINE.name()));
+                }
+                for (long id : List.copyOf(inFlight)) {
+                    if (!own.contains(id)) {
+                        sendFor(id, new RunnerMessages.Failed("the model's runner was ended because another request "
+                                + reason + "; send this request again", EngineException.Kind.RUNTIME.name()));
+                    }
+                }
+                out.flush();
+                Runtime.getRuntime().halt(5);
+            }
+        }
+
+        @Override
+        public void beat() {
+            sendFor(0, new RunnerMessages.Beat());
+        }
     }
 }

@@ -38,10 +38,11 @@ final class RunnerMessages {
 
     /**
      * Load a model (its files: one, or the parts of a split model) for {@code role}; a generator with
-     * {@code parallel} slots of {@code context} tokens each.
+     * {@code parallel} slots of {@code context} tokens each. {@code stepMillis} limits each step of the
+     * requests to come ({@link StepWatch}; 0 keeps the runner's).
      */
-    record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel)
-            implements Request {
+    record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel,
+                long stepMillis) implements Request {
     }
 
     /** Free the model; the runner stays for the next one. */
@@ -65,7 +66,7 @@ final class RunnerMessages {
      * What a chat template can do (no model needed: its source and the BOS and EOS text); answered with
      * {@link CapsOut}.
      */
-    record Caps(String template, String bos, String eos) implements Request {
+    record Caps(String template, String bos, String eos, long stepMillis) implements Request {
     }
 
     /**
@@ -96,9 +97,14 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = CapsOut.class, name = "caps"),
             @JsonSubTypes.Type(value = VectorsOut.class, name = "vectors"),
             @JsonSubTypes.Type(value = Failed.class, name = "error"),
+            @JsonSubTypes.Type(value = Beat.class, name = "beat"),
             @JsonSubTypes.Type(value = Died.class, name = "died")})
     sealed interface Event permits Ready, Loaded, Unloaded, Token, Thought, ToolCall, Done, Rendered, CapsOut,
-            VectorsOut, Failed, Died {
+            VectorsOut, Failed, Beat, Died {
+    }
+
+    /** The runner lives, though one of its steps has taken a while (id 0). */
+    record Beat() implements Event {
     }
 
     /** The engine is up; its version. */

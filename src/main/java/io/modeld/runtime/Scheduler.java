@@ -300,8 +300,10 @@ public final class Scheduler implements AutoCloseable {
         if (mine != null) {
             try {
                 mine.complete(start(r, options));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // any failure, an Error too, must end the load for every request that joined it
                 mine.completeExceptionally(e);
+                throw e;
             } finally {
                 synchronized (lock) {
                     loading.remove(id, mine);

@@ -44,7 +44,7 @@ class ApplyTemplateTest {
         for (String template : new String[] {"Qwen-Qwen3-0.6B", "meta-llama-Llama-3.1-8B-Instruct", "openai-gpt-oss-120b"}) {
             Path file = files.resolve(template + ".gguf");
             TinyLlama.CHAT.write(file, 1, AgentModels.template(template));
-            String name = template.toLowerCase();
+            String name = template.toLowerCase(java.util.Locale.ROOT);
             Downloading.downloaded(daemon, file, name);
             assertThat(prompt(name, "{\"messages\":" + PLAIN + "}")).as(template)
                     .isEqualTo(TemplateRenders.expected(template, "plain"));

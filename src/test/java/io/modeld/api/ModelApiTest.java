@@ -41,7 +41,7 @@ class ModelApiTest {
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(answer).startsWith("HTTP/1.1 400");
-            assertThat(answer.toLowerCase()).contains("content-type: text/plain").doesNotContain("<html");
+            assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("content-type: text/plain").doesNotContain("<html");
             assertThat(answer).contains("malformed");
         }
     }

@@ -105,7 +105,7 @@ public final class GgufWriter {
             meta.add(new Entry("split.no", GgufValueType.UINT16, i));
             meta.add(new Entry("split.count", GgufValueType.UINT16, parts));
             meta.add(new Entry("split.tensors.count", GgufValueType.INT32, tensors.size()));
-            Path file = dir.resolve(String.format("%s-%05d-of-%05d.gguf", prefix, i + 1, parts));
+            Path file = dir.resolve(String.format(java.util.Locale.ROOT, "%s-%05d-of-%05d.gguf", prefix, i + 1, parts));
             write(file, meta, tensors.subList(Math.min(i * per, tensors.size()), Math.min((i + 1) * per, tensors.size())));
             files.add(file);
         }

@@ -46,7 +46,7 @@ final class TinyVocab {
         types[1] = 3; // control
         types[2] = 3;
         for (int b = 0; b < 256; b++) {
-            tokens.add(String.format("<0x%02X>", b));
+            tokens.add(String.format(java.util.Locale.ROOT, "<0x%02X>", b));
             types[3 + b] = 6; // byte
         }
         for (int i = 0; i < specials.size(); i++) {

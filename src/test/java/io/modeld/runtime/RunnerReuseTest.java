@@ -2,6 +2,7 @@ package io.modeld.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modeld.config.Config;
 import io.modeld.config.DataDir;
 import io.modeld.engine.Sampling;
 import io.modeld.gguf.ModelRole;
@@ -25,7 +26,8 @@ class RunnerReuseTest {
         TinyLlama.SMALL.write(small, 1);
         TinyLlama.TINY.write(tiny, 2);
         List<String> command = RuntimeFixture.runnerCommand(dataDir);
-        try (ProcessRunner fresh = ProcessRunner.start(command); ProcessRunner reused = ProcessRunner.start(command)) {
+        try (ProcessRunner fresh = ProcessRunner.start(command, Config.DEFAULT_STEP_TIMEOUT);
+             ProcessRunner reused = ProcessRunner.start(command, Config.DEFAULT_STEP_TIMEOUT)) {
             Thread.sleep(500);
             long freshRss = fresh.residentBytes();
             reused.load(List.of(small), 2048, 2, ModelRole.GENERATOR, false, 1);

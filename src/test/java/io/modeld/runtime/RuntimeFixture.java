@@ -38,7 +38,8 @@ final class RuntimeFixture implements AutoCloseable {
         models = new ModelService(store, clock, dataDir);
         models.start(List.of());
         this.fakes = fakes;
-        RunnerFactory runners = fakes != null ? fakes : RunnerFactory.processes(() -> runnerCommand(dataDir));
+        RunnerFactory runners = fakes != null ? fakes : RunnerFactory.processes(() -> runnerCommand(dataDir),
+                () -> io.modeld.config.Config.DEFAULT_STEP_TIMEOUT);
         runtime = new Scheduler(models, budget, clock, id -> false, runners, false, keepAlive);
     }
 

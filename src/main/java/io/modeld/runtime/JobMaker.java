@@ -1,0 +1,92 @@
+package io.modeld.runtime;
+
+import io.modeld.engine.ChatRequest;
+import io.modeld.engine.EngineException;
+import io.modeld.engine.Generation;
+import io.modeld.engine.Generator;
+import io.modeld.engine.LlamaEngine;
+import io.modeld.engine.LlamaModel;
+import io.modeld.engine.OutputSplitter;
+import io.modeld.engine.Sampling;
+import io.modeld.engine.TemplatedChat;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Makes a generation request into a job for the model's slots: the prompt rendered and tokenized, the
+ * sampler built (with its grammar), the output routed to the daemon as events of the request's id. Runs on
+ * the runner's preparation thread, so a long render or grammar never holds up the slots that are generating.
+ */
+final class JobMaker {
+
+    /** Where a job's events go. */
+    interface Events {
+        void send(long id, RunnerMessages.Event event);
+    }
+
+    private final LlamaEngine engine;
+    private final Events events;
+
+    JobMaker(LlamaEngine engine, Events events) {
+        this.engine = engine;
+        this.events = events;
+    }
+
+    /** The job of request {@code id} on {@code held}; {@code stopped} tells when its client left. */
+    Generator.Job make(RunnerModel held, long id, RunnerMessages.Generate r, BooleanSupplier stopped)
+            throws EngineException {
+        LlamaModel m = held.model;
+        Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
+        java.util.function.Consumer<Generation.Result> done = result -> events.send(id, new RunnerMessages.Done(
+                result.promptTokens(), result.reusedTokens(), result.tokens(), result.finish().wire(),
+                result.promptNanos(), result.generateNanos()));
+        java.util.function.Consumer<EngineException> failed = e -> events.send(id,
+                new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
+        if (r.chat() != null && held.templates != null) {
+            return TemplatedChat.job(id, m, engine.chat(), held.templates, r.chat(), r.maxTokens(), sampling, r.stop(),
+                    r.ignoreEos(), new OutputSplitter.Parts() {
+                        @Override
+                        public void text(String piece) {
+                            events.send(id, new RunnerMessages.Token(piece));
+                        }
+
+                        @Override
+                        public void thinking(String piece) {
+                            events.send(id, new RunnerMessages.Thought(piece));
+                        }
+
+                        @Override
+                        public void toolCall(int index, String callId, String name, String arguments) {
+                            events.send(id, new RunnerMessages.ToolCall(index, callId, name, arguments));
+                        }
+                    }, stopped, done, failed);
+        }
+        int[] prompt;
+        if (r.suffix() != null) {
+            prompt = m.fillInTheMiddle(r.prompt() == null ? "" : r.prompt(), r.suffix());
+        } else if (r.chat() != null) {
+            prompt = builtInTemplate(m, r.chat());
+        } else {
+            prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
+        }
+        return Generator.job(id, m, new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos()),
+                text -> events.send(id, new RunnerMessages.Token(text)), stopped, done, failed);
+    }
+
+    /** The prompt a conversation renders to with the held model's template. */
+    String render(RunnerModel held, ChatRequest chat) throws EngineException {
+        return held.templates != null ? TemplatedChat.render(held.templates, chat)
+                : held.model.applyTemplate(null, chat.messages(), true);
+    }
+
+    /**
+     * A conversation formatted by llama.cpp's built-in templates, for a llama.cpp without its chat layer:
+     * plain messages only.
+     */
+    private static int[] builtInTemplate(LlamaModel m, ChatRequest chat) throws EngineException {
+        if (chat.offersTools()) {
+            throw new EngineException(EngineException.Kind.INPUT, "tools need llama.cpp's chat layer, which the "
+                    + "llama.cpp in use lacks; use the bundled one (drop --llama-lib)");
+        }
+        return TemplatedChat.withBos(m, m.tokenize(m.applyTemplate(null, chat.messages(), true), false, true));
+    }
+}

@@ -1,0 +1,151 @@
+package io.modeld.runtime;
+
+import io.modeld.engine.ChatTemplates;
+import io.modeld.engine.EngineException;
+import io.modeld.engine.Generator;
+import io.modeld.engine.LlamaEngine;
+import io.modeld.engine.LlamaModel;
+import io.modeld.engine.Pooler;
+import io.modeld.gguf.ModelRole;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The model a runner holds, in the role it was loaded for: a generator (its slots, and its chat templates in
+ * llama.cpp's chat layer when the library has one), or a pooler for embeddings or reranking. Closing it frees
+ * all of it.
+ */
+final class RunnerModel implements AutoCloseable {
+
+    final LlamaModel model;
+    final ModelRole role;
+    /** Non-null for a generator. */
+    final Generator generator;
+    /** The generator's templates in llama.cpp's chat layer; null without the layer, or for a pooler. */
+    final ChatTemplates templates;
+    /** Non-null for an embedder or a reranker. */
+    private final Pooler pooler;
+
+    private RunnerModel(LlamaModel model, ModelRole role, Generator generator, ChatTemplates templates, Pooler pooler) {
+        this.model = model;
+        this.role = role;
+        this.generator = generator;
+        this.templates = templates;
+        this.pooler = pooler;
+    }
+
+    /** Loads the model for {@code r}'s role. */
+    static RunnerModel load(LlamaEngine engine, RunnerMessages.Load r) throws EngineException {
+        LlamaModel m = engine.loadModel(r.files().stream().map(Path::of).toList());
+        Generator generator = null;
+        ChatTemplates templates = null;
+        Pooler pooler = null;
+        try {
+            ModelRole role = ModelRole.valueOf(r.role());
+            int threads = Math.max(1, r.threads());
+            int context = Math.min(r.context(), Math.max(16, m.contextTrained()));
+            switch (role) {
+                case GENERATOR -> {
+                    generator = Generator.create(m, context, Math.max(1, r.parallel()), threads);
+                    templates = engine.chat() == null ? null : engine.chat().templates(m);
+                }
+                case EMBEDDER -> pooler = Pooler.embeddings(m, context, threads, r.meanPooling());
+                case RERANKER -> pooler = Pooler.reranker(m, context, threads);
+            }
+            return new RunnerModel(m, role, generator, templates, pooler);
+        } catch (EngineException | RuntimeException e) {
+            for (AutoCloseable c : new AutoCloseable[] {templates, generator, pooler}) {
+                if (c != null) {
+                    closeQuietly(c);
+                }
+            }
+            m.close();
+            throw e;
+        }
+    }
+
+    /** What the load made, as the daemon is told. */
+    RunnerMessages.Loaded loaded() {
+        int ctx = generator != null ? generator.contextSize() : pooler.maxTokens();
+        return new RunnerMessages.Loaded(ctx, model.embeddingOutputSize(), model.contextTrained());
+    }
+
+    /** Pooled vectors and the tokens they were made from. */
+    record Pooled(List<float[]> vectors, int tokens) {
+    }
+
+    Pooled embed(List<String> inputs, List<int[]> tokenInputs, boolean truncate) throws EngineException {
+        if (pooler == null || role == ModelRole.RERANKER) {
+            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to embed");
+        }
+        int count = tokenInputs != null ? tokenInputs.size() : inputs.size();
+        List<int[]> sequences = new ArrayList<>();
+        int tokens = 0;
+        for (int i = 0; i < count; i++) {
+            int[] raw = tokenInputs != null ? checked(tokenInputs.get(i), model.vocabularySize(), i)
+                    : model.tokenize(inputs.get(i), true, false);
+            int[] t = fit(raw, truncate, i);
+            sequences.add(t);
+            tokens += t.length;
+        }
+        return new Pooled(sequences.isEmpty() ? List.of() : pooler.run(sequences), tokens);
+    }
+
+    Pooled rerank(String query, List<String> documents, boolean truncate) throws EngineException {
+        if (pooler == null || role != ModelRole.RERANKER) {
+            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + role + ", not to rerank");
+        }
+        List<int[]> sequences = new ArrayList<>();
+        int tokens = 0;
+        for (int i = 0; i < documents.size(); i++) {
+            int[] t = fit(pooler.pair(query, documents.get(i)), truncate, i);
+            sequences.add(t);
+            tokens += t.length;
+        }
+        return new Pooled(pooler.run(sequences), tokens);
+    }
+
+    /** Token ids from a client: each must be in the vocabulary. */
+    private static int[] checked(int[] tokens, int vocabulary, int index) throws EngineException {
+        for (int t : tokens) {
+            if (t < 0 || t >= vocabulary) {
+                throw new EngineException(EngineException.Kind.INPUT, "input " + index + ": token " + t
+                        + " is not in the model's vocabulary of " + vocabulary);
+            }
+        }
+        return tokens;
+    }
+
+    /** An input cut to the context, or refused when it may not be cut. */
+    private int[] fit(int[] tokens, boolean truncate, int index) throws EngineException {
+        int max = pooler.maxTokens();
+        if (tokens.length <= max) {
+            return tokens.length == 0 ? new int[] {0} : tokens;
+        }
+        if (!truncate) {
+            throw new EngineException(EngineException.Kind.INPUT, "the input length exceeds the context length: input "
+                    + index + " is " + tokens.length + " tokens, the model's context " + max + " (truncate is off)");
+        }
+        return Arrays.copyOf(tokens, max);
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : new AutoCloseable[] {templates, generator, pooler}) {
+            if (c != null) {
+                closeQuietly(c);
+            }
+        }
+        model.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // freeing native memory does not fail in a way the caller can act on
+        }
+    }
+}
