@@ -50,6 +50,8 @@ final class ProcessRunner implements ModelRunner {
     /** The events of each request in flight, by id; id 0 is the runner's start. */
     private final Map<Long, BlockingQueue<RunnerMessages.Event>> calls = new ConcurrentHashMap<>();
     private volatile boolean died;
+    /** The runner said it is ending: no request may go to it any more. */
+    private volatile boolean ending;
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private final String version;
     /** The limit of one step of a request in the runner ({@link StepWatch}). */
@@ -297,7 +299,7 @@ final class ProcessRunner implements ModelRunner {
 
     @Override
     public boolean alive() {
-        return process.isAlive();
+        return !ending && process.isAlive();
     }
 
     /** What the runner really uses: its resident set size, read from /proc; 0 when unknown. */
@@ -348,6 +350,10 @@ final class ProcessRunner implements ModelRunner {
                     JsonNode tree = Json.MAPPER.readTree(line);
                     long id = tree.path(RunnerMessages.ID).asLong();
                     if (id == 0 && "beat".equals(tree.path("event").asText())) {
+                        continue;
+                    }
+                    if (id == 0 && "ending".equals(tree.path("event").asText())) {
+                        ending = true;
                         continue;
                     }
                     BlockingQueue<RunnerMessages.Event> call = calls.get(id);

@@ -461,6 +461,7 @@ public final class RunnerMain {
         @Override
         public void expire(StepWatch.Step step, String reason) {
             synchronized (out) {
+                sendFor(0, new RunnerMessages.Ending());
                 Set<Long> own = new java.util.HashSet<>();
                 for (long id : step.ids()) {
                     own.add(id);

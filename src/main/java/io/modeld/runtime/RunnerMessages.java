@@ -98,9 +98,14 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = VectorsOut.class, name = "vectors"),
             @JsonSubTypes.Type(value = Failed.class, name = "error"),
             @JsonSubTypes.Type(value = Beat.class, name = "beat"),
+            @JsonSubTypes.Type(value = Ending.class, name = "ending"),
             @JsonSubTypes.Type(value = Died.class, name = "died")})
     sealed interface Event permits Ready, Loaded, Unloaded, Token, Thought, ToolCall, Done, Rendered, CapsOut,
-            VectorsOut, Failed, Beat, Died {
+            VectorsOut, Failed, Beat, Ending, Died {
+    }
+
+    /** The runner is about to end (a step ran past its deadline): it takes no more requests (id 0). */
+    record Ending() implements Event {
     }
 
     /** The runner lives, though one of its steps has taken a while (id 0). */

@@ -208,4 +208,44 @@ class EngineTest {
             assertThat(r[0].tokens()).isEqualTo(4);
         }
     }
+
+    @Test
+    void a_decode_aborted_midway_fails_its_job_and_the_slot_then_gives_what_a_fresh_one_gives() throws Exception {
+        try (LlamaModel model = tiny(5); Generator g = Generator.create(model, 256, 2)) {
+            int[] prompt = model.tokenize("Hello there, how are you", true, true);
+            Generation.Result[] r = new Generation.Result[1];
+            String fresh = generate(g, prompt, 8, Sampling.DEFAULT.withTemperature(0), List.of(), true, r);
+            g.watch(new Generator.Watch() {
+                boolean once;
+
+                @Override
+                public void decoding(long step, long[] ids) {
+                    if (!once) {
+                        once = true;
+                        assertThat(g.abort(step, "aborted by the test")).isTrue();
+                    }
+                }
+
+                @Override
+                public void sampling(long id) {
+                }
+
+                @Override
+                public void stepDone() {
+                }
+            });
+            EngineException[] failed = new EngineException[1];
+            int[] longer = model.tokenize("Hello there, how are you today", true, true);
+            g.start(new Generator.Job(1, new Generation.Request(longer, 8, Sampling.DEFAULT.withTemperature(0),
+                    List.of(), true), SamplerChain.of(model, Sampling.DEFAULT.withTemperature(0), true), t -> false,
+                    t -> { }, () -> false, done -> { }, e -> failed[0] = e));
+            g.step();
+            assertThat(failed[0]).isNotNull();
+            assertThat(failed[0].kind()).isEqualTo(EngineException.Kind.DEADLINE);
+            assertThat(failed[0].getMessage()).isEqualTo("aborted by the test");
+            assertThat(g.idle()).isTrue();
+            // what the aborted decode left in the cache is gone: the same prompt gives the same tokens
+            assertThat(generate(g, prompt, 8, Sampling.DEFAULT.withTemperature(0), List.of(), true, r)).isEqualTo(fresh);
+        }
+    }
 }
