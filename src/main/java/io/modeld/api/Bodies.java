@@ -10,6 +10,9 @@ import java.io.IOException;
 /** Reads and writes JSON bodies; every malformed request body becomes a 400 that says what is wrong. */
 public final class Bodies {
 
+    /** The largest request body (and WebSocket frame) any door reads: 413 beyond. */
+    public static final long MAX = 1024 * 1024;
+
     private Bodies() {
     }
 

@@ -27,7 +27,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
 final class RequestGuard {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestGuard.class);
-    static final long MAX_BODY = 1024 * 1024;
+    static final long MAX_BODY = Bodies.MAX;
     /** Bodies over {@link #MAX_BODY} up to this size are read and dropped before the 413 ({@link #drain}). */
     static final long DRAINED = 64L * 1024 * 1024;
 

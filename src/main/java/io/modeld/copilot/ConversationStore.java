@@ -43,16 +43,13 @@ final class ConversationStore implements AutoCloseable {
         }
     }
 
-    /** Every conversation with its messages, in the order they were created. */
+    /** Every conversation with its messages' ids (not their texts), in the order they were created. */
     synchronized List<Conversation> loadAll() {
-        Map<String, List<Message>> messages = new LinkedHashMap<>();
+        Map<String, List<String>> messages = new LinkedHashMap<>();
         try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, conversation, position, role, text, model, created, updated "
-                     + "FROM messages ORDER BY conversation, position")) {
+             ResultSet rs = s.executeQuery("SELECT id, conversation FROM messages ORDER BY conversation, position")) {
             while (rs.next()) {
-                messages.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(new Message(rs.getString(1),
-                        rs.getString(2), rs.getInt(3), Role.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
-                        Instant.parse(rs.getString(7)), Instant.parse(rs.getString(8))));
+                messages.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getString(1));
             }
         } catch (SQLException e) {
             throw failed("read the messages", e);
@@ -68,6 +65,47 @@ final class ConversationStore implements AutoCloseable {
             throw failed("read the conversations", e);
         }
         return all;
+    }
+
+    /** The characters of every message's text together. */
+    synchronized long totalText() {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM messages")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw failed("read the messages", e);
+        }
+    }
+
+    private static final String MESSAGE = "SELECT id, conversation, position, role, text, model, created, updated "
+            + "FROM messages ";
+
+    /** The message with this id, its text read now; null when there is none. */
+    synchronized Message message(String id) {
+        List<Message> found = messages(MESSAGE + "WHERE id = ?", id);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** The messages of a conversation in order, their texts read now. */
+    synchronized List<Message> messagesOf(String conversation) {
+        return messages(MESSAGE + "WHERE conversation = ? ORDER BY position", conversation);
+    }
+
+    private List<Message> messages(String sql, String key) {
+        List<Message> out = new ArrayList<>();
+        try (PreparedStatement q = connection.prepareStatement(sql)) {
+            q.setString(1, key);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Message(rs.getString(1), rs.getString(2), rs.getInt(3), Role.valueOf(rs.getString(4)),
+                            rs.getString(5), rs.getString(6), Instant.parse(rs.getString(7)),
+                            Instant.parse(rs.getString(8))));
+                }
+            }
+        } catch (SQLException e) {
+            throw failed("read the messages", e);
+        }
+        return out;
     }
 
     /** Writes the conversation's own row and, when given, one new message of it, in one transaction. */

@@ -15,35 +15,45 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The conversations: read from memory, written through to the store first (a write that fails changes
+ * The conversations: what they are (names, models, times, which messages) read from memory, the messages'
+ * texts from the store when asked, every change written to the store first (a write that fails changes
  * nothing in memory either), and told to subscribers after each change, in order, under the same lock, so
- * a stream never announces a conversation before it can be read, nor after its first answer.
+ * a stream never announces a conversation before it can be read, nor after its first answer. Bounded: a
+ * message's length, the messages of a conversation, and all texts together (480 messages of 1 MB filled the
+ * heap when the texts lived there, and did again after every restart).
  */
 public final class Conversations implements AutoCloseable {
 
     /** The longest name kept; longer ones are cut, as a title is. */
     public static final int MAX_NAME = 200;
-    /** The longest message, in characters: 4 MiB of text is far past any local model's context. */
-    public static final int MAX_TEXT = 4 << 20;
+    /** The longest message, in characters: as much as one request body holds, past most local contexts. */
+    public static final int MAX_TEXT = 1 << 20;
+    /** The most messages one conversation keeps. */
+    public static final int MAX_MESSAGES = 4096;
+    /** The most characters all messages together keep. */
+    static final long MAX_TOTAL_TEXT = 256L << 20;
 
     private final ConversationStore store;
     private final Clock clock;
+    private final long maxTotal;
     private final Map<String, Conversation> byId = new LinkedHashMap<>();
-    private final Map<String, Message> messages = new LinkedHashMap<>();
     private final List<Consumer<ConversationChange>> listeners = new CopyOnWriteArrayList<>();
+    /** Characters of every message's text together. */
+    private long totalText;
 
-    Conversations(ConversationStore store, Clock clock) {
+    Conversations(ConversationStore store, Clock clock, long maxTotal) {
         this.store = store;
         this.clock = clock;
+        this.maxTotal = maxTotal;
         for (Conversation c : store.loadAll()) {
             byId.put(c.id(), c);
-            c.messages().forEach(m -> messages.put(m.id(), m));
         }
+        totalText = store.totalText();
     }
 
     /** The conversations kept in {@code dataDir}'s store, which {@link io.modeld.catalog.ModelStore#open} has migrated. */
     public static Conversations open(Path dataDir, Clock clock) {
-        return new Conversations(ConversationStore.open(dataDir), clock);
+        return new Conversations(ConversationStore.open(dataDir), clock, MAX_TOTAL_TEXT);
     }
 
     /** Every conversation, the one changed last first. */
@@ -62,13 +72,19 @@ public final class Conversations implements AutoCloseable {
         return c;
     }
 
-    /** The message with this id; NOT_FOUND otherwise. */
+    /** The message with this id, its text read from the store; NOT_FOUND otherwise. */
     public synchronized Message message(String id) {
-        Message m = id == null ? null : messages.get(id);
+        Message m = id == null ? null : store.message(id);
         if (m == null) {
             throw new ModeldException(ModeldException.Kind.NOT_FOUND, "message '" + id + "' not found");
         }
         return m;
+    }
+
+    /** The messages of a conversation in order, with their texts; NOT_FOUND when there is no such conversation. */
+    public synchronized List<Message> history(String conversation) {
+        get(conversation);
+        return store.messagesOf(conversation);
     }
 
     /** A new, empty conversation (a null or blank name: none yet). */
@@ -93,7 +109,10 @@ public final class Conversations implements AutoCloseable {
         return renamed;
     }
 
-    /** Adds a message at the end of the conversation; an answer's model becomes the conversation's. */
+    /**
+     * Adds a message at the end of the conversation; an answer's model becomes the conversation's. TOO_LARGE
+     * for a message or a conversation past its bound, INSUFFICIENT_STORAGE when all texts together would be.
+     */
     public synchronized Message append(String conversation, Role role, String text, String model) {
         if (text == null) {
             throw ModeldException.invalid("a message needs its text");
@@ -103,24 +122,33 @@ public final class Conversations implements AutoCloseable {
                     + " characters is longer than the " + MAX_TEXT + " kept");
         }
         Conversation c = get(conversation);
+        if (c.messages().size() >= MAX_MESSAGES) {
+            throw new ModeldException(ModeldException.Kind.TOO_LARGE, "conversation '" + c.id() + "' has "
+                    + c.messages().size() + " messages, the most one keeps; start a new conversation");
+        }
+        if (totalText + text.length() > maxTotal) {
+            throw new ModeldException(ModeldException.Kind.INSUFFICIENT_STORAGE, "the conversations keep " + totalText
+                    + " characters, and this message of " + text.length() + " would pass the " + maxTotal
+                    + " they may; delete conversations to make room");
+        }
         Instant now = now();
         Message m = new Message(UUID.randomUUID().toString(), c.id(), c.messages().size(), role, text, model, now, now);
-        List<Message> all = new ArrayList<>(c.messages());
-        all.add(m);
+        List<String> all = new ArrayList<>(c.messages());
+        all.add(m.id());
         Conversation next = new Conversation(c.id(), c.name(), model != null ? model : c.model(), c.created(), now, all);
         store.save(next, m);
         byId.put(c.id(), next);
-        messages.put(m.id(), m);
+        totalText += text.length();
         tell(new ConversationChange(c.id(), false));
         return m;
     }
 
     /** Deletes the conversation and its messages; NOT_FOUND when there is none. */
     public synchronized void delete(String id) {
-        Conversation c = get(id);
+        get(id);
         store.delete(id);
         byId.remove(id);
-        c.messages().forEach(m -> messages.remove(m.id()));
+        totalText = store.totalText();
         tell(new ConversationChange(id, true));
     }
 

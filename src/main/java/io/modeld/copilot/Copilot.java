@@ -59,44 +59,63 @@ public final class Copilot {
         void text(String piece);
     }
 
-    /** Answers in a conversation, storing both sides; {@code stop} is asked before each piece is passed on. */
+    /**
+     * Answers in a conversation, storing both sides; {@code stop} is asked before each piece is passed on.
+     * The conversation (a new one) and the question are stored once the model has taken the prompt (it fits
+     * the context): a question refused before changes nothing.
+     */
     public Reply ask(Question q, Listener out, BooleanSupplier stop) {
         String query = query(q.query());
-        Conversation c = q.conversation() == null ? null : conversations.get(q.conversation());
+        Conversation known = q.conversation() == null ? null : conversations.get(q.conversation());
         ModelRecord model = chatModel(q.model());
-        if (c == null) {
-            String title = query.length() <= TITLE ? query : query.substring(0, TITLE - 1) + "…";
-            c = conversations.create(title, model.id());
-        }
-        out.conversation(c);
         List<ChatTurn> turns = new ArrayList<>();
-        for (Message m : c.messages()) {
-            turns.add(new ChatTurn(m.role().turn(), m.text()));
+        if (known != null) {
+            for (Message m : conversations.history(known.id())) {
+                turns.add(new ChatTurn(m.role().turn(), m.text()));
+            }
         }
         turns.add(new ChatTurn(ChatTurn.Role.USER, query));
-        conversations.append(c.id(), Role.USER, query, null);
+        Conversation[] c = {known};
         Answer answer = new Answer();
-        TokenSink sink = piece -> {
-            if (stop.getAsBoolean()) {
-                throw new Stopped();
+        TokenSink sink = new TokenSink() {
+            @Override
+            public void started(int promptTokens, int cachedTokens) {
+                if (c[0] == null) {
+                    String title = query.length() <= TITLE ? query : query.substring(0, TITLE - 1) + "…";
+                    c[0] = conversations.create(title, model.id());
+                }
+                conversations.append(c[0].id(), Role.USER, query, null);
+                out.conversation(c[0]);
             }
-            answer.text(piece);
-            out.text(piece);
+
+            @Override
+            public void text(String piece) {
+                if (stop.getAsBoolean()) {
+                    throw new Stopped();
+                }
+                answer.text(piece);
+                out.text(piece);
+            }
         };
         GenerateResult result = null;
         boolean stopped = false;
         try {
             result = inference.generate(new GenerationRequest(model.id(), Prompt.chat(turns), Options.NONE, null,
                     false), sink);
-            LOG.info("conversation {}: {} answered in {} tokens from a prompt of {} tokens ({} of them cached)", c.id(),
-                    model.spec().name(), result.tokens(), result.promptTokens(), result.cachedTokens());
+            LOG.info("conversation {}: {} answered in {} tokens from a prompt of {} tokens ({} of them cached)",
+                    c[0].id(), model.spec().name(), result.tokens(), result.promptTokens(), result.cachedTokens());
         } catch (Stopped s) {
             stopped = true;
-            LOG.info("conversation {}: stopped after {} characters of the answer", c.id(), answer.text().length());
+            LOG.info("conversation {}: stopped after {} characters of the answer", c[0] == null ? "-" : c[0].id(),
+                    answer.text().length());
+        }
+        if (c[0] == null) {
+            // stopped before the model took the prompt: nothing was kept
+            return new Reply(known, null, result, true);
         }
         Message said = answer.text().isEmpty() && stopped ? null
-                : conversations.append(c.id(), Role.ASSISTANT, answer.text(), model.id());
-        return new Reply(conversations.get(c.id()), said, result, stopped);
+                : conversations.append(c[0].id(), Role.ASSISTANT, answer.text(), model.id());
+        return new Reply(conversations.get(c[0].id()), said, result, stopped);
     }
 
     /** One answer to one question, in no conversation (the Pieces {@code /qgpt/question}). */

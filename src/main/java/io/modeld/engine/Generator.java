@@ -173,6 +173,14 @@ public final class Generator implements AutoCloseable {
      * then runs it. INPUT when the prompt is empty or does not fit a slot's context.
      */
     public void start(Job job) throws EngineException {
+        start(job, cached -> { });
+    }
+
+    /**
+     * The same, telling {@code started} how many of the prompt's tokens the slot's cache holds once the prompt
+     * is known to fit, before the job can end.
+     */
+    public void start(Job job, java.util.function.IntConsumer started) throws EngineException {
         int[] prompt = job.request().prompt();
         if (prompt.length == 0) {
             throw new EngineException(EngineException.Kind.INPUT, "the prompt is empty");
@@ -197,7 +205,9 @@ public final class Generator implements AutoCloseable {
         if (best == null) {
             throw new IllegalStateException("no free slot: start only when hasFree()");
         }
-        best.begin(job, Math.min(bestShared, prompt.length - 1));
+        int reuse = Math.min(bestShared, prompt.length - 1);
+        started.accept(reuse);
+        best.begin(job, reuse);
     }
 
     /** Runs one decode for every active slot; calls their outputs and, for those that end, done. */

@@ -31,6 +31,12 @@ public final class Inference {
 
     /** Inputs of one embedding request, documents of one rerank. */
     public static final int MAX_INPUTS = 2048;
+    /**
+     * Characters a token of the context may stand for, at most: a prompt longer than that many per token of
+     * the context is refused before it is tokenized (tokenizing a 1 MiB prompt took minutes on a vocabulary
+     * without merges, stalling the model's other slots). Real text runs 3 to 5 characters a token.
+     */
+    static final int MAX_CHARS_PER_TOKEN = 16;
     /** What "until the model stops" means in tokens: the context ends it sooner anyway. */
     static final int UNLIMITED_TOKENS = 1 << 20;
 
@@ -62,6 +68,7 @@ public final class Inference {
         }
         try (Lease lease = scheduler.lease(r, loadOptions(r, request.options(), request.keepAlive()))) {
             require(lease, ModelRole.GENERATOR, r);
+            fits(request.prompt(), lease);
             return lease.render(c.chat().withMessages(withSystem(r, c.chat().messages())));
         }
     }
@@ -121,7 +128,19 @@ public final class Inference {
         LoadOptions load = new LoadOptions(o.context() == null ? 0 : o.context(), request.keepAlive());
         try (Lease lease = scheduler.lease(r, load)) {
             require(lease, ModelRole.GENERATOR, r);
+            fits(request.prompt(), lease);
             return lease.generate(run, sink);
+        }
+    }
+
+    /** Refuses a prompt far longer than the context holds before anything tokenizes it. */
+    private static void fits(Prompt prompt, Lease lease) {
+        long chars = prompt.length();
+        long most = (long) lease.context() * MAX_CHARS_PER_TOKEN;
+        if (chars > most) {
+            throw ModeldException.invalid("the prompt is " + chars + " characters, more than a context of "
+                    + lease.context() + " tokens can hold (modeld refuses over " + MAX_CHARS_PER_TOKEN
+                    + " characters a token before reading them); shorten it or load the model with a larger context");
         }
     }
 

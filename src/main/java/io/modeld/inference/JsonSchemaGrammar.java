@@ -36,6 +36,7 @@ public final class JsonSchemaGrammar {
         if (schema == null || !schema.isObject()) {
             throw ModeldException.invalid(field + ": must be a JSON Schema object");
         }
+        SchemaBounds.check(schema, field);
         JsonSchemaGrammar g = new JsonSchemaGrammar(schema, field);
         String top = g.rule(schema);
         StringBuilder out = new StringBuilder("root ::= ").append(top).append('\n');

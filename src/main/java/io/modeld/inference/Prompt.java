@@ -12,6 +12,21 @@ public sealed interface Prompt {
      * system prompt goes first when none is given.
      */
     record Chat(ChatRequest chat) implements Prompt {
+        @Override
+        public long length() {
+            long n = chat.tools() == null ? 0 : chat.tools().toString().length();
+            for (ChatTurn t : chat.messages()) {
+                n += length(t.content()) + length(t.reasoning());
+                for (ChatTurn.ToolCall c : t.toolCalls()) {
+                    n += length(c.name()) + length(c.arguments());
+                }
+            }
+            return n;
+        }
+
+        private static long length(String s) {
+            return s == null ? 0 : s.length();
+        }
     }
 
     /** Plain messages, no tools. */
@@ -24,5 +39,12 @@ public sealed interface Prompt {
      * the model's fill-in-the-middle tokens.
      */
     record Text(String prompt, String suffix) implements Prompt {
+        @Override
+        public long length() {
+            return (prompt == null ? 0 : prompt.length()) + (suffix == null ? 0 : suffix.length());
+        }
     }
+
+    /** The characters the model is given: what tokenizing costs, before the template adds its few. */
+    long length();
 }

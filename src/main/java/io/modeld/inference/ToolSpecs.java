@@ -55,6 +55,9 @@ public final class ToolSpecs {
             if (params != null && !params.isNull() && !params.isObject()) {
                 throw ModeldException.invalid(where + ".function.parameters: must be a JSON Schema object");
             }
+            if (params != null && params.isObject()) {
+                SchemaBounds.check(params, where + ".function.parameters");
+            }
             ObjectNode fn = JsonNodeFactory.instance.objectNode().put("name", name);
             if (f.path("description").isTextual()) {
                 fn.put("description", f.get("description").asText());
@@ -62,6 +65,11 @@ public final class ToolSpecs {
             fn.set("parameters", params == null || params.isNull()
                     ? JsonNodeFactory.instance.objectNode().put("type", "object") : params);
             out.addObject().put("type", "function").set("function", fn);
+        }
+        int bytes = out.toString().length();
+        if (bytes > SchemaBounds.MAX_TOOLS_BYTES) {
+            throw ModeldException.invalid(field + ": the tools are " + bytes + " bytes together, more than the "
+                    + SchemaBounds.MAX_TOOLS_BYTES + " one request may offer");
         }
         return out;
     }

@@ -8,6 +8,13 @@ package io.modeld.runtime;
  */
 public interface GenerationOutput {
 
+    /**
+     * The prompt fits and the generation has begun: {@code promptTokens} in all, {@code cachedTokens} of them
+     * found in the cache. Before any piece of output.
+     */
+    default void started(int promptTokens, int cachedTokens) {
+    }
+
     /** A piece of the answer, whole characters only. */
     void text(String piece);
 

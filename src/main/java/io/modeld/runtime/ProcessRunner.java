@@ -225,12 +225,14 @@ final class ProcessRunner implements ModelRunner {
                         0, d.promptNanos(), d.generateNanos());
             }
             if (!(e instanceof RunnerMessages.Token || e instanceof RunnerMessages.Thought
-                    || e instanceof RunnerMessages.ToolCall)) {
+                    || e instanceof RunnerMessages.ToolCall || e instanceof RunnerMessages.Started)) {
                 throw failure(e, "generation failed");
             }
             if (abandoned == null) {
                 try {
-                    if (e instanceof RunnerMessages.Token t) {
+                    if (e instanceof RunnerMessages.Started st) {
+                        out.started(st.promptTokens(), st.cachedTokens());
+                    } else if (e instanceof RunnerMessages.Token t) {
                         out.text(t.text());
                     } else if (e instanceof RunnerMessages.Thought t) {
                         out.thinking(t.text());

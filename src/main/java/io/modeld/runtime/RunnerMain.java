@@ -348,7 +348,9 @@ public final class RunnerMain {
             return;
         }
         try {
-            p.held().generator.start(p.job());
+            long id = p.pending().id();
+            int prompt = p.job().request().prompt().length;
+            p.held().generator.start(p.job(), cached -> sendFor(id, new RunnerMessages.Started(prompt, cached)));
         } catch (EngineException e) {
             p.job().failed().accept(e);
         } catch (RuntimeException e) {

@@ -89,6 +89,7 @@ final class RunnerMessages {
     @JsonSubTypes({@JsonSubTypes.Type(value = Ready.class, name = "ready"),
             @JsonSubTypes.Type(value = Loaded.class, name = "loaded"),
             @JsonSubTypes.Type(value = Unloaded.class, name = "unloaded"),
+            @JsonSubTypes.Type(value = Started.class, name = "started"),
             @JsonSubTypes.Type(value = Token.class, name = "token"),
             @JsonSubTypes.Type(value = Thought.class, name = "thought"),
             @JsonSubTypes.Type(value = ToolCall.class, name = "tool_call"),
@@ -100,7 +101,7 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = Beat.class, name = "beat"),
             @JsonSubTypes.Type(value = Ending.class, name = "ending"),
             @JsonSubTypes.Type(value = Died.class, name = "died")})
-    sealed interface Event permits Ready, Loaded, Unloaded, Token, Thought, ToolCall, Done, Rendered, CapsOut,
+    sealed interface Event permits Ready, Loaded, Unloaded, Started, Token, Thought, ToolCall, Done, Rendered, CapsOut,
             VectorsOut, Failed, Beat, Ending, Died {
     }
 
@@ -121,6 +122,10 @@ final class RunnerMessages {
     }
 
     record Unloaded() implements Event {
+    }
+
+    /** A generation took its slot: its prompt fits; {@code cachedTokens} of it were in the slot's cache. */
+    record Started(int promptTokens, int cachedTokens) implements Event {
     }
 
     /** A piece of generated text: the answer's. */

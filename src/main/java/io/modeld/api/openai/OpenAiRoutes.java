@@ -268,6 +268,13 @@ public final class OpenAiRoutes {
                 templateKwargs(body.get("chat_template_kwargs")));
     }
 
+    /** A raw GBNF grammar's longest text: as long as the largest schema's grammar. */
+    private static final int MAX_GRAMMAR = 64 << 10;
+
+    /** Template variables the request's own fields set. */
+    private static final List<String> RESERVED_KWARGS = List.of("messages", "tools", "tool_choice",
+            "add_generation_prompt", "bos_token", "eos_token");
+
     /** llama-server's and vLLM's {@code chat_template_kwargs}: more variables for the template ({@code enable_thinking}). */
     private static Map<String, JsonNode> templateKwargs(JsonNode kwargs) {
         if (kwargs == null || kwargs.isNull()) {
@@ -278,6 +285,14 @@ public final class OpenAiRoutes {
         }
         Map<String, JsonNode> out = new java.util.LinkedHashMap<>();
         kwargs.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+        for (String reserved : RESERVED_KWARGS) {
+            if (out.containsKey(reserved)) {
+                // they would replace what the request says (the model's system prompt, the checked tools)
+                throw ModeldException.invalid("chat_template_kwargs." + reserved + ": set by the request itself, not a "
+                        + "template variable; send it as " + (reserved.equals("messages") || reserved.equals("tools")
+                        || reserved.equals("tool_choice") ? "the request's " + reserved : "part of the messages"));
+            }
+        }
         JsonNode thinking = out.get("enable_thinking");
         if (thinking != null && !thinking.isBoolean()) {
             throw ModeldException.invalid("chat_template_kwargs.enable_thinking: must be true or false");
@@ -311,6 +326,10 @@ public final class OpenAiRoutes {
     /** OpenAI's sampling fields within OpenAI's bounds, and llama.cpp's extras; what is absent stays null. */
     private static Options options(JsonNode body) {
         String grammar = Fields.text(body, "grammar", null);
+        if (grammar != null && grammar.length() > MAX_GRAMMAR) {
+            throw ModeldException.invalid("grammar: " + grammar.length() + " characters, more than the " + MAX_GRAMMAR
+                    + " a request may give");
+        }
         JsonNode format = body.get("response_format");
         if (format != null && !format.isNull()) {
             String type = format.path("type").asText();

@@ -44,9 +44,9 @@ final class ConversationViews {
         ObjectNode messages = n.putObject("messages");
         ArrayNode iterable = messages.putArray("iterable");
         ObjectNode indices = messages.putObject("indices");
-        for (Message m : c.messages()) {
-            iterable.addObject().put("id", m.id());
-            indices.put(m.id(), m.position());
+        for (int i = 0; i < c.messages().size(); i++) {
+            iterable.addObject().put("id", c.messages().get(i));
+            indices.put(c.messages().get(i), i);
         }
         return n;
     }

@@ -50,7 +50,8 @@ final class QgptRoutes {
         routes.ws("/qgpt/stream", ws -> {
             ws.onConnect(ctx -> {
                 ctx.session.setIdleTimeout(Duration.ZERO);
-                ctx.session.setMaxTextMessageSize(Conversations.MAX_TEXT * 4L + 65_536);
+                // a frame is a request body: the HTTP doors' bound
+                ctx.session.setMaxTextMessageSize(Bodies.MAX);
                 ctx.attribute("asker", new Asker(Outbox.queue(ctx, MAX_FRAMES)));
             });
             ws.onMessage(ctx -> asker(ctx).received(ctx.message()));
@@ -74,14 +75,22 @@ final class QgptRoutes {
         return ctx.attribute("asker");
     }
 
-    /** One socket's questions: a thread that answers them in turn, and the stop flag of the one being answered. */
+    /**
+     * Threads that answer questions, shared by every socket: one lives only while a question is answered (a
+     * thread per socket, idle or not, was one per SDK client connected).
+     */
+    private final ExecutorService answerers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "qgpt-answer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** One socket's questions: answered in turn on the shared threads, and the stop flag of the one being answered. */
     private final class Asker implements AutoCloseable {
         private final Outbox<Object> out;
-        private final ExecutorService turn = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "qgpt-stream");
-            t.setDaemon(true);
-            return t;
-        });
+        /** Questions waiting their turn; one runs at a time. */
+        private final java.util.ArrayDeque<Copilot.Question> queue = new java.util.ArrayDeque<>();
+        private boolean running;
         private final AtomicReference<AtomicBoolean> answering = new AtomicReference<>();
         private volatile boolean closed;
 
@@ -112,10 +121,28 @@ final class QgptRoutes {
             JsonNode q = in.path("relevance").isObject() ? in.path("relevance") : in.path("question");
             String query = q.path("query").isTextual() ? q.path("query").textValue() : null;
             String model = q.path("model").isTextual() ? q.path("model").textValue() : null;
-            try {
-                turn.execute(() -> answer(new Copilot.Question(conversation, model, query)));
-            } catch (java.util.concurrent.RejectedExecutionException gone) {
-                // the socket closed meanwhile
+            synchronized (queue) {
+                queue.add(new Copilot.Question(conversation, model, query));
+                if (running) {
+                    return;
+                }
+                running = true;
+            }
+            answerers.execute(this::drain);
+        }
+
+        /** Answers the questions queued, in order, until none is left. */
+        private void drain() {
+            while (true) {
+                Copilot.Question q;
+                synchronized (queue) {
+                    q = queue.poll();
+                    if (q == null) {
+                        running = false;
+                        return;
+                    }
+                }
+                answer(q);
             }
         }
 
@@ -138,7 +165,8 @@ final class QgptRoutes {
                         out.offer(delta(conversation[0], piece));
                     }
                 }, stop::get);
-                out.offer(Json.MAPPER.createObjectNode().put("conversation", reply.conversation().id())
+                out.offer(Json.MAPPER.createObjectNode().put("conversation",
+                                reply.conversation() == null ? conversation[0] : reply.conversation().id())
                         .put("status", reply.stopped() ? "STOPPED" : "COMPLETED"));
             } catch (ModeldException e) {
                 out.offer(failed(conversation[0], ErrorStyle.PIECES.status(e.kind()), ErrorStyle.PIECES.describe(e)));
@@ -160,7 +188,9 @@ final class QgptRoutes {
             if (current != null) {
                 current.set(true);
             }
-            turn.shutdown();
+            synchronized (queue) {
+                queue.clear();
+            }
         }
     }
 
