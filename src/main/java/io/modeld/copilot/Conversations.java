@@ -36,15 +36,17 @@ public final class Conversations implements AutoCloseable {
     private final ConversationStore store;
     private final Clock clock;
     private final long maxTotal;
+    private final int maxMessages;
     private final Map<String, Conversation> byId = new LinkedHashMap<>();
     private final List<Consumer<ConversationChange>> listeners = new CopyOnWriteArrayList<>();
     /** Characters of every message's text together. */
     private long totalText;
 
-    Conversations(ConversationStore store, Clock clock, long maxTotal) {
+    Conversations(ConversationStore store, Clock clock, long maxTotal, int maxMessages) {
         this.store = store;
         this.clock = clock;
         this.maxTotal = maxTotal;
+        this.maxMessages = maxMessages;
         for (Conversation c : store.loadAll()) {
             byId.put(c.id(), c);
         }
@@ -53,7 +55,7 @@ public final class Conversations implements AutoCloseable {
 
     /** The conversations kept in {@code dataDir}'s store, which {@link io.modeld.catalog.ModelStore#open} has migrated. */
     public static Conversations open(Path dataDir, Clock clock) {
-        return new Conversations(ConversationStore.open(dataDir), clock, MAX_TOTAL_TEXT);
+        return new Conversations(ConversationStore.open(dataDir), clock, MAX_TOTAL_TEXT, MAX_MESSAGES);
     }
 
     /** Every conversation, the one changed last first. */
@@ -122,7 +124,7 @@ public final class Conversations implements AutoCloseable {
                     + " characters is longer than the " + MAX_TEXT + " kept");
         }
         Conversation c = get(conversation);
-        if (c.messages().size() >= MAX_MESSAGES) {
+        if (c.messages().size() >= maxMessages) {
             throw new ModeldException(ModeldException.Kind.TOO_LARGE, "conversation '" + c.id() + "' has "
                     + c.messages().size() + " messages, the most one keeps; start a new conversation");
         }

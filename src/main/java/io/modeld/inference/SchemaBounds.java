@@ -26,6 +26,8 @@ public final class SchemaBounds {
 
     static final int MAX_BYTES = 64 << 10;
     static final int MAX_DEPTH = 32;
+    /** Schemas within schemas (anyOf in anyOf, references), a guard of the walk itself. */
+    private static final int MAX_WALK = 256;
     static final int MAX_PROPERTIES = 512;
     static final int MAX_OPTIONAL = 128;
     static final long MAX_PATHS = 4096;
@@ -38,6 +40,8 @@ public final class SchemaBounds {
     private final JsonNode root;
     private final String field;
     private final Set<String> expanding = new HashSet<>();
+    /** Each reference's paths, once: the probe's 4.4 KB of references would otherwise be walked 4^12 times. */
+    private final Map<String, Long> known = new java.util.HashMap<>();
 
     private SchemaBounds(JsonNode root, String field) {
         this.root = root;
@@ -52,7 +56,7 @@ public final class SchemaBounds {
                     + " a grammar is made of");
         }
         SchemaBounds b = new SchemaBounds(schema, field);
-        long paths = b.paths(schema, field, 0);
+        long paths = b.paths(schema, field, 0, 0);
         if (paths > MAX_PATHS) {
             throw ModeldException.invalid(field + ": its alternatives (anyOf, oneOf, type lists, enums) that begin "
                     + "alike and nest in each other allow " + (paths >= Long.MAX_VALUE / 2 ? "more than 2^62"
@@ -63,11 +67,16 @@ public final class SchemaBounds {
 
     /**
      * How many readings an output of {@code s} may have at once: the product, down the nesting, of the most
-     * alternatives that share a first character at one place. Checks depth and properties on the way.
+     * alternatives that share a first character at one place. Checks depth and properties on the way;
+     * {@code depth} counts the output's nesting (arrays, objects); {@code walk} every schema within a schema.
      */
-    private long paths(JsonNode s, String at, int depth) {
+    private long paths(JsonNode s, String at, int depth, int walk) {
         if (depth > MAX_DEPTH) {
             throw ModeldException.invalid(field + ": nested more than " + MAX_DEPTH + " levels deep (at " + at + ")");
+        }
+        if (walk > MAX_WALK) {
+            throw ModeldException.invalid(field + ": schemas within schemas more than " + MAX_WALK + " deep (at " + at
+                    + ")");
         }
         if (!s.isObject()) {
             return 1;
@@ -75,12 +84,18 @@ public final class SchemaBounds {
         JsonNode ref = s.get("$ref");
         if (ref != null && ref.isTextual()) {
             String r = ref.asText();
+            Long seen = known.get(r);
+            if (seen != null) {
+                return seen;
+            }
             if (!expanding.add(r)) {
                 return 1;   // a recursive schema: each level of the output is read on its own
             }
             try {
                 JsonNode target = resolve(r);
-                return target == null ? 1 : paths(target, r, depth + 1);
+                long p = target == null ? 1 : paths(target, r, depth, walk + 1);
+                known.put(r, p);
+                return p;
             } finally {
                 expanding.remove(r);
             }
@@ -92,7 +107,7 @@ public final class SchemaBounds {
                 long within = 1;
                 int[] firsts = new int[alts.size()];
                 for (int i = 0; i < alts.size(); i++) {
-                    within = Math.max(within, paths(alts.get(i), at + "." + key + "[" + i + "]", depth + 1));
+                    within = Math.max(within, paths(alts.get(i), at + "." + key + "[" + i + "]", depth, walk + 1));
                     firsts[i] = first(alts.get(i), 0);
                 }
                 long alike = key.equals("allOf") ? 1 : mostAlike(firsts);
@@ -126,21 +141,21 @@ public final class SchemaBounds {
             long inner = 1;
             for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> p = it.next();
-                inner = Math.max(inner, paths(p.getValue(), at + ".properties." + p.getKey(), depth + 1));
+                inner = Math.max(inner, paths(p.getValue(), at + ".properties." + p.getKey(), depth + 1, walk + 1));
             }
             most = times(most, inner);
         }
         for (String key : new String[] {"items", "additionalProperties", "not"}) {
             JsonNode sub = s.get(key);
             if (sub != null && sub.isObject()) {
-                most = times(most, paths(sub, at + "." + key, depth + 1));
+                most = times(most, paths(sub, at + "." + key, depth + 1, walk + 1));
             }
         }
         JsonNode prefix = s.get("prefixItems");
         if (prefix != null && prefix.isArray()) {
             long inner = 1;
             for (int i = 0; i < prefix.size(); i++) {
-                inner = Math.max(inner, paths(prefix.get(i), at + ".prefixItems[" + i + "]", depth + 1));
+                inner = Math.max(inner, paths(prefix.get(i), at + ".prefixItems[" + i + "]", depth + 1, walk + 1));
             }
             most = times(most, inner);
         }
