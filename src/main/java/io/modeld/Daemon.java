@@ -52,13 +52,15 @@ public final class Daemon implements AutoCloseable {
     private final Pushes pushes;
     private final LogBuffer logs;
     private final Conversations conversations;
+    private final Inference inference;
     /** How often the library roots are scanned besides the watcher's changes: for what it cannot see. */
     private static final Duration LIBRARY_RESCAN = Duration.ofSeconds(15);
 
     private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, Pushes pushes,
                    Scheduler runtime, KeepAlive keeper, ApiServer api, Library library, LogBuffer logs,
-                   Conversations conversations) {
+                   Conversations conversations, Inference inference) {
         this.conversations = conversations;
+        this.inference = inference;
         this.library = library;
         this.logs = logs;
         this.pushes = pushes;
@@ -109,6 +111,7 @@ public final class Daemon implements AutoCloseable {
         Pushes pushes = null;
         LogBuffer logs = null;
         Conversations conversations = null;
+        Inference inference = null;
         try {
             conversations = Conversations.open(config.dataDir(), Clock.systemUTC());
             ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
@@ -127,6 +130,8 @@ public final class Daemon implements AutoCloseable {
             runtime.setParallel(config.parallel());
             Scheduler inMemory = runtime;
             downloads.beforeRemoval(inMemory::unload);
+            inference = new Inference(models, runtime, store);
+            Inference checked = inference;
             ModelActivity activity = new ModelActivity() {
                 @Override
                 public boolean downloading(String id) {
@@ -137,23 +142,32 @@ public final class Daemon implements AutoCloseable {
                 public boolean loaded(String id) {
                     return inMemory.loaded(id);
                 }
+
+                @Override
+                public String problem(String id) {
+                    return checked.problem(id);
+                }
             };
             keeper = KeepAlive.sweep(inMemory);
             pushes = new Pushes(models, downloads.registry());
             logs = LogBuffer.attach();
-            ApiServer api = new ApiServer(config, models, downloads, pushes, new Inference(models, runtime), runtime,
+            ApiServer api = new ApiServer(config, models, downloads, pushes, inference, runtime,
                     activity, logs, store.migration(), BuildInfo.version(), conversations,
                     copilotModel(models, SettingsFile.load(config.dataDir()).copilotModel()));
             api.start(config.host(), config.port(), config.ollamaPort());
             // After the first answer, not before it: the spare runner's JVM and the library's first scan.
             runtime.startSpare();
             library.start();
+            inference.checkTemplates();
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }
             return new Daemon(config, lock, store, downloads, pushes, runtime, keeper, api, library, logs,
-                    conversations);
+                    conversations, inference);
         } catch (RuntimeException e) {
+            if (inference != null) {
+                inference.close();
+            }
             if (logs != null) {
                 logs.detach();
             }
@@ -236,8 +250,8 @@ public final class Daemon implements AutoCloseable {
     public void close() {
         // each part is closed whatever the one before it did: a server that fails to stop must not leave the
         // runners running (a stuck one stayed behind, parent 1, at 95% CPU) nor the store open
-        AutoCloseable[] parts = {api, library, pushes, logs::detach, keeper, runtime, downloads, conversations, store,
-                lock};
+        AutoCloseable[] parts = {api, inference, library, pushes, logs::detach, keeper, runtime, downloads, conversations,
+                store, lock};
         RuntimeException first = null;
         for (AutoCloseable part : parts) {
             if (part == null) {

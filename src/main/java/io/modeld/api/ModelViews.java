@@ -41,7 +41,7 @@ public final class ModelViews {
     private volatile RenderedList renderedList;
     private final byte[] listPrefix;
 
-    private record Rendered(ModelRecord record, boolean downloading, boolean loaded, byte[] json) {
+    private record Rendered(ModelRecord record, boolean downloading, boolean loaded, String problem, byte[] json) {
     }
 
     private record RenderedList(List<byte[]> parts, byte[] json) {
@@ -62,13 +62,15 @@ public final class ModelViews {
     public byte[] json(ModelRecord r) {
         boolean downloading = activity.downloading(r.id());
         boolean loaded = activity.loaded(r.id());
+        String problem = activity.problem(r.id());
         Rendered cached = rendered.get(r.id());
-        if (cached != null && cached.record() == r && cached.downloading() == downloading && cached.loaded() == loaded) {
+        if (cached != null && cached.record() == r && cached.downloading() == downloading && cached.loaded() == loaded
+                && java.util.Objects.equals(cached.problem(), problem)) {
             return cached.json();
         }
         try {
-            byte[] json = Json.MAPPER.writeValueAsBytes(of(r, downloading, loaded));
-            rendered.put(r.id(), new Rendered(r, downloading, loaded, json));
+            byte[] json = Json.MAPPER.writeValueAsBytes(of(r, downloading, loaded, problem));
+            rendered.put(r.id(), new Rendered(r, downloading, loaded, problem, json));
             return json;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -124,7 +126,7 @@ public final class ModelViews {
         return new ReferencedModel(schema, id);
     }
 
-    private Model of(ModelRecord r, boolean downloading, boolean loaded) {
+    private Model of(ModelRecord r, boolean downloading, boolean loaded, String problem) {
         ModelSpec s = r.spec();
         return new Model(schema, r.id(), s.version(), GroupedTimestamp.of(schema, r.created()), s.name(),
                 s.description(), s.cloud(), s.type(), s.usage(),
@@ -139,7 +141,7 @@ public final class ModelViews {
                         s.capabilities().images(), s.capabilities().videos(), s.capabilities().documents(),
                         s.capabilities().codebases(), s.capabilities().assets(), s.capabilities().websites()),
                 s.source() == null ? null : new Source(schema, s.source().url(), s.source().sha256(), s.source().link()),
-                s.context(), ModelRoles.of(s).wire(), OllamaNames.of(r), s.family(), s.released(), library(r));
+                s.context(), ModelRoles.of(s).wire(), OllamaNames.of(r), s.family(), s.released(), library(r), problem);
     }
 
     private Library library(ModelRecord r) {

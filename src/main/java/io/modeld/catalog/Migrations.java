@@ -62,6 +62,16 @@ final class Migrations {
               updated      TEXT NOT NULL,
               UNIQUE (conversation, position)
             )
+            """,
+            // 6: what llama.cpp's chat layer read of each chat template (by its SHA-256), read once, in a
+            // runner of its own, and never again: tools and thinking.
+            """
+            CREATE TABLE template_checks (
+              sha256   TEXT PRIMARY KEY,
+              tools    INTEGER NOT NULL,
+              thinking INTEGER NOT NULL,
+              checked  TEXT NOT NULL
+            )
             """);
 
     static final int LATEST = STEPS.size();

@@ -1,10 +1,15 @@
 package io.modeld.catalog;
 
-/** What the running process is doing with a model right now; these flags are never stored. */
+/** What the running process is doing with a model, or knows of it, right now; none of it is stored. */
 public interface ModelActivity {
 
     boolean downloading(String id);
 
     boolean loaded(String id);
+
+    /** Why the model cannot be used now (its chat template broke a limit when it was read); null when it can. */
+    default String problem(String id) {
+        return null;
+    }
 
 }

@@ -90,6 +90,39 @@ public final class ModelStore implements AutoCloseable {
         }
     }
 
+    /** What a chat template (its SHA-256) can do, as llama.cpp's chat layer read it. */
+    public record TemplateCheck(String sha256, boolean tools, boolean thinking) {
+    }
+
+    /** Every template read so far. */
+    public synchronized List<TemplateCheck> templateChecks() {
+        List<TemplateCheck> all = new ArrayList<>();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT sha256, tools, thinking FROM template_checks")) {
+            while (rs.next()) {
+                all.add(new TemplateCheck(rs.getString(1), rs.getInt(2) != 0, rs.getInt(3) != 0));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the template checks: " + e.getMessage(), e);
+        }
+        return all;
+    }
+
+    /** Keeps what a template can do. */
+    public synchronized void saveTemplateCheck(TemplateCheck c) {
+        try (PreparedStatement up = connection.prepareStatement("INSERT INTO template_checks (sha256, tools, thinking, "
+                + "checked) VALUES (?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET tools = excluded.tools, "
+                + "thinking = excluded.thinking, checked = excluded.checked")) {
+            up.setString(1, c.sha256());
+            up.setInt(2, c.tools() ? 1 : 0);
+            up.setInt(3, c.thinking() ? 1 : 0);
+            up.setString(4, Instant.now().toString());
+            up.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("cannot keep a template check: " + e.getMessage(), e);
+        }
+    }
+
     /** Every model in the store. */
     public synchronized List<ModelRecord> loadAll() {
         List<ModelRecord> all = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelRoles;
 import io.modeld.catalog.ModelService;
+import io.modeld.catalog.ModelStore;
 import io.modeld.catalog.Modelfile;
 import io.modeld.engine.ChatTurn;
 import io.modeld.gguf.ModelRole;
@@ -27,7 +28,7 @@ import java.util.List;
  * the same on {@code /v1}, {@code /api} and the Pieces API; only each door's parsing and shaping differ.
  * Limits that are the same on every door live here: {@link #MAX_INPUTS}, the queue (BUSY).
  */
-public final class Inference {
+public final class Inference implements AutoCloseable {
 
     /** Inputs of one embedding request, documents of one rerank. */
     public static final int MAX_INPUTS = 2048;
@@ -44,16 +45,48 @@ public final class Inference {
     private final Scheduler scheduler;
     private final TemplateCapabilities capabilities;
 
-    public Inference(ModelService models, Scheduler scheduler) {
+    public Inference(ModelService models, Scheduler scheduler, ModelStore store) {
         this.models = models;
         this.scheduler = scheduler;
-        this.capabilities = new TemplateCapabilities(models, scheduler);
-        models.subscribe(change -> capabilities.forget(change.id()));
+        this.capabilities = new TemplateCapabilities(models, scheduler, store);
+        models.subscribe(change -> capabilities.changed(change.id()));
     }
 
-    /** What the model can do: generate, call tools, think, fill in the middle, embed, rerank. */
+    /**
+     * What the model can do: generate, call tools, think, fill in the middle, embed, rerank; never waits (a
+     * template not checked yet is read by its words until it is).
+     */
     public ModelCapabilities capabilities(ModelRecord r) {
         return capabilities.of(r);
+    }
+
+    /** The same once the model's template is checked, waiting for its check. */
+    public ModelCapabilities checkedCapabilities(ModelRecord r) {
+        return capabilities.checked(r);
+    }
+
+    /** Why the model cannot be used now, or null; never waits (for listings). */
+    public String problem(String id) {
+        try {
+            return capabilities.problem(models.get(id));
+        } catch (ModeldException gone) {
+            return null;
+        }
+    }
+
+    /** Checks the templates of the downloaded chat models not read yet, in the background. */
+    public void checkTemplates() {
+        capabilities.checkAll();
+    }
+
+    /** A model whose template could not be read is refused, saying why. */
+    private ModelCapabilities usable(ModelRecord r) {
+        ModelCapabilities caps = capabilities.checked(r);
+        if (caps.problem() != null) {
+            throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, "model '" + r.spec().name()
+                    + "' cannot be used: " + caps.problem());
+        }
+        return caps;
     }
 
     /**
@@ -63,6 +96,7 @@ public final class Inference {
     public String render(GenerationRequest request) {
         ModelRecord r = models.get(request.model());
         refuseEarly(r, ModelRole.GENERATOR);
+        usable(r);
         if (!(request.prompt() instanceof Prompt.Chat c)) {
             throw ModeldException.invalid("messages: a template renders a conversation");
         }
@@ -87,6 +121,7 @@ public final class Inference {
     /** Loads the model (or joins its load) and returns it once it is in memory. */
     public ModelRecord load(String name, LoadOptions options) {
         ModelRecord r = models.get(name);
+        usable(r);
         try (Lease ignored = scheduler.lease(r, options)) {
             return models.get(r.id());
         }
@@ -114,7 +149,8 @@ public final class Inference {
     public GenerateResult generate(GenerationRequest request, TokenSink sink) {
         ModelRecord r = models.get(request.model());
         refuseEarly(r, ModelRole.GENERATOR);
-        if (request.prompt() instanceof Prompt.Chat c && c.chat().offersTools() && !capabilities(r).tools()) {
+        ModelCapabilities caps = usable(r);
+        if (request.prompt() instanceof Prompt.Chat c && c.chat().offersTools() && !caps.tools()) {
             throw ModeldException.invalid("model '" + r.spec().name() + "' does not support tools: its chat template "
                     + "takes none");
         }
@@ -214,5 +250,11 @@ public final class Inference {
     private static ModeldException wrongRole(ModelRecord r, ModelRole is, ModelRole needed) {
         return ModeldException.invalid("model '" + r.spec().name() + "' is " + is.withArticle() + " (it serves "
                 + is.serves() + "), not " + needed.withArticle() + "; use a model made for " + needed.serves());
+    }
+
+    /** Stops the template checks in flight. */
+    @Override
+    public void close() {
+        capabilities.close();
     }
 }

@@ -21,11 +21,16 @@ public interface ModelRunner extends AutoCloseable {
     }
 
     /**
-     * Loads a model (its files: one, or the parts of a split model); the runner must hold none. A generator
-     * gets {@code parallel} slots of {@code context} tokens each.
+     * A load: the model's files (one, or the parts of a split model), its role, and for a generator
+     * {@code parallel} slots of {@code context} tokens each; {@code memoryBytes} is what the runner may take
+     * more for it (0: no limit).
      */
-    Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel)
-            throws RunnerFailure;
+    record Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
+                long memoryBytes) {
+    }
+
+    /** Loads a model; the runner must hold none. */
+    Loaded load(Load load) throws RunnerFailure;
 
     /** Frees the model; the runner stays, ready for the next one. */
     void unload() throws RunnerFailure;
@@ -40,8 +45,12 @@ public interface ModelRunner extends AutoCloseable {
     /** The prompt the loaded model's chat template makes of {@code chat}. */
     String render(io.modeld.engine.ChatRequest chat) throws RunnerFailure;
 
-    /** What a chat template can do, by llama.cpp's chat layer; needs no model. */
-    java.util.Map<String, Object> caps(String template, String bos, String eos) throws RunnerFailure;
+    /**
+     * What a chat template can do, by llama.cpp's chat layer; needs no model. With {@code memoryBytes} above 0
+     * the runner first limits itself to that much more memory (and a few steps of processor time): it reads
+     * an unchecked template, and is ended after.
+     */
+    java.util.Map<String, Object> caps(String template, String bos, String eos, long memoryBytes) throws RunnerFailure;
 
     /**
      * Embeds the inputs (text, or token ids when {@code tokens} is not null), or, with a {@code query},

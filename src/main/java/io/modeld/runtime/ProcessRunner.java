@@ -179,14 +179,13 @@ final class ProcessRunner implements ModelRunner {
         return version;
     }
 
-    /** Loads a model (its files: one, or the parts of a split model); the runner must hold none. */
     @Override
-    public Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel)
-            throws RunnerFailure {
-        RunnerMessages.Event e = ask(new RunnerMessages.Load(files.stream().map(Path::toString).toList(), context,
-                threads, role.name(), meanPooling, parallel, step.toMillis()), LOAD_TIMEOUT, "load");
+    public Loaded load(Load load) throws RunnerFailure {
+        RunnerMessages.Event e = ask(new RunnerMessages.Load(load.files().stream().map(Path::toString).toList(),
+                load.context(), load.threads(), load.role().name(), load.meanPooling(), load.parallel(), step.toMillis(),
+                load.memoryBytes()), LOAD_TIMEOUT, "load");
         if (!(e instanceof RunnerMessages.Loaded l)) {
-            throw failure(e, "llama.cpp could not load " + files.get(0).getFileName());
+            throw failure(e, "llama.cpp could not load " + load.files().get(0).getFileName());
         }
         return new Loaded(l.context(), l.embeddingSize(), l.trainedContext());
     }
@@ -257,8 +256,10 @@ final class ProcessRunner implements ModelRunner {
     }
 
     @Override
-    public java.util.Map<String, Object> caps(String template, String bos, String eos) throws RunnerFailure {
-        RunnerMessages.Event e = ask(new RunnerMessages.Caps(template, bos, eos, step.toMillis()), null, "template check");
+    public java.util.Map<String, Object> caps(String template, String bos, String eos, long memoryBytes)
+            throws RunnerFailure {
+        RunnerMessages.Event e = ask(new RunnerMessages.Caps(template, bos, eos, step.toMillis(), memoryBytes), null,
+                "template check");
         if (!(e instanceof RunnerMessages.CapsOut c)) {
             throw failure(e, "the chat template could not be read");
         }

@@ -231,6 +231,10 @@ public final class RunnerMain {
                 if (c.stepMillis() > 0) {
                     stepNanos = TimeUnit.MILLISECONDS.toNanos(c.stepMillis());
                 }
+                if (c.memoryBytes() > 0 && !NativeMemory.limit(c.memoryBytes(),
+                        Math.max(5, DECODE_STEPS * TimeUnit.NANOSECONDS.toSeconds(stepNanos)))) {
+                    throw new EngineException(EngineException.Kind.RUNTIME, "the runner cannot limit its memory here");
+                }
                 preparer.submit(id, "reading the chat template", () -> caps(id, c), e -> fail(id, e));
             } else if (r instanceof RunnerMessages.Embed e) {
                 RunnerModel h = model();
@@ -251,7 +255,11 @@ public final class RunnerMain {
         if (r.stepMillis() > 0) {
             stepNanos = TimeUnit.MILLISECONDS.toNanos(r.stepMillis());
         }
-        RunnerModel h = RunnerModel.load(engine, r);
+        if (r.memoryBytes() > 0) {
+            // what the model, its context and a template may take: a template that grows for ever fails here
+            NativeMemory.limit(r.memoryBytes(), 0);
+        }
+        RunnerModel h = RunnerModel.load(engine, r, decodeLane, stepNanos);
         if (h.generator != null) {
             h.generator.watch(new DecodeWatch());
         }

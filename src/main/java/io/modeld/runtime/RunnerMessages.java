@@ -39,10 +39,11 @@ final class RunnerMessages {
     /**
      * Load a model (its files: one, or the parts of a split model) for {@code role}; a generator with
      * {@code parallel} slots of {@code context} tokens each. {@code stepMillis} limits each step of the
-     * requests to come ({@link StepWatch}; 0 keeps the runner's).
+     * requests to come ({@link StepWatch}; 0 keeps the runner's); {@code memoryBytes}, when above 0, the memory
+     * the runner may take more from now.
      */
     record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel,
-                long stepMillis) implements Request {
+                long stepMillis, long memoryBytes) implements Request {
     }
 
     /** Free the model; the runner stays for the next one. */
@@ -64,9 +65,9 @@ final class RunnerMessages {
 
     /**
      * What a chat template can do (no model needed: its source and the BOS and EOS text); answered with
-     * {@link CapsOut}.
+     * {@link CapsOut}. With {@code memoryBytes}, the runner first limits itself to that much more memory.
      */
-    record Caps(String template, String bos, String eos, long stepMillis) implements Request {
+    record Caps(String template, String bos, String eos, long stepMillis, long memoryBytes) implements Request {
     }
 
     /**

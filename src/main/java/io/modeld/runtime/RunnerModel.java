@@ -36,8 +36,12 @@ final class RunnerModel implements AutoCloseable {
         this.pooler = pooler;
     }
 
-    /** Loads the model for {@code r}'s role. */
-    static RunnerModel load(LlamaEngine engine, RunnerMessages.Load r) throws EngineException {
+    /**
+     * Loads the model for {@code r}'s role; reading its chat template (llama.cpp renders it to learn what it
+     * can do) is a step of {@code lane}, within {@code stepNanos}.
+     */
+    static RunnerModel load(LlamaEngine engine, RunnerMessages.Load r, StepWatch.Lane lane, long stepNanos)
+            throws EngineException {
         LlamaModel m = engine.loadModel(r.files().stream().map(Path::of).toList());
         Generator generator = null;
         ChatTemplates templates = null;
@@ -49,7 +53,14 @@ final class RunnerModel implements AutoCloseable {
             switch (role) {
                 case GENERATOR -> {
                     generator = Generator.create(m, context, Math.max(1, r.parallel()), threads);
-                    templates = engine.chat() == null ? null : engine.chat().templates(m);
+                    if (engine.chat() != null) {
+                        lane.begin("reading the chat template", stepNanos);
+                        try {
+                            templates = engine.chat().templates(m);
+                        } finally {
+                            lane.end();
+                        }
+                    }
                 }
                 case EMBEDDER -> pooler = Pooler.embeddings(m, context, threads, r.meanPooling());
                 case RERANKER -> pooler = Pooler.reranker(m, context, threads);

@@ -52,6 +52,17 @@ public final class Scheduler implements AutoCloseable {
     private final GenerationLog generations = new GenerationLog();
     private final Map<String, Resident> loaded = new HashMap<>();
     private final Map<String, CompletableFuture<Resident>> loading = new HashMap<>();
+    /**
+     * What a runner may take beyond its model's estimate: llama.cpp's own buffers the estimate does not see,
+     * and a template's values; a template that grows for ever stops there instead of at the machine's end.
+     */
+    static final long LOAD_HEADROOM = 1L << 30;
+    /** Memory a template check may use, counted in the budget while it runs. */
+    static final long CHECK_BYTES = 256L << 20;
+    private static final String CHECK_KEY = "template-check";
+    /** Template checks run one at a time. */
+    private final Object checking = new Object();
+    private final RunnerFactory factory;
     /** Guards loaded, loading, the budget's reservations and every Resident.active. */
     private final Object lock = new Object();
     /** Runs between a model being loaded and its lease being taken: a seam for tests of that window. */
@@ -69,6 +80,7 @@ public final class Scheduler implements AutoCloseable {
         this.clock = clock;
         this.downloading = downloading;
         this.runners = new RunnerPool(runners, keepSpare);
+        this.factory = runners;
         this.threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.defaultKeepAlive = defaultKeepAlive;
     }
@@ -142,25 +154,44 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * What a chat template can do (llama.cpp's chat layer reads it), asked of a runner that holds no model:
-     * the spare, or one started for it and kept as the next spare.
+     * What a chat template can do, as llama.cpp's chat layer reads it: in a runner of its own, one template at
+     * a time, its memory counted in the budget ({@link #CHECK_BYTES}; INSUFFICIENT_STORAGE when that does not
+     * fit: a check evicts no model) and limited to that ({@code setrlimit}), its time to a step's deadline; the
+     * runner is ended after.
+     * A template that breaks a limit is a DEADLINE failure naming it: such a template looped or grew for ever
+     * in the spare runner before (400 MB/s, outside the budget, issue 29).
      */
-    public java.util.Map<String, Object> templateCaps(String template, String bos, String eos) {
-        ModelRunner runner = null;
-        try {
-            runner = runners.take();
-            java.util.Map<String, Object> caps = runner.caps(template, bos, eos);
-            runners.giveBack(runner);
-            return caps;
-        } catch (RunnerFailure e) {
-            if (runner != null) {
-                if (e.kind() == RunnerFailure.Kind.DIED) {
+    public java.util.Map<String, Object> templateCaps(String template, String bos, String eos) throws RunnerFailure {
+        synchronized (checking) {
+            synchronized (lock) {
+                // a check never evicts a model: with no room it waits for a later time
+                if (!budget.fits(CHECK_BYTES, loaded.values())) {
+                    throw budget.insufficient("a chat template's check", CHECK_BYTES, budget.used(loaded.values()));
+                }
+                budget.reserve(CHECK_KEY, CHECK_BYTES);
+            }
+            ModelRunner runner = null;
+            try {
+                runner = factory.start();
+                return runner.caps(template, bos, eos, CHECK_BYTES);
+            } catch (RunnerFailure e) {
+                if (e.kind() == RunnerFailure.Kind.DIED || e.getMessage().contains("bad_alloc")) {
+                    throw new RunnerFailure(RunnerFailure.Kind.DEADLINE, "reading it needed more than the "
+                            + (CHECK_BYTES >> 20) + " MB of memory a check may take (" + e.getMessage() + ")");
+                }
+                if (e.kind() == RunnerFailure.Kind.DEADLINE) {
+                    // the runner's words, without what they say of a model it does not hold
+                    throw new RunnerFailure(e.kind(), e.getMessage().split(";")[0].replaceFirst("^the model ", ""));
+                }
+                throw e;
+            } finally {
+                if (runner != null) {
                     runner.close();
-                } else {
-                    runners.giveBack(runner);
+                }
+                synchronized (lock) {
+                    budget.unreserve(CHECK_KEY);
                 }
             }
-            throw e.toApi();
         }
     }
 
@@ -333,7 +364,8 @@ public final class Scheduler implements AutoCloseable {
         ModelRunner runner = null;
         try {
             runner = runners.take();
-            ModelRunner.Loaded info = runner.load(models.filesOf(r), estimate.context(), threads, role, false, slots);
+            ModelRunner.Loaded info = runner.load(new ModelRunner.Load(models.filesOf(r), estimate.context(), threads,
+                    role, false, slots, estimate.total() + LOAD_HEADROOM));
             Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), slots, options.keepAlive(),
                     clock.millis());
             synchronized (lock) {

@@ -47,6 +47,8 @@ final class FakeRunners implements RunnerFactory {
         private final List<Runnable> onExit = new CopyOnWriteArrayList<>();
         private volatile boolean alive = true;
         volatile boolean holding;
+        /** The memory limit the last template check was given. */
+        volatile long capsLimit;
         /** The slots of the last load. */
         volatile int parallel;
         /** Generations running in it now. */
@@ -57,14 +59,12 @@ final class FakeRunners implements RunnerFactory {
         }
 
         @Override
-        public Loaded load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling,
-                           int parallel)
-                throws RunnerFailure {
+        public Loaded load(Load load) throws RunnerFailure {
             requireAlive();
-            loads.add(files);
+            loads.add(load.files());
             holding = true;
-            this.parallel = parallel;
-            return new Loaded(context, 32, context);
+            this.parallel = load.parallel();
+            return new Loaded(load.context(), 32, load.context());
         }
 
         @Override
@@ -98,8 +98,13 @@ final class FakeRunners implements RunnerFactory {
         }
 
         @Override
-        public java.util.Map<String, Object> caps(String template, String bos, String eos) throws RunnerFailure {
+        public java.util.Map<String, Object> caps(String template, String bos, String eos, long memoryBytes)
+                throws RunnerFailure {
             requireAlive();
+            capsLimit = memoryBytes;
+            if (!free) {
+                step.acquireUninterruptibly();
+            }
             return java.util.Map.of("supports_tools", template.contains("tools"));
         }
 

@@ -213,4 +213,38 @@ class SchedulerTest {
             assertThat(f.runtime.used()).isEqualTo(estimate + (100L << 20));
         }
     }
+
+    @Test
+    void a_template_check_runs_in_a_runner_of_its_own_counted_in_the_budget_and_limited_then_ended() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 1L << 30, null)) {
+            f.fakes.free = false;
+            CompletableFuture<java.util.Map<String, Object>> caps = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return f.runtime.templateCaps("{{ tools }}", "", "");
+                } catch (RunnerFailure e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> f.runtime.used() == Scheduler.CHECK_BYTES);
+            FakeRunners.Fake checker = f.fakes.started().get(0);
+            assertThat(checker.capsLimit).isEqualTo(Scheduler.CHECK_BYTES);
+            f.fakes.step.release();
+            assertThat(caps.get(5, TimeUnit.SECONDS)).containsEntry("supports_tools", true);
+            assertThat(checker.alive()).as("ended after its check").isFalse();
+            assertThat(f.runtime.used()).isZero();
+        }
+    }
+
+    @Test
+    void a_template_check_evicts_no_model_when_the_budget_is_full() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 200L << 20, null)) {
+            String a = f.model("a", 1);
+            f.load(a);
+            assertThatThrownBy(() -> f.runtime.templateCaps("{{ x }}", "", ""))
+                    .isInstanceOfSatisfying(ModeldException.class, e -> assertThat(e.kind())
+                            .isEqualTo(ModeldException.Kind.INSUFFICIENT_STORAGE));
+            assertThat(f.runtime.loaded(a)).isTrue();
+            assertThat(f.fakes.started()).as("no checking runner started").hasSize(1);
+        }
+    }
 }

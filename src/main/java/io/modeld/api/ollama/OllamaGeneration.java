@@ -66,7 +66,7 @@ final class OllamaGeneration {
             throw ModeldException.invalid("\"" + name + "\" does not support images (it reads text only)");
         }
         Thinking think = Thinking.of(body.get("think"));
-        ModelCapabilities caps = inference.capabilities(r);
+        ModelCapabilities caps = inference.checkedCapabilities(r);
         if (think.on() && !caps.thinking()) {
             throw ModeldException.invalid("\"" + name + "\" does not support thinking");
         }

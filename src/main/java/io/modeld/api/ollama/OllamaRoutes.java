@@ -104,7 +104,8 @@ public final class OllamaRoutes {
         out.put("system", system);
         out.set("details", views.details(r));
         out.set("model_info", views.modelInfo(r));
-        out.set("capabilities", views.capabilities(r));
+        // one model: its template's check is waited for (listings never wait)
+        OllamaViews.capabilities(out, inference.checkedCapabilities(r));
         out.put("modified_at", OllamaViews.localTime(views.modified(r)));
         ctx.json(out);
     }

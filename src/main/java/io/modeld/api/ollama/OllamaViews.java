@@ -10,6 +10,7 @@ import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
 import io.modeld.gguf.GgufReader;
 import io.modeld.inference.Inference;
+import io.modeld.inference.ModelCapabilities;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,7 +133,7 @@ final class OllamaViews {
                 .put("modified_at", localTime(modified(r))).put("size", r.file().size())
                 .put("digest", r.file().sha256() == null ? "" : r.file().sha256());
         m.set("details", details(r));
-        m.set("capabilities", capabilities(r));
+        capabilities(m, inference.capabilities(r));
         return m;
     }
 
@@ -167,11 +168,16 @@ final class OllamaViews {
         return String.valueOf(n);
     }
 
-    /** What the model can do, in Ollama's words ({@code completion}, {@code tools}, {@code thinking}, ...). */
-    ArrayNode capabilities(ModelRecord r) {
-        ArrayNode caps = Json.MAPPER.createArrayNode();
-        inference.capabilities(r).ollama().forEach(caps::add);
-        return caps;
+    /**
+     * What the model can do, in Ollama's words ({@code completion}, {@code tools}, {@code thinking}, ...), into
+     * {@code out}'s {@code capabilities}, and modeld's {@code unusable} when it cannot be used now.
+     */
+    static void capabilities(ObjectNode out, ModelCapabilities caps) {
+        ArrayNode list = out.putArray("capabilities");
+        caps.ollama().forEach(list::add);
+        if (caps.problem() != null) {
+            out.put("unusable", caps.problem());
+        }
     }
 
     /** The model's chat template: the one it was created with, else the GGUF's own; null when none. */

@@ -24,6 +24,7 @@ import io.modeld.inference.ToolSpecs;
 import io.modeld.inference.Inference;
 import io.modeld.inference.JsonGrammar;
 import io.modeld.inference.JsonSchemaGrammar;
+import io.modeld.inference.ModelCapabilities;
 import io.modeld.inference.Options;
 import io.modeld.inference.Prompt;
 import io.modeld.runtime.GenerateResult;
@@ -78,7 +79,11 @@ public final class OpenAiRoutes {
                 .put("object", "model").put("created", r.created().getEpochSecond()).put("owned_by", "modeld")
                 .put("role", ModelRoles.of(r.spec()).wire());
         if (r.downloaded()) {
-            inference.capabilities(r).ollama().forEach(m.putArray("capabilities")::add);
+            ModelCapabilities caps = inference.capabilities(r);
+            caps.ollama().forEach(m.putArray("capabilities")::add);
+            if (caps.problem() != null) {
+                m.put("unusable", caps.problem());
+            }
         }
         return m;
     }

@@ -3,7 +3,8 @@ package io.modeld.api.schema;
 /**
  * Model, as the Pieces SDKs read it, with modeld's extensions: {@code source}, {@code context},
  * {@code role} (generator, embedder or reranker), {@code ollama} (the name it answers to on Ollama's
- * API), {@code family}, {@code released} and {@code library} (where a model used in place lies).
+ * API), {@code family}, {@code released}, {@code library} (where a model used in place lies) and
+ * {@code unusable} (why it cannot be used now).
  */
 public record Model(
         Schema schema,
@@ -35,5 +36,6 @@ public record Model(
         String ollama,
         String family,
         Integer released,
-        Library library) {
+        Library library,
+        String unusable) {
 }
