@@ -114,7 +114,10 @@ public final class ApiServer implements AutoCloseable {
 
     private java.util.Optional<Integer> extraPort(String host, int port, String ifBusy) {
         var server = app.jettyServer().server();
-        ServerConnector extra = new ServerConnector(server);
+        // the main port's HTTP settings (no Server header naming Jetty's version, its header sizes), not Jetty's defaults
+        var http = server.getConnectors()[0].getConnectionFactory(org.eclipse.jetty.server.HttpConnectionFactory.class);
+        ServerConnector extra = http == null ? new ServerConnector(server)
+                : new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http.getHttpConfiguration()));
         extra.setHost(host);
         extra.setPort(port);
         server.addConnector(extra);

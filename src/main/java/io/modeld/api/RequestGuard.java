@@ -152,7 +152,7 @@ final class RequestGuard {
     /** Answers a CORS preflight whose origin {@link #check} already accepted. */
     void preflight(Context ctx) {
         if (ctx.header("Origin") != null) {
-            ctx.header("Access-Control-Allow-Methods", "GET, POST, DELETE, HEAD, OPTIONS");
+            ctx.header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, HEAD, OPTIONS");
             ctx.header("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization");
             ctx.header("Access-Control-Max-Age", "600");
         }

@@ -29,6 +29,14 @@ public final class Sse {
         write("data: " + data + "\n\n");
     }
 
+    /**
+     * A comment, which clients skip: sent while a long prompt is read, so that a client that left is found
+     * (a write to its closed connection fails) and its generation stopped.
+     */
+    public void comment() {
+        write(": reading the prompt\n\n");
+    }
+
     /** The end of the stream. */
     public void done() {
         write("data: [DONE]\n\n");

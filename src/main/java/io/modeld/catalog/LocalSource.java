@@ -23,7 +23,7 @@ final class LocalSource {
         try {
             return new ModelRecord.LocalFile(file.getFileName().toString(), Files.size(file), spec.source().sha256());
         } catch (IOException e) {
-            throw ModeldException.invalid("source.url: cannot read " + file + ": " + e.getMessage());
+            throw ModeldException.invalid("source.url: " + file + " cannot be read");
         }
     }
 
@@ -37,17 +37,19 @@ final class LocalSource {
             return spec;
         }
         Path file = Path.of(URI.create(spec.source().url()).getPath());
+        // one answer for a file that is missing, unreadable or no GGUF: the words must not tell a client which
+        // files exist on the daemon's machine, nor show their first bytes (issue 29)
+        ModeldException unusable = ModeldException.invalid("source.url: " + file + " is not a GGUF model modeld can "
+                + "read (no such file, not readable, or not GGUF)");
         if (!Files.isRegularFile(file)) {
-            throw ModeldException.invalid("source.url: no file at " + file);
+            throw unusable;
         }
         try {
             FileIdentity identity = FileIdentity.of(file);
             ModelSpec filled = GgufFacts.fill(spec, Path.of(identity.path()));
             return filled.withSource(filled.source().withIdentity(identity));
-        } catch (GgufFormatException e) {
-            throw ModeldException.invalid("source.url: " + file + " is not a usable GGUF file: " + e.getMessage());
-        } catch (IOException e) {
-            throw ModeldException.invalid("source.url: cannot read " + file + ": " + e.getMessage());
+        } catch (GgufFormatException | IOException e) {
+            throw unusable;
         }
     }
 }

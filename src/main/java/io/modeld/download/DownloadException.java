@@ -10,13 +10,29 @@ final class DownloadException extends Exception {
 
     private final boolean fatal;
     private final boolean missing;
+    private final boolean unreachable;
     private final Duration retryAfter;
 
     private DownloadException(String message, boolean fatal, boolean missing, Duration retryAfter) {
+        this(message, fatal, missing, false, retryAfter);
+    }
+
+    private DownloadException(String message, boolean fatal, boolean missing, boolean unreachable, Duration retryAfter) {
         super(message);
         this.fatal = fatal;
         this.missing = missing;
+        this.unreachable = unreachable;
         this.retryAfter = retryAfter;
+    }
+
+    /** No HTTP answer came at all (refused, reset, silent): retryable, but a source never reached is soon given up. */
+    static DownloadException unreachable(String message) {
+        return new DownloadException(message, false, false, true, null);
+    }
+
+    /** Whether no HTTP answer came at all. */
+    boolean unreachable() {
+        return unreachable;
     }
 
     /** A failure that waiting and trying again may get past. */

@@ -504,15 +504,26 @@ final class DownloadJob implements ChunkWorker.Job {
         return withRetries(attempt, ChunkWorker.MAX_ATTEMPTS_WITHOUT_PROGRESS);
     }
 
+    /** Tries at a source that never answered since the job began, before the job gives up on it. */
+    private static final int UNREACHABLE_TRIES = 2;
+    /** Whether the source has answered once in this job (a later failure is a dropped connection). */
+    private volatile boolean answered;
+
     private <T> T withRetries(Attempt<T> attempt, int maxAttempts) throws DownloadException, Canceled {
         for (int tries = 1; ; tries++) {
             if (canceled) {
                 throw new Canceled();
             }
             try {
-                return attempt.run();
+                T done = attempt.run();
+                answered = true;
+                return done;
             } catch (DownloadException e) {
                 if (e.isFatal() || tries > maxAttempts || stopped) {
+                    throw e;
+                }
+                if (e.unreachable() && tries >= UNREACHABLE_TRIES && !answered) {
+                    // a source never reached once is no dropped connection: it held a worker for 82 s
                     throw e;
                 }
                 settings.sleeper().sleep(Backoff.delay(tries, e.retryAfter(), settings.random()), this::abandoned);

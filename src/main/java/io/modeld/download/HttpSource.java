@@ -1,10 +1,10 @@
 package io.modeld.download;
 
 import io.modeld.config.BuildInfo;
+import io.modeld.config.OutboundHosts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  * each, which is what a per-connection rate cap needs.
  */
 final class HttpSource {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpSource.class);
 
     /** What the server told us about the file. {@code size} is -1 when it did not say. */
     record Remote(long size, boolean ranges, String linkedSha256, String validator) {
@@ -121,6 +123,10 @@ final class HttpSource {
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             HttpURLConnection c;
             int status;
+            String refused = OutboundHosts.refusal(uri.getHost());
+            if (refused != null) {
+                throw DownloadException.fatal(refused);
+            }
             try {
                 c = (HttpURLConnection) uri.toURL().openConnection();
                 c.setInstanceFollowRedirects(false);
@@ -135,11 +141,11 @@ final class HttpSource {
                     c.setRequestProperty("Authorization", authorization);
                 }
                 status = c.getResponseCode();
-            } catch (SocketTimeoutException e) {
-                throw DownloadException.retryable("no answer from " + uri.getHost() + " within "
-                        + readTimeoutMs / 1000 + " s");
             } catch (IOException | IllegalArgumentException e) {
-                throw DownloadException.retryable("cannot reach " + uri.getHost() + ": " + e.getMessage());
+                // one wording for refused, reset, silent and non-HTTP: the words of a failure must not tell a
+                // client which ports of the daemon's network are open (issue 29); the log keeps the cause
+                LOG.debug("{} unreachable: {}", uri.getHost(), e.toString());
+                throw DownloadException.unreachable("cannot reach " + hostAndPort(uri) + " (no HTTP answer)");
             }
             String etag = c.getHeaderField("X-Linked-Etag");
             if (etag != null) {
@@ -238,6 +244,11 @@ final class HttpSource {
         } catch (IOException | RuntimeException ignored) {
             c.disconnect();
         }
+    }
+
+    private static String hostAndPort(URI uri) {
+        int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return uri.getHost() + ":" + port;
     }
 
     static String describe(IOException e) {

@@ -34,6 +34,8 @@ public final class Pushes implements AutoCloseable {
         return t;
     });
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    /** Who follows each model's pushes (sockets outlive a push: the next one streams on them too). */
+    private final Map<String, List<Consumer<DownloadProgress>>> followers = new ConcurrentHashMap<>();
 
     public Pushes(ModelService models, RegistryClient registry) {
         this.models = models;
@@ -41,12 +43,16 @@ public final class Pushes implements AutoCloseable {
     }
 
     private static final class Job {
-        final List<Consumer<DownloadProgress>> followers = new CopyOnWriteArrayList<>();
+        final List<Consumer<DownloadProgress>> followers;
         volatile DownloadProgress last = DownloadProgress.of(DownloadStatus.INITIALIZED, 0, -1, 0, null);
         volatile String blob;
         volatile String manifest;
         volatile boolean canceled;
         long lastFrameAt;
+
+        Job(List<Consumer<DownloadProgress>> followers) {
+            this.followers = followers;
+        }
 
         synchronized void frame(DownloadProgress p, boolean force) {
             long now = System.currentTimeMillis();
@@ -81,7 +87,7 @@ public final class Pushes implements AutoCloseable {
         if (!r.downloaded()) {
             throw ModeldException.conflict("model '" + r.spec().name() + "' is not downloaded; there is nothing to push");
         }
-        Job job = new Job();
+        Job job = new Job(followersOf(r.id()));
         Job running = jobs.compute(r.id(), (id, old) -> old != null && !old.last.terminal() ? old : job);
         if (running != job) {
             throw ModeldException.conflict("model '" + r.spec().name() + "' is already being pushed");
@@ -131,17 +137,19 @@ public final class Pushes implements AutoCloseable {
     }
 
     /**
-     * Calls {@code follower} with the push's frames from now on, beginning with the last one; the returned
-     * handle stops it. NOT_FOUND when the model was never pushed.
+     * Calls {@code follower} with the model's push frames from now on, beginning with the last one (UNKNOWN
+     * when the model was never pushed), this push's and the next ones'; the returned handle stops it.
      */
     public AutoCloseable follow(String id, Consumer<DownloadProgress> follower) {
+        List<Consumer<DownloadProgress>> list = followersOf(id);
+        list.add(follower);
         Job job = jobs.get(id);
-        if (job == null) {
-            throw new ModeldException(ModeldException.Kind.NOT_FOUND, "model " + id + " has not been pushed");
-        }
-        job.followers.add(follower);
-        follower.accept(job.last);
-        return () -> job.followers.remove(follower);
+        follower.accept(job != null ? job.last : DownloadProgress.of(DownloadStatus.UNKNOWN, 0, -1, 0, null));
+        return () -> list.remove(follower);
+    }
+
+    private List<Consumer<DownloadProgress>> followersOf(String id) {
+        return followers.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>());
     }
 
     /** The blob ({@code sha256:...}) the push of the model sends now; null before the first and for the manifest. */

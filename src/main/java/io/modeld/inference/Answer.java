@@ -10,6 +10,7 @@ import java.util.List;
  */
 public final class Answer implements TokenSink {
 
+    private final java.util.function.BooleanSupplier clientGone;
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder thinking = new StringBuilder();
     private final List<Call> calls = new ArrayList<>();
@@ -20,18 +21,50 @@ public final class Answer implements TokenSink {
         final StringBuilder arguments = new StringBuilder();
     }
 
+    public Answer() {
+        this(() -> false);
+    }
+
+    /**
+     * An answer whose client may leave before it is written ({@code clientGone}): the generation stops as soon
+     * as one of its pieces comes after that, as a stream's does when its write fails.
+     */
+    public Answer(java.util.function.BooleanSupplier clientGone) {
+        this.clientGone = clientGone;
+    }
+
+    private void stillWanted() {
+        if (clientGone.getAsBoolean()) {
+            throw new java.io.UncheckedIOException("the client left",
+                    new java.nio.channels.ClosedChannelException());
+        }
+    }
+
+    @Override
+    public void started(int promptTokens, int cachedTokens) {
+        stillWanted();
+    }
+
+    @Override
+    public void waiting() {
+        stillWanted();
+    }
+
     @Override
     public void text(String piece) {
+        stillWanted();
         text.append(piece);
     }
 
     @Override
     public void thinking(String piece) {
+        stillWanted();
         thinking.append(piece);
     }
 
     @Override
     public void toolCall(ToolCallDelta d) {
+        stillWanted();
         while (calls.size() <= d.index()) {
             calls.add(new Call());
         }

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
+import io.modeld.config.OutboundHosts;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,6 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * spoken to over plain HTTP, all others over HTTPS.
  */
 public final class RegistryClient {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RegistryClient.class);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_REDIRECTS = 5;
@@ -269,6 +272,10 @@ public final class RegistryClient {
     }
 
     private HttpResponse<byte[]> exchange(HttpRequest req, long maxBody) throws RegistryException {
+        String refused = OutboundHosts.refusal(req.uri().getHost());
+        if (refused != null) {
+            throw new RegistryException(refused, false);
+        }
         try {
             return http().send(req, BoundedBody.upTo(maxBody));
         } catch (IOException e) {
@@ -276,8 +283,11 @@ public final class RegistryClient {
                 throw new RegistryException(req.uri().getHost() + " answered " + req.method() + " " + req.uri().getPath()
                         + " with more than " + maxBody + " bytes; modeld reads no more", false);
             }
-            throw new RegistryException("cannot reach " + req.uri().getHost() + ": "
-                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), true);
+            // one wording for refused, reset, silent and non-HTTP (issue 29): the log keeps the cause
+            LOG.debug("{} unreachable: {}", req.uri().getHost(), e.toString());
+            int port = req.uri().getPort() >= 0 ? req.uri().getPort()
+                    : "https".equalsIgnoreCase(req.uri().getScheme()) ? 443 : 80;
+            throw new RegistryException("cannot reach " + req.uri().getHost() + ":" + port + " (no HTTP answer)", true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException("interrupted", true);

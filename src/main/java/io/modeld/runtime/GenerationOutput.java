@@ -15,6 +15,13 @@ public interface GenerationOutput {
     default void started(int promptTokens, int cachedTokens) {
     }
 
+    /**
+     * Nothing has come for a second (a long prompt is being read): a chance to find that the client left, by
+     * throwing, which stops the generation there and then.
+     */
+    default void waiting() {
+    }
+
     /** A piece of the answer, whole characters only. */
     void text(String piece);
 

@@ -109,6 +109,11 @@ final class ProcessRunner implements ModelRunner {
          * below its watchdog, and it is killed.
          */
         RunnerMessages.Event take() throws RunnerFailure {
+            return take(() -> { });
+        }
+
+        /** The same, running {@code idle} each second nothing comes. */
+        RunnerMessages.Event take(Runnable idle) throws RunnerFailure {
             long silence = step.multipliedBy(RunnerMain.DECODE_STEPS).plus(SILENCE_MARGIN).toNanos();
             try {
                 while (true) {
@@ -116,6 +121,7 @@ final class ProcessRunner implements ModelRunner {
                     if (e != null) {
                         return e;
                     }
+                    idle.run();
                     if (System.nanoTime() - lastHeard > silence) {
                         ProcessRunner.this.close();
                         throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner said nothing for "
@@ -212,12 +218,22 @@ final class ProcessRunner implements ModelRunner {
     }
 
     private GenerateResult generate(Call call, GenerationOutput out) throws RunnerFailure {
-        RuntimeException abandoned = null;
+        RuntimeException[] abandoned = {null};
+        Runnable idle = () -> {
+            if (abandoned[0] == null) {
+                try {
+                    out.waiting();
+                } catch (RuntimeException gone) {
+                    abandoned[0] = gone;
+                    stop(call);
+                }
+            }
+        };
         while (true) {
-            RunnerMessages.Event e = call.take();
+            RunnerMessages.Event e = call.take(idle);
             if (e instanceof RunnerMessages.Done d) {
-                if (abandoned != null) {
-                    throw abandoned;
+                if (abandoned[0] != null) {
+                    throw abandoned[0];
                 }
                 return new GenerateResult(d.promptTokens(), d.cachedTokens(), d.tokens(),
                         io.modeld.engine.Generation.Finish.valueOf(d.finish().toUpperCase(java.util.Locale.ROOT)),
@@ -227,7 +243,7 @@ final class ProcessRunner implements ModelRunner {
                     || e instanceof RunnerMessages.ToolCall || e instanceof RunnerMessages.Started)) {
                 throw failure(e, "generation failed");
             }
-            if (abandoned == null) {
+            if (abandoned[0] == null) {
                 try {
                     if (e instanceof RunnerMessages.Started st) {
                         out.started(st.promptTokens(), st.cachedTokens());
@@ -239,10 +255,19 @@ final class ProcessRunner implements ModelRunner {
                         out.toolCall(new GenerationOutput.ToolCallDelta(c.index(), c.id(), c.name(), c.arguments()));
                     }
                 } catch (RuntimeException gone) {
-                    abandoned = gone;
-                    send(call.id, new RunnerMessages.Stop());
+                    abandoned[0] = gone;
+                    stop(call);
                 }
             }
+        }
+    }
+
+    /** Tells the runner to stop a generation whose client left; a runner already gone needs no telling. */
+    private void stop(Call call) {
+        try {
+            send(call.id, new RunnerMessages.Stop());
+        } catch (RunnerFailure gone) {
+            // its end will come as the runner's death
         }
     }
 

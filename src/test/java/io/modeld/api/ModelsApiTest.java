@@ -134,7 +134,7 @@ class ModelsApiTest {
         assertError(daemon.post("/models/create", bad), 400, "not a usable GGUF file");
         ObjectNode missing = Json.MAPPER.createObjectNode().put("name", "Missing");
         missing.putObject("source").put("url", dir.resolve("nowhere.gguf").toUri().toString());
-        assertError(daemon.post("/models/create", missing), 400, "no file at");
+        assertError(daemon.post("/models/create", missing), 400, "is not a GGUF model modeld can read");
         assertThat(ok(daemon.get("/models")).get("iterable")).hasSize(LISTED + 3);
     }
 

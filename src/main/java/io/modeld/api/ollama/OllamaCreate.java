@@ -12,6 +12,7 @@ import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.Modelfile;
 import io.modeld.catalog.OllamaNames;
 import io.modeld.inference.Inference;
+import io.modeld.inference.Options;
 import io.modeld.api.Bodies;
 import io.modeld.api.ErrorStyle;
 import io.modeld.api.Fields;
@@ -230,8 +231,40 @@ final class OllamaCreate {
             }
             out.put(e.getKey().toLowerCase(Locale.ROOT), Json.MAPPER.convertValue(e.getValue(), Object.class));
         }
+        checked(out);
         return out;
     }
+
+    /**
+     * Parameters as every later request will read them: of the right type (a number may be written as text,
+     * as a Modelfile writes it) and within Ollama's bounds. A parameter kept that no request could use made
+     * every chat with the model a 400 ({@code "temperature": "hot"}, issue 29).
+     */
+    private static void checked(Map<String, Object> parameters) {
+        Options merged;
+        try {
+            merged = Options.fromModelfile(parameters);
+        } catch (ModeldException e) {
+            throw ModeldException.invalid("parameters: " + e.getMessage());
+        }
+        ObjectNode request = Json.MAPPER.createObjectNode();
+        ObjectNode o = request.putObject("options");
+        parameters.forEach((k, v) -> o.set(k, v instanceof String text && NUMERIC.contains(k)
+                ? Json.MAPPER.getNodeFactory().numberNode(Double.parseDouble(text.strip())) : Json.MAPPER.valueToTree(v)));
+        try {
+            OllamaRequest.options(request);
+        } catch (ModeldException e) {
+            throw ModeldException.invalid("parameters." + e.getMessage());
+        }
+        if (merged.context() != null && merged.context() < 0) {
+            throw ModeldException.invalid("parameters.num_ctx: must not be negative");
+        }
+    }
+
+    /** The numeric options a Modelfile may write as text. */
+    private static final java.util.Set<String> NUMERIC = java.util.Set.of("temperature", "top_k", "top_p", "min_p",
+            "typical_p", "seed", "repeat_penalty", "repeat_last_n", "presence_penalty", "frequency_penalty",
+            "num_predict", "num_ctx");
 
     private static String license(JsonNode l) {
         if (l == null || l.isNull()) {

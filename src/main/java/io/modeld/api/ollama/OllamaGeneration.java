@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.modeld.Json;
 import io.modeld.ModeldException;
 import io.modeld.api.Bodies;
+import io.modeld.api.ClientConnection;
 import io.modeld.api.ErrorStyle;
 import io.modeld.api.Fields;
 import io.modeld.api.ToolCallFields;
@@ -82,7 +83,7 @@ final class OllamaGeneration {
         }
         GenerationRequest request = new GenerationRequest(r.id(), prompt, options, keepAlive, false);
         if (!stream) {
-            Answer answer = new Answer();
+            Answer answer = new Answer(ClientConnection.gone(ctx));
             GenerateResult result = inference.generate(request, answer);
             ObjectNode out = chunk(name, chat, answer.text());
             withThinking(out, chat, answer.thinking());

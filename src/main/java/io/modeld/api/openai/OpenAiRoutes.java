@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.modeld.Json;
 import io.modeld.ModeldException;
 import io.modeld.api.Bodies;
+import io.modeld.api.ClientConnection;
 import io.modeld.api.ErrorStyle;
 import io.modeld.api.Fields;
 import io.modeld.api.ToolCallFields;
@@ -104,7 +105,7 @@ public final class OpenAiRoutes {
             streamed(ctx, request, e, body.path("stream_options").path("include_usage").asBoolean(false));
             return;
         }
-        Answer answer = new Answer();
+        Answer answer = new Answer(ClientConnection.gone(ctx));
         GenerateResult result = inference.generate(request, answer);
         ObjectNode out = e.of(chat ? "chat.completion" : "text_completion");
         ObjectNode choice = out.putArray("choices").addObject().put("index", 0);
@@ -191,6 +192,20 @@ public final class OpenAiRoutes {
         GenerateResult result;
         try {
             result = inference.generate(request, new TokenSink() {
+                private boolean started;
+
+                @Override
+                public void started(int promptTokens, int cachedTokens) {
+                    started = true;
+                }
+
+                @Override
+                public void waiting() {
+                    if (started) {
+                        events.comment();
+                    }
+                }
+
                 @Override
                 public void text(String piece) {
                     events.event(e.chunk(piece, null));
