@@ -76,6 +76,8 @@ public final class RunnerLauncher {
     public static List<String> command(Path llamaDir, Path libRoot) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xss1m", "-XX:TieredStopAtLevel=1",
+                // a crash report goes to the data dir's logs, not into whatever folder the daemon was started in
+                "-XX:ErrorFile=" + libRoot.resolveSibling("logs").resolve("runner-crash-%p.log"),
                 "-Djna.encoding=UTF-8", "-D" + RunnerMain.LLAMA_DIR + "=" + (llamaDir == null ? "" : llamaDir)));
         Path jna = NativeBundle.jnaDir(libRoot);
         if (jna != null) {

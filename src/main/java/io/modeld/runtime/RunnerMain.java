@@ -80,16 +80,22 @@ public final class RunnerMain {
     /** Slots promised to generations in preparation, or prepared and not yet started. */
     private int reserved;
 
-    private RunnerMain(PrintStream out) {
+    private final boolean templateCheck;
+
+    private RunnerMain(PrintStream out, boolean templateCheck) {
         this.out = out;
+        this.templateCheck = templateCheck;
         this.preparer = new Preparer(prepareLane, () -> stepNanos);
     }
 
-    /** Runs until standard input ends; returns the exit code. */
-    public static int run() {
+    /**
+     * Runs until standard input ends; returns the exit code. A runner that only checks templates
+     * ({@code templateCheck}) refuses to load a model: its limits are a check's.
+     */
+    public static int run(boolean templateCheck) {
         PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         System.setOut(System.err); // nothing but protocol lines may reach standard output
-        RunnerMain runner = new RunnerMain(protocol);
+        RunnerMain runner = new RunnerMain(protocol, templateCheck);
         try {
             String dir = System.getProperty(LLAMA_DIR, "");
             if (dir.isEmpty()) {
@@ -251,6 +257,9 @@ public final class RunnerMain {
     }
 
     private void load(RunnerMessages.Load r) throws EngineException {
+        if (templateCheck) {
+            throw new EngineException(EngineException.Kind.RUNTIME, "a template-checking runner loads no model");
+        }
         unload();
         if (r.stepMillis() > 0) {
             stepNanos = TimeUnit.MILLISECONDS.toNanos(r.stepMillis());

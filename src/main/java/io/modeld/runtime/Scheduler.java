@@ -172,7 +172,7 @@ public final class Scheduler implements AutoCloseable {
             }
             ModelRunner runner = null;
             try {
-                runner = factory.start();
+                runner = factory.startChecker();
                 return runner.caps(template, bos, eos, CHECK_BYTES);
             } catch (RunnerFailure e) {
                 if (e.kind() == RunnerFailure.Kind.DIED || e.getMessage().contains("bad_alloc")) {
