@@ -8,10 +8,12 @@
 # chat, a tool round trip, and the plain chat with enable_thinking false. llama-server runs under faketime
 # at the pom's modeld.chat.clock in UTC, the instant the tests pin modeld's chat layer at, so the dates some
 # templates print are the same on both sides whatever the day.
-# Run by hand: bash tools/template-renders.sh   (needs cmake, g++, git, npm, curl, jq, faketime)
+# Run by hand: bash tools/template-renders.sh   (needs cmake, g++, git, npm, curl, jq, faketime; about 2 min
+# once llama-server is built)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v faketime >/dev/null || { echo "needs faketime (apt-get install faketime)" >&2; exit 1; }
+fake=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+[[ -n "$fake" ]] || { echo "needs libfaketime (apt-get install faketime)" >&2; exit 1; }
 clock=$(grep -o '<modeld.chat.clock>[^<]*' pom.xml | cut -d'>' -f2)
 mvn -q -B -DskipTests test-compile
 work=target/llama-server
@@ -43,7 +45,8 @@ render() {  # name case body
 for t in target/native-chat/llama-src/models/templates/*.jinja; do
   name=$(basename "$t" .jinja)
   rm -f "$out/$name".*
-  TZ=UTC faketime -f "@$(date -u -d "$clock" +'%Y-%m-%d %H:%M:%S')" "$server" -m "$model" --jinja --chat-template-file "$t" --port $port -c 512 >"$work/server.log" 2>&1 &
+  # libfaketime preloaded into llama-server itself (the faketime command forks: its pid is not the server's)
+  TZ=UTC LD_PRELOAD="$fake" FAKETIME="@$(date -u -d "$clock" +'%Y-%m-%d %H:%M:%S')" "$server" -m "$model" --jinja --chat-template-file "$t" --port $port -c 512 >"$work/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
   if ! curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
