@@ -13,6 +13,15 @@ final class LocalSource {
     private LocalSource() {
     }
 
+    /** Whether the file begins with GGUF's magic. */
+    private static boolean startsAsGguf(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return java.util.Arrays.equals(in.readNBytes(4), "GGUF".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The file of a model registered in place, as it is now; null for other models. */
     static ModelRecord.LocalFile linkedFile(ModelSpec spec) {
         ModelRecord.InPlace p = ModelRecord.InPlace.of(spec);
@@ -38,17 +47,20 @@ final class LocalSource {
         }
         Path file = Path.of(URI.create(spec.source().url()).getPath());
         // one answer for a file that is missing, unreadable or no GGUF: the words must not tell a client which
-        // files exist on the daemon's machine, nor show their first bytes (issue 29)
+        // files exist on the daemon's machine, nor show their first bytes (issue 29); a GGUF file that modeld
+        // refuses (a header past its caps, say) is told why
         ModeldException unusable = ModeldException.invalid("source.url: " + file + " is not a GGUF model modeld can "
                 + "read (no such file, not readable, or not GGUF)");
-        if (!Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file) || !startsAsGguf(file)) {
             throw unusable;
         }
         try {
             FileIdentity identity = FileIdentity.of(file);
             ModelSpec filled = GgufFacts.fill(spec, Path.of(identity.path()));
             return filled.withSource(filled.source().withIdentity(identity));
-        } catch (GgufFormatException | IOException e) {
+        } catch (GgufFormatException e) {
+            throw ModeldException.invalid("source.url: " + file + " is not a usable GGUF file: " + e.getMessage());
+        } catch (IOException e) {
             throw unusable;
         }
     }

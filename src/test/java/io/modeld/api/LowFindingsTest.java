@@ -96,7 +96,7 @@ class LowFindingsTest {
     @Test
     void a_file_source_answers_alike_whether_the_file_is_missing_unreadable_or_no_model() throws Exception {
         Path secret = dir.resolve("secret.txt");
-        java.nio.file.Files.writeString(secret, "GGUF? no: a secret");
+        java.nio.file.Files.writeString(secret, "a secret, no model");
         String missing = "{\"name\":\"a\",\"source\":{\"url\":\"" + dir.resolve("nothing.gguf").toUri() + "\"}}";
         String text = "{\"name\":\"b\",\"source\":{\"url\":\"" + secret.toUri() + "\"}}";
         String m = daemon.post("/models/create", missing).body();

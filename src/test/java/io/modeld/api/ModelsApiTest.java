@@ -131,7 +131,7 @@ class ModelsApiTest {
         Files.writeString(notGguf, "not a model");
         ObjectNode bad = Json.MAPPER.createObjectNode().put("name", "Bad");
         bad.putObject("source").put("url", notGguf.toUri().toString());
-        assertError(daemon.post("/models/create", bad), 400, "not a usable GGUF file");
+        assertError(daemon.post("/models/create", bad), 400, "is not a GGUF model modeld can read");
         ObjectNode missing = Json.MAPPER.createObjectNode().put("name", "Missing");
         missing.putObject("source").put("url", dir.resolve("nowhere.gguf").toUri().toString());
         assertError(daemon.post("/models/create", missing), 400, "is not a GGUF model modeld can read");
