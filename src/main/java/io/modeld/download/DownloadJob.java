@@ -506,8 +506,6 @@ final class DownloadJob implements ChunkWorker.Job {
 
     /** Tries at a source that never answered since the job began, before the job gives up on it. */
     private static final int UNREACHABLE_TRIES = 2;
-    /** Whether the source has answered once in this job (a later failure is a dropped connection). */
-    private volatile boolean answered;
 
     private <T> T withRetries(Attempt<T> attempt, int maxAttempts) throws DownloadException, Canceled {
         for (int tries = 1; ; tries++) {
@@ -515,14 +513,12 @@ final class DownloadJob implements ChunkWorker.Job {
                 throw new Canceled();
             }
             try {
-                T done = attempt.run();
-                answered = true;
-                return done;
+                return attempt.run();
             } catch (DownloadException e) {
                 if (e.isFatal() || tries > maxAttempts || stopped) {
                     throw e;
                 }
-                if (e.unreachable() && tries >= UNREACHABLE_TRIES && !answered) {
+                if (e.unreachable() && tries >= UNREACHABLE_TRIES && (http == null || !http.reached())) {
                     // a source never reached once is no dropped connection: it held a worker for 82 s
                     throw e;
                 }

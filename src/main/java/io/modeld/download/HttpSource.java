@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 final class HttpSource {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpSource.class);
+    private volatile boolean reached;
 
     /** What the server told us about the file. {@code size} is -1 when it did not say. */
     record Remote(long size, boolean ranges, String linkedSha256, String validator) {
@@ -52,6 +53,11 @@ final class HttpSource {
     }
 
     /** Asks for the first byte: the answer says the size, whether ranges work, and maybe the digest. */
+    /** Whether the source has answered once (a later failure is a dropped connection, not a dead host). */
+    boolean reached() {
+        return reached;
+    }
+
     Remote probe() throws DownloadException {
         Answer a = send("bytes=0-0");
         HttpURLConnection c = a.connection;
@@ -141,6 +147,7 @@ final class HttpSource {
                     c.setRequestProperty("Authorization", authorization);
                 }
                 status = c.getResponseCode();
+                reached = true;
             } catch (IOException | IllegalArgumentException e) {
                 // one wording for refused, reset, silent and non-HTTP: the words of a failure must not tell a
                 // client which ports of the daemon's network are open (issue 29); the log keeps the cause

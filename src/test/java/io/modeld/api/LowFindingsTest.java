@@ -140,4 +140,23 @@ class LowFindingsTest {
             }
         }
     }
+
+    @Test
+    void a_source_that_refuses_every_connection_fails_after_two_tries_in_words_that_tell_nothing_of_the_port()
+            throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String id = Downloading.createModel(daemon, "refused", "http://127.0.0.1:" + closed + "/model.gguf", null, 1000);
+        daemon.post("/model/" + id + "/download", "");
+        // eight tries with backoff took 82 s; two take about one
+        await().atMost(Duration.ofSeconds(20)).until(() -> !ok(daemon.get("/model/" + id)).get("downloading").asBoolean());
+        try (SocketFrames frames = SocketFrames.open(daemon.port(), "/model/" + id + "/download/progress")) {
+            JsonNode last = frames.next(10).json();
+            assertThat(last.get("status").asText()).isEqualTo("FAILED");
+            assertThat(last.get("error").asText()).contains("cannot reach 127.0.0.1:" + closed + " (no HTTP answer)")
+                    .doesNotContainIgnoringCase("refused");
+        }
+    }
 }

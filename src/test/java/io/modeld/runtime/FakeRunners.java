@@ -22,6 +22,8 @@ final class FakeRunners implements RunnerFactory {
     final Semaphore step = new Semaphore(0);
     volatile boolean free = true;
     volatile long resident;
+    /** Thrown by the next load, when set (then cleared): what no RunnerFailure describes. */
+    volatile Error loadError;
 
     @Override
     public ModelRunner start() {
@@ -61,6 +63,14 @@ final class FakeRunners implements RunnerFactory {
         @Override
         public Loaded load(Load load) throws RunnerFailure {
             requireAlive();
+            Error e = loadError;
+            if (e != null) {
+                loadError = null;
+                if (!free) {
+                    step.acquireUninterruptibly();
+                }
+                throw e;
+            }
             loads.add(load.files());
             holding = true;
             this.parallel = load.parallel();

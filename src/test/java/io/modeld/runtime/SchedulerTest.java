@@ -247,4 +247,24 @@ class SchedulerTest {
             assertThat(f.fakes.started()).as("no checking runner started").hasSize(1);
         }
     }
+
+    @Test
+    void a_load_that_throws_an_error_ends_for_every_request_that_joined_it() throws Exception {
+        try (RuntimeFixture f = new RuntimeFixture(root, Clock.systemUTC(), 1L << 30, null)) {
+            String a = f.model("a", 1);
+            f.fakes.free = false;
+            f.fakes.loadError = new OutOfMemoryError("a load that failed as no RunnerFailure does");
+            List<CompletableFuture<GenerateResult>> joined = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                joined.add(CompletableFuture.supplyAsync(() -> f.generate(a, LoadOptions.DEFAULT, tokens(1))));
+            }
+            Thread.sleep(500);   // the others join the first one's load, which waits for the step below
+            f.fakes.step.release();
+            for (CompletableFuture<GenerateResult> j : joined) {
+                assertThatThrownBy(() -> j.get(5, TimeUnit.SECONDS)).hasRootCauseInstanceOf(OutOfMemoryError.class);
+            }
+            f.fakes.free = true;
+            assertThat(f.generate(a, LoadOptions.DEFAULT, tokens(1)).tokens()).as("the next load works").isEqualTo(1);
+        }
+    }
 }
