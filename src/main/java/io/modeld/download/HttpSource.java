@@ -27,7 +27,6 @@ import java.util.regex.Pattern;
 final class HttpSource {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpSource.class);
-    private volatile boolean reached;
 
     /** What the server told us about the file. {@code size} is -1 when it did not say. */
     record Remote(long size, boolean ranges, String linkedSha256, String validator) {
@@ -45,6 +44,7 @@ final class HttpSource {
     private final URI origin;
     private final Authorizer auth;
     private final int readTimeoutMs;
+    private volatile boolean reached;
 
     HttpSource(URI origin, Authorizer auth, Duration stallTimeout) {
         this.origin = origin;
