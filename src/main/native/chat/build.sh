@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds libmodeld-chat.so (modeld_chat.cpp) against the headers of the very llama.cpp release whose
+# Builds libmodeld-chat.so (the modeld_*.cpp beside this script; README.md says what each holds) against the headers of the very llama.cpp release whose
 # prebuilt libraries the build bundles: node-llama-cpp carries that release's source as a git bundle.
 # The package is pinned by version and integrity, fetched once from npm into the work dir, which also keeps
 # the release's chat templates (the tests' corpus); needs npm, node, git and g++. Usage: build.sh <prebuilt bins dir> <work dir> <output dir>
@@ -30,8 +30,10 @@ if [[ ! -f "$src/common/chat.h" ]]; then
   rm -rf "$work/bundle"
 fi
 lib="$out/libmodeld-chat.so"
-if [[ ! -f "$lib" || "$here/modeld_chat.cpp" -nt "$lib" ]]; then
+stale=0
+for f in "$here"/*.cpp "$here"/*.h; do [[ "$f" -nt "$lib" ]] && stale=1; done
+if [[ ! -f "$lib" || $stale == 1 ]]; then
   g++ -std=c++17 -O2 -fPIC -shared -fvisibility=hidden \
-    -I"$src/common" -I"$src/include" -I"$src/ggml/include" "$here/modeld_chat.cpp" -o "$lib" \
+    -I"$src/common" -I"$src/include" -I"$src/ggml/include" "$here"/*.cpp -o "$lib" \
     -L"$bins" -l:libllama-common.so -l:libllama.v0.5.0.so -Wl,-rpath,'$ORIGIN'
 fi

@@ -1,40 +1,21 @@
-// modeld's window on llama.cpp's chat layer (libllama-common): the model's own Jinja chat template
-// rendered as llama-server renders it, the tool-call and reasoning parsers of every format it knows, and
-// llama-server's sampler (lazy grammars and their triggers, the reasoning budget) -- by calling that very
-// code. C++ only upstream, so this file gives it a C face: JSON strings in and out, opaque handles, no
-// exception ever crossing into Java. Compiled at build time against the headers of the release the
-// prebuilt libraries come from (src/main/native/chat/build.sh); see DESIGN (chat templates).
+// modeld's window on llama.cpp's chat layer (libllama-common), part 1: the model's own Jinja chat template
+// rendered as llama-server renders it, and the tool-call and reasoning parsers of every format it knows, by
+// calling that very code. C++ only upstream, so this file gives it a C face: JSON strings in and out, opaque
+// handles, every failure a value (modeld_shim.h). See README.md beside this file.
+
+#include "modeld_shim.h"
 
 #include "chat.h"
 #include "common.h"
-#include "sampling.h"
 
-#include <chrono>
-#include <cstring>
-#include <ctime>
-#include <dlfcn.h>
-#include <elf.h>
-#include <exception>
-#include <link.h>
+#include <memory>
 #include <random>
 #include <string>
-#include <sys/mman.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
 
-char * out(const std::string & s) {
-    char * p = static_cast<char *>(std::malloc(s.size() + 1));
-    std::memcpy(p, s.c_str(), s.size() + 1);
-    return p;
-}
-
-char * error(const std::string & message) {
-    common_json e = common_json::object();
-    e["error"] = message;
-    return out(e.dump());
-}
+using modeld::out;
 
 struct chat {
     common_chat_templates_ptr templates;
@@ -127,93 +108,16 @@ common_json msg_json(const common_chat_msg & m) {
     return j;
 }
 
-// A pinned clock for the chat layer (tests only): templates print today's date (strftime_now, date_string),
-// and this release's Jinja engine reads it from time() and the system clock, not from the inputs' `now`.
-// Pinning points libllama-common's own calls of time(), system_clock::now() and localtime() (its PLT slots)
-// at the fixed instant in UTC; nothing else in the process sees it.
-std::time_t pinned_time;
-
-std::time_t pinned_time_of(std::time_t * t) {
-    if (t) {
-        *t = pinned_time;
-    }
-    return pinned_time;
-}
-
-std::chrono::system_clock::time_point pinned_now() {
-    return std::chrono::system_clock::from_time_t(pinned_time);
-}
-
-std::tm * pinned_localtime(const std::time_t * t) {
-    return std::gmtime(t);
-}
-
-// Points the PLT and GOT slots of the library holding `inside` for the named functions at their pinned twins.
-int pin_slots(const void * inside) {
-    Dl_info info;
-    link_map * lm = nullptr;
-    if (!dladdr1(inside, &info, reinterpret_cast<void **>(&lm), RTLD_DL_LINKMAP) || !lm) {
-        return 0;
-    }
-    auto at = [lm](ElfW(Addr) v) { return v < lm->l_addr ? v + lm->l_addr : v; };
-    const ElfW(Sym) * symtab = nullptr;
-    const char * strtab = nullptr;
-    const ElfW(Rela) * tables[2] = {nullptr, nullptr};
-    size_t sizes[2] = {0, 0};
-    for (const ElfW(Dyn) * d = lm->l_ld; d->d_tag != DT_NULL; d++) {
-        switch (d->d_tag) {
-            case DT_SYMTAB: symtab = reinterpret_cast<const ElfW(Sym) *>(at(d->d_un.d_ptr)); break;
-            case DT_STRTAB: strtab = reinterpret_cast<const char *>(at(d->d_un.d_ptr)); break;
-            case DT_JMPREL: tables[0] = reinterpret_cast<const ElfW(Rela) *>(at(d->d_un.d_ptr)); break;
-            case DT_PLTRELSZ: sizes[0] = d->d_un.d_val; break;
-            case DT_RELA: tables[1] = reinterpret_cast<const ElfW(Rela) *>(at(d->d_un.d_ptr)); break;
-            case DT_RELASZ: sizes[1] = d->d_un.d_val; break;
-        }
-    }
-    if (!symtab || !strtab) {
-        return 0;
-    }
-    const std::pair<const char *, void *> twins[] = {
-        {"time", reinterpret_cast<void *>(&pinned_time_of)},
-        {"localtime", reinterpret_cast<void *>(&pinned_localtime)},
-        {"_ZNSt6chrono3_V212system_clock3nowEv", reinterpret_cast<void *>(&pinned_now)},
-    };
-    long page = sysconf(_SC_PAGESIZE);
-    int pinned = 0;
-    for (int t = 0; t < 2; t++) {
-        for (size_t i = 0; tables[t] && i < sizes[t] / sizeof(ElfW(Rela)); i++) {
-            const ElfW(Rela) & r = tables[t][i];
-            const char * name = strtab + symtab[ELF64_R_SYM(r.r_info)].st_name;
-            for (const auto & [wanted, twin] : twins) {
-                if (ELF64_R_SYM(r.r_info) != 0 && std::strcmp(name, wanted) == 0) {
-                    auto * slot = reinterpret_cast<void **>(lm->l_addr + r.r_offset);
-                    void * start = reinterpret_cast<void *>(reinterpret_cast<uintptr_t>(slot) & ~(uintptr_t) (page - 1));
-                    mprotect(start, page, PROT_READ | PROT_WRITE);  // a slot under RELRO is read-only by now
-                    *slot = twin;
-                    pinned++;
-                }
-            }
-        }
-    }
-    return pinned;
-}
-
 }  // namespace
 
-#define MODELD_API __attribute__((visibility("default")))
-
-extern "C" {
-
 // A model's templates: its own (model given, template empty), or `tmpl` with the BOS and EOS given (no model).
-MODELD_API void * modeld_chat_init(const llama_model * model, const char * tmpl, const char * bos, const char * eos, char ** err) {
-    try {
-        auto * c = new chat();
+MODELD_API void * modeld_chat_init(const llama_model * model, const char * tmpl, const char * bos, const char * eos,
+                                   char ** err) {
+    return modeld::guarded<void *>(err, nullptr, [&]() -> void * {
+        auto c = std::make_unique<chat>();
         c->templates = common_chat_templates_init(model, tmpl ? tmpl : "", bos ? bos : "", eos ? eos : "");
-        return c;
-    } catch (const std::exception & e) {
-        *err = out(e.what());
-        return nullptr;
-    }
+        return c.release();
+    });
 }
 
 MODELD_API void modeld_chat_free(void * c) {
@@ -222,9 +126,9 @@ MODELD_API void modeld_chat_free(void * c) {
 
 // Renders a request ({messages, tools, tool_choice, parallel_tool_calls, add_generation_prompt,
 // enable_thinking, reasoning_format, reasoning_effort, chat_template_kwargs, json_schema, grammar}, OpenAI's
-// shapes) as llama-server does; answers the prompt and what the model's output format needs, or {error}.
-MODELD_API char * modeld_chat_apply(void * c, const char * request_json) {
-    try {
+// shapes) as llama-server does; answers the prompt and what the model's output format needs.
+MODELD_API char * modeld_chat_apply(void * c, const char * request_json, char ** err) {
+    return modeld::guarded<char *>(err, nullptr, [&]() -> char * {
         auto * ch = static_cast<chat *>(c);
         const common_chat_templates * t = ch->templates.get();
         common_json r = common_json::parse(request_json);
@@ -263,14 +167,12 @@ MODELD_API char * modeld_chat_apply(void * c, const char * request_json) {
             in.chat_template_kwargs["reasoning_effort"] = common_json::make(effort).dump();
         }
         return out(params_json(common_chat_templates_apply(t, in)).dump());
-    } catch (const std::exception & e) {
-        return error(e.what());
-    }
+    });
 }
 
 // What the templates can do: tools, tool calls, a system role, parallel calls, thinking, reasoning effort.
-MODELD_API char * modeld_chat_caps(void * c) {
-    try {
+MODELD_API char * modeld_chat_caps(void * c, char ** err) {
+    return modeld::guarded<char *>(err, nullptr, [&]() -> char * {
         const common_chat_templates * t = static_cast<chat *>(c)->templates.get();
         common_json j = common_json::object();
         for (const auto & [k, v] : common_chat_templates_get_caps(t)) {
@@ -280,17 +182,16 @@ MODELD_API char * modeld_chat_caps(void * c) {
         j["source"] = common_chat_templates_source(t);
         j["tool_use_source"] = common_chat_templates_source(t, "tool_use");
         return out(j.dump());
-    } catch (const std::exception & e) {
-        return error(e.what());
-    }
+    });
 }
 
 // A parser of one generation's output, from what modeld_chat_apply answered; reasoning_format "none" leaves
 // the thinking in the content, "deepseek" (llama-server's default) takes it out.
-MODELD_API void * modeld_parser_new(const char * applied_json, const char * reasoning_format, int parse_tool_calls, char ** err) {
-    try {
+MODELD_API void * modeld_parser_new(const char * applied_json, const char * reasoning_format, int parse_tool_calls,
+                                    char ** err) {
+    return modeld::guarded<void *>(err, nullptr, [&]() -> void * {
         common_json a = common_json::parse(applied_json);
-        auto * p = new parser();
+        auto p = std::make_unique<parser>();
         p->params.format = static_cast<common_chat_format>(a.value("format", 0));
         p->params.generation_prompt = a.value("generation_prompt", std::string());
         p->params.reasoning_format = common_reasoning_format_from_name(reasoning_format);
@@ -300,11 +201,8 @@ MODELD_API void * modeld_parser_new(const char * applied_json, const char * reas
             p->params.parser.load(peg);
         }
         p->msg = common_chat_parse("", true, p->params);
-        return p;
-    } catch (const std::exception & e) {
-        *err = out(e.what());
-        return nullptr;
-    }
+        return p.release();
+    });
 }
 
 MODELD_API void modeld_parser_free(void * p) {
@@ -313,8 +211,8 @@ MODELD_API void modeld_parser_free(void * p) {
 
 // Adds generated text and answers what changed, as llama-server streams it:
 // {"diffs": [{"reasoning", "content", "index", "id", "name", "arguments"}], "message": {...}}.
-MODELD_API char * modeld_parser_add(void * handle, const char * text, int is_partial) {
-    try {
+MODELD_API char * modeld_parser_add(void * handle, const char * text, int is_partial, char ** err) {
+    return modeld::guarded<char *>(err, nullptr, [&]() -> char * {
         auto * p = static_cast<parser *>(handle);
         p->generated += text;
         common_chat_msg before = p->msg;
@@ -338,101 +236,9 @@ MODELD_API char * modeld_parser_add(void * handle, const char * text, int is_par
         j["diffs"] = diffs;
         j["message"] = msg_json(p->msg);
         return out(j.dump());
-    } catch (const std::exception & e) {
-        return error(e.what());
-    }
-}
-
-// llama-server's sampler for one generation: sampling settings, the output grammar (lazy with its
-// triggers, or forced), the generation prompt fed to it, the preserved tokens and end-of-generation bias.
-MODELD_API void * modeld_sampler_new(const llama_model * model, const char * settings_json, char ** err) {
-    try {
-        common_json s = common_json::parse(settings_json);
-        common_params_sampling p;
-        p.seed = s.value("seed", (uint32_t) LLAMA_DEFAULT_SEED);
-        p.temp = s.value("temperature", 0.8f);
-        p.top_k = s.value("top_k", 40);
-        p.top_p = s.value("top_p", 0.9f);
-        p.min_p = s.value("min_p", 0.0f);
-        p.typ_p = s.value("typical_p", 1.0f);
-        p.penalty_last_n = s.value("repeat_last_n", 64);
-        p.penalty_repeat = s.value("repeat_penalty", 1.0f);
-        p.penalty_freq = s.value("frequency_penalty", 0.0f);
-        p.penalty_present = s.value("presence_penalty", 0.0f);
-        p.ignore_eos = s.value("ignore_eos", false);
-        p.no_perf = true;
-        std::string grammar = s.value("grammar", std::string());
-        if (!grammar.empty()) {
-            bool tools = s.value("grammar_from_template", false);
-            p.grammar = {tools ? COMMON_GRAMMAR_TYPE_TOOL_CALLS : COMMON_GRAMMAR_TYPE_USER, grammar};
-        }
-        p.grammar_lazy = s.value("grammar_lazy", false);
-        const llama_vocab * vocab = llama_model_get_vocab(model);
-        if (s.contains("grammar_triggers")) {
-            for (const auto & t : s.at("grammar_triggers")) {
-                common_grammar_trigger trigger;
-                trigger.type = static_cast<common_grammar_trigger_type>(t.value("type", 1));
-                trigger.value = t.value("value", std::string());
-                trigger.token = t.value("token", (int) LLAMA_TOKEN_NULL);
-                p.grammar_triggers.push_back(trigger);
-            }
-        }
-        if (s.contains("preserved_tokens")) {
-            for (const auto & t : s.at("preserved_tokens")) {
-                auto ids = common_tokenize(vocab, t.get<std::string>(), false, true);
-                if (ids.size() == 1) {
-                    p.preserved_tokens.insert(ids[0]);
-                }
-            }
-        }
-        p.generation_prompt = s.value("generation_prompt", std::string());
-        if (p.ignore_eos) {
-            for (llama_token t = 0; t < llama_vocab_n_tokens(vocab); t++) {
-                if (llama_vocab_is_eog(vocab, t)) {
-                    p.logit_bias_eog.push_back({t, -INFINITY});
-                }
-            }
-        }
-        common_sampler * smpl = common_sampler_init(model, p);
-        if (!smpl) {
-            throw std::invalid_argument("the grammar does not parse");
-        }
-        return smpl;
-    } catch (const std::exception & e) {
-        *err = out(e.what());
-        return nullptr;
-    }
-}
-
-// Samples the token at output `idx` (-1: the last) and accepts it.
-MODELD_API int modeld_sampler_sample(void * s, llama_context * ctx, int idx) {
-    auto * smpl = static_cast<common_sampler *>(s);
-    llama_token t = common_sampler_sample(smpl, ctx, idx);
-    common_sampler_accept(smpl, t, true);
-    return t;
-}
-
-MODELD_API void modeld_sampler_free(void * s) {
-    common_sampler_free(static_cast<common_sampler *>(s));
-}
-
-// llama_decode's abort callback: `data` points at two int64 values, the step being decoded and the step to
-// abort, written by the runner (the second by its watchdog, on a deadline or when every client of the step
-// left). Asked between graph nodes, so it must cost nothing: two loads.
-MODELD_API bool modeld_abort_check(void * data) {
-    auto * steps = static_cast<volatile int64_t *>(data);
-    return steps[0] == steps[1];
-}
-
-// Pins the time templates see at `epoch_seconds` (UTC), for tests that compare renders; answers how many
-// of libllama-common's call sites now read it (0: not pinned).
-MODELD_API int modeld_chat_pin_clock(long long epoch_seconds) {
-    pinned_time = static_cast<std::time_t>(epoch_seconds);
-    return pin_slots(reinterpret_cast<const void *>(&common_chat_templates_apply));
+    });
 }
 
 MODELD_API void modeld_string_free(char * s) {
     std::free(s);
 }
-
-}  // extern "C"

@@ -11,7 +11,7 @@ import io.modeld.inference.Inference;
 import io.modeld.inference.Options;
 import io.modeld.inference.Prompt;
 import io.modeld.inference.TokenSink;
-import io.modeld.runtime.GenerateResult;
+import io.modeld.runtime.RunnerResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -49,7 +49,7 @@ public final class Copilot {
     }
 
     /** How a question went: its conversation, the answer stored (null when nothing was said), whether it was stopped. */
-    public record Reply(Conversation conversation, Message answer, GenerateResult result, boolean stopped) {
+    public record Reply(Conversation conversation, Message answer, RunnerResult result, boolean stopped) {
     }
 
     /** Where an answer goes as it comes: first the conversation (before any text), then the pieces of text. */
@@ -97,7 +97,7 @@ public final class Copilot {
                 out.text(piece);
             }
         };
-        GenerateResult result = null;
+        RunnerResult result = null;
         boolean stopped = false;
         try {
             result = inference.generate(new GenerationRequest(model.id(), Prompt.chat(turns), Options.NONE, null,

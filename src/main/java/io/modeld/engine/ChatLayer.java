@@ -106,7 +106,7 @@ public final class ChatLayer {
         return new ChatParser(this, handle);
     }
 
-    /** llama-server's sampler with these settings ({@link Sampling} and what the template's output needs). */
+    /** llama-server's sampler with these settings ({@link Sampling#settings} and what the template's output needs). */
     public TokenSampler sampler(LlamaModel model, ObjectNode settings) throws EngineException {
         PointerByReference err = new PointerByReference();
         Pointer handle = lib.modeld_sampler_new(model.pointer(), settings.toString(), err);
@@ -115,10 +115,17 @@ public final class ChatLayer {
         }
         return new TokenSampler() {
             private Pointer h = handle;
+            /** One per sampler: it samples on one thread. */
+            private final PointerByReference failure = new PointerByReference();
 
             @Override
-            public int sample(LlamaContext ctx, int index) {
-                return lib.modeld_sampler_sample(h, ctx.pointer(), index);
+            public int sample(LlamaContext ctx, int index) throws EngineException {
+                int token = lib.modeld_sampler_sample(h, ctx.pointer(), index, failure);
+                if (token < 0) {
+                    throw new EngineException(EngineException.Kind.RUNTIME, "sampling failed: "
+                            + take(failure.getValue()));
+                }
+                return token;
             }
 
             @Override
@@ -143,18 +150,19 @@ public final class ChatLayer {
         }
     }
 
-    /** A JSON answer of the library; its {@code error} becomes an exception of {@code kind}. */
-    JsonNode json(Pointer p, EngineException.Kind kind) throws EngineException {
-        String text = take(p);
-        JsonNode node;
+    /** The JSON a call answered ({@code call} given the error slot); its failure becomes an exception of {@code kind}. */
+    JsonNode json(java.util.function.Function<PointerByReference, Pointer> call, EngineException.Kind kind)
+            throws EngineException {
+        PointerByReference err = new PointerByReference();
+        Pointer answer = call.apply(err);
+        if (answer == null) {
+            throw new EngineException(kind, take(err.getValue()));
+        }
+        String text = take(answer);
         try {
-            node = JSON.readTree(text);
+            return JSON.readTree(text);
         } catch (IOException e) {
             throw new EngineException(EngineException.Kind.RUNTIME, "the chat layer answered no JSON: " + text);
         }
-        if (node.has("error")) {
-            throw new EngineException(kind, node.get("error").asText());
-        }
-        return node;
     }
 }

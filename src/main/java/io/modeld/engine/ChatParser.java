@@ -23,7 +23,8 @@ public final class ChatParser implements AutoCloseable {
      * {@code {"diffs": [{reasoning, content, index, id, name, arguments}], "message": {...}}}.
      */
     public JsonNode add(String text, boolean partial) throws EngineException {
-        return layer.json(layer.lib.modeld_parser_add(handle, text, partial ? 1 : 0), EngineException.Kind.RUNTIME);
+        return layer.json(err -> layer.lib.modeld_parser_add(handle, text, partial ? 1 : 0, err),
+                EngineException.Kind.RUNTIME);
     }
 
     @Override

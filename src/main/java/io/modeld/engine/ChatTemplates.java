@@ -22,12 +22,12 @@ public final class ChatTemplates implements AutoCloseable {
      * fit the template (a tool_choice naming no tool, a template that throws).
      */
     public JsonNode apply(String requestJson) throws EngineException {
-        return layer.json(layer.lib.modeld_chat_apply(handle, requestJson), EngineException.Kind.INPUT);
+        return layer.json(err -> layer.lib.modeld_chat_apply(handle, requestJson, err), EngineException.Kind.INPUT);
     }
 
     /** What the templates can do: {@code supports_tools}, {@code supports_enable_thinking}, ... */
     public JsonNode caps() throws EngineException {
-        return layer.json(layer.lib.modeld_chat_caps(handle), EngineException.Kind.MODEL);
+        return layer.json(err -> layer.lib.modeld_chat_caps(handle, err), EngineException.Kind.MODEL);
     }
 
     @Override

@@ -76,11 +76,14 @@ public final class Generator implements AutoCloseable {
         this.slotContext = ctx.contextSize / parallel;
     }
 
-    /** A job whose sampler is a chain of its request's sampling settings, freed when the job ends. */
+    /**
+     * A job of a plain prompt (no template, no parser), its sampler ({@code sampler}, freed when the job ends)
+     * llama-server's when the chat layer is there, as every chat's is, else a chain of llama.cpp's samplers.
+     */
     public static Job job(long id, LlamaModel model, Generation.Request r, Generation.Output out,
                           BooleanSupplier abandon, Consumer<Generation.Result> done, Consumer<EngineException> failed)
             throws EngineException {
-        SamplerChain sampler = SamplerChain.of(model, r.sampling(), r.ignoreEos());
+        TokenSampler sampler = sampler(model, r.sampling(), r.ignoreEos());
         return new Job(id, r, sampler, t -> false, out, abandon, result -> {
             sampler.close();
             done.accept(result);
@@ -88,6 +91,12 @@ public final class Generator implements AutoCloseable {
             sampler.close();
             failed.accept(e);
         });
+    }
+
+    /** The sampler of a plain prompt: llama-server's (the chat layer's) where there is one, else llama.cpp's chain. */
+    static TokenSampler sampler(LlamaModel model, Sampling s, boolean ignoreEos) throws EngineException {
+        ChatLayer layer = model.engine.chat();
+        return layer != null ? layer.sampler(model, s.settings(ignoreEos)) : SamplerChain.of(model, s, ignoreEos);
     }
 
     /** One slot with a context of {@code contextSize} tokens (tests, benchmarks). */
@@ -300,22 +309,18 @@ public final class Generator implements AutoCloseable {
             if (s.job.abandon().getAsBoolean()) {
                 s.end(Generation.Finish.STOP);
             } else {
-                Job job = s.job;
-                s.job = null;
-                s.pending = -1;
-                s.lastUsed = ++clock;
-                job.failed().accept(why);
+                s.fail(why);
             }
         }
     }
 
     /**
-     * Runs one generation to its end, alone (nothing else may be running), with a sampler chain of its
-     * sampling settings; {@code abandon} is asked after every token.
+     * Runs one generation to its end, alone (nothing else may be running), with the sampler every plain prompt
+     * gets; {@code abandon} is asked after every token.
      */
     public Generation.Result generate(Generation.Request r, Generation.Output out, BooleanSupplier abandon)
             throws EngineException {
-        try (SamplerChain sampler = SamplerChain.of(model, r.sampling(), r.ignoreEos())) {
+        try (TokenSampler sampler = sampler(model, r.sampling(), r.ignoreEos())) {
             return generate(r, sampler, t -> false, out, abandon);
         }
     }
@@ -414,7 +419,13 @@ public final class Generator implements AutoCloseable {
         /** Samples the token after output {@code index} of the batch just decoded, and hands it on. */
         void next(int index) {
             Generation.Request r = job.request();
-            int token = job.sampler().sample(ctx, index);
+            int token;
+            try {
+                token = job.sampler().sample(ctx, index);
+            } catch (EngineException e) {
+                fail(e);   // this generation only: the other slots go on
+                return;
+            }
             pending = -1;
             if (!r.ignoreEos() && model.endsGeneration(token)) {
                 end(Generation.Finish.STOP);
@@ -435,6 +446,15 @@ public final class Generator implements AutoCloseable {
             } else {
                 pending = token;
             }
+        }
+
+        /** Ends the job with a failure; what its slot holds stays valid for the next one. */
+        void fail(EngineException e) {
+            Job j = job;
+            job = null;
+            pending = -1;
+            lastUsed = ++clock;
+            j.failed().accept(e);
         }
 
         void end(Generation.Finish finish) {

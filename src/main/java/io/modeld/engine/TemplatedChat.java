@@ -1,7 +1,6 @@
 package io.modeld.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -80,14 +79,7 @@ public final class TemplatedChat {
 
     /** llama-server's sampler settings: the request's sampling and the template's grammar, unless a format replaces it. */
     private static ObjectNode settings(Sampling s, boolean ignoreEos, JsonNode applied, boolean tools) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode().put("temperature", s.temperature()).put("top_k", s.topK())
-                .put("top_p", s.topP()).put("min_p", s.minP()).put("typical_p", s.typicalP())
-                .put("repeat_penalty", s.repeatPenalty()).put("repeat_last_n", s.repeatLastN())
-                .put("presence_penalty", s.presencePenalty()).put("frequency_penalty", s.frequencyPenalty())
-                .put("ignore_eos", ignoreEos);
-        if (s.seed() >= 0) {
-            o.put("seed", s.seed());
-        }
+        ObjectNode o = s.withGrammar(null).settings(ignoreEos);
         String grammar = applied.path("grammar").asText("");
         if (s.grammar() != null && !s.grammar().isBlank() && !tools) {
             o.put("grammar", s.grammar());

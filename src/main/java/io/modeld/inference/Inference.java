@@ -8,8 +8,8 @@ import io.modeld.catalog.ModelStore;
 import io.modeld.catalog.Modelfile;
 import io.modeld.engine.ChatTurn;
 import io.modeld.gguf.ModelRole;
-import io.modeld.runtime.GenerateRequest;
-import io.modeld.runtime.GenerateResult;
+import io.modeld.runtime.RunnerRequest;
+import io.modeld.runtime.RunnerResult;
 import io.modeld.runtime.Lease;
 import io.modeld.runtime.LoadOptions;
 import io.modeld.runtime.ModelRunner;
@@ -146,7 +146,7 @@ public final class Inference implements AutoCloseable {
     }
 
     /** Generates from the model, giving {@code sink} the text as it comes; the counts are the tokenizer's. */
-    public GenerateResult generate(GenerationRequest request, TokenSink sink) {
+    public RunnerResult generate(GenerationRequest request, TokenSink sink) {
         ModelRecord r = models.get(request.model());
         refuseEarly(r, ModelRole.GENERATOR);
         ModelCapabilities caps = usable(r);
@@ -156,10 +156,10 @@ public final class Inference implements AutoCloseable {
         }
         Options o = merged(r, request.options());
         int max = o.maxTokens() == null || o.maxTokens() < 0 ? UNLIMITED_TOKENS : o.maxTokens();
-        GenerateRequest run = request.prompt() instanceof Prompt.Chat c
-                ? new GenerateRequest(null, c.chat().withMessages(withSystem(r, c.chat().messages())), max, o.sampling(),
+        RunnerRequest run = request.prompt() instanceof Prompt.Chat c
+                ? new RunnerRequest(null, c.chat().withMessages(withSystem(r, c.chat().messages())), max, o.sampling(),
                         o.stop(), request.ignoreEos())
-                : new GenerateRequest(((Prompt.Text) request.prompt()).prompt(), null, max, o.sampling(), o.stop(),
+                : new RunnerRequest(((Prompt.Text) request.prompt()).prompt(), null, max, o.sampling(), o.stop(),
                         request.ignoreEos(), ((Prompt.Text) request.prompt()).suffix());
         LoadOptions load = new LoadOptions(o.context() == null ? 0 : o.context(), request.keepAlive());
         try (Lease lease = scheduler.lease(r, load)) {

@@ -22,9 +22,13 @@ public record Options(Float temperature, Integer topK, Float topP, Float minP, F
     /** Tokens generated when nothing limits them but the end of the model's answer or of its context. */
     public static final int UNLIMITED = -1;
 
-    /** Ollama's defaults (temperature 0.8, top-k 40, top-p 0.9, no penalty over the last 64, until the end). */
-    public static final Options DEFAULTS = new Options(0.8f, 40, 0.9f, 0f, 1f, -1L, 1f, 64, 0f, 0f, UNLIMITED, null,
-            List.of(), null);
+    /** The engine's sampling defaults ({@link Sampling#DEFAULT}, Ollama's), until the end, no stop string. */
+    public static final Options DEFAULTS = of(Sampling.DEFAULT);
+
+    private static Options of(Sampling s) {
+        return new Options(s.temperature(), s.topK(), s.topP(), s.minP(), s.typicalP(), s.seed(), s.repeatPenalty(),
+                s.repeatLastN(), s.presencePenalty(), s.frequencyPenalty(), UNLIMITED, null, List.of(), s.grammar());
+    }
 
     /** Nothing said. */
     public static final Options NONE = new Options(null, null, null, null, null, null, null, null, null, null, null,

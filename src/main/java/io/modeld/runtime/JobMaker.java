@@ -32,13 +32,13 @@ final class JobMaker {
     }
 
     /** The job of request {@code id} on {@code held}; {@code stopped} tells when its client left. */
-    Generator.Job make(RunnerModel held, long id, RunnerMessages.Generate r, BooleanSupplier stopped)
+    Generator.Job make(RunnerModel held, long id, RunnerRequest r, BooleanSupplier stopped)
             throws EngineException {
         LlamaModel m = held.model;
         Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
-        java.util.function.Consumer<Generation.Result> done = result -> events.send(id, new RunnerMessages.Done(
-                result.promptTokens(), result.reusedTokens(), result.tokens(), result.finish().wire(),
-                result.promptNanos(), result.generateNanos()));
+        java.util.function.Consumer<Generation.Result> done = result -> events.send(id, new RunnerResult(
+                result.promptTokens(), result.reusedTokens(), result.tokens(), result.finish(), 0, result.promptNanos(),
+                result.generateNanos()));
         java.util.function.Consumer<EngineException> failed = e -> events.send(id,
                 new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
         if (r.chat() != null && held.templates != null) {

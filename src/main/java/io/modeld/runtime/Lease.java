@@ -45,14 +45,12 @@ public final class Lease implements AutoCloseable {
      * BUSY when too many requests wait already. The result counts tokens as the tokenizer does; its load
      * time is this lease's.
      */
-    public GenerateResult generate(GenerateRequest request, GenerationOutput out) {
+    public RunnerResult generate(RunnerRequest request, GenerationOutput out) {
         takeTurn();
         try {
-            GenerateResult g = resident.runner.generate(request, out);
+            RunnerResult g = resident.runner.generate(request, out);
             scheduler.generated(resident.id, g);
-            return new GenerateResult(g.promptTokens(), g.cachedTokens(), g.tokens(), g.finish(), loadNanos,
-                    g.promptNanos(),
-                    g.generateNanos());
+            return g.withLoad(loadNanos);
         } catch (RunnerFailure e) {
             throw e.toApi();
         } finally {

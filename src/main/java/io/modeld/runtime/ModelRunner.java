@@ -40,7 +40,7 @@ public interface ModelRunner extends AutoCloseable {
      * many threads at once as the model has slots. When {@code out} throws (the client went away), the
      * generation stops at once and the exception goes on.
      */
-    GenerateResult generate(GenerateRequest request, GenerationOutput out) throws RunnerFailure;
+    RunnerResult generate(RunnerRequest request, GenerationOutput out) throws RunnerFailure;
 
     /** The prompt the loaded model's chat template makes of {@code chat}. */
     String render(io.modeld.engine.ChatRequest chat) throws RunnerFailure;

@@ -211,13 +211,13 @@ final class ProcessRunner implements ModelRunner {
      * up to "done" before the exception goes on: they must not reach the next request.
      */
     @Override
-    public GenerateResult generate(GenerateRequest request, GenerationOutput out) throws RunnerFailure {
-        try (Call c = call(RunnerMessages.Generate.of(request))) {
+    public RunnerResult generate(RunnerRequest request, GenerationOutput out) throws RunnerFailure {
+        try (Call c = call(request)) {
             return generate(c, out);
         }
     }
 
-    private GenerateResult generate(Call call, GenerationOutput out) throws RunnerFailure {
+    private RunnerResult generate(Call call, GenerationOutput out) throws RunnerFailure {
         RuntimeException[] abandoned = {null};
         Runnable idle = () -> {
             if (abandoned[0] == null) {
@@ -231,13 +231,11 @@ final class ProcessRunner implements ModelRunner {
         };
         while (true) {
             RunnerMessages.Event e = call.take(idle);
-            if (e instanceof RunnerMessages.Done d) {
+            if (e instanceof RunnerResult done) {
                 if (abandoned[0] != null) {
                     throw abandoned[0];
                 }
-                return new GenerateResult(d.promptTokens(), d.cachedTokens(), d.tokens(),
-                        io.modeld.engine.Generation.Finish.valueOf(d.finish().toUpperCase(java.util.Locale.ROOT)),
-                        0, d.promptNanos(), d.generateNanos());
+                return done;
             }
             if (!(e instanceof RunnerMessages.Token || e instanceof RunnerMessages.Thought
                     || e instanceof RunnerMessages.ToolCall || e instanceof RunnerMessages.Started)) {

@@ -227,7 +227,7 @@ public final class RunnerMain {
             } else if (r instanceof RunnerMessages.Unload) {
                 unload();
                 sendFor(id, new RunnerMessages.Unloaded());
-            } else if (r instanceof RunnerMessages.Generate g) {
+            } else if (r instanceof RunnerRequest g) {
                 generate(id, g);
             } else if (r instanceof RunnerMessages.Render rr) {
                 RunnerModel h = model();
@@ -315,7 +315,7 @@ public final class RunnerMain {
     }
 
     /** A generation that waits for a free slot. */
-    private record Pending(long id, RunnerMessages.Generate request) {
+    private record Pending(long id, RunnerRequest request) {
     }
 
     /** A generation made ready by the preparation thread (or its failure), for the model it was made on. */
@@ -332,7 +332,7 @@ public final class RunnerMain {
     }
 
     /** Queues a generation; it is prepared once a slot is free for it. */
-    private void generate(long id, RunnerMessages.Generate r) throws EngineException {
+    private void generate(long id, RunnerRequest r) throws EngineException {
         RunnerModel h = model();
         if (h.generator == null) {
             throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + h.role + ", not to generate");
@@ -384,7 +384,7 @@ public final class RunnerMain {
         for (Pending p : waiting) {
             if (p.id() == id) {
                 waiting.remove(p);
-                sendFor(id, new RunnerMessages.Done(0, 0, 0, Generation.Finish.STOP.wire(), 0, 0));
+                sendFor(id, new RunnerResult(0, 0, 0, Generation.Finish.STOP, 0, 0, 0));
                 return;
             }
         }
@@ -443,7 +443,7 @@ public final class RunnerMain {
             out.print('\n');
             out.flush();
         }
-        if (e instanceof RunnerMessages.Done || e instanceof RunnerMessages.Failed || e instanceof RunnerMessages.Loaded
+        if (e instanceof RunnerResult || e instanceof RunnerMessages.Failed || e instanceof RunnerMessages.Loaded
                 || e instanceof RunnerMessages.Unloaded || e instanceof RunnerMessages.Rendered
                 || e instanceof RunnerMessages.CapsOut || e instanceof RunnerMessages.VectorsOut) {
             inFlight.remove(id);

@@ -3,7 +3,6 @@ package io.modeld.runtime;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.modeld.engine.ChatRequest;
-import io.modeld.engine.Sampling;
 import java.util.List;
 
 /**
@@ -27,13 +26,13 @@ final class RunnerMessages {
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
     @JsonSubTypes({@JsonSubTypes.Type(value = Load.class, name = "load"),
             @JsonSubTypes.Type(value = Unload.class, name = "unload"),
-            @JsonSubTypes.Type(value = Generate.class, name = "generate"),
+            @JsonSubTypes.Type(value = RunnerRequest.class, name = "generate"),
             @JsonSubTypes.Type(value = Stop.class, name = "stop"),
             @JsonSubTypes.Type(value = Embed.class, name = "embed"),
             @JsonSubTypes.Type(value = Rerank.class, name = "rerank"),
             @JsonSubTypes.Type(value = Render.class, name = "render"),
             @JsonSubTypes.Type(value = Caps.class, name = "caps")})
-    sealed interface Request permits Load, Unload, Generate, Stop, Embed, Rerank, Render, Caps {
+    sealed interface Request permits Load, Unload, RunnerRequest, Stop, Embed, Rerank, Render, Caps {
     }
 
     /**
@@ -48,15 +47,6 @@ final class RunnerMessages {
 
     /** Free the model; the runner stays for the next one. */
     record Unload() implements Request {
-    }
-
-    /** Generate from a prompt, or from a conversation formatted by the model's chat template. */
-    record Generate(String prompt, ChatRequest chat, int maxTokens, Sampling sampling, List<String> stop,
-                    boolean ignoreEos, String suffix) implements Request {
-
-        static Generate of(GenerateRequest g) {
-            return new Generate(g.prompt(), g.chat(), g.maxTokens(), g.sampling(), g.stop(), g.ignoreEos(), g.suffix());
-        }
     }
 
     /** The prompt the loaded model's chat template makes of a conversation; answered with {@link Rendered}. */
@@ -94,7 +84,7 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = Token.class, name = "token"),
             @JsonSubTypes.Type(value = Thought.class, name = "thought"),
             @JsonSubTypes.Type(value = ToolCall.class, name = "tool_call"),
-            @JsonSubTypes.Type(value = Done.class, name = "done"),
+            @JsonSubTypes.Type(value = RunnerResult.class, name = "done"),
             @JsonSubTypes.Type(value = Rendered.class, name = "rendered"),
             @JsonSubTypes.Type(value = CapsOut.class, name = "caps"),
             @JsonSubTypes.Type(value = VectorsOut.class, name = "vectors"),
@@ -102,7 +92,8 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = Beat.class, name = "beat"),
             @JsonSubTypes.Type(value = Ending.class, name = "ending"),
             @JsonSubTypes.Type(value = Died.class, name = "died")})
-    sealed interface Event permits Ready, Loaded, Unloaded, Started, Token, Thought, ToolCall, Done, Rendered, CapsOut,
+    sealed interface Event permits Ready, Loaded, Unloaded, Started, Token, Thought, ToolCall, RunnerResult, Rendered,
+            CapsOut,
             VectorsOut, Failed, Beat, Ending, Died {
     }
 
@@ -147,14 +138,6 @@ final class RunnerMessages {
 
     /** What a template can do, as llama.cpp's chat layer tells it (its caps map). */
     record CapsOut(java.util.Map<String, Object> caps) implements Event {
-    }
-
-    /**
-     * The generation ended: tokens of the prompt (of them {@code cachedTokens} found in the slot's cache) and
-     * generated, why, and how long each part took.
-     */
-    record Done(int promptTokens, int cachedTokens, int tokens, String finish, long promptNanos, long generateNanos)
-            implements Event {
     }
 
     /** Pooled vectors (base64) and the tokens they were made from. */

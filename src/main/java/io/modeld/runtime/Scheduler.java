@@ -135,7 +135,7 @@ public final class Scheduler implements AutoCloseable {
         return generations.recent();
     }
 
-    void generated(String id, GenerateResult g) {
+    void generated(String id, RunnerResult g) {
         generations.add(id, g.tokens(), g.generateNanos());
     }
 

@@ -84,7 +84,7 @@ final class FakeRunners implements RunnerFactory {
         }
 
         @Override
-        public GenerateResult generate(GenerateRequest request, GenerationOutput out) throws RunnerFailure {
+        public RunnerResult generate(RunnerRequest request, GenerationOutput out) throws RunnerFailure {
             generating.incrementAndGet();
             try {
                 int made = 0;
@@ -95,7 +95,7 @@ final class FakeRunners implements RunnerFactory {
                     requireAlive();
                     out.text("t");
                 }
-                return new GenerateResult(3, 0, made, Generation.Finish.LENGTH, 0, 1, 1);
+                return new RunnerResult(3, 0, made, Generation.Finish.LENGTH, 0, 1, 1);
             } finally {
                 generating.decrementAndGet();
             }

@@ -42,8 +42,8 @@ class KeepAliveTest {
         }
     }
 
-    private static GenerateRequest hi() {
-        return new GenerateRequest("Hi", null, 2, Sampling.DEFAULT.withSeed(1), List.of(), false);
+    private static RunnerRequest hi() {
+        return new RunnerRequest("Hi", null, 2, Sampling.DEFAULT.withSeed(1), List.of(), false);
     }
 
     @Test

@@ -40,8 +40,8 @@ class LeaseTest {
                     }
                 }
             };
-            CompletableFuture<GenerateResult> request = CompletableFuture.supplyAsync(() -> f.generate(a,
-                    LoadOptions.DEFAULT, new GenerateRequest("Hi", null, 4,
+            CompletableFuture<RunnerResult> request = CompletableFuture.supplyAsync(() -> f.generate(a,
+                    LoadOptions.DEFAULT, new RunnerRequest("Hi", null, 4,
                             Sampling.DEFAULT.withSeed(1), List.of(), true)));
             assertThat(paused.await(60, TimeUnit.SECONDS)).isTrue();
             assertThat(f.runtime.loaded(a)).isTrue();
@@ -49,7 +49,7 @@ class LeaseTest {
             assertThat(f.runtime.loaded(a)).isFalse();
             resume.countDown();
 
-            GenerateResult done = request.get(90, TimeUnit.SECONDS);
+            RunnerResult done = request.get(90, TimeUnit.SECONDS);
             assertThat(done.tokens()).isEqualTo(4);
             assertThat(f.runtime.loaded(a)).isTrue();
             assertThat(f.runtime.loaded(b)).as("evicted in turn to make room for a again").isFalse();

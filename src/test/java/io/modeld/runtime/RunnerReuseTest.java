@@ -47,8 +47,8 @@ class RunnerReuseTest {
         }
     }
 
-    private static GenerateResult generate(ProcessRunner r) throws RunnerFailure {
-        return r.generate(new GenerateRequest("Hello", null, 4, Sampling.DEFAULT.withSeed(1), List.of(), true),
+    private static RunnerResult generate(ProcessRunner r) throws RunnerFailure {
+        return r.generate(new RunnerRequest("Hello", null, 4, Sampling.DEFAULT.withSeed(1), List.of(), true),
                 t -> { });
     }
 }

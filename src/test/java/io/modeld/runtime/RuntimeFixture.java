@@ -72,7 +72,7 @@ final class RuntimeFixture implements AutoCloseable {
     }
 
     /** Generates on the model with a lease of its own, as a request does. */
-    GenerateResult generate(String id, LoadOptions options, GenerateRequest request) {
+    RunnerResult generate(String id, LoadOptions options, RunnerRequest request) {
         try (Lease lease = runtime.lease(models.get(id), options)) {
             return lease.generate(request, t -> { });
         }

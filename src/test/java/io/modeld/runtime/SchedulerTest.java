@@ -25,8 +25,8 @@ class SchedulerTest {
     @TempDir
     Path root;
 
-    private static GenerateRequest tokens(int n) {
-        return new GenerateRequest("Hi", null, n, Sampling.DEFAULT.withSeed(1), List.of(), true);
+    private static RunnerRequest tokens(int n) {
+        return new RunnerRequest("Hi", null, n, Sampling.DEFAULT.withSeed(1), List.of(), true);
     }
 
     @Test
@@ -86,7 +86,7 @@ class SchedulerTest {
             f.load(id);
             assertThat(f.fakes.started().get(0).parallel).as("auto: four slots").isEqualTo(4);
             f.fakes.free = false;
-            List<CompletableFuture<GenerateResult>> running = new ArrayList<>();
+            List<CompletableFuture<RunnerResult>> running = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 running.add(CompletableFuture.supplyAsync(() -> f.generate(id, LoadOptions.DEFAULT, tokens(1))));
             }
@@ -129,7 +129,7 @@ class SchedulerTest {
             f.runtime.setParallel(1);
             f.load(id);
             f.fakes.free = false;
-            List<CompletableFuture<GenerateResult>> queued = new ArrayList<>();
+            List<CompletableFuture<RunnerResult>> queued = new ArrayList<>();
             for (int i = 0; i < 1 + Lease.MAX_WAITING; i++) {
                 queued.add(CompletableFuture.supplyAsync(() -> f.generate(id, LoadOptions.DEFAULT, tokens(2))));
             }
@@ -156,7 +156,7 @@ class SchedulerTest {
             f.runtime.setParallel(1);
             f.load(id);
             f.fakes.free = false;
-            List<CompletableFuture<GenerateResult>> queued = new ArrayList<>();
+            List<CompletableFuture<RunnerResult>> queued = new ArrayList<>();
             for (int i = 0; i < 1 + Lease.MAX_WAITING; i++) {
                 queued.add(CompletableFuture.supplyAsync(() -> f.generate(id, LoadOptions.DEFAULT, tokens(1))));
             }
@@ -254,13 +254,13 @@ class SchedulerTest {
             String a = f.model("a", 1);
             f.fakes.free = false;
             f.fakes.loadError = new OutOfMemoryError("a load that failed as no RunnerFailure does");
-            List<CompletableFuture<GenerateResult>> joined = new ArrayList<>();
+            List<CompletableFuture<RunnerResult>> joined = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 joined.add(CompletableFuture.supplyAsync(() -> f.generate(a, LoadOptions.DEFAULT, tokens(1))));
             }
             Thread.sleep(500);   // the others join the first one's load, which waits for the step below
             f.fakes.step.release();
-            for (CompletableFuture<GenerateResult> j : joined) {
+            for (CompletableFuture<RunnerResult> j : joined) {
                 assertThatThrownBy(() -> j.get(5, TimeUnit.SECONDS)).hasRootCauseInstanceOf(OutOfMemoryError.class);
             }
             f.fakes.free = true;

@@ -27,7 +27,7 @@ import io.modeld.inference.Options;
 import io.modeld.inference.Prompt;
 import io.modeld.inference.TokenSink;
 import io.modeld.inference.ToolSpecs;
-import io.modeld.runtime.GenerateResult;
+import io.modeld.runtime.RunnerResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,7 +84,7 @@ final class OllamaGeneration {
         GenerationRequest request = new GenerationRequest(r.id(), prompt, options, keepAlive, false);
         if (!stream) {
             Answer answer = new Answer(ClientConnection.gone(ctx));
-            GenerateResult result = inference.generate(request, answer);
+            RunnerResult result = inference.generate(request, answer);
             ObjectNode out = chunk(name, chat, answer.text());
             withThinking(out, chat, answer.thinking());
             withToolCalls(out, answer);
@@ -93,7 +93,7 @@ final class OllamaGeneration {
         }
         Ndjson lines = new Ndjson(ctx);
         Answer calls = new Answer();
-        GenerateResult result;
+        RunnerResult result;
         try {
             result = inference.generate(request, new TokenSink() {
                 @Override
@@ -164,7 +164,7 @@ final class OllamaGeneration {
         return c;
     }
 
-    private static ObjectNode finish(ObjectNode last, GenerateResult r, long start) {
+    private static ObjectNode finish(ObjectNode last, RunnerResult r, long start) {
         return last.put("done", true).put("done_reason", r.finish().ollama())
                 .put("total_duration", System.nanoTime() - start).put("load_duration", r.loadNanos())
                 .put("prompt_eval_count", r.evaluatedTokens()).put("prompt_eval_duration", r.promptNanos())

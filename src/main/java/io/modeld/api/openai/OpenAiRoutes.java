@@ -28,7 +28,7 @@ import io.modeld.inference.JsonSchemaGrammar;
 import io.modeld.inference.ModelCapabilities;
 import io.modeld.inference.Options;
 import io.modeld.inference.Prompt;
-import io.modeld.runtime.GenerateResult;
+import io.modeld.runtime.RunnerResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +106,7 @@ public final class OpenAiRoutes {
             return;
         }
         Answer answer = new Answer(ClientConnection.gone(ctx));
-        GenerateResult result = inference.generate(request, answer);
+        RunnerResult result = inference.generate(request, answer);
         ObjectNode out = e.of(chat ? "chat.completion" : "text_completion");
         ObjectNode choice = out.putArray("choices").addObject().put("index", 0);
         if (chat) {
@@ -175,7 +175,7 @@ public final class OpenAiRoutes {
         }
     }
 
-    private static ObjectNode usage(GenerateResult r) {
+    private static ObjectNode usage(RunnerResult r) {
         ObjectNode usage = Json.MAPPER.createObjectNode().put("prompt_tokens", r.promptTokens())
                 .put("completion_tokens", r.tokens()).put("total_tokens", r.promptTokens() + r.tokens());
         usage.putObject("prompt_tokens_details").put("cached_tokens", r.cachedTokens());
@@ -189,7 +189,7 @@ public final class OpenAiRoutes {
             ((ObjectNode) first.get("choices").get(0).get("delta")).put("role", "assistant").put("content", "");
             events.event(first);
         }
-        GenerateResult result;
+        RunnerResult result;
         try {
             result = inference.generate(request, new TokenSink() {
                 private boolean started;
