@@ -3,11 +3,10 @@ package io.modeld.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modeld.engine.Sampling;
+import io.modeld.testing.CoreFixture;
+import io.modeld.testing.ManualClock;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,30 +17,6 @@ class KeepAliveTest {
     @TempDir
     Path root;
 
-    /** A clock that only moves when told. */
-    static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
     private static RunnerRequest hi() {
         return new RunnerRequest("Hi", null, 2, Sampling.DEFAULT.withSeed(1), List.of(), false);
     }
@@ -49,7 +24,7 @@ class KeepAliveTest {
     @Test
     void unloads_a_model_idle_for_the_keep_alive_and_keeps_a_recently_used_one() throws Exception {
         ManualClock clock = new ManualClock();
-        try (RuntimeFixture f = new RuntimeFixture(root, clock, 4L << 30, Duration.ofMinutes(5))) {
+        try (CoreFixture f = new CoreFixture(root, clock, 4L << 30, Duration.ofMinutes(5))) {
             String idle = f.model("idle", 1);
             String busy = f.model("busy", 2);
             f.load(idle);
@@ -58,13 +33,13 @@ class KeepAliveTest {
             f.generate(busy, LoadOptions.DEFAULT, hi());
             clock.advance(Duration.ofMinutes(2));
 
-            f.runtime.expireIdle();
-            assertThat(f.runtime.loaded(idle)).as("idle for 6 minutes").isFalse();
-            assertThat(f.runtime.loaded(busy)).as("used 2 minutes ago").isTrue();
+            f.scheduler.expireIdle();
+            assertThat(f.scheduler.loaded(idle)).as("idle for 6 minutes").isFalse();
+            assertThat(f.scheduler.loaded(busy)).as("used 2 minutes ago").isTrue();
 
             clock.advance(Duration.ofMinutes(3));
-            f.runtime.expireIdle();
-            assertThat(f.runtime.loaded(busy)).isFalse();
+            f.scheduler.expireIdle();
+            assertThat(f.scheduler.loaded(busy)).isFalse();
             assertThat(f.fakes.alive()).as("no runner left").isEmpty();
         }
     }
@@ -72,7 +47,7 @@ class KeepAliveTest {
     @Test
     void a_request_sets_its_models_keep_alive_from_then_on_and_zero_unloads_after_it() throws Exception {
         ManualClock clock = new ManualClock();
-        try (RuntimeFixture f = new RuntimeFixture(root, clock, 4L << 30, Duration.ofMinutes(5))) {
+        try (CoreFixture f = new CoreFixture(root, clock, 4L << 30, Duration.ofMinutes(5))) {
             String forever = f.model("forever", 3);
             String brief = f.model("brief", 4);
             String once = f.model("once", 5);
@@ -80,15 +55,15 @@ class KeepAliveTest {
             f.generate(brief, new LoadOptions(0, Duration.ofSeconds(30)), hi());
             f.generate(brief, LoadOptions.DEFAULT, hi());
             f.generate(once, new LoadOptions(0, Duration.ZERO), hi());
-            assertThat(f.runtime.loaded(once)).as("keep_alive 0: unloaded once its request was done").isFalse();
+            assertThat(f.scheduler.loaded(once)).as("keep_alive 0: unloaded once its request was done").isFalse();
 
             clock.advance(Duration.ofSeconds(31));
-            f.runtime.expireIdle();
-            assertThat(f.runtime.loaded(brief)).as("its own 30 s, kept by a later request without one").isFalse();
+            f.scheduler.expireIdle();
+            assertThat(f.scheduler.loaded(brief)).as("its own 30 s, kept by a later request without one").isFalse();
             clock.advance(Duration.ofDays(2));
-            f.runtime.expireIdle();
-            assertThat(f.runtime.loaded(forever)).as("a negative keep-alive is for ever").isTrue();
-            LoadedModel shown = f.runtime.loadedModels().get(0);
+            f.scheduler.expireIdle();
+            assertThat(f.scheduler.loaded(forever)).as("a negative keep-alive is for ever").isTrue();
+            LoadedModel shown = f.scheduler.loadedModels().get(0);
             assertThat(shown.expiresAt()).isEqualTo(-1);
         }
     }

@@ -1,13 +1,13 @@
 package io.modeld.runtime;
 
-import io.modeld.testing.Downloading;
-import io.modeld.testing.Runners;
 import static io.modeld.testing.TestDaemon.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.gguf.TinyLlama;
+import io.modeld.testing.Downloading;
+import io.modeld.testing.Runners;
 import io.modeld.testing.TestDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;

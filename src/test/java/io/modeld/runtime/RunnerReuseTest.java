@@ -7,6 +7,7 @@ import io.modeld.config.DataDir;
 import io.modeld.engine.Sampling;
 import io.modeld.gguf.ModelRole;
 import io.modeld.gguf.TinyLlama;
+import io.modeld.testing.CoreFixture;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class RunnerReuseTest {
         Path tiny = root.resolve("tiny.gguf");
         TinyLlama.SMALL.write(small, 1);
         TinyLlama.TINY.write(tiny, 2);
-        List<String> command = RuntimeFixture.runnerCommand(dataDir);
+        List<String> command = CoreFixture.runnerCommand(dataDir);
         try (ProcessRunner fresh = ProcessRunner.start(command, Config.DEFAULT_STEP_TIMEOUT);
              ProcessRunner reused = ProcessRunner.start(command, Config.DEFAULT_STEP_TIMEOUT)) {
             Thread.sleep(500);

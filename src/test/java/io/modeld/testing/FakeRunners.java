@@ -1,7 +1,12 @@
-package io.modeld.runtime;
+package io.modeld.testing;
 
 import io.modeld.engine.Generation;
-import io.modeld.gguf.ModelRole;
+import io.modeld.runtime.GenerationOutput;
+import io.modeld.runtime.ModelRunner;
+import io.modeld.runtime.RunnerFactory;
+import io.modeld.runtime.RunnerFailure;
+import io.modeld.runtime.RunnerRequest;
+import io.modeld.runtime.RunnerResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,19 +16,31 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runners without llama.cpp, as Ollama's scheduler tests swap {@code newServerFn}: they load at once,
- * generate one token per {@link #step} a test grants (or at once when {@link #free}), and can be made to
- * die. The scheduler cannot tell them from processes; its tests then run in milliseconds.
+ * generate one token ({@link #piece}) per {@link #step} a test grants (or at once when {@link #free}), keep
+ * every request they were given, and can be made to die. The scheduler and the inference core cannot tell
+ * them from processes; their tests then run in milliseconds.
  */
-final class FakeRunners implements RunnerFactory {
+public final class FakeRunners implements RunnerFactory {
 
     private final List<Fake> started = new CopyOnWriteArrayList<>();
+    private final List<Fake> checkers = new CopyOnWriteArrayList<>();
     private final AtomicLong pids = new AtomicLong(1000);
     /** Tokens the test lets generations make; none is needed when {@link #free}. */
-    final Semaphore step = new Semaphore(0);
-    volatile boolean free = true;
-    volatile long resident;
+    public final Semaphore step = new Semaphore(0);
+    public volatile boolean free = true;
+    public volatile long resident;
+    /** The text of each generated token. */
+    public volatile String piece = "t";
+    /** Tokens a generation makes at most, as a context would end it. */
+    public volatile int context = 64;
+    /** Template checks wait for a {@link #step} each while set. */
+    public volatile boolean holdChecks;
     /** Thrown by the next load, when set (then cleared): what no RunnerFailure describes. */
-    volatile Error loadError;
+    public volatile Error loadError;
+    /** Thrown by the next generation before it starts, when set (then cleared): a prompt refused, say. */
+    public volatile RunnerFailure generateFailure;
+    /** Every generation asked of any runner, in order. */
+    public final List<RunnerRequest> requests = new CopyOnWriteArrayList<>();
 
     @Override
     public ModelRunner start() {
@@ -32,29 +49,42 @@ final class FakeRunners implements RunnerFactory {
         return f;
     }
 
+    /** A runner that only reads templates: one of {@link #checkers}, not of {@link #started}. */
+    @Override
+    public ModelRunner startChecker() {
+        Fake f = new Fake(pids.incrementAndGet());
+        checkers.add(f);
+        return f;
+    }
+
+    /** Every template-checking runner started so far. */
+    public List<Fake> checkers() {
+        return List.copyOf(checkers);
+    }
+
     /** Every runner started so far, the first first. */
-    List<Fake> started() {
+    public List<Fake> started() {
         return List.copyOf(started);
     }
 
     /** The runners alive now. */
-    List<Fake> alive() {
+    public List<Fake> alive() {
         return started.stream().filter(Fake::alive).toList();
     }
 
     /** A fake runner: what it was asked, and its life. */
-    final class Fake implements ModelRunner {
+    public final class Fake implements ModelRunner {
         final long pid;
-        final List<List<Path>> loads = new CopyOnWriteArrayList<>();
+        public final List<List<Path>> loads = new CopyOnWriteArrayList<>();
         private final List<Runnable> onExit = new CopyOnWriteArrayList<>();
         private volatile boolean alive = true;
-        volatile boolean holding;
+        public volatile boolean holding;
         /** The memory limit the last template check was given. */
-        volatile long capsLimit;
+        public volatile long capsLimit;
         /** The slots of the last load. */
-        volatile int parallel;
+        public volatile int parallel;
         /** Generations running in it now. */
-        final java.util.concurrent.atomic.AtomicInteger generating = new java.util.concurrent.atomic.AtomicInteger();
+        public final java.util.concurrent.atomic.AtomicInteger generating = new java.util.concurrent.atomic.AtomicInteger();
 
         Fake(long pid) {
             this.pid = pid;
@@ -85,15 +115,22 @@ final class FakeRunners implements RunnerFactory {
 
         @Override
         public RunnerResult generate(RunnerRequest request, GenerationOutput out) throws RunnerFailure {
+            requests.add(request);
+            RunnerFailure refused = generateFailure;
+            if (refused != null) {
+                generateFailure = null;
+                throw refused;
+            }
             generating.incrementAndGet();
             try {
+                out.started(3, 0);
                 int made = 0;
-                for (; made < request.maxTokens(); made++) {
+                for (; made < Math.min(request.maxTokens(), context); made++) {
                     if (!free) {
                         step.acquireUninterruptibly();
                     }
                     requireAlive();
-                    out.text("t");
+                    out.text(piece);
                 }
                 return new RunnerResult(3, 0, made, Generation.Finish.LENGTH, 0, 1, 1);
             } finally {
@@ -112,7 +149,7 @@ final class FakeRunners implements RunnerFactory {
                 throws RunnerFailure {
             requireAlive();
             capsLimit = memoryBytes;
-            if (!free) {
+            if (holdChecks) {
                 step.acquireUninterruptibly();
             }
             return java.util.Map.of("supports_tools", template.contains("tools"));
@@ -155,7 +192,7 @@ final class FakeRunners implements RunnerFactory {
         }
 
         /** Dies as a killed process does: its exit actions run. */
-        void die() {
+        public void die() {
             alive = false;
             onExit.forEach(Runnable::run);
         }
