@@ -2,7 +2,7 @@ package io.modeld.catalog;
 
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
-import io.modeld.gguf.GgufReader;
+import io.modeld.gguf.GgufHeaders;
 import io.modeld.gguf.MemoryEstimate;
 import io.modeld.gguf.ModelRole;
 import java.io.IOException;
@@ -31,11 +31,11 @@ public final class GgufFacts {
      * metadata, every part some of the tensors; sizes and parameters are summed over the parts.
      */
     public static ModelSpec fill(ModelSpec spec, List<Path> parts) throws IOException, GgufFormatException {
-        GgufFile gguf = GgufReader.read(parts.get(0));
+        GgufFile gguf = GgufHeaders.shared().read(parts.get(0));
         long parameters = gguf.parameterCount();
         long bytes = Files.size(parts.get(0));
         for (Path part : parts.subList(1, parts.size())) {
-            parameters += GgufReader.read(part).parameterCount();
+            parameters += GgufHeaders.shared().read(part).parameterCount();
             bytes += Files.size(part);
         }
         double billions = Math.round(parameters / 1e7) / 100.0;

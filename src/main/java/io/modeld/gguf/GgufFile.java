@@ -7,8 +7,10 @@ import java.util.Map;
  * What a GGUF file says about itself: its metadata and tensor infos (not the weights).
  *
  * @param dataOffset where the tensor data starts in the file
+ * @param keptBytes about what keeping it costs: its kept strings and its tensors' infos
  */
-public record GgufFile(int version, Map<String, Object> metadata, List<TensorInfo> tensors, long dataOffset) {
+public record GgufFile(int version, Map<String, Object> metadata, List<TensorInfo> tensors, long dataOffset,
+                       long keptBytes) {
 
     /** One tensor: its name, shape (ggml order, innermost first), ggml type and offset in the data. */
     public record TensorInfo(String name, long[] dims, int type, long offset) {

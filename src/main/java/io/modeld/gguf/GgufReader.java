@@ -138,7 +138,8 @@ public final class GgufReader {
         if (dataOffset > size) {
             throw new GgufFormatException("the file ends before its tensor data");
         }
-        GgufFile file = new GgufFile(version, Collections.unmodifiableMap(metadata), List.copyOf(tensors), dataOffset);
+        GgufFile file = new GgufFile(version, Collections.unmodifiableMap(metadata), List.copyOf(tensors), dataOffset,
+                keptBytes + 96L * tensors.size());
         try {
             file.parameterCount();
         } catch (ArithmeticException e) {

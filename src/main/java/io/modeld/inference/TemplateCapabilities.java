@@ -6,7 +6,7 @@ import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelStore;
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
-import io.modeld.gguf.GgufReader;
+import io.modeld.gguf.GgufHeaders;
 import io.modeld.gguf.ModelRole;
 import io.modeld.runtime.RunnerFailure;
 import io.modeld.runtime.Scheduler;
@@ -164,7 +164,7 @@ final class TemplateCapabilities implements AutoCloseable {
         FileFacts f = files.get(key);
         if (f == null) {
             try {
-                GgufFile g = GgufReader.read(models.fileOf(r));
+                GgufFile g = GgufHeaders.shared().read(models.fileOf(r));
                 String template = g.string("tokenizer.chat_template.tool_use");
                 template = template != null ? template : g.string("tokenizer.chat_template");
                 f = new FileFacts(template, template == null ? null : sha256(template),

@@ -5,7 +5,7 @@ import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
-import io.modeld.gguf.GgufReader;
+import io.modeld.gguf.GgufHeaders;
 import io.modeld.gguf.MemoryEstimate;
 import io.modeld.gguf.ModelRole;
 import java.io.IOException;
@@ -351,7 +351,7 @@ public final class Scheduler implements AutoCloseable {
     private Resident start(ModelRecord r, LoadOptions options) {
         GgufFile gguf;
         try {
-            gguf = GgufReader.read(models.fileOf(r));
+            gguf = GgufHeaders.shared().read(models.fileOf(r));
         } catch (GgufFormatException | IOException e) {
             throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, "cannot load '" + r.spec().name()
                     + "': its file is not a usable GGUF model (" + e.getMessage() + ")");

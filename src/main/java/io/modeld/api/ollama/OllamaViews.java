@@ -8,13 +8,12 @@ import io.modeld.catalog.ModelService;
 import io.modeld.catalog.OllamaNames;
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
+import io.modeld.gguf.GgufHeaders;
 import io.modeld.gguf.GgufReader;
 import io.modeld.inference.Inference;
 import io.modeld.inference.ModelCapabilities;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -25,26 +24,22 @@ import java.util.Map;
 
 /**
  * How models look on Ollama's API: the entries of {@code /api/tags} and {@code /api/ps}, the
- * {@code details} object, and {@code /api/show}'s {@code model_info} and capabilities, all read from the
- * GGUF header. What is kept of a header is small and bounded ({@link Header}: a few facts, the chat
- * template, at most {@link #MAX_INFO_KEYS} scalar keys cut to {@link #MAX_INFO_VALUE} characters), for
- * at most {@link #CACHED} models, and dropped as soon as its model changes or goes.
+ * {@code details} object, and {@code /api/show}'s {@code model_info} (at most {@link #MAX_INFO_KEYS} scalar keys
+ * cut to {@link #MAX_INFO_VALUE} characters) and capabilities, all read from the GGUF header, which
+ * {@link GgufHeaders} keeps.
  */
 final class OllamaViews {
 
     static final int MAX_INFO_KEYS = 1024;
     static final int MAX_INFO_VALUE = 4096;
-    private static final int CACHED = 64;
 
-    /** What the views need of a header, read once per version of the file (its size and time). */
-    private record Header(long size, FileTime modified, String architecture, long parameters, String quantization,
-                          Long contextLength, Long embeddingLength, String chatTemplate, boolean fim, ObjectNode info) {
+    /** What the views need of a header (read through {@link GgufHeaders}: once per version of the file). */
+    private record Header(String architecture, long parameters, String quantization, Long contextLength,
+                          Long embeddingLength, String chatTemplate, GgufFile file) {
 
-        static Header of(long size, FileTime modified, GgufFile g) {
-            return new Header(size, modified, g.architecture(), g.parameterCount(), g.quantization(),
-                    g.archInteger("context_length"), g.archInteger("embedding_length"),
-                    g.string("tokenizer.chat_template"), g.metadata().containsKey("tokenizer.ggml.fim_pre_token_id"),
-                    info(g));
+        static Header of(GgufFile g) {
+            return new Header(g.architecture(), g.parameterCount(), g.quantization(), g.archInteger("context_length"),
+                    g.archInteger("embedding_length"), g.string("tokenizer.chat_template"), g);
         }
 
         /** {@code model_info}: scalar keys as they are; long arrays (the tokenizer's) as empty arrays, as Ollama shows them. */
@@ -72,20 +67,11 @@ final class OllamaViews {
     }
 
     private final ModelService models;
-    private final Map<String, Header> headers = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Header> eldest) {
-                    return size() > CACHED;
-                }
-            });
-
     private final Inference inference;
 
     OllamaViews(ModelService models, Inference inference) {
         this.models = models;
         this.inference = inference;
-        models.subscribe(change -> headers.remove(change.id()));
     }
 
     /** What the header of a downloaded model holds, or null when it cannot be read. */
@@ -93,16 +79,8 @@ final class OllamaViews {
         if (!r.downloaded()) {
             return null;
         }
-        Path file = models.fileOf(r);
         try {
-            long size = Files.size(file);
-            FileTime modified = Files.getLastModifiedTime(file);
-            Header h = headers.get(r.id());
-            if (h == null || h.size() != size || !h.modified().equals(modified)) {
-                h = Header.of(size, modified, GgufReader.read(file));
-                headers.put(r.id(), h);
-            }
-            return h;
+            return Header.of(GgufHeaders.shared().read(models.fileOf(r)));
         } catch (IOException | GgufFormatException e) {
             return null;
         }
@@ -192,6 +170,6 @@ final class OllamaViews {
     /** {@code model_info}: the GGUF's keys, bounded; {@code {}} when the header cannot be read. */
     ObjectNode modelInfo(ModelRecord r) {
         Header g = header(r);
-        return g == null ? Json.MAPPER.createObjectNode() : g.info().deepCopy();
+        return g == null ? Json.MAPPER.createObjectNode() : Header.info(g.file());
     }
 }

@@ -10,6 +10,7 @@ import io.modeld.catalog.OllamaNames;
 import io.modeld.download.Downloads;
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.GgufFormatException;
+import io.modeld.gguf.GgufHeaders;
 import io.modeld.gguf.GgufReader;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ final class ModelDetails {
         ObjectNode g = Json.MAPPER.createObjectNode();
         GgufFile f;
         try {
-            f = GgufReader.read(file);
+            f = GgufHeaders.shared().read(file);
         } catch (GgufFormatException | IOException e) {
             return g.put("error", "not a readable GGUF file: " + e.getMessage());
         }
