@@ -153,7 +153,7 @@ public final class Daemon implements AutoCloseable {
             logs = LogBuffer.attach();
             ApiServer api = new ApiServer(config, models, downloads, pushes, inference, runtime,
                     activity, logs, store.migration(), BuildInfo.version(), conversations,
-                    copilotModel(models, SettingsFile.load(config.dataDir()).copilotModel()));
+                    copilotModel(models, SettingsFile.load(config.dataDir())));
             api.start(config.host(), config.port(), config.ollamaPort());
             // After the first answer, not before it: the spare runner's JVM and the library's first scan.
             runtime.startSpare();
@@ -195,8 +195,10 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** What the Pieces SDKs' fixed model name stands for: the saved copilotModel setting (one that is gone is logged). */
-    private static CopilotModel copilotModel(ModelService models, String saved) {
+    private static CopilotModel copilotModel(ModelService models, SettingsFile settings) {
         CopilotModel c = new CopilotModel(models);
+        com.fasterxml.jackson.databind.JsonNode kept = settings.get(io.modeld.config.Setting.COPILOT_MODEL);
+        String saved = kept == null ? null : kept.asText();
         try {
             c.choose(saved);
         } catch (ModeldException e) {

@@ -3,7 +3,8 @@ package io.modeld.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
-import java.util.Map;
+import io.modeld.config.Setting;
+import java.util.Arrays;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -20,10 +21,6 @@ import picocli.CommandLine.Parameters;
                 + "and are kept in the data dir, winning over flags at the next start.")
 final class ConfigCommand extends ClientCommand {
 
-    private static final Map<String, String> KEYS = Map.of("memory-budget", "memoryBudget", "keep-alive", "keepAlive",
-            "max-bandwidth", "maxBandwidth", "max-downloads", "maxDownloads", "parallel", "parallel",
-            "copilot-model", "copilotModel");
-
     @Parameters(arity = "0..3", paramLabel = "set KEY VALUE")
     java.util.List<String> words;
 
@@ -36,38 +33,27 @@ final class ConfigCommand extends ClientCommand {
             if (words.size() != 3 || !words.get(0).equals("set")) {
                 throw new CliException(ExitCodes.USAGE, "use: modeld config, or modeld config set KEY VALUE");
             }
-            String field = KEYS.get(words.get(1));
-            if (field == null) {
+            Setting setting = Setting.byName(words.get(1));
+            if (setting == null) {
                 throw new CliException(ExitCodes.USAGE, "'" + words.get(1) + "' is not a setting: " + String.join(", ",
-                        new java.util.TreeSet<>(KEYS.keySet())));
+                        Arrays.stream(Setting.values()).map(Setting::cliName).toList()));
+            }
+            JsonNode value;
+            try {
+                value = setting.read(setting.fromText(words.get(2)));
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCodes.USAGE, words.get(1) + ": " + setting.rule());
             }
             ObjectNode body = Json.MAPPER.createObjectNode();
-            String value = words.get(2);
-            if (field.equals("maxDownloads") || field.equals("parallel")) {
-                if (!value.matches("\\d{1,2}")) {
-                    throw new CliException(ExitCodes.USAGE, words.get(1) + ": a whole number ("
-                            + (field.equals("parallel") ? "0 for auto, or 1 to 16)" : "1 to 64)"));
-                }
-                body.put(field, Integer.parseInt(value));
-            } else if (field.equals("copilotModel") && value.equals("auto")) {
-                body.put(field, "");
-            } else {
-                body.put(field, value);
-            }
+            body.set(setting.key(), value);
             now = client().put("/settings", body.toString());
         }
         if (options.json) {
             printJson(now);
         } else {
-            long bw = now.path("maxBandwidth").asLong();
-            out().println("memory-budget  " + readable(now.path("memoryBudget").asLong()));
-            out().println("keep-alive     " + now.path("keepAlive").asText());
-            out().println("max-bandwidth  " + (bw == 0 ? "off" : readable(bw) + "/s"));
-            out().println("max-downloads  " + now.path("maxDownloads").asInt());
-            int parallel = now.path("parallel").asInt();
-            out().println("parallel       " + (parallel == 0 ? "auto" : parallel));
-            String copilot = now.path("copilotModel").asText();
-            out().println("copilot-model  " + (copilot.isEmpty() ? "auto" : copilot));
+            for (Setting s : Setting.values()) {
+                out().printf("%-14s %s%n", s.cliName(), s.show(now.path(s.key())));
+            }
         }
         return ExitCodes.OK;
     }

@@ -5,6 +5,7 @@ import io.modeld.Daemon;
 import io.modeld.config.Config;
 import io.modeld.config.DataDir;
 import io.modeld.config.DataDirLock;
+import io.modeld.config.Setting;
 import io.modeld.config.Sizes;
 import io.modeld.library.LibraryRoot;
 import java.net.URI;
@@ -161,7 +162,8 @@ final class ServeCommand implements Callable<Integer> {
     private Config config() {
         Config.Builder b = Config.builder(dataDir == null ? Config.defaultDataDir() : dataDir)
                 .host(host).port(port).catalogFile(catalog)
-                .keepAlive(Sizes.parseDuration(keepAlive)).maxDownloads(maxDownloads).connections(connections)
+                .keepAlive(Sizes.parseDuration(flag(Setting.KEEP_ALIVE, keepAlive).asText()))
+                .maxDownloads(flag(Setting.MAX_DOWNLOADS, String.valueOf(maxDownloads)).asInt()).connections(connections)
                 .allowedOrigins(allowedOrigins == null ? List.of() : allowedOrigins).resumeDownloads(resumeDownloads)
                 .hfEndpoint(envOr("HF_ENDPOINT", Config.DEFAULT_HF_ENDPOINT)).hfToken(envOr("HF_TOKEN", null))
                 .apiKey(apiKey == null || apiKey.isBlank() ? null : apiKey)
@@ -169,16 +171,26 @@ final class ServeCommand implements Callable<Integer> {
                 .registries(new Config.Registries(insecureRegistries == null ? List.of() : insecureRegistries,
                         dockerConfig(), envOr("MODELD_REGISTRY_AUTH", null)));
         if (memoryBudget != null) {
-            b.memoryBudget(Sizes.memoryBudget(memoryBudget));
+            b.memoryBudget(flag(Setting.MEMORY_BUDGET, memoryBudget).asLong());
         }
-        b.maxBandwidth(Sizes.parseRate(maxBandwidth));
-        b.parallel(parallel);
+        b.maxBandwidth(flag(Setting.MAX_BANDWIDTH, maxBandwidth == null ? "off" : maxBandwidth).asLong());
+        b.parallel(flag(Setting.PARALLEL, String.valueOf(parallel)).asInt());
         b.stepTimeout(Sizes.parseDuration(stepTimeout));
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
+    }
+
+    /** A flag of a run-time setting, read as the setting reads it; a usage error naming the flag otherwise. */
+    private static com.fasterxml.jackson.databind.JsonNode flag(Setting s, String text) {
+        try {
+            return s.read(s.fromText(text));
+        } catch (IllegalArgumentException e) {
+            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new CliException(ExitCodes.USAGE, "--" + s.cliName() + ": " + why);
         }
     }
 

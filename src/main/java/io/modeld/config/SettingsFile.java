@@ -8,115 +8,104 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * The settings changed while the daemon runs ({@code PUT /settings}, {@code modeld config set}), kept in
  * {@code <data-dir>/settings.json} (written to a temporary file, then renamed) so they survive a restart,
- * where they win over the flags and variables. Each is null when it was never set.
- *
- * @param memoryBudget bytes
- * @param keepAlive {@code never} or a duration such as {@code 30m}
- * @param maxBandwidth bytes a second, 0 for no cap
- * @param maxDownloads downloads at once
- * @param parallel requests a loaded chat model serves at once; 0 for auto
- * @param copilotModel the id of the chat model the Pieces SDKs' "GPT-3.5-turbo Chat Model" stands for; "" for
- *     automatic (the first downloaded chat model)
+ * where they win over the flags and variables. What each accepts is its {@link Setting}'s; one never set is
+ * absent.
  */
-public record SettingsFile(Long memoryBudget, String keepAlive, Long maxBandwidth, Integer maxDownloads,
-                           Integer parallel, String copilotModel) {
+public final class SettingsFile {
 
     public static final String NAME = "settings.json";
 
-    public static SettingsFile empty() {
-        return new SettingsFile(null, null, null, null, null, null);
+    private final Map<Setting, JsonNode> values;
+
+    private SettingsFile(Map<Setting, JsonNode> values) {
+        this.values = Collections.unmodifiableMap(new EnumMap<>(values));
     }
 
-    /** The settings kept in {@code dataDir}; none when there is no file. IllegalArgumentException when it is broken. */
+    public static SettingsFile empty() {
+        return new SettingsFile(new EnumMap<>(Setting.class));
+    }
+
+    /** These values (already read by their settings). */
+    public static SettingsFile of(Map<Setting, JsonNode> values) {
+        return new SettingsFile(values.isEmpty() ? new EnumMap<>(Setting.class) : new EnumMap<>(values));
+    }
+
+    /**
+     * The settings kept in {@code dataDir}; none when there is no file. A value its setting refuses (a file
+     * edited by hand, or kept by an older modeld that checked less) is left out with a warning: the flag's
+     * value stays. IllegalArgumentException when the file is no JSON.
+     */
     public static SettingsFile load(Path dataDir) {
         Path file = dataDir.resolve(NAME);
         if (!Files.isRegularFile(file)) {
             return empty();
         }
+        JsonNode n;
         try {
-            JsonNode n = Json.MAPPER.readTree(file.toFile());
-            return new SettingsFile(n.hasNonNull("memoryBudget") ? n.get("memoryBudget").asLong() : null,
-                    n.hasNonNull("keepAlive") ? n.get("keepAlive").asText() : null,
-                    n.hasNonNull("maxBandwidth") ? n.get("maxBandwidth").asLong() : null,
-                    n.hasNonNull("maxDownloads") ? n.get("maxDownloads").asInt() : null,
-                    n.hasNonNull("parallel") ? n.get("parallel").asInt() : null,
-                    n.hasNonNull("copilotModel") ? n.get("copilotModel").asText() : null);
+            n = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException(file + " is not valid JSON (" + e.getMessage() + "); fix or remove it");
         }
+        Map<Setting, JsonNode> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            JsonNode v = n.get(s.key());
+            if (v != null && !v.isNull()) {
+                try {
+                    values.put(s, s.read(v));
+                } catch (IllegalArgumentException e) {
+                    org.slf4j.LoggerFactory.getLogger(SettingsFile.class).warn("{} in {} is not used ({})",
+                            e.getMessage(), NAME, "set it again with modeld config set");
+                }
+            }
+        }
+        return new SettingsFile(values);
     }
 
     /** Writes the settings into {@code dataDir}, durably. */
     public void save(Path dataDir) throws IOException {
         Path file = dataDir.resolve(NAME);
         Path tmp = dataDir.resolve(NAME + ".tmp");
-        ObjectNode n = Json.MAPPER.valueToTree(this);
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        values.forEach((s, v) -> n.set(s.key(), v));
         PrivateFiles.file(tmp);
         Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** These settings with {@code other}'s non-null ones in place. */
+    /** These settings with {@code other}'s in place. */
     public SettingsFile with(SettingsFile other) {
-        return new SettingsFile(other.memoryBudget != null ? other.memoryBudget : memoryBudget,
-                other.keepAlive != null ? other.keepAlive : keepAlive,
-                other.maxBandwidth != null ? other.maxBandwidth : maxBandwidth,
-                other.maxDownloads != null ? other.maxDownloads : maxDownloads,
-                other.parallel != null ? other.parallel : parallel,
-                other.copilotModel != null ? other.copilotModel : copilotModel);
+        Map<Setting, JsonNode> merged = new EnumMap<>(Setting.class);
+        merged.putAll(values);
+        merged.putAll(other.values);
+        return new SettingsFile(merged);
     }
 
-    /**
-     * {@code config} with these settings in place of its own. A value out of range (a file edited by hand,
-     * or kept by an older modeld that checked less) is left out with a warning: the flag's value stays.
-     */
+    /** The value kept for {@code s}, or null. */
+    public JsonNode get(Setting s) {
+        return values.get(s);
+    }
+
+    /** {@code config} with these settings in place of its own. */
     public Config applyTo(Config config) {
         Config.Builder b = config.toBuilder();
-        if (memoryBudget != null) {
-            if (memoryBudget >= Sizes.MIN_MEMORY_BUDGET) {
-                b.memoryBudget(memoryBudget);
-            } else {
-                ignored("memoryBudget", memoryBudget + " bytes is below the smallest budget, 256MiB");
+        values.forEach((s, v) -> {
+            switch (s) {
+                case MEMORY_BUDGET -> b.memoryBudget(v.asLong());
+                case KEEP_ALIVE -> b.keepAlive(Sizes.parseDuration(v.asText()));
+                case MAX_BANDWIDTH -> b.maxBandwidth(v.asLong());
+                case MAX_DOWNLOADS -> b.maxDownloads(v.asInt());
+                case PARALLEL -> b.parallel(v.asInt());
+                case COPILOT_MODEL -> { }   // a model, not a flag: the daemon reads it once its models are known
             }
-        }
-        if (keepAlive != null) {
-            try {
-                b.keepAlive(Sizes.parseDuration(keepAlive));
-            } catch (IllegalArgumentException e) {
-                ignored("keepAlive", e.getMessage());
-            }
-        }
-        if (maxBandwidth != null) {
-            if (maxBandwidth >= 0) {
-                b.maxBandwidth(maxBandwidth);
-            } else {
-                ignored("maxBandwidth", "a negative rate");
-            }
-        }
-        if (maxDownloads != null) {
-            if (maxDownloads >= 1 && maxDownloads <= 64) {
-                b.maxDownloads(maxDownloads);
-            } else {
-                ignored("maxDownloads", maxDownloads + " is not from 1 to 64");
-            }
-        }
-        if (parallel != null) {
-            if (parallel >= 0 && parallel <= 16) {
-                b.parallel(parallel);
-            } else {
-                ignored("parallel", parallel + " is not from 0 to 16");
-            }
-        }
+        });
         return b.build();
-    }
-
-    private static void ignored(String field, String why) {
-        org.slf4j.LoggerFactory.getLogger(SettingsFile.class).warn("{}: {} in {} is not used ({})", field, why, NAME,
-                "set it again with modeld config set");
     }
 
     /** A duration as the settings spell it: {@code never}, or whole seconds, minutes or hours. */

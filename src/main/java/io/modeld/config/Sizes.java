@@ -82,6 +82,22 @@ public final class Sizes {
         };
     }
 
+    private static final String[] UNITS = {"B", "KB", "MB", "GB", "TB", "PB"};
+
+    /** A size for people: decimal units with one decimal ("807.7 MB"), as download pages and file managers show it. */
+    public static String readable(long bytes) {
+        if (bytes < 1000) {
+            return bytes + " B";
+        }
+        double v = bytes;
+        int unit = 0;
+        while (v >= 1000 && unit < UNITS.length - 1) {
+            v /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
+    }
+
     /** 75% of the machine's physical memory. */
     public static long defaultMemoryBudget() {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

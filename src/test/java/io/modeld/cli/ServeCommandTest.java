@@ -107,8 +107,8 @@ class ServeCommandTest {
                 tmp.toString());
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).isEqualTo(1);
-        assertThat(err.strip()).isEqualTo("modeld: 'lots' is not a size: use e.g. 6GiB, 512MiB or 8GB");
+        assertThat(p.exitValue()).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.strip()).isEqualTo("modeld: --memory-budget: 'lots' is not a size: use e.g. 6GiB, 512MiB or 8GB");
 
         Process unknown = modeld(Map.of(), "serve", "--colour");
         assertThat(unknown.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -161,5 +161,21 @@ class ServeCommandTest {
         assertThat(out).contains("--host", "--port", "--data-dir", "--catalog", "--memory-budget", "--keep-alive",
                 "--max-downloads", "--connections", "--allowed-origins", "MODELD_PORT", "--api-key", "--ollama-port",
                 "--llama-lib", "spare-runner", "MODELD_OLLAMA_PORT", "--library", "--no-library", "MODELD_LIBRARY");
+    }
+
+    @Test
+    void every_run_time_setting_is_a_serve_flag_of_its_own_name() {
+        java.util.Set<String> flags = new java.util.HashSet<>();
+        for (java.lang.reflect.Field f : ServeCommand.class.getDeclaredFields()) {
+            picocli.CommandLine.Option o = f.getAnnotation(picocli.CommandLine.Option.class);
+            if (o != null) {
+                flags.addAll(java.util.List.of(o.names()));
+            }
+        }
+        for (io.modeld.config.Setting s : io.modeld.config.Setting.values()) {
+            if (s != io.modeld.config.Setting.COPILOT_MODEL) {   // a model: chosen once models are known
+                assertThat(flags).as(s.key()).contains("--" + s.cliName());
+            }
+        }
     }
 }

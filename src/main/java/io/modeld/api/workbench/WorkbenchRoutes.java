@@ -7,27 +7,27 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
 import io.modeld.Json;
 import io.modeld.ModeldException;
-import io.modeld.catalog.ModelService;
-import io.modeld.config.LogBuffer;
-import io.modeld.config.SettingsFile;
-import io.modeld.copilot.CopilotModel;
-import io.modeld.config.Sizes;
-import io.modeld.download.DownloadProgress;
-import io.modeld.download.Downloads;
-import io.modeld.runtime.GenerationLog;
-import io.modeld.runtime.LoadedModel;
-import io.modeld.runtime.Scheduler;
-import io.modeld.download.Pulls;
 import io.modeld.api.Bodies;
 import io.modeld.api.Fields;
 import io.modeld.api.ModelViews;
 import io.modeld.api.Outbox;
 import io.modeld.api.Sockets;
+import io.modeld.catalog.ModelService;
+import io.modeld.config.LogBuffer;
+import io.modeld.config.Setting;
+import io.modeld.config.SettingsFile;
+import io.modeld.config.Sizes;
+import io.modeld.copilot.CopilotModel;
+import io.modeld.download.DownloadProgress;
+import io.modeld.download.Downloads;
+import io.modeld.download.Pulls;
+import io.modeld.runtime.GenerationLog;
+import io.modeld.runtime.LoadedModel;
+import io.modeld.runtime.Scheduler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -126,114 +126,53 @@ public final class WorkbenchRoutes implements AutoCloseable {
     // ---- settings
 
     private ObjectNode settings() {
-        return Json.MAPPER.createObjectNode().put("memoryBudget", runtime.budget())
-                .put("keepAlive", SettingsFile.spell(runtime.keepAlive()))
-                .put("maxBandwidth", downloads.bandwidth().bytesPerSecond()).put("maxDownloads", downloads.maxDownloads())
-                .put("parallel", runtime.parallel())
-                .put("copilotModel", copilotModel.chosen() == null ? "" : copilotModel.chosen());
+        return Json.MAPPER.createObjectNode().put(Setting.MEMORY_BUDGET.key(), runtime.budget())
+                .put(Setting.KEEP_ALIVE.key(), SettingsFile.spell(runtime.keepAlive()))
+                .put(Setting.MAX_BANDWIDTH.key(), downloads.bandwidth().bytesPerSecond())
+                .put(Setting.MAX_DOWNLOADS.key(), downloads.maxDownloads())
+                .put(Setting.PARALLEL.key(), runtime.parallel())
+                .put(Setting.COPILOT_MODEL.key(), copilotModel.chosen() == null ? "" : copilotModel.chosen());
     }
 
-    /** Checks every field first (a bad one changes nothing), then applies them all and persists them. */
+    /** Checks every field first by its {@link Setting} (a bad one changes nothing), then applies them all and keeps them. */
     private ObjectNode change(JsonNode body) throws IOException {
         if (!body.isObject()) {
-            throw ModeldException.invalid("body: a JSON object of settings (memoryBudget, keepAlive, maxBandwidth, "
-                    + "maxDownloads, parallel, copilotModel)");
+            throw ModeldException.invalid("body: a JSON object of settings (" + keys() + ")");
         }
-        Long budget = body.has("memoryBudget") ? bytes(body.get("memoryBudget"), "memoryBudget", false) : null;
-        if (budget != null && budget < Sizes.MIN_MEMORY_BUDGET) {
-            throw ModeldException.invalid("memoryBudget: at least 256MiB (" + Sizes.MIN_MEMORY_BUDGET
-                    + " bytes); below that no model fits");
-        }
-        String keepAlive = null;
-        if (body.has("keepAlive")) {
-            if (!body.get("keepAlive").isTextual()) {
-                throw ModeldException.invalid("keepAlive: a duration such as \"30m\", or \"never\"");
+        Map<Setting, JsonNode> changes = new java.util.EnumMap<>(Setting.class);
+        for (var it = body.fields(); it.hasNext(); ) {
+            var f = it.next();
+            Setting s = Setting.byKey(f.getKey());
+            if (s == null) {
+                throw ModeldException.invalid(f.getKey() + ": not a setting (" + keys() + ")");
             }
-            keepAlive = body.get("keepAlive").asText();
             try {
-                Sizes.parseDuration(keepAlive);
+                JsonNode v = s.read(f.getValue());
+                changes.put(s, s == Setting.COPILOT_MODEL && !v.asText().isEmpty()
+                        ? Json.MAPPER.getNodeFactory().textNode(copilotModel.check(v.asText())) : v);
             } catch (IllegalArgumentException e) {
-                throw ModeldException.invalid("keepAlive: " + e.getMessage());
-            }
-        }
-        Long bandwidth = body.has("maxBandwidth") ? bytes(body.get("maxBandwidth"), "maxBandwidth", true) : null;
-        Integer max = null;
-        if (body.has("maxDownloads")) {
-            JsonNode n = body.get("maxDownloads");
-            if (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > 64) {
-                throw ModeldException.invalid("maxDownloads: a whole number from 1 to 64");
-            }
-            max = n.asInt();
-        }
-        Integer parallel = null;
-        if (body.has("parallel")) {
-            JsonNode n = body.get("parallel");
-            if (!n.isIntegralNumber() || n.asInt() < 0 || n.asInt() > Scheduler.MAX_PARALLEL) {
-                throw ModeldException.invalid("parallel: 0 (auto) or a whole number from 1 to " + Scheduler.MAX_PARALLEL
-                        + ": requests a loaded chat model serves at once, from its next load");
-            }
-            parallel = n.asInt();
-        }
-        String copilot = null;
-        if (body.has("copilotModel")) {
-            JsonNode n = body.get("copilotModel");
-            if (!n.isTextual()) {
-                throw ModeldException.invalid("copilotModel: the name or id of a chat model, or \"\" for the first "
-                        + "downloaded one");
-            }
-            copilot = n.asText().isEmpty() ? "" : copilotModel.check(n.asText());
-        }
-        for (var it = body.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!Set.of("memoryBudget", "keepAlive", "maxBandwidth", "maxDownloads", "parallel", "copilotModel")
-                    .contains(f)) {
-                throw ModeldException.invalid(f + ": not a setting (memoryBudget, keepAlive, maxBandwidth, maxDownloads, "
-                        + "parallel, copilotModel)");
+                throw ModeldException.invalid(e.getMessage());
             }
         }
         synchronized (settingsLock) {
-            SettingsFile saved = SettingsFile.load(dataDir).with(new SettingsFile(budget, keepAlive, bandwidth, max,
-                    parallel, copilot));
-            saved.save(dataDir);
-            if (budget != null) {
-                runtime.setBudget(budget);
-            }
-            if (keepAlive != null) {
-                runtime.setKeepAlive(Sizes.parseDuration(keepAlive));
-            }
-            if (bandwidth != null) {
-                downloads.bandwidth().set(bandwidth);
-            }
-            if (max != null) {
-                downloads.setMaxDownloads(max);
-            }
-            if (parallel != null) {
-                runtime.setParallel(parallel);
-            }
-            if (copilot != null) {
-                copilotModel.choose(copilot);
-            }
+            SettingsFile.load(dataDir).with(SettingsFile.of(changes)).save(dataDir);
+            changes.forEach((s, v) -> {
+                switch (s) {
+                    case MEMORY_BUDGET -> runtime.setBudget(v.asLong());
+                    case KEEP_ALIVE -> runtime.setKeepAlive(Sizes.parseDuration(v.asText()));
+                    case MAX_BANDWIDTH -> downloads.bandwidth().set(v.asLong());
+                    case MAX_DOWNLOADS -> downloads.setMaxDownloads(v.asInt());
+                    case PARALLEL -> runtime.setParallel(v.asInt());
+                    case COPILOT_MODEL -> copilotModel.choose(v.asText());
+                }
+            });
             LOG.info("settings changed: {}", body);
         }
         return settings();
     }
 
-    private static long bytes(JsonNode v, String field, boolean rate) {
-        if (v.isIntegralNumber() && v.asLong() >= (rate ? 0 : 1)) {
-            return v.asLong();
-        }
-        if (v.isTextual()) {
-            try {
-                long b = rate ? Sizes.parseRate(v.asText()) : Sizes.parseBytes(v.asText());
-                if (b > 0 || rate) {
-                    return b;
-                }
-            } catch (IllegalArgumentException e) {
-                throw ModeldException.invalid(field + ": " + e.getMessage());
-            }
-        }
-        throw ModeldException.invalid(field + ": " + (rate ? "a rate such as \"20MB/s\", or 0 for none"
-                : "a size such as \"6GiB\", more than 0"));
+    private static String keys() {
+        return String.join(", ", java.util.Arrays.stream(Setting.values()).map(Setting::key).toList());
     }
 
     // ---- activity
