@@ -44,7 +44,7 @@ public final class Daemon implements AutoCloseable {
     private final Config config;
     private final ModelStore store;
     private final Downloads downloads;
-    private final Scheduler runtime;
+    private final Scheduler scheduler;
     private final KeepAlive keeper;
     private final ApiServer api;
     private final DataDirLock lock;
@@ -57,7 +57,7 @@ public final class Daemon implements AutoCloseable {
     private static final Duration LIBRARY_RESCAN = Duration.ofSeconds(15);
 
     private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, Pushes pushes,
-                   Scheduler runtime, KeepAlive keeper, ApiServer api, Library library, LogBuffer logs,
+                   Scheduler scheduler, KeepAlive keeper, ApiServer api, Library library, LogBuffer logs,
                    Conversations conversations, Inference inference) {
         this.conversations = conversations;
         this.inference = inference;
@@ -68,7 +68,7 @@ public final class Daemon implements AutoCloseable {
         this.lock = lock;
         this.store = store;
         this.downloads = downloads;
-        this.runtime = runtime;
+        this.scheduler = scheduler;
         this.keeper = keeper;
         this.api = api;
     }
@@ -105,7 +105,7 @@ public final class Daemon implements AutoCloseable {
         sqlite.join();
         ModelStore store = ModelStore.open(config.dataDir());
         Downloads downloads = null;
-        Scheduler runtime = null;
+        Scheduler scheduler = null;
         KeepAlive keeper = null;
         Library library = null;
         Pushes pushes = null;
@@ -125,12 +125,12 @@ public final class Daemon implements AutoCloseable {
             // Unpacking llama.cpp and JNA's stub from the jar (or checking them) waits for the first runner,
             // which the spare starts in the background: it is not on the way to the first answer.
             Supplier<List<String>> runnerCommand = RunnerLauncher.lazyCommand(config.llamaLib(), dataDir.lib());
-            runtime = new Scheduler(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
+            scheduler = new Scheduler(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
                     RunnerFactory.processes(runnerCommand, config::stepTimeout), config.spareRunner(), config.keepAlive());
-            runtime.setParallel(config.parallel());
-            Scheduler inMemory = runtime;
+            scheduler.setParallel(config.parallel());
+            Scheduler inMemory = scheduler;
             downloads.beforeRemoval(inMemory::unload);
-            inference = new Inference(models, runtime, store);
+            inference = new Inference(models, scheduler, store);
             Inference checked = inference;
             ModelActivity activity = new ModelActivity() {
                 @Override
@@ -151,18 +151,18 @@ public final class Daemon implements AutoCloseable {
             keeper = KeepAlive.sweep(inMemory);
             pushes = new Pushes(models, downloads.registry());
             logs = LogBuffer.attach();
-            ApiServer api = new ApiServer(config, models, downloads, pushes, inference, runtime,
+            ApiServer api = new ApiServer(config, models, downloads, pushes, inference, scheduler,
                     activity, logs, store.migration(), BuildInfo.version(), conversations,
                     copilotModel(models, SettingsFile.load(config.dataDir())));
             api.start(config.host(), config.port(), config.ollamaPort());
             // After the first answer, not before it: the spare runner's JVM and the library's first scan.
-            runtime.startSpare();
+            scheduler.startSpare();
             library.start();
             inference.checkTemplates();
             if (config.resumeDownloads()) {
                 downloads.resumeInterrupted();
             }
-            return new Daemon(config, lock, store, downloads, pushes, runtime, keeper, api, library, logs,
+            return new Daemon(config, lock, store, downloads, pushes, scheduler, keeper, api, library, logs,
                     conversations, inference);
         } catch (RuntimeException e) {
             if (inference != null) {
@@ -180,8 +180,8 @@ public final class Daemon implements AutoCloseable {
             if (keeper != null) {
                 keeper.close();
             }
-            if (runtime != null) {
-                runtime.close();
+            if (scheduler != null) {
+                scheduler.close();
             }
             if (downloads != null) {
                 downloads.close();
@@ -252,7 +252,7 @@ public final class Daemon implements AutoCloseable {
     public void close() {
         // each part is closed whatever the one before it did: a server that fails to stop must not leave the
         // runners running (a stuck one stayed behind, parent 1, at 95% CPU) nor the store open
-        AutoCloseable[] parts = {api, inference, library, pushes, logs::detach, keeper, runtime, downloads, conversations,
+        AutoCloseable[] parts = {api, inference, library, pushes, logs::detach, keeper, scheduler, downloads, conversations,
                 store, lock};
         RuntimeException first = null;
         for (AutoCloseable part : parts) {

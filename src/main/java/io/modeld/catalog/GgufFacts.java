@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * Fills what a model's spec leaves out from its GGUF file: parameters (billions), quantization,
  * context length (maxTokens.total), file size (bytes) and the memory a load will need (ram, the
- * runtime's {@link MemoryEstimate}), and the family (its architecture). What the client gave wins, but
+ * scheduler's {@link MemoryEstimate}), and the family (its architecture). What the client gave wins, but
  * for the usage of embedders and rerankers: the file's role decides those.
  */
 public final class GgufFacts {

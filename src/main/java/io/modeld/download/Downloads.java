@@ -80,7 +80,7 @@ public final class Downloads implements AutoCloseable {
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** Runs {@code action} with a model's id before its files are removed: the runtime unloads it. */
+    /** Runs {@code action} with a model's id before its files are removed: the scheduler unloads it. */
     public void beforeRemoval(Consumer<String> action) {
         beforeRemoval = action;
     }

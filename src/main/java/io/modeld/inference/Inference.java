@@ -201,7 +201,7 @@ public final class Inference implements AutoCloseable {
         refuseEarly(r, ModelRole.EMBEDDER);
         try (Lease lease = scheduler.lease(r, loadOptions(r, request.options(), request.keepAlive()))) {
             require(lease, ModelRole.EMBEDDER, r);
-            ModelRunner.Vectors v = lease.pool(null, request.texts(), request.tokens(), request.truncate());
+            ModelRunner.Pooled v = lease.pool(null, request.texts(), request.tokens(), request.truncate());
             List<float[]> out = new ArrayList<>(v.vectors().size());
             for (float[] vector : v.vectors()) {
                 out.add(request.normalize()
@@ -221,7 +221,7 @@ public final class Inference implements AutoCloseable {
         refuseEarly(r, ModelRole.RERANKER);
         try (Lease lease = scheduler.lease(r, loadOptions(r, Options.NONE, null))) {
             require(lease, ModelRole.RERANKER, r);
-            ModelRunner.Vectors scores = lease.pool(request.query(), request.documents(), null, request.truncate());
+            ModelRunner.Pooled scores = lease.pool(request.query(), request.documents(), null, request.truncate());
             List<Ranking.Ranked> ranked = new ArrayList<>();
             for (int i = 0; i < request.documents().size(); i++) {
                 ranked.add(new Ranking.Ranked(i, scores.vectors().get(i)[0]));

@@ -74,7 +74,7 @@ public final class Lease implements AutoCloseable {
     }
 
     /** Pooled vectors of the inputs (or, with a query, rerank scores of the documents), in the model's turn. */
-    public ModelRunner.Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) {
+    public ModelRunner.Pooled pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) {
         takeTurn();
         try {
             return resident.runner.pool(query, inputs, tokens, truncate);

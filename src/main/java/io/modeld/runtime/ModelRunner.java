@@ -17,7 +17,7 @@ public interface ModelRunner extends AutoCloseable {
     }
 
     /** Pooled vectors (embeddings, or a reranker's scores) and the tokens they were made from. */
-    record Vectors(List<float[]> vectors, int tokens) {
+    record Pooled(List<float[]> vectors, int tokens) {
     }
 
     /**
@@ -56,7 +56,7 @@ public interface ModelRunner extends AutoCloseable {
      * Embeds the inputs (text, or token ids when {@code tokens} is not null), or, with a {@code query},
      * scores the documents in {@code inputs} against it on a reranker.
      */
-    Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure;
+    Pooled pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure;
 
     /** The process id, for {@code /memory}; -1 when there is no process. */
     long pid();

@@ -294,7 +294,7 @@ final class ProcessRunner implements ModelRunner {
      * scores the documents in {@code inputs} against it on a reranker.
      */
     @Override
-    public Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure {
+    public Pooled pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure {
         RunnerMessages.Event e = ask(query == null ? new RunnerMessages.Embed(inputs, tokens, truncate)
                 : new RunnerMessages.Rerank(query, inputs, truncate), null, "pooling");
         if (!(e instanceof RunnerMessages.VectorsOut out)) {
@@ -307,7 +307,7 @@ final class ProcessRunner implements ModelRunner {
             b.asFloatBuffer().get(v);
             vectors.add(v);
         }
-        return new Vectors(vectors, out.promptTokens());
+        return new Pooled(vectors, out.promptTokens());
     }
 
     private RunnerFailure failure(RunnerMessages.Event e, String what) {

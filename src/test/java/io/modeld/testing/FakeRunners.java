@@ -156,13 +156,13 @@ public final class FakeRunners implements RunnerFactory {
         }
 
         @Override
-        public Vectors pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure {
+        public Pooled pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure {
             requireAlive();
             List<float[]> out = new ArrayList<>();
             for (int i = 0; i < (tokens != null ? tokens.size() : inputs.size()); i++) {
                 out.add(new float[] {i, 1});
             }
-            return new Vectors(out, out.size());
+            return new Pooled(out, out.size());
         }
 
         private void requireAlive() throws RunnerFailure {

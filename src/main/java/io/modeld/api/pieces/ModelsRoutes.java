@@ -25,17 +25,17 @@ final class ModelsRoutes {
 
     private final ModelService models;
     private final Downloads downloads;
-    private final Scheduler runtime;
+    private final Scheduler scheduler;
     private final ModelViews views;
     private final IdentifierStream identifiers;
     private final CopilotAlias alias;
 
-    ModelsRoutes(ModelService models, Downloads downloads, Scheduler runtime, ModelViews views,
+    ModelsRoutes(ModelService models, Downloads downloads, Scheduler scheduler, ModelViews views,
                  IdentifierStream identifiers, CopilotAlias alias) {
         this.alias = alias;
         this.models = models;
         this.downloads = downloads;
-        this.runtime = runtime;
+        this.scheduler = scheduler;
         this.views = views;
         this.identifiers = identifiers;
     }
@@ -52,9 +52,9 @@ final class ModelsRoutes {
             ctx.json(new ModelDeleteCacheOutput(views.schema(), views.reference(r.id())));
         });
         routes.get("/memory", ctx -> {
-            ObjectNode out = Json.MAPPER.createObjectNode().put("budget", runtime.budget()).put("used", runtime.used());
+            ObjectNode out = Json.MAPPER.createObjectNode().put("budget", scheduler.budget()).put("used", scheduler.used());
             ArrayNode list = out.putArray("loaded");
-            for (LoadedModel l : runtime.loadedModels()) {
+            for (LoadedModel l : scheduler.loadedModels()) {
                 ModelRecord r = models.get(l.id());
                 list.addObject().put("id", l.id()).put("name", r.spec().name()).put("unique", r.spec().unique())
                         .put("estimate", l.estimate()).put("resident", l.resident()).put("pid", l.pid())
@@ -62,7 +62,7 @@ final class ModelsRoutes {
                         .put("waiting", l.waiting()).put("busy", l.busy()).put("slots", l.slots())
                         .put("busySlots", l.busySlots());
             }
-            long[] spare = runtime.spareRunner();
+            long[] spare = scheduler.spareRunner();
             if (spare == null) {
                 out.putNull("spare");
             } else {
@@ -71,7 +71,7 @@ final class ModelsRoutes {
             ctx.json(out);
         });
         routes.post("/models/unload", ctx -> {
-            runtime.unloadAll();
+            scheduler.unloadAll();
             ctx.status(204);
         });
         routes.ws("/models/stream/identifiers", identifiers::configure);

@@ -51,7 +51,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
 
     private final ModelService models;
     private final Downloads downloads;
-    private final Scheduler runtime;
+    private final Scheduler scheduler;
     private final Pulls pulls;
     private final ModelViews views;
     private final LogBuffer logs;
@@ -67,12 +67,12 @@ public final class WorkbenchRoutes implements AutoCloseable {
     /** When the newest generation sent by a tick ended; only the ticker thread writes it. */
     private volatile long lastGenerationAt;
 
-    public WorkbenchRoutes(ModelService models, Downloads downloads, Pulls pulls, Scheduler runtime, ModelViews views,
+    public WorkbenchRoutes(ModelService models, Downloads downloads, Pulls pulls, Scheduler scheduler, ModelViews views,
                            LogBuffer logs, Path dataDir, CopilotModel copilotModel) {
         this.models = models;
         this.pulls = pulls;
         this.downloads = downloads;
-        this.runtime = runtime;
+        this.scheduler = scheduler;
         this.views = views;
         this.logs = logs;
         this.dataDir = dataDir;
@@ -126,11 +126,11 @@ public final class WorkbenchRoutes implements AutoCloseable {
     // ---- settings
 
     private ObjectNode settings() {
-        return Json.MAPPER.createObjectNode().put(Setting.MEMORY_BUDGET.key(), runtime.budget())
-                .put(Setting.KEEP_ALIVE.key(), SettingsFile.spell(runtime.keepAlive()))
+        return Json.MAPPER.createObjectNode().put(Setting.MEMORY_BUDGET.key(), scheduler.budget())
+                .put(Setting.KEEP_ALIVE.key(), SettingsFile.spell(scheduler.keepAlive()))
                 .put(Setting.MAX_BANDWIDTH.key(), downloads.bandwidth().bytesPerSecond())
                 .put(Setting.MAX_DOWNLOADS.key(), downloads.maxDownloads())
-                .put(Setting.PARALLEL.key(), runtime.parallel())
+                .put(Setting.PARALLEL.key(), scheduler.parallel())
                 .put(Setting.COPILOT_MODEL.key(), copilotModel.chosen() == null ? "" : copilotModel.chosen());
     }
 
@@ -158,11 +158,11 @@ public final class WorkbenchRoutes implements AutoCloseable {
             SettingsFile.load(dataDir).with(SettingsFile.of(changes)).save(dataDir);
             changes.forEach((s, v) -> {
                 switch (s) {
-                    case MEMORY_BUDGET -> runtime.setBudget(v.asLong());
-                    case KEEP_ALIVE -> runtime.setKeepAlive(Sizes.parseDuration(v.asText()));
+                    case MEMORY_BUDGET -> scheduler.setBudget(v.asLong());
+                    case KEEP_ALIVE -> scheduler.setKeepAlive(Sizes.parseDuration(v.asText()));
                     case MAX_BANDWIDTH -> downloads.bandwidth().set(v.asLong());
                     case MAX_DOWNLOADS -> downloads.setMaxDownloads(v.asInt());
-                    case PARALLEL -> runtime.setParallel(v.asInt());
+                    case PARALLEL -> scheduler.setParallel(v.asInt());
                     case COPILOT_MODEL -> copilotModel.choose(v.asText());
                 }
             });
@@ -185,7 +185,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
         try {
             long since = lastGenerationAt;
             if (watchers.isEmpty()) {
-                List<GenerationLog.Entry> recent = runtime.recentGenerations();
+                List<GenerationLog.Entry> recent = scheduler.recentGenerations();
                 lastGenerationAt = recent.isEmpty() ? since : recent.get(recent.size() - 1).endedAt();
                 return;
             }
@@ -201,9 +201,9 @@ public final class WorkbenchRoutes implements AutoCloseable {
 
     private ObjectNode activity(long generationsSince) {
         ObjectNode f = Json.MAPPER.createObjectNode().put("at", System.currentTimeMillis());
-        ObjectNode memory = f.putObject("memory").put("budget", runtime.budget()).put("used", runtime.used());
+        ObjectNode memory = f.putObject("memory").put("budget", scheduler.budget()).put("used", scheduler.used());
         ArrayNode loaded = memory.putArray("models");
-        for (LoadedModel l : runtime.loadedModels()) {
+        for (LoadedModel l : scheduler.loadedModels()) {
             loaded.addObject().put("id", l.id()).put("name", name(l.id())).put("resident", l.resident())
                     .put("estimate", l.estimate()).put("busy", l.busy()).put("slots", l.slots())
                     .put("busySlots", l.busySlots());
@@ -215,7 +215,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
                     .put("total", e.getValue().total());
         }
         ArrayNode gens = f.putArray("generations");
-        for (GenerationLog.Entry g : runtime.recentGenerations()) {
+        for (GenerationLog.Entry g : scheduler.recentGenerations()) {
             if (g.endedAt() > generationsSince) {
                 gens.addObject().put("model", g.model()).put("name", name(g.model())).put("endedAt", g.endedAt())
                         .put("tokens", g.tokens()).put("tokensPerSecond", Math.round(g.tokensPerSecond() * 10) / 10.0);
