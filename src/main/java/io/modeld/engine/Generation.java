@@ -1,6 +1,9 @@
 package io.modeld.engine;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 /** What a generation was asked and how it ended. */
 public final class Generation {
@@ -53,4 +56,64 @@ public final class Generation {
     public interface Output {
         void text(String piece);
     }
+
+    /**
+     * One generation: its id (the caller's), its request, the sampler (the caller closes it), the special
+     * tokens whose text is shown, where the text goes, when the client left, and what to call at the end:
+     * {@code done} with the result, or {@code failed} when the engine failed.
+     */
+    public record Job(long id, Request request, TokenSampler sampler, IntPredicate shown,
+                      Output out, BooleanSupplier abandon, Consumer<Result> done,
+                      Consumer<EngineException> failed) {
+    }
+
+    /**
+     * What a step is doing, for a watchdog: decoding (abortable by {@link #abort}) for the jobs of these ids,
+     * or sampling the next token of one job; {@code stepDone} after each.
+     */
+    public interface Watch {
+        Watch NONE = new Watch() {
+            @Override
+            public void decoding(long step, long[] ids) {
+            }
+
+            @Override
+            public void sampling(long id) {
+            }
+
+            @Override
+            public void stepDone() {
+            }
+        };
+
+        void decoding(long step, long[] ids);
+
+        void sampling(long id);
+
+        void stepDone();
+    }
+
+    /**
+     * A job of a plain prompt (no template, no parser), its sampler ({@code sampler}, freed when the job ends)
+     * llama-server's when the chat layer is there, as every chat's is, else a chain of llama.cpp's samplers.
+     */
+    public static Job job(long id, LlamaModel model, Request r, Output out,
+                          BooleanSupplier abandon, Consumer<Result> done, Consumer<EngineException> failed)
+            throws EngineException {
+        TokenSampler sampler = sampler(model, r.sampling(), r.ignoreEos());
+        return new Job(id, r, sampler, t -> false, out, abandon, result -> {
+            sampler.close();
+            done.accept(result);
+        }, e -> {
+            sampler.close();
+            failed.accept(e);
+        });
+    }
+
+    /** The sampler of a plain prompt: llama-server's (the chat layer's) where there is one, else llama.cpp's chain. */
+    static TokenSampler sampler(LlamaModel model, Sampling s, boolean ignoreEos) throws EngineException {
+        ChatLayer layer = model.engine.chat();
+        return layer != null ? layer.sampler(model, s.settings(ignoreEos)) : SamplerChain.of(model, s, ignoreEos);
+    }
+
 }

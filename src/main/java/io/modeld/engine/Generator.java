@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 
 /**
@@ -21,48 +20,12 @@ public final class Generator implements AutoCloseable {
     /** Prompt tokens a step takes while other slots generate, so they keep answering during a long prompt. */
     private static final int SHARED_STEP = 512;
 
-    /**
-     * One generation: its id (the caller's), its request, the sampler (the caller closes it), the special
-     * tokens whose text is shown, where the text goes, when the client left, and what to call at the end:
-     * {@code done} with the result, or {@code failed} when the engine failed.
-     */
-    public record Job(long id, Generation.Request request, TokenSampler sampler, IntPredicate shown,
-                      Generation.Output out, BooleanSupplier abandon, Consumer<Generation.Result> done,
-                      Consumer<EngineException> failed) {
-    }
-
-    /**
-     * What a step is doing, for a watchdog: decoding (abortable by {@link #abort}) for the jobs of these ids,
-     * or sampling the next token of one job; {@code stepDone} after each.
-     */
-    public interface Watch {
-        Watch NONE = new Watch() {
-            @Override
-            public void decoding(long step, long[] ids) {
-            }
-
-            @Override
-            public void sampling(long id) {
-            }
-
-            @Override
-            public void stepDone() {
-            }
-        };
-
-        void decoding(long step, long[] ids);
-
-        void sampling(long id);
-
-        void stepDone();
-    }
-
-    private final LlamaModel model;
-    private final LlamaContext ctx;
+    final LlamaModel model;
+    final LlamaContext ctx;
     private final Slot[] slots;
-    private final int slotContext;
+    final int slotContext;
     private long clock;
-    private Watch watch = Watch.NONE;
+    private Generation.Watch watch = Generation.Watch.NONE;
     /** Why the decode being aborted is aborted: the failure its jobs get unless their client left. */
     private volatile String abortReason;
 
@@ -71,32 +34,9 @@ public final class Generator implements AutoCloseable {
         this.ctx = ctx;
         this.slots = new Slot[parallel];
         for (int i = 0; i < parallel; i++) {
-            slots[i] = new Slot(i);
+            slots[i] = new Slot(this, i);
         }
         this.slotContext = ctx.contextSize / parallel;
-    }
-
-    /**
-     * A job of a plain prompt (no template, no parser), its sampler ({@code sampler}, freed when the job ends)
-     * llama-server's when the chat layer is there, as every chat's is, else a chain of llama.cpp's samplers.
-     */
-    public static Job job(long id, LlamaModel model, Generation.Request r, Generation.Output out,
-                          BooleanSupplier abandon, Consumer<Generation.Result> done, Consumer<EngineException> failed)
-            throws EngineException {
-        TokenSampler sampler = sampler(model, r.sampling(), r.ignoreEos());
-        return new Job(id, r, sampler, t -> false, out, abandon, result -> {
-            sampler.close();
-            done.accept(result);
-        }, e -> {
-            sampler.close();
-            failed.accept(e);
-        });
-    }
-
-    /** The sampler of a plain prompt: llama-server's (the chat layer's) where there is one, else llama.cpp's chain. */
-    static TokenSampler sampler(LlamaModel model, Sampling s, boolean ignoreEos) throws EngineException {
-        ChatLayer layer = model.engine.chat();
-        return layer != null ? layer.sampler(model, s.settings(ignoreEos)) : SamplerChain.of(model, s, ignoreEos);
     }
 
     /** One slot with a context of {@code contextSize} tokens (tests, benchmarks). */
@@ -133,7 +73,7 @@ public final class Generator implements AutoCloseable {
     }
 
     /** Tells {@code watch} what each step does from now on. */
-    public void watch(Watch watch) {
+    public void watch(Generation.Watch watch) {
         this.watch = watch;
     }
 
@@ -181,7 +121,7 @@ public final class Generator implements AutoCloseable {
      * Starts a generation in a free slot (the one whose cache shares most with the prompt); {@link #step}
      * then runs it. INPUT when the prompt is empty or does not fit a slot's context.
      */
-    public void start(Job job) throws EngineException {
+    public void start(Generation.Job job) throws EngineException {
         start(job, cached -> { });
     }
 
@@ -189,7 +129,7 @@ public final class Generator implements AutoCloseable {
      * The same, telling {@code started} how many of the prompt's tokens the slot's cache holds once the prompt
      * is known to fit, before the job can end.
      */
-    public void start(Job job, java.util.function.IntConsumer started) throws EngineException {
+    public void start(Generation.Job job, java.util.function.IntConsumer started) throws EngineException {
         int[] prompt = job.request().prompt();
         if (prompt.length == 0) {
             throw new EngineException(EngineException.Kind.INPUT, "the prompt is empty");
@@ -320,7 +260,7 @@ public final class Generator implements AutoCloseable {
      */
     public Generation.Result generate(Generation.Request r, Generation.Output out, BooleanSupplier abandon)
             throws EngineException {
-        try (TokenSampler sampler = sampler(model, r.sampling(), r.ignoreEos())) {
+        try (TokenSampler sampler = Generation.sampler(model, r.sampling(), r.ignoreEos())) {
             return generate(r, sampler, t -> false, out, abandon);
         }
     }
@@ -329,7 +269,7 @@ public final class Generator implements AutoCloseable {
     public Generation.Result generate(Generation.Request r, TokenSampler sampler, IntPredicate shown,
                                       Generation.Output out, BooleanSupplier abandon) throws EngineException {
         Generation.Result[] result = new Generation.Result[1];
-        start(new Job(0, r, sampler, shown, out, abandon, done -> result[0] = done, failed -> { }));
+        start(new Generation.Job(0, r, sampler, shown, out, abandon, done -> result[0] = done, failed -> { }));
         while (result[0] == null) {
             step();
         }
@@ -342,11 +282,16 @@ public final class Generator implements AutoCloseable {
         for (Slot s : slots) {
             s.cachedLength = 0;
             if (s.job != null) {
-                Job job = s.job;
+                Generation.Job job = s.job;
                 s.job = null;
                 job.failed().accept(e);
             }
         }
+    }
+
+    /** The next number of the least-recently-used order of slots. */
+    long tick() {
+        return ++clock;
     }
 
     @Override
@@ -354,130 +299,4 @@ public final class Generator implements AutoCloseable {
         ctx.close();
     }
 
-    /** One sequence of the context: the tokens in its cache, and the generation it runs. */
-    private final class Slot {
-        final int seq;
-        int[] cached = new int[0];
-        int cachedLength;
-        long lastUsed;
-        Job job;
-        TextAssembler text;
-        int reused;
-        int generated;
-        int pending = -1;
-        int outIndex = -1;
-        int added;
-        long started;
-        long promptDone;
-
-        Slot(int seq) {
-            this.seq = seq;
-        }
-
-        int commonPrefix(int[] prompt) {
-            int n = Math.min(cachedLength, prompt.length);
-            int i = 0;
-            while (i < n && cached[i] == prompt[i]) {
-                i++;
-            }
-            return i;
-        }
-
-        void begin(Job j, int reuse) throws EngineException {
-            if (reuse < cachedLength && !ctx.forgetFrom(seq, reuse)) {
-                if (!ctx.forgetFrom(seq, 0)) {
-                    throw new EngineException(EngineException.Kind.RUNTIME, "llama.cpp could not free a slot's cache");
-                }
-                reuse = 0;
-            }
-            cachedLength = reuse;
-            job = j;
-            reused = reuse;
-            generated = 0;
-            pending = -1;
-            outIndex = -1;
-            added = 0;
-            promptDone = 0;
-            started = System.nanoTime();
-            text = new TextAssembler(j.request().stop(), j.out());
-            if (j.request().maxTokens() <= 0) {
-                promptDone = started;
-                end(Generation.Finish.LENGTH);
-            }
-        }
-
-        /** A client that left while its prompt was read: end it before spending a decode on it. */
-        boolean abandonedBeforeOutput() {
-            if (pending < 0 && job.abandon().getAsBoolean()) {
-                promptDone = System.nanoTime();
-                end(Generation.Finish.STOP);
-                return true;
-            }
-            return false;
-        }
-
-        /** Samples the token after output {@code index} of the batch just decoded, and hands it on. */
-        void next(int index) {
-            Generation.Request r = job.request();
-            int token;
-            try {
-                token = job.sampler().sample(ctx, index);
-            } catch (EngineException e) {
-                fail(e);   // this generation only: the other slots go on
-                return;
-            }
-            pending = -1;
-            if (!r.ignoreEos() && model.endsGeneration(token)) {
-                end(Generation.Finish.STOP);
-                return;
-            }
-            generated++;
-            boolean stop;
-            try {
-                stop = text.add(model.piece(token, job.shown().test(token)));
-            } catch (RuntimeException gone) {
-                end(Generation.Finish.STOP);
-                return;
-            }
-            if (stop || job.abandon().getAsBoolean()) {
-                end(Generation.Finish.STOP);
-            } else if (generated >= r.maxTokens() || cachedLength + 1 >= slotContext) {
-                end(Generation.Finish.LENGTH);
-            } else {
-                pending = token;
-            }
-        }
-
-        /** Ends the job with a failure; what its slot holds stays valid for the next one. */
-        void fail(EngineException e) {
-            Job j = job;
-            job = null;
-            pending = -1;
-            lastUsed = ++clock;
-            j.failed().accept(e);
-        }
-
-        void end(Generation.Finish finish) {
-            try {
-                text.finish();
-            } catch (RuntimeException gone) {
-                // the client left; its result still goes to done
-            }
-            long now = System.nanoTime();
-            Job j = job;
-            job = null;
-            pending = -1;
-            lastUsed = ++clock;
-            j.done().accept(new Generation.Result(j.request().prompt().length, reused, generated, finish,
-                    promptDone - started, now - promptDone));
-        }
-
-        void remember(int[] tokens, int offset, int count) {
-            if (cached.length < cachedLength + count) {
-                cached = Arrays.copyOf(cached, Math.max(cached.length * 2, cachedLength + count + 256));
-            }
-            System.arraycopy(tokens, offset, cached, cachedLength, count);
-            cachedLength += count;
-        }
-    }
 }

@@ -31,7 +31,7 @@ public final class TemplatedChat {
      * result, {@link Generation.Finish#TOOL_CALLS} when the model called tools and stopped; the job's sampler
      * and parser are freed then, or on failure.
      */
-    public static Generator.Job job(long id, LlamaModel model, ChatLayer layer, ChatTemplates templates, ChatRequest chat,
+    public static Generation.Job job(long id, LlamaModel model, ChatLayer layer, ChatTemplates templates, ChatRequest chat,
                                     int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos,
                                     OutputSplitter.Parts parts, BooleanSupplier abandon,
                                     Consumer<Generation.Result> done, Consumer<EngineException> failed)
@@ -61,7 +61,7 @@ public final class TemplatedChat {
             sampler.close();
             throw e;
         }
-        return new Generator.Job(id, new Generation.Request(prompt, maxTokens, sampling, stops, ignoreEos), sampler,
+        return new Generation.Job(id, new Generation.Request(prompt, maxTokens, sampling, stops, ignoreEos), sampler,
                 shown::contains, splitter, abandon, r -> {
                     boolean called = splitter.finish();
                     sampler.close();

@@ -2,7 +2,6 @@ package io.modeld.runtime;
 
 import io.modeld.engine.EngineException;
 import io.modeld.engine.Generation;
-import io.modeld.engine.Generator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -20,7 +19,7 @@ final class GenerationQueue {
     }
 
     /** A generation made ready by the preparation thread (or its failure), for the model it was made on. */
-    record Prepared(RunnerModel held, Pending pending, Generator.Job job, EngineException failure) {
+    record Prepared(RunnerModel held, Pending pending, Generation.Job job, EngineException failure) {
     }
 
     private final RunnerChannel channel;

@@ -3,7 +3,6 @@ package io.modeld.runtime;
 import io.modeld.engine.ChatRequest;
 import io.modeld.engine.EngineException;
 import io.modeld.engine.Generation;
-import io.modeld.engine.Generator;
 import io.modeld.engine.LlamaEngine;
 import io.modeld.engine.LlamaModel;
 import io.modeld.engine.OutputSplitter;
@@ -32,7 +31,7 @@ final class JobMaker {
     }
 
     /** The job of request {@code id} on {@code held}; {@code stopped} tells when its client left. */
-    Generator.Job make(RunnerModel held, long id, RunnerRequest r, BooleanSupplier stopped)
+    Generation.Job make(RunnerModel held, long id, RunnerRequest r, BooleanSupplier stopped)
             throws EngineException {
         LlamaModel m = held.model;
         Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
@@ -68,7 +67,7 @@ final class JobMaker {
         } else {
             prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
         }
-        return Generator.job(id, m, new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos()),
+        return Generation.job(id, m, new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos()),
                 text -> events.send(id, new RunnerMessages.Token(text)), stopped, done, failed);
     }
 

@@ -4,6 +4,7 @@ import io.modeld.Json;
 import io.modeld.engine.ChatLayer;
 import io.modeld.engine.ChatTemplates;
 import io.modeld.engine.EngineException;
+import io.modeld.engine.Generation;
 import io.modeld.engine.Generator;
 import io.modeld.engine.LlamaEngine;
 import java.io.FileDescriptor;
@@ -280,7 +281,7 @@ public final class RunnerMain {
     }
 
     /** Tells the watchdog what the decode loop's slots do. */
-    private final class DecodeWatch implements Generator.Watch {
+    private final class DecodeWatch implements Generation.Watch {
         @Override
         public void decoding(long step, long[] ids) {
             decodeLane.decoding(step, DECODE_STEPS * stepNanos, ids);

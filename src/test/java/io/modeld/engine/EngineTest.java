@@ -215,7 +215,7 @@ class EngineTest {
             int[] prompt = model.tokenize("Hello there, how are you", true, true);
             Generation.Result[] r = new Generation.Result[1];
             String fresh = generate(g, prompt, 8, Sampling.DEFAULT.withTemperature(0), List.of(), true, r);
-            g.watch(new Generator.Watch() {
+            g.watch(new Generation.Watch() {
                 boolean once;
 
                 @Override
@@ -236,7 +236,7 @@ class EngineTest {
             });
             EngineException[] failed = new EngineException[1];
             int[] longer = model.tokenize("Hello there, how are you today", true, true);
-            g.start(new Generator.Job(1, new Generation.Request(longer, 8, Sampling.DEFAULT.withTemperature(0),
+            g.start(new Generation.Job(1, new Generation.Request(longer, 8, Sampling.DEFAULT.withTemperature(0),
                     List.of(), true), SamplerChain.of(model, Sampling.DEFAULT.withTemperature(0), true), t -> false,
                     t -> { }, () -> false, done -> { }, e -> failed[0] = e));
             g.step();

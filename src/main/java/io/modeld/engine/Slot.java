@@ -1,0 +1,136 @@
+package io.modeld.engine;
+
+import java.util.Arrays;
+
+/**
+ * One sequence of a {@link Generator}'s context: the tokens in its part of the cache, and the generation it
+ * runs (its text, limits, timing). Used by the generator's thread alone.
+ */
+final class Slot {
+
+    private final Generator owner;
+    final int seq;
+    int[] cached = new int[0];
+    int cachedLength;
+    long lastUsed;
+    Generation.Job job;
+    TextAssembler text;
+    int reused;
+    int generated;
+    int pending = -1;
+    int outIndex = -1;
+    int added;
+    long started;
+    long promptDone;
+
+    Slot(Generator owner, int seq) {
+        this.owner = owner;
+        this.seq = seq;
+    }
+
+    int commonPrefix(int[] prompt) {
+        int n = Math.min(cachedLength, prompt.length);
+        int i = 0;
+        while (i < n && cached[i] == prompt[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    void begin(Generation.Job j, int reuse) throws EngineException {
+        if (reuse < cachedLength && !owner.ctx.forgetFrom(seq, reuse)) {
+            if (!owner.ctx.forgetFrom(seq, 0)) {
+                throw new EngineException(EngineException.Kind.RUNTIME, "llama.cpp could not free a slot's cache");
+            }
+            reuse = 0;
+        }
+        cachedLength = reuse;
+        job = j;
+        reused = reuse;
+        generated = 0;
+        pending = -1;
+        outIndex = -1;
+        added = 0;
+        promptDone = 0;
+        started = System.nanoTime();
+        text = new TextAssembler(j.request().stop(), j.out());
+        if (j.request().maxTokens() <= 0) {
+            promptDone = started;
+            end(Generation.Finish.LENGTH);
+        }
+    }
+
+    /** A client that left while its prompt was read: end it before spending a decode on it. */
+    boolean abandonedBeforeOutput() {
+        if (pending < 0 && job.abandon().getAsBoolean()) {
+            promptDone = System.nanoTime();
+            end(Generation.Finish.STOP);
+            return true;
+        }
+        return false;
+    }
+
+    /** Samples the token after output {@code index} of the batch just decoded, and hands it on. */
+    void next(int index) {
+        Generation.Request r = job.request();
+        int token;
+        try {
+            token = job.sampler().sample(owner.ctx, index);
+        } catch (EngineException e) {
+            fail(e);   // this generation only: the other slots go on
+            return;
+        }
+        pending = -1;
+        if (!r.ignoreEos() && owner.model.endsGeneration(token)) {
+            end(Generation.Finish.STOP);
+            return;
+        }
+        generated++;
+        boolean stop;
+        try {
+            stop = text.add(owner.model.piece(token, job.shown().test(token)));
+        } catch (RuntimeException gone) {
+            end(Generation.Finish.STOP);
+            return;
+        }
+        if (stop || job.abandon().getAsBoolean()) {
+            end(Generation.Finish.STOP);
+        } else if (generated >= r.maxTokens() || cachedLength + 1 >= owner.slotContext) {
+            end(Generation.Finish.LENGTH);
+        } else {
+            pending = token;
+        }
+    }
+
+    /** Ends the job with a failure; what its slot holds stays valid for the next one. */
+    void fail(EngineException e) {
+        Generation.Job j = job;
+        job = null;
+        pending = -1;
+        lastUsed = owner.tick();
+        j.failed().accept(e);
+    }
+
+    void end(Generation.Finish finish) {
+        try {
+            text.finish();
+        } catch (RuntimeException gone) {
+            // the client left; its result still goes to done
+        }
+        long now = System.nanoTime();
+        Generation.Job j = job;
+        job = null;
+        pending = -1;
+        lastUsed = owner.tick();
+        j.done().accept(new Generation.Result(j.request().prompt().length, reused, generated, finish,
+                promptDone - started, now - promptDone));
+    }
+
+    void remember(int[] tokens, int offset, int count) {
+        if (cached.length < cachedLength + count) {
+            cached = Arrays.copyOf(cached, Math.max(cached.length * 2, cachedLength + count + 256));
+        }
+        System.arraycopy(tokens, offset, cached, cachedLength, count);
+        cachedLength += count;
+    }
+}
