@@ -227,9 +227,9 @@ class SchedulerTest {
                     throw new IllegalStateException(e);
                 }
             });
-            await().atMost(Duration.ofSeconds(5)).until(() -> f.scheduler.used() == Scheduler.CHECK_BYTES);
+            await().atMost(Duration.ofSeconds(5)).until(() -> f.scheduler.used() == TemplateChecks.CHECK_BYTES);
             FakeRunners.Fake checker = f.fakes.checkers().get(0);
-            assertThat(checker.capsLimit).isEqualTo(Scheduler.CHECK_BYTES);
+            assertThat(checker.capsLimit).isEqualTo(TemplateChecks.CHECK_BYTES);
             f.fakes.step.release();
             assertThat(caps.get(5, TimeUnit.SECONDS)).containsEntry("supports_tools", true);
             assertThat(checker.alive()).as("ended after its check").isFalse();

@@ -1,0 +1,51 @@
+package io.modeld.runtime;
+
+import io.modeld.ModeldException;
+import io.modeld.gguf.GgufFile;
+import io.modeld.gguf.MemoryEstimate;
+import io.modeld.gguf.ModelRole;
+
+/**
+ * What a load will make of a model, decided before any runner is asked: its role, its context, how many
+ * requests it serves at once (a generator's slots) and what that needs ({@link MemoryEstimate}), which the
+ * budget then reserves.
+ *
+ * @param context the context asked for, in tokens (0: the model's default, as the estimate reads it)
+ */
+record LoadPlan(ModelRole role, int context, int slots, MemoryEstimate estimate) {
+
+    /** Slots of a generator when the setting is auto: llama-server's default, and Ollama's busy-machine one. */
+    static final int AUTO_PARALLEL = 4;
+
+    /**
+     * The plan for {@code gguf} (a file of {@code fileSize} bytes, called {@code name}) with {@code context}
+     * tokens, under the {@code parallel} setting (0: auto) and a budget of {@code budget} bytes. On auto, a
+     * generator gets {@value #AUTO_PARALLEL} slots or, when their KV cache does not fit the budget, the most that
+     * do (at least 1); a set number whose KV cache does not fit is refused, saying what it needs.
+     */
+    static LoadPlan of(String name, GgufFile gguf, long fileSize, int context, int parallel, long budget) {
+        ModelRole role = ModelRole.of(gguf);
+        int slots = role == ModelRole.GENERATOR ? slots(name, gguf, fileSize, context, parallel, budget) : 1;
+        return new LoadPlan(role, context, slots, MemoryEstimate.of(gguf, fileSize, context, slots));
+    }
+
+    private static int slots(String name, GgufFile gguf, long fileSize, int context, int parallel, long budget) {
+        if (parallel > 0) {
+            MemoryEstimate e = MemoryEstimate.of(gguf, fileSize, context, parallel);
+            if (parallel > 1 && e.total() > budget) {
+                throw new ModeldException(ModeldException.Kind.INSUFFICIENT_STORAGE, "not enough memory to load '"
+                        + name + "' with " + parallel + " slots of " + e.context() + " tokens: it needs "
+                        + (e.total() >> 20) + " MB (" + (e.kvCache() >> 20) + " MB of them the slots' KV cache), the "
+                        + "budget is " + (budget >> 20) + " MB (--memory-budget); lower parallel (--parallel, "
+                        + "or the setting) or the context");
+            }
+            return parallel;
+        }
+        for (int n = AUTO_PARALLEL; n > 1; n /= 2) {
+            if (MemoryEstimate.of(gguf, fileSize, context, n).total() <= budget) {
+                return n;
+            }
+        }
+        return 1;
+    }
+}

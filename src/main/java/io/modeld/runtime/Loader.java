@@ -1,0 +1,175 @@
+package io.modeld.runtime;
+
+import io.modeld.ModeldException;
+import io.modeld.catalog.ModelRecord;
+import io.modeld.gguf.GgufFile;
+import io.modeld.gguf.GgufFormatException;
+import io.modeld.gguf.GgufHeaders;
+import io.modeld.gguf.MemoryEstimate;
+import io.modeld.gguf.ModelRole;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler's loads: a model's header read, its load planned ({@link LoadPlan}), room made in the budget
+ * (idle models evicted, least recently used first, or INSUFFICIENT_STORAGE naming needed and available
+ * memory), a runner taken and the model loaded in it; concurrent loads of one model share one, and every
+ * request that joined a load learns how it ended, whatever ended it. Works under the scheduler's lock.
+ */
+final class Loader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /**
+     * What a runner may take beyond its model's estimate: llama.cpp's own buffers the estimate does not see,
+     * and a template's values; a template that grows for ever stops there instead of at the machine's end.
+     */
+    static final long LOAD_HEADROOM = 1L << 30;
+
+    private final Scheduler s;
+    private final Predicate<String> downloading;
+    /** Loads in flight, by model id; under the scheduler's lock. */
+    private final Map<String, CompletableFuture<Resident>> loading = new HashMap<>();
+
+    Loader(Scheduler scheduler, Predicate<String> downloading) {
+        this.s = scheduler;
+        this.downloading = downloading;
+    }
+
+    Resident ensureLoaded(ModelRecord r, LoadOptions options) {
+        String id = r.id();
+        if (downloading.test(id)) {
+            throw ModeldException.conflict("model '" + r.spec().name() + "' is still downloading; load it once "
+                    + "its download completes");
+        }
+        if (!r.downloaded()) {
+            throw new ModeldException(ModeldException.Kind.CONFLICT, "model '" + r.spec().name()
+                    + "' is not downloaded", ModeldException.Hint.DOWNLOAD_FIRST, id);
+        }
+        CompletableFuture<Resident> mine = null;
+        CompletableFuture<Resident> running;
+        Resident stale = null;
+        synchronized (s.lock) {
+            Resident l = s.loaded.get(id);
+            // A model in use keeps its context until its requests are done: another context waits for that.
+            if (l != null && l.runner.alive() && (options.context() <= 0 || options.context() == l.context
+                    || l.active > 0)) {
+                return l;
+            }
+            running = loading.get(id);
+            if (running == null) {
+                if (l != null && l.active == 0) {
+                    stale = s.loaded.remove(id);   // dead, or loaded with another context: load it anew
+                }
+                mine = new CompletableFuture<>();
+                loading.put(id, mine);
+                running = mine;
+            }
+        }
+        if (stale != null) {
+            s.release(stale, false);
+        }
+        if (mine != null) {
+            try {
+                mine.complete(start(r, options));
+            } catch (Throwable e) {
+                // any failure, an Error too, must end the load for every request that joined it
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                synchronized (s.lock) {
+                    loading.remove(id, mine);
+                }
+            }
+        }
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    private Resident start(ModelRecord r, LoadOptions options) {
+        GgufFile gguf;
+        try {
+            gguf = GgufHeaders.shared().read(s.models.fileOf(r));
+        } catch (GgufFormatException | IOException e) {
+            throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, "cannot load '" + r.spec().name()
+                    + "': its file is not a usable GGUF model (" + e.getMessage() + ")");
+        }
+        int context = options.context() > 0 ? options.context() : r.spec().context() == null ? 0 : r.spec().context();
+        LoadPlan plan = LoadPlan.of(r.spec().name(), gguf, r.file().size(), context, s.parallel(), s.budget.bytes());
+        ModelRole role = plan.role();
+        int slots = plan.slots();
+        MemoryEstimate estimate = plan.estimate();
+        reserve(r, estimate.total());
+        ModelRunner runner = null;
+        try {
+            runner = s.runners.take();
+            ModelRunner.Loaded info = runner.load(new ModelRunner.Load(s.models.filesOf(r), estimate.context(), s.threads,
+                    role, false, slots, estimate.total() + LOAD_HEADROOM));
+            Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), slots, options.keepAlive(),
+                    s.clock.millis());
+            synchronized (s.lock) {
+                s.loaded.put(r.id(), resident);
+            }
+            ModelRunner mine = runner;
+            runner.onExit(() -> {
+                boolean removed;
+                synchronized (s.lock) {
+                    removed = s.loaded.remove(r.id(), resident);
+                }
+                if (removed) {
+                    LOG.warn("the runner of {} (pid {}) exited; the model is no longer loaded", r.id(), mine.pid());
+                    s.models.announce(r.id());
+                }
+            });
+            LOG.info("loaded {} as {} (pid {}, {} slot(s) of {} tokens, estimate {} MB)", r.id(), role.wire(),
+                    runner.pid(), slots, info.context(), estimate.total() >> 20);
+            s.models.announce(r.id());
+            return resident;
+        } catch (RunnerFailure e) {
+            if (runner != null) {
+                if (e.kind() == RunnerFailure.Kind.DIED) {
+                    runner.close();
+                } else {
+                    s.runners.giveBack(runner);
+                }
+            }
+            throw e.toApi();
+        } finally {
+            synchronized (s.lock) {
+                s.budget.unreserve(r.id());
+            }
+        }
+    }
+
+    /** Makes room for {@code need} bytes by evicting idle models, least recently used first, or fails. */
+    private void reserve(ModelRecord r, long need) {
+        if (need > s.budget.bytes()) {
+            throw s.budget.insufficient(r.spec().name(), need, s.used());
+        }
+        while (true) {
+            Resident victim;
+            synchronized (s.lock) {
+                if (s.budget.fits(need, s.loaded.values())) {
+                    s.budget.reserve(r.id(), need);
+                    return;
+                }
+                victim = MemoryBudget.victim(s.loaded.values());
+                if (victim == null) {
+                    throw s.budget.insufficient(r.spec().name(), need, s.budget.used(s.loaded.values()));
+                }
+                s.loaded.remove(victim.id);
+            }
+            LOG.info("evicting {} to make room for {}", victim.id, r.id());
+            s.release(victim, false);
+            s.models.announce(victim.id);
+        }
+    }
+}
