@@ -1,12 +1,8 @@
 package io.modeld.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
-import io.modeld.gguf.ModelRole;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,15 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -30,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's handle on one runner process ({@link RunnerMain}): sends requests down its standard
- * input and reads events from its standard output. Requests may be in flight together (the generations
- * of a model's slots): each gets an id, and the reader thread hands each event to the call of its id. A
+ * input; its output ({@link RunnerOutput}) hands each event to the call of its request. Requests may be in
+ * flight together (the generations of a model's slots): each gets an id. A
  * runner holds at most one model; after {@link #unload} it can take another. Closing standard input ends
  * it; one that does not end is killed.
  */
@@ -40,32 +31,22 @@ final class ProcessRunner implements ModelRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessRunner.class);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(1);
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(5);
-    private static final RunnerMessages.Event DIED = new RunnerMessages.Died();
-    private static final int STDERR_LINES_KEPT = 20;
-    private static final Duration SILENCE_MARGIN = Duration.ofSeconds(30);
 
     private final Process process;
     private final OutputStream stdin;
     private final AtomicLong ids = new AtomicLong();
-    /** The events of each request in flight, by id; id 0 is the runner's start. */
-    private final Map<Long, BlockingQueue<RunnerMessages.Event>> calls = new ConcurrentHashMap<>();
-    private volatile boolean died;
-    /** The runner said it is ending: no request may go to it any more. */
-    private volatile boolean ending;
-    private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final RunnerOutput output;
     private final String version;
     /** The limit of one step of a request in the runner ({@link StepWatch}). */
     private final Duration step;
-    /** When the runner last said anything (a beat counts): a runner silent past every step's deadline hangs. */
-    private volatile long lastHeard = System.nanoTime();
 
     private ProcessRunner(Process process, Duration step) throws RunnerFailure {
         this.process = process;
         this.stdin = process.getOutputStream();
         this.step = step;
-        Call start = new Call(0);
-        daemonThread(this::readEvents, "modeld-runner-" + process.pid() + "-out");
-        daemonThread(this::readStderr, "modeld-runner-" + process.pid() + "-err");
+        this.output = new RunnerOutput(process, step, this::close);
+        RunnerOutput.Call start = output.open(0);
+        output.read();
         RunnerMessages.Event e = start.next(START_TIMEOUT, "start");
         start.close();
         if (!(e instanceof RunnerMessages.Ready ready)) {
@@ -75,75 +56,9 @@ final class ProcessRunner implements ModelRunner {
         this.version = ready.version();
     }
 
-    /** One request in flight: its id and the events the runner sends for it. */
-    private final class Call implements AutoCloseable {
-        final long id;
-        final BlockingQueue<RunnerMessages.Event> events = new LinkedBlockingQueue<>();
-
-        Call(long id) {
-            this.id = id;
-            calls.put(id, events);
-            if (died) {
-                events.add(DIED);
-            }
-        }
-
-        RunnerMessages.Event next(Duration timeout, String what) throws RunnerFailure {
-            try {
-                RunnerMessages.Event e = events.poll(timeout.toSeconds(), TimeUnit.SECONDS);
-                if (e == null) {
-                    ProcessRunner.this.close();
-                    throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner did not finish its " + what
-                            + " within " + timeout.toSeconds() + " s" + stderrSummary());
-                }
-                return e;
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner's " + what);
-            }
-        }
-
-        /**
-         * The next event, however long the work takes, unless the runner falls silent for longer than its
-         * longest step may take (its watchdog ends such a step, and a long one sends beats): then it hangs
-         * below its watchdog, and it is killed.
-         */
-        RunnerMessages.Event take() throws RunnerFailure {
-            return take(() -> { });
-        }
-
-        /** The same, running {@code idle} each second nothing comes. */
-        RunnerMessages.Event take(Runnable idle) throws RunnerFailure {
-            long silence = step.multipliedBy(RunnerMain.DECODE_STEPS).plus(SILENCE_MARGIN).toNanos();
-            try {
-                while (true) {
-                    RunnerMessages.Event e = events.poll(1, TimeUnit.SECONDS);
-                    if (e != null) {
-                        return e;
-                    }
-                    idle.run();
-                    if (System.nanoTime() - lastHeard > silence) {
-                        ProcessRunner.this.close();
-                        throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner said nothing for "
-                                + TimeUnit.NANOSECONDS.toSeconds(silence) + " s, longer than any step may take; it "
-                                + "was ended, and the model loads again for the next request");
-                    }
-                }
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new RunnerFailure(RunnerFailure.Kind.DIED, "interrupted while waiting for the runner");
-            }
-        }
-
-        @Override
-        public void close() {
-            calls.remove(id);
-        }
-    }
-
     /** Sends {@code r} as a new call; its events come to the call. */
-    private Call call(RunnerMessages.Request r) throws RunnerFailure {
-        Call c = new Call(ids.incrementAndGet());
+    private RunnerOutput.Call call(RunnerMessages.Request r) throws RunnerFailure {
+        RunnerOutput.Call c = output.open(ids.incrementAndGet());
         try {
             send(c.id, r);
         } catch (RunnerFailure e) {
@@ -155,15 +70,9 @@ final class ProcessRunner implements ModelRunner {
 
     /** Sends {@code r} and waits for its one answer (at most {@code timeout}; null: as long as it takes). */
     private RunnerMessages.Event ask(RunnerMessages.Request r, Duration timeout, String what) throws RunnerFailure {
-        try (Call c = call(r)) {
+        try (RunnerOutput.Call c = call(r)) {
             return timeout == null ? c.take() : c.next(timeout, what);
         }
-    }
-
-    private static void daemonThread(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
     }
 
     /**
@@ -212,12 +121,12 @@ final class ProcessRunner implements ModelRunner {
      */
     @Override
     public RunnerResult generate(RunnerRequest request, GenerationOutput out) throws RunnerFailure {
-        try (Call c = call(request)) {
+        try (RunnerOutput.Call c = call(request)) {
             return generate(c, out);
         }
     }
 
-    private RunnerResult generate(Call call, GenerationOutput out) throws RunnerFailure {
+    private RunnerResult generate(RunnerOutput.Call call, GenerationOutput out) throws RunnerFailure {
         RuntimeException[] abandoned = {null};
         Runnable idle = () -> {
             if (abandoned[0] == null) {
@@ -261,7 +170,7 @@ final class ProcessRunner implements ModelRunner {
     }
 
     /** Tells the runner to stop a generation whose client left; a runner already gone needs no telling. */
-    private void stop(Call call) {
+    private void stop(RunnerOutput.Call call) {
         try {
             send(call.id, new RunnerMessages.Stop());
         } catch (RunnerFailure gone) {
@@ -315,7 +224,7 @@ final class ProcessRunner implements ModelRunner {
             return new RunnerFailure(RunnerFailure.Kind.of(f.kind()), f.message());
         }
         return new RunnerFailure(RunnerFailure.Kind.DIED, what + ": the runner exited (" + exitDescription() + ")"
-                + stderrSummary());
+                + output.stderrSummary());
     }
 
     @Override
@@ -325,7 +234,7 @@ final class ProcessRunner implements ModelRunner {
 
     @Override
     public boolean alive() {
-        return !ending && process.isAlive();
+        return !output.ending() && process.isAlive();
     }
 
     /** What the runner really uses: its resident set size, read from /proc; 0 when unknown. */
@@ -362,58 +271,7 @@ final class ProcessRunner implements ModelRunner {
             stdin.flush();
         } catch (IOException e) {
             throw new RunnerFailure(RunnerFailure.Kind.DIED, "the runner is gone (" + exitDescription() + ")"
-                    + stderrSummary());
-        }
-    }
-
-    private void readEvents() {
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                lastHeard = System.nanoTime();
-                try {
-                    JsonNode tree = Json.MAPPER.readTree(line);
-                    long id = tree.path(RunnerMessages.ID).asLong();
-                    if (id == 0 && "beat".equals(tree.path("event").asText())) {
-                        continue;
-                    }
-                    if (id == 0 && "ending".equals(tree.path("event").asText())) {
-                        ending = true;
-                        continue;
-                    }
-                    BlockingQueue<RunnerMessages.Event> call = calls.get(id);
-                    if (call != null) {
-                        call.add(Json.MAPPER.treeToValue(tree, RunnerMessages.Event.class));
-                    } else {
-                        LOG.debug("runner {} answered request {}, which no one waits for", process.pid(), id);
-                    }
-                } catch (IOException e) {
-                    LOG.warn("runner {} said something unreadable: {}", process.pid(), line);
-                }
-            }
-        } catch (IOException e) {
-            // The runner is gone.
-        }
-        died = true;
-        calls.values().forEach(q -> q.add(DIED));
-    }
-
-    private void readStderr() {
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = err.readLine()) != null) {
-                LOG.debug("runner {}: {}", process.pid(), line);
-                synchronized (stderrTail) {
-                    stderrTail.addLast(line);
-                    if (stderrTail.size() > STDERR_LINES_KEPT) {
-                        stderrTail.removeFirst();
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // The runner is gone.
+                    + output.stderrSummary());
         }
     }
 
@@ -427,14 +285,6 @@ final class ProcessRunner implements ModelRunner {
             Thread.currentThread().interrupt();
         }
         return "still running";
-    }
-
-    private String stderrSummary() {
-        List<String> lines;
-        synchronized (stderrTail) {
-            lines = stderrTail.stream().filter(l -> l.contains("error") || l.contains("failed")).toList();
-        }
-        return lines.isEmpty() ? "" : "; llama.cpp said: " + String.join(" | ", lines);
     }
 
     /** Ends the runner: closing its input asks it to exit; after 2 s it is killed. */
