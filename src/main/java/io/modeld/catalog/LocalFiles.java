@@ -153,4 +153,48 @@ final class LocalFiles {
             return -1;
         }
     }
+
+    /** Where a model's files were put in the store, and the file record they make. */
+    record Placed(List<Path> targets, ModelRecord.LocalFile file) {
+    }
+
+    /**
+     * Puts {@code sources} (one file, or the parts of a split model in order) into model {@code id}'s folder:
+     * hard links (no second copy on disk), a copy only where the file system cannot link; named and counted as
+     * a model of that many parts. Nothing stays behind when it fails.
+     */
+    static Placed place(DataDir dataDir, String id, List<Path> sources, ModelRecord.LocalFile given) {
+        Path dir = dataDir.model(id);
+        int parts = sources.size();
+        ModelRecord.LocalFile file = new ModelRecord.LocalFile(parts == 1 ? given.name() : partName(given.name(), 1, parts),
+                given.size(), given.sha256(), given.origin(), parts);
+        List<Path> targets = new java.util.ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            targets.add(dir.resolve(parts == 1 ? file.name() : partName(file.name(), i + 1, parts)));
+        }
+        try {
+            Files.createDirectories(dir);
+            for (int i = 0; i < parts; i++) {
+                try {
+                    Files.createLink(targets.get(i), sources.get(i));
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.copy(sources.get(i), targets.get(i));
+                }
+            }
+        } catch (IOException e) {
+            remove(dataDir, id);
+            throw new ModelStore.StoreException("cannot place the model file: " + e.getMessage(), e);
+        }
+        return new Placed(List.copyOf(targets), file);
+    }
+
+    /** Removes model {@code id}'s folder; one that cannot go now is logged, and the next start removes it. */
+    static void remove(DataDir dataDir, String id) {
+        try {
+            DataDir.deleteTree(dataDir.model(id));
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(LocalFiles.class).warn("cannot remove the files of model {} ({}); the "
+                    + "next start removes them", id, e.getMessage());
+        }
+    }
 }

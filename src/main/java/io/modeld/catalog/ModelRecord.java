@@ -65,6 +65,24 @@ public record ModelRecord(String id, Instant created, boolean custom, ModelSpec 
             files = List.copyOf(files);
         }
 
+        /**
+         * Refuses to change model {@code name}, found in a library root (FORBIDDEN, naming the root and how its
+         * owner removes it), or to remove the file of a model registered in place. {@code forget}: the change
+         * is a delete, which forgets a registered file (and keeps it).
+         */
+        public void refuseChange(String name, boolean forget) {
+            if (forget && isLink()) {
+                return;
+            }
+            if (isLink()) {
+                throw io.modeld.ModeldException.forbidden("model '" + name + "' uses " + files.get(0) + " in place "
+                        + "and modeld never deletes it; delete the model to forget it, and the file yourself");
+            }
+            throw io.modeld.ModeldException.forbidden("model '" + name + "' is in " + owner + " (" + rootDir
+                    + ") and is used in place: modeld never changes or deletes files there; remove it with the tool "
+                    + "that owns it (" + removal + ")");
+        }
+
         /** A single file the user registered in place. */
         public static InPlace linked(Path file) {
             return new InPlace(Root.LINK, "your file", file.getParent(), List.of(file), null, "delete the file yourself");

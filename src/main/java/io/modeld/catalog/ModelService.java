@@ -5,13 +5,11 @@ import io.modeld.ModeldException;
 import io.modeld.config.DataDir;
 import io.modeld.gguf.GgufFormatException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -30,15 +28,15 @@ public final class ModelService {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelService.class);
 
     private final ModelStore store;
-    private final Clock clock;
+    final Clock clock;
     private final DataDir dataDir;
     private final List<Consumer<ModelChange>> listeners = new CopyOnWriteArrayList<>();
-    private final Object writeLock = new Object();
-    private final GroupCommit commits;
+    final Object writeLock = new Object();
+    final GroupCommit commits;
     /** What readers see: only changes that are in the store. */
     private volatile ModelSnapshot snapshot = ModelSnapshot.of(List.of(), Set.of());
     /** What writers check against, under the write lock: every accepted change, written or not yet. */
-    private ModelSnapshot accepted = snapshot;
+    ModelSnapshot accepted = snapshot;
     /** The models found in library roots: not stored, replaced as a whole by each scan. */
     private volatile ModelSnapshot library = ModelSnapshot.of(List.of(), Set.of());
     private final Object libraryLock = new Object();
@@ -47,6 +45,8 @@ public final class ModelService {
 
     private record Listing(ModelSnapshot stored, ModelSnapshot library, List<ModelRecord> all) {
     }
+
+    private final CustomModels custom = new CustomModels(this);
 
     public ModelService(ModelStore store, Clock clock, DataDir dataDir) {
         this.store = store;
@@ -110,47 +110,27 @@ public final class ModelService {
      * Called by the library scanner only, one scan at a time.
      */
     public void setLibrary(List<ModelRecord> found) {
-        List<ModelChange> changes = new ArrayList<>();
+        List<ModelChange> changes;
         synchronized (libraryLock) {
-            ModelSnapshot old = library;
             ModelSnapshot now = ModelSnapshot.of(found, Set.of());
-            for (ModelRecord r : now.ordered()) {
-                if (!r.equals(old.byId().get(r.id()))) {
-                    changes.add(new ModelChange(r.id(), false));
-                }
-            }
-            for (String id : old.byId().keySet()) {
-                if (!now.byId().containsKey(id)) {
-                    changes.add(new ModelChange(id, true));
-                }
-            }
+            changes = library.changesTo(now);
             library = now;
         }
         changes.forEach(this::notify);
     }
 
     /**
-     * Refuses to change a model found in a library root (FORBIDDEN, naming the root and how its owner
-     * removes it), and to remove the file of a model registered in place. {@code forget}: the change is
-     * a delete, which forgets a registered file (and keeps it).
+     * Refuses to change a model found in a library root, and to remove the file of a model registered in
+     * place ({@link ModelRecord.InPlace#refuseChange}); {@code forget}: the change is a delete.
      */
     public void refuseInPlace(ModelRecord r, boolean forget) {
-        ModelRecord.InPlace p = r.inPlace();
-        if (p == null || (forget && p.isLink())) {
-            return;
+        if (r.inPlace() != null) {
+            r.inPlace().refuseChange(r.spec().name(), forget);
         }
-        String name = r.spec().name();
-        if (p.isLink()) {
-            throw ModeldException.forbidden("model '" + name + "' uses " + p.files().get(0) + " in place and modeld "
-                    + "never deletes it; delete the model to forget it, and the file yourself");
-        }
-        throw ModeldException.forbidden("model '" + name + "' is in " + p.owner() + " (" + p.rootDir()
-                + ") and is used in place: modeld never changes or deletes files there; remove it with the tool "
-                + "that owns it (" + p.removal() + ")");
     }
 
     /** A stored model, for a change: one found in a library root is refused with FORBIDDEN. Under the write lock. */
-    private ModelRecord find(ModelSnapshot s, String model) {
+    ModelRecord find(ModelSnapshot s, String model) {
         ModelNames.checkReference(model);
         ModelRecord r = s.find(model);
         if (r == null) {
@@ -163,79 +143,9 @@ public final class ModelService {
         return r;
     }
 
-    /**
-     * Creates a downloaded custom model whose files are {@code sources} (one, or the parts of a split model
-     * in order), linked into {@code models/<id>/} (hard links: no second copy on disk; a copy only where the
-     * file system cannot link), answering to the Ollama name in {@code spec}. A custom model that had that
-     * name is replaced; a catalog model's name cannot be taken (FORBIDDEN). The facts the files hold fill
-     * the spec's gaps; files that are not a GGUF model are refused (INVALID).
-     */
+    /** A downloaded custom model made of files already on disk ({@link CustomModels#createFromFile}). */
     public ModelRecord createFromFile(ModelSpec spec, List<Path> sources, ModelRecord.LocalFile given) {
-        String id = UUID.randomUUID().toString();
-        Path dir = dataDir.model(id);
-        List<Path> targets = new ArrayList<>();
-        ModelRecord.LocalFile file = partsNamed(given, sources.size());
-        for (int i = 0; i < sources.size(); i++) {
-            targets.add(dir.resolve(sources.size() == 1 ? file.name() : LocalFiles.partName(file.name(), i + 1,
-                    sources.size())));
-        }
-        try {
-            Files.createDirectories(dir);
-            for (int i = 0; i < sources.size(); i++) {
-                try {
-                    Files.createLink(targets.get(i), sources.get(i));
-                } catch (IOException | UnsupportedOperationException e) {
-                    Files.copy(sources.get(i), targets.get(i));
-                }
-            }
-        } catch (IOException e) {
-            removeFiles(id);
-            throw new ModelStore.StoreException("cannot place the model file: " + e.getMessage(), e);
-        }
-        ModelRecord created;
-        ModelRecord replaced = null;
-        GroupCommit.Ticket ticket;
-        try {
-            ModelSpec filled;
-            try {
-                filled = GgufFacts.fill(spec, targets);
-            } catch (GgufFormatException | IOException e) {
-                throw ModeldException.invalid("the file is not a usable GGUF model: " + e.getMessage());
-            }
-            synchronized (writeLock) {
-                for (ModelRecord r : accepted.byId().values()) {
-                    if (OllamaNames.of(r).equalsIgnoreCase(OllamaNames.withTag(spec.ollama()))) {
-                        if (!r.custom() || inCatalog(r.id())) {
-                            throw ModeldException.forbidden("'" + spec.ollama() + "' is the name of a catalog model; "
-                                    + "choose another name");
-                        }
-                        replaced = r;
-                    }
-                }
-                if (filled.unique() != null) {
-                    ModelRecord holder = accepted.byUnique().get(filled.unique());
-                    if (holder != null && holder != replaced) {
-                        filled = filled.withUnique(null);
-                    }
-                }
-                created = new ModelRecord(id, clock.instant(), true, filled, file, null);
-                ticket = stage(created, replaced);
-            }
-            commits.await(ticket);
-        } catch (RuntimeException e) {
-            removeFiles(id);
-            throw e;
-        }
-        if (replaced != null) {
-            removeFiles(replaced.id());
-        }
-        return created;
-    }
-
-    /** {@code file} named and counted as a model of {@code parts} files kept in the store. */
-    private static ModelRecord.LocalFile partsNamed(ModelRecord.LocalFile file, int parts) {
-        String name = parts == 1 ? file.name() : LocalFiles.partName(file.name(), 1, parts);
-        return new ModelRecord.LocalFile(name, file.size(), file.sha256(), file.origin(), parts);
+        return custom.createFromFile(spec, sources, given);
     }
 
     /** The data dir's layout. */
@@ -266,130 +176,22 @@ public final class ModelService {
      * name, or same name and source) returns that model and changes nothing.
      */
     public ModelRecord create(JsonNode seeded) {
-        ModelSpec parsed = SpecParser.apply(seeded, ModelSpec.defaults());
-        if (parsed.name() == null) {
-            throw ModeldException.invalid("name: required");
-        }
-        ModelSpec spec = LocalSource.withFacts(parsed);
-        ModelRecord result = null;
-        GroupCommit.Ticket ticket;
-        synchronized (writeLock) {
-            for (ModelRecord r : accepted.byId().values()) {
-                if (r.custom() && sameModel(r.spec(), spec)) {
-                    result = r;
-                }
-            }
-            if (result == null) {
-                checkUniqueFree(spec.unique(), null);
-                result = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec,
-                        LocalSource.linkedFile(spec), null, ModelRecord.InPlace.of(spec));
-                ticket = stage(result, null);
-            } else {
-                ticket = commits.last();
-            }
-        }
-        commits.await(ticket);
-        return result;
+        return custom.create(seeded);
     }
 
-    /**
-     * The model a pull of an Ollama name that no model answers to makes: a custom model named so, whose
-     * source is that name in its registry ({@code url}, an {@code ollama://} reference). A model already
-     * made for that source is returned as it is.
-     */
+    /** The model a pull of an unknown Ollama name makes ({@link CustomModels#createForPull}). */
     public ModelRecord createForPull(String ollamaName, String url) {
-        ModelSource source = ModelSource.of(url, null);
-        ModelRecord result = null;
-        GroupCommit.Ticket ticket;
-        synchronized (writeLock) {
-            for (ModelRecord r : accepted.byId().values()) {
-                if (r.custom() && source.sameAs(r.spec().source())) {
-                    result = r;
-                }
-            }
-            if (result == null) {
-                ModelSpec spec = ModelSpec.defaults().withName(ollamaName).withOllama(ollamaName, null).withSource(source);
-                result = new ModelRecord(UUID.randomUUID().toString(), clock.instant(), true, spec, null, null);
-                ticket = stage(result, null);
-            } else {
-                ticket = commits.last();
-            }
-        }
-        commits.await(ticket);
-        return result;
+        return custom.createForPull(ollamaName, url);
     }
 
-    /**
-     * Records that a model registered in place has its file (again), read anew: what a download of such
-     * a model does instead of copying. INVALID when the file is missing or not GGUF.
-     */
+    /** Records that a model registered in place has its file again ({@link CustomModels#relink}). */
     public ModelRecord relink(String id) {
-        ModelRecord r;
-        GroupCommit.Ticket ticket;
-        synchronized (writeLock) {
-            ModelRecord existing = find(accepted, id);
-            ModelSpec spec = LocalSource.withFacts(existing.spec());
-            r = new ModelRecord(existing.id(), existing.created(), existing.custom(), spec, LocalSource.linkedFile(spec), null,
-                    existing.inPlace());
-            ticket = stage(r, null);
-        }
-        commits.await(ticket);
-        return r;
+        return custom.relink(id);
     }
 
-    private static boolean sameModel(ModelSpec a, ModelSpec b) {
-        if (b.unique() != null) {
-            return b.unique().equals(a.unique());
-        }
-        return a.name().equals(b.name()) && b.source() != null && b.source().sameAs(a.source());
-    }
-
-    /**
-     * Updates a custom model from a Model body: the fields present replace the stored ones, except
-     * {@code id}, {@code created}, {@code custom} and the runtime flags, which no update changes.
-     */
+    /** Updates a custom model from a Model body ({@link CustomModels#update}). */
     public ModelRecord update(JsonNode model) {
-        if (model == null || !model.isObject()) {
-            throw ModeldException.invalid("body: must be a Model JSON object");
-        }
-        JsonNode id = model.get("id");
-        if (id == null || !id.isTextual()) {
-            throw ModeldException.invalid("id: required, the id of the model to update");
-        }
-        ModelRecord updated;
-        GroupCommit.Ticket ticket;
-        synchronized (writeLock) {
-            ModelRecord existing = find(accepted, id.textValue());
-            if (!existing.custom()) {
-                throw ModeldException.forbidden("model '" + existing.spec().name()
-                        + "' comes from the catalog and cannot be updated; create a custom model instead");
-            }
-            ModelSpec spec = SpecParser.apply(model, existing.spec());
-            boolean sameSource = spec.source() == null ? existing.spec().source() == null
-                    : spec.source().sameAs(existing.spec().source());
-            if (!sameSource) {
-                spec = LocalSource.withFacts(spec);
-            }
-            checkUniqueFree(spec.unique(), existing.id());
-            if (existing.downloaded() && !sameSource) {
-                throw new ModeldException(ModeldException.Kind.CONFLICT, "source: cannot change while the model "
-                        + "is downloaded", ModeldException.Hint.REMOVE_FILES, existing.id());
-            }
-            updated = existing.withSpec(spec);
-            ticket = updated.equals(existing) ? commits.last() : stage(updated, null);
-        }
-        commits.await(ticket);
-        return updated;
-    }
-
-    private void checkUniqueFree(String unique, String exceptId) {
-        if (unique == null) {
-            return;
-        }
-        ModelRecord holder = accepted.byUnique().get(unique);
-        if (holder != null && !holder.id().equals(exceptId)) {
-            throw ModeldException.conflict("unique: '" + unique + "' is already the name of model " + holder.id());
-        }
+        return custom.update(model);
     }
 
     /** Deletes a model and its files. Models of the current catalog cannot be deleted (FORBIDDEN). */
@@ -482,16 +284,12 @@ public final class ModelService {
      * Removes the files after the store no longer points at them: a crash in between leaves a folder
      * that the next start removes, never a downloaded model without its file.
      */
-    private void removeFiles(String id) {
-        try {
-            DataDir.deleteTree(dataDir.model(id));
-        } catch (IOException e) {
-            LOG.warn("cannot remove the files of model {} ({}); the next start removes them", id, e.getMessage());
-        }
+    void removeFiles(String id) {
+        LocalFiles.remove(dataDir, id);
     }
 
     /** Accepts one upsert or one deletion and queues it for the store. Under the write lock. */
-    private GroupCommit.Ticket stage(ModelRecord upsert, ModelRecord deletion) {
+    GroupCommit.Ticket stage(ModelRecord upsert, ModelRecord deletion) {
         accepted = accepted.with(upsert, deletion);
         return commits.stage(upsert, deletion, accepted);
     }

@@ -51,4 +51,20 @@ record ModelSnapshot(List<ModelRecord> ordered, Map<String, ModelRecord> byId,
         }
         return of(all, catalogIds);
     }
+
+    /** What changed from this snapshot to {@code now}: each model added or changed, then each gone. */
+    java.util.List<ModelChange> changesTo(ModelSnapshot now) {
+        java.util.List<ModelChange> changes = new java.util.ArrayList<>();
+        for (ModelRecord r : now.ordered()) {
+            if (!r.equals(byId().get(r.id()))) {
+                changes.add(new ModelChange(r.id(), false));
+            }
+        }
+        for (String id : byId().keySet()) {
+            if (!now.byId().containsKey(id)) {
+                changes.add(new ModelChange(id, true));
+            }
+        }
+        return changes;
+    }
 }
