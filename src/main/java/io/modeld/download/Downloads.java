@@ -4,24 +4,18 @@ import io.modeld.ModeldException;
 import io.modeld.catalog.FileIdentity;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
-import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.ModelSource;
+import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.Modelfile;
+import io.modeld.config.DataDir;
 import io.modeld.registry.RegistryClient;
 import io.modeld.registry.RegistryRef;
-import io.modeld.config.DataDir;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,7 +26,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,12 +44,9 @@ public final class Downloads implements AutoCloseable {
     private final DownloadSettings settings;
     private final Map<String, DownloadJob> jobs = new ConcurrentHashMap<>();
     private final Map<String, DownloadProgress> ended = new ConcurrentHashMap<>();
-    private final Map<String, DownloadProgress> published = new ConcurrentHashMap<>();
-    /** Per model: held while its progress is read and handed to listeners, and while a watcher joins. */
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
-    private final Map<String, Set<Consumer<DownloadProgress>>> followers = new ConcurrentHashMap<>();
     private final Bandwidth bandwidth;
-    private final List<BiConsumer<String, DownloadProgress>> listeners = new CopyOnWriteArrayList<>();
+    private final DownloadHistory history = new DownloadHistory();
+    private final ProgressFeed feed = new ProgressFeed(history);
     private volatile Consumer<String> beforeRemoval = id -> { };
     private final ExecutorService jobThreads;
     private final ExecutorService workerThreads;
@@ -87,39 +77,22 @@ public final class Downloads implements AutoCloseable {
 
     /** Calls {@code listener} with (model id, progress) on every change. Listeners must not block. */
     public void subscribe(BiConsumer<String, DownloadProgress> listener) {
-        listeners.add(listener);
+        feed.subscribe(listener);
     }
 
-    /**
-     * Hands {@code joining} the model's progress now, under the lock its changes are published under:
-     * a watcher that registers inside {@code joining} gets every later change and never an older one.
-     */
+    /** Hands {@code joining} the model's progress now ({@link ProgressFeed#watch}). */
     public void watch(String id, Consumer<DownloadProgress> joining) {
-        synchronized (lockFor(id)) {
-            joining.accept(progress(id));
-        }
+        feed.watch(id, () -> progress(id), joining);
     }
 
-    /**
-     * Calls {@code follower} with the model's progress now and with every change until the returned
-     * subscription is closed; like {@link #watch}, the first frame and the later ones never cross.
-     */
+    /** Follows the model's progress from now until the returned subscription is closed ({@link ProgressFeed#follow}). */
     public AutoCloseable follow(String id, Consumer<DownloadProgress> follower) {
-        Set<Consumer<DownloadProgress>> set = followers.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
-        watch(id, now -> {
-            set.add(follower);
-            follower.accept(now);
-        });
-        return () -> set.remove(follower);
+        return feed.follow(id, () -> progress(id), follower);
     }
 
     /** The shared bandwidth cap of every download. */
     public Bandwidth bandwidth() {
         return bandwidth;
-    }
-
-    private Object lockFor(String id) {
-        return locks.computeIfAbsent(id, k -> new Object());
     }
 
     /** Whether a download of the model is waiting or running in this process. */
@@ -167,7 +140,7 @@ public final class Downloads implements AutoCloseable {
                     + "to download from", ModeldException.Hint.SET_SOURCE, r.id());
         }
         Path partialDir = dataDir.partial(r.id());
-        checkSpace(spec, partialDir);
+        PartialFile.checkRoom(spec, partialDir);
         DownloadJob.Resolver resolver = resolver(spec.source());
         String id = r.id();
         DownloadJob[] holder = new DownloadJob[1];
@@ -215,8 +188,6 @@ public final class Downloads implements AutoCloseable {
                 source.url(), pinned);
         return () -> new Resolution(List.of(only), null, null);
     }
-
-    private final DownloadHistory history = new DownloadHistory();
 
     /** The downloads running now and their progress. */
     public Map<String, DownloadProgress> running() {
@@ -331,86 +302,11 @@ public final class Downloads implements AutoCloseable {
     }
 
     /**
-     * Resumes the downloads a previous run left in {@code partial/}, and removes partial data that
-     * belongs to no model or to a model that is already downloaded. Each one stands alone: one that
-     * cannot resume (unreadable state, no space) fails with its reason on its model, and the rest go on.
+     * Resumes the downloads a previous run left in {@code partial/} ({@link InterruptedDownloads}), and removes
+     * partial data that belongs to no model or to a model that is already downloaded.
      */
     public void resumeInterrupted() {
-        List<Path> dirs;
-        try (Stream<Path> listing = Files.list(dataDir.partial())) {
-            dirs = listing.toList();
-        } catch (IOException e) {
-            LOG.warn("cannot look for interrupted downloads: {}", e.getMessage());
-            return;
-        }
-        for (Path dir : dirs) {
-            ModelRecord r = modelFor(dir.getFileName().toString());
-            try {
-                if (r == null || r.downloaded() || r.spec().source() == null) {
-                    DataDir.deleteTree(dir);
-                } else if (ResumeState.read(dir) == null) {
-                    DataDir.deleteTree(dir);
-                    String reason = "the interrupted download could not be resumed (its saved state in " + dir
-                            + " was unreadable); download it again";
-                    LOG.warn("model {}: {}", r.id(), reason);
-                    models.markFailed(r.id(), reason);
-                } else {
-                    LOG.info("resuming the interrupted download of {}", r.spec().name());
-                    start(r.id());
-                }
-            } catch (IOException | RuntimeException e) {
-                String reason = "the interrupted download could not be resumed: " + e.getMessage();
-                LOG.warn("{}: {}", dir, reason);
-                if (r != null) {
-                    try {
-                        models.markFailed(r.id(), reason);
-                    } catch (RuntimeException again) {
-                        LOG.warn("cannot record why {} did not resume: {}", r.id(), again.getMessage());
-                    }
-                }
-            }
-        }
-    }
-
-    private ModelRecord modelFor(String dirName) {
-        try {
-            return models.get(UUID.fromString(dirName).toString());
-        } catch (IllegalArgumentException | ModeldException e) {
-            return null;
-        }
-    }
-
-    private void checkSpace(ModelSpec spec, Path partialDir) {
-        if (spec.bytes() == null) {
-            return;
-        }
-        try {
-            Path existing = partialDir;
-            while (!Files.exists(existing)) {
-                existing = existing.getParent();
-            }
-            long free = Files.getFileStore(existing).getUsableSpace();
-            if (spec.bytes() > free + partialBytes(partialDir)) {
-                throw new ModeldException(ModeldException.Kind.INSUFFICIENT_STORAGE, "not enough disk space for '"
-                        + spec.name() + "': needs " + spec.bytes() + " bytes, " + free + " bytes free in "
-                        + dataDir.partial());
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot check free space: {}", e.getMessage());
-        }
-    }
-
-    private static long partialBytes(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            long sum = 0;
-            for (Path f : files.toList()) {
-                sum += Files.size(f);
-            }
-            return sum;
-        }
+        InterruptedDownloads.resume(dataDir.partial(), models, this::start);
     }
 
     private void tick() {
@@ -425,36 +321,10 @@ public final class Downloads implements AutoCloseable {
         }
     }
 
-    /**
-     * Tells the listeners the job's progress. The ticker and the job's own status changes both call
-     * this; the model's lock makes reading the progress and handing it on one step, so a tick that read
-     * IN-PROGRESS can never deliver it after the job's COMPLETED, nor a watcher joining in between get
-     * an older frame than the last one published.
-     */
+    /** Tells the listeners the job's progress ({@link ProgressFeed#publish}). */
     private void publish(String id, DownloadJob job) {
-        if (job == null) {
-            return;
-        }
-        synchronized (lockFor(id)) {
-            DownloadProgress p = job.progress();
-            if (Objects.equals(published.put(id, p), p)) {
-                return;
-            }
-            history.record(id, p);
-            for (BiConsumer<String, DownloadProgress> l : listeners) {
-                try {
-                    l.accept(id, p);
-                } catch (RuntimeException e) {
-                    LOG.warn("a progress listener failed", e);
-                }
-            }
-            for (Consumer<DownloadProgress> f : followers.getOrDefault(id, Set.of())) {
-                try {
-                    f.accept(p);
-                } catch (RuntimeException e) {
-                    LOG.warn("a progress follower failed", e);
-                }
-            }
+        if (job != null) {
+            feed.publish(id, job::progress);
         }
     }
 

@@ -170,4 +170,41 @@ final class PartialFile implements AutoCloseable {
         }
         return DownloadException.fatal("cannot write the model file: " + m);
     }
+
+    /**
+     * INSUFFICIENT_STORAGE when the model's known size does not fit the disk under {@code partialDir}, counting
+     * what is there already; nothing when its size is unknown or the disk cannot say.
+     */
+    static void checkRoom(io.modeld.catalog.ModelSpec spec, Path partialDir) {
+        if (spec.bytes() == null) {
+            return;
+        }
+        try {
+            Path existing = partialDir;
+            while (!Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            long free = Files.getFileStore(existing).getUsableSpace();
+            if (spec.bytes() > free + bytesIn(partialDir)) {
+                throw new io.modeld.ModeldException(io.modeld.ModeldException.Kind.INSUFFICIENT_STORAGE,
+                        "not enough disk space for '" + spec.name() + "': needs " + spec.bytes() + " bytes, " + free
+                                + " bytes free in " + partialDir.getParent());
+            }
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(Downloads.class).warn("cannot check free space: {}", e.getMessage());
+        }
+    }
+
+    private static long bytesIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            long sum = 0;
+            for (Path f : files.toList()) {
+                sum += Files.size(f);
+            }
+            return sum;
+        }
+    }
 }
