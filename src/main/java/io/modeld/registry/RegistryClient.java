@@ -3,23 +3,19 @@ package io.modeld.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modeld.Json;
 import io.modeld.config.BuildInfo;
+import io.modeld.config.OutboundHosts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.UnknownHostException;
-import io.modeld.config.OutboundHosts;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Talks OCI Distribution to registries for everything but the bulk of a pull (manifests, small blobs,
@@ -47,19 +43,17 @@ public final class RegistryClient {
     /** Token answers, error bodies and the answers of uploads: small JSON at most. */
     static final long MAX_SMALL = 64 << 10;
 
-    private record Token(String header, long expiresAtNanos) {
-    }
 
     /** Made at the first request: most starts never speak to a registry, and making one costs a tenth of a second. */
     private volatile HttpClient http;
     private final Credentials credentials;
     private final Set<String> insecure;
-    private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
-    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final RegistryTokens tokens;
 
     public RegistryClient(Credentials credentials, Set<String> insecure) {
         this.credentials = credentials;
         this.insecure = Set.copyOf(insecure);
+        this.tokens = new RegistryTokens(this, credentials);
     }
 
     private HttpClient http() {
@@ -108,88 +102,22 @@ public final class RegistryClient {
         return base(ref).resolve(ref.repository() + "/manifests/" + reference);
     }
 
-    private static String key(RegistryRef ref, String actions) {
-        return ref.host() + " " + ref.repository() + " " + actions;
-    }
-
     /**
      * The Authorization header for {@code actions} ({@code pull} or {@code pull,push}) on the reference's
-     * repository, as the registry last asked; null when it has not asked for any.
+     * repository, as the registry last asked ({@link RegistryTokens}); null when it has not asked for any.
      */
     public String authorization(RegistryRef ref, String actions) throws RegistryException {
-        Challenge c = challenges.get(ref.host());
-        if (c == null) {
-            return null;
-        }
-        Credentials.Login login = credentials.forHost(ref.host());
-        if (!c.bearer()) {
-            return login == null ? null : login.basic();
-        }
-        Token t = tokens.get(key(ref, actions));
-        if (t != null && System.nanoTime() < t.expiresAtNanos()) {
-            return t.header();
-        }
-        t = token(ref, actions, c, login);
-        tokens.put(key(ref, actions), t);
-        return t.header();
+        return tokens.authorization(ref, actions);
     }
 
     /** The header given was refused (a token that expired early): the next one is fetched anew. */
     public void rejected(RegistryRef ref, String actions) {
-        tokens.remove(key(ref, actions));
-    }
-
-    private Token token(RegistryRef ref, String actions, Challenge c, Credentials.Login login) throws RegistryException {
-        String realm = c.realm();
-        if (realm == null || !(realm.startsWith("https://") || realm.startsWith("http://"))) {
-            throw new RegistryException(ref.host() + " asked for a token without a usable realm", false);
-        }
-        refuseDowngrade(ref.host(), base(ref), realm);
-        StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');
-        if (c.params().containsKey("service")) {
-            q.append("service=").append(enc(c.params().get("service"))).append('&');
-        }
-        q.append("scope=").append(enc("repository:" + ref.repository() + ":" + actions));
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(q.toString())).timeout(TIMEOUT)
-                .header("User-Agent", "modeld/" + BuildInfo.version()).GET();
-        if (login != null) {
-            req.header("Authorization", login.basic());
-        }
-        HttpResponse<byte[]> r = exchange(req.build(), MAX_SMALL);
-        if (r.statusCode() == 401 || r.statusCode() == 403) {
-            throw new RegistryException(ref.host() + " refused the " + (login == null ? "anonymous " : "")
-                    + "token request for " + ref.repository() + " (" + r.statusCode() + ")"
-                    + (login == null ? ": add a login for " + ref.host() + " to ~/.docker/config.json or "
-                    + "MODELD_REGISTRY_AUTH" : ": check the login for " + ref.host()), false);
-        }
-        if (r.statusCode() != 200) {
-            throw new RegistryException("the token service of " + ref.host() + " answered " + r.statusCode(),
-                    r.statusCode() >= 500 || r.statusCode() == 429);
-        }
-        try {
-            JsonNode json = Json.MAPPER.readTree(r.body());
-            String token = json.path("token").asText(json.path("access_token").asText(""));
-            if (token.isEmpty()) {
-                throw new RegistryException("the token service of " + ref.host() + " gave no token", false);
-            }
-            long seconds = Math.max(10, json.path("expires_in").asLong(60));
-            // Renew 10% early, so a long blob request never starts with a token about to lapse.
-            return new Token("Bearer " + token, System.nanoTime() + Duration.ofSeconds(seconds).toNanos() * 9 / 10);
-        } catch (IOException e) {
-            throw new RegistryException("the token service of " + ref.host() + " answered no JSON", false);
-        }
+        tokens.rejected(ref, actions);
     }
 
     /** An https registry's login never goes to a plain-http token service. */
     static void refuseDowngrade(String host, URI registry, String realm) throws RegistryException {
-        if (realm.regionMatches(true, 0, "http://", 0, 7) && registry.getScheme().equals("https")) {
-            throw new RegistryException(host + " names a plain-http token service (" + URI.create(realm).getHost()
-                    + "); modeld never sends the login of an https registry over http", false);
-        }
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        RegistryTokens.refuseDowngrade(host, registry, realm);
     }
 
     /**
@@ -223,7 +151,7 @@ public final class RegistryClient {
             if (c == null) {
                 throw new RegistryException(ref.host() + " answered 401 without a challenge modeld speaks", false);
             }
-            challenges.put(ref.host(), c);
+            tokens.challenged(ref.host(), c);
             rejected(ref, actions);
             if (!c.bearer() && credentials.forHost(ref.host()) == null) {
                 throw new RegistryException(ref.host() + " needs a login: add one to ~/.docker/config.json or "
@@ -271,7 +199,7 @@ public final class RegistryClient {
                 && a.getScheme().equalsIgnoreCase(b.getScheme());
     }
 
-    private HttpResponse<byte[]> exchange(HttpRequest req, long maxBody) throws RegistryException {
+    HttpResponse<byte[]> exchange(HttpRequest req, long maxBody) throws RegistryException {
         String refused = OutboundHosts.refusal(req.uri().getHost());
         if (refused != null) {
             throw new RegistryException(refused, false);
