@@ -33,4 +33,14 @@ record DownloadSettings(int connections, Duration stallTimeout, Executor workers
             }
         };
     }
+
+    /** Daemon threads named {@code prefix-N}. */
+    static java.util.concurrent.ThreadFactory threads(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
 }

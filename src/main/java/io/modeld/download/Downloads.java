@@ -19,9 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -62,9 +60,9 @@ public final class Downloads implements AutoCloseable {
         this.models = models;
         this.dataDir = dataDir;
         this.bandwidth = bandwidth;
-        this.jobThreads = Executors.newFixedThreadPool(maxDownloads, named("modeld-download"));
-        this.workerThreads = Executors.newCachedThreadPool(named("modeld-connection"));
-        this.ticker = Executors.newSingleThreadScheduledExecutor(named("modeld-progress"));
+        this.jobThreads = Executors.newFixedThreadPool(maxDownloads, DownloadSettings.threads("modeld-download"));
+        this.workerThreads = Executors.newCachedThreadPool(DownloadSettings.threads("modeld-connection"));
+        this.ticker = Executors.newSingleThreadScheduledExecutor(DownloadSettings.threads("modeld-progress"));
         this.settings = new DownloadSettings(connections, stallTimeout, workerThreads, DownloadSettings.Sleeper.REAL, RandomGenerator.getDefault(), authorization,
                 hfEndpoint, bandwidth, registry);
         ticker.scheduleAtFixedRate(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
@@ -301,10 +299,7 @@ public final class Downloads implements AutoCloseable {
         return new DownloadProgress(DownloadStatus.UNKNOWN, 0, 0, size, 0, null);
     }
 
-    /**
-     * Resumes the downloads a previous run left in {@code partial/} ({@link InterruptedDownloads}), and removes
-     * partial data that belongs to no model or to a model that is already downloaded.
-     */
+    /** Resumes the downloads a previous run left in {@code partial/} ({@link InterruptedDownloads}). */
     public void resumeInterrupted() {
         InterruptedDownloads.resume(dataDir.partial(), models, this::start);
     }
@@ -321,7 +316,6 @@ public final class Downloads implements AutoCloseable {
         }
     }
 
-    /** Tells the listeners the job's progress ({@link ProgressFeed#publish}). */
     private void publish(String id, DownloadJob job) {
         if (job != null) {
             feed.publish(id, job::progress);
@@ -342,14 +336,5 @@ public final class Downloads implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workerThreads.shutdownNow();
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
