@@ -3,28 +3,29 @@ package io.modeld;
 import io.modeld.api.ApiServer;
 import io.modeld.catalog.Catalog;
 import io.modeld.catalog.ModelActivity;
+import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelSpec;
 import io.modeld.catalog.ModelStore;
-import io.modeld.copilot.Conversations;
-import io.modeld.copilot.CopilotModel;
 import io.modeld.config.BuildInfo;
 import io.modeld.config.Config;
 import io.modeld.config.DataDir;
 import io.modeld.config.DataDirLock;
 import io.modeld.config.LogBuffer;
 import io.modeld.config.SettingsFile;
-import io.modeld.library.Library;
-import io.modeld.registry.Credentials;
-import io.modeld.registry.RegistryClient;
-import io.modeld.library.LibraryRoot;
+import io.modeld.copilot.Conversations;
+import io.modeld.copilot.CopilotModel;
 import io.modeld.download.Bandwidth;
 import io.modeld.download.Downloads;
 import io.modeld.download.Pushes;
-import io.modeld.runtime.RunnerLauncher;
 import io.modeld.inference.Inference;
+import io.modeld.library.Library;
+import io.modeld.library.LibraryRoot;
+import io.modeld.registry.Credentials;
+import io.modeld.registry.RegistryClient;
 import io.modeld.runtime.KeepAlive;
 import io.modeld.runtime.RunnerFactory;
+import io.modeld.runtime.RunnerLauncher;
 import io.modeld.runtime.Scheduler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,9 +33,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
-import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** The running daemon: store, catalog, model service and API server, started and stopped together. */
 public final class Daemon implements AutoCloseable {
@@ -144,8 +145,8 @@ public final class Daemon implements AutoCloseable {
                 }
 
                 @Override
-                public String problem(String id) {
-                    return checked.problem(id);
+                public String problem(ModelRecord r) {
+                    return checked.problem(r);
                 }
             };
             keeper = KeepAlive.sweep(inMemory);

@@ -62,7 +62,7 @@ public final class ModelViews {
     public byte[] json(ModelRecord r) {
         boolean downloading = activity.downloading(r.id());
         boolean loaded = activity.loaded(r.id());
-        String problem = activity.problem(r.id());
+        String problem = activity.problem(r);
         Rendered cached = rendered.get(r.id());
         if (cached != null && cached.record() == r && cached.downloading() == downloading && cached.loaded() == loaded
                 && java.util.Objects.equals(cached.problem(), problem)) {

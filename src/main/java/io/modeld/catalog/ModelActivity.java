@@ -8,7 +8,7 @@ public interface ModelActivity {
     boolean loaded(String id);
 
     /** Why the model cannot be used now (its chat template broke a limit when it was read); null when it can. */
-    default String problem(String id) {
+    default String problem(ModelRecord r) {
         return null;
     }
 

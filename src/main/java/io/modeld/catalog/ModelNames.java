@@ -16,6 +16,11 @@ final class ModelNames {
 
     /** The model {@code model} names among {@code stored}, then {@code library}; UNKNOWN_MODEL if none. */
     static ModelRecord resolve(String model, ModelSnapshot stored, ModelSnapshot library, List<ModelRecord> all) {
+        // A stored model's id is what most requests give: found before the name's shape is read.
+        ModelRecord byId = model == null ? null : stored.withId(model);
+        if (byId != null) {
+            return byId;
+        }
         if (model != null && !ModelSpec.UNIQUE_NAME.matcher(model).matches() && OllamaNames.valid(model)) {
             return orUnknown(byOllamaName(model, all), model);
         }

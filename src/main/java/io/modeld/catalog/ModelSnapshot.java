@@ -24,6 +24,10 @@ record ModelSnapshot(List<ModelRecord> ordered, Map<String, ModelRecord> byId,
                 Collections.unmodifiableMap(byUnique), Set.copyOf(catalogIds));
     }
 
+    ModelRecord withId(String id) {
+        return byId.get(id);
+    }
+
     /** The model with this id, else with this unique name, else null. */
     ModelRecord find(String model) {
         ModelRecord r = byId.get(model);

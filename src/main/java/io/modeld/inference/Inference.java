@@ -8,11 +8,11 @@ import io.modeld.catalog.ModelStore;
 import io.modeld.catalog.Modelfile;
 import io.modeld.engine.ChatTurn;
 import io.modeld.gguf.ModelRole;
-import io.modeld.runtime.RunnerRequest;
-import io.modeld.runtime.RunnerResult;
 import io.modeld.runtime.Lease;
 import io.modeld.runtime.LoadOptions;
 import io.modeld.runtime.ModelRunner;
+import io.modeld.runtime.RunnerRequest;
+import io.modeld.runtime.RunnerResult;
 import io.modeld.runtime.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,12 +66,8 @@ public final class Inference implements AutoCloseable {
     }
 
     /** Why the model cannot be used now, or null; never waits (for listings). */
-    public String problem(String id) {
-        try {
-            return capabilities.problem(models.get(id));
-        } catch (ModeldException gone) {
-            return null;
-        }
+    public String problem(ModelRecord r) {
+        return capabilities.problem(r);
     }
 
     /** Checks the templates of the downloaded chat models not read yet, in the background. */

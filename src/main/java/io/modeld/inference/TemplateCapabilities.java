@@ -46,7 +46,7 @@ final class TemplateCapabilities implements AutoCloseable {
     /** Checks queued or running, by SHA-256. */
     private final Map<String, CompletableFuture<Read>> checking = new ConcurrentHashMap<>();
     /** Each downloaded file's template and FIM tokens, by model id, size and digest: read once. */
-    private final Map<String, FileFacts> files = new ConcurrentHashMap<>();
+    private final Map<FileKey, FileFacts> files = new ConcurrentHashMap<>();
     private final ExecutorService checks = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "modeld-template-check");
         t.setDaemon(true);
@@ -54,6 +54,13 @@ final class TemplateCapabilities implements AutoCloseable {
     });
 
     /** What a generator's file says of its template (and the template's SHA-256). */
+    /** A model's file as it is now: a new download or an edit in place gives a new key. */
+    private record FileKey(String id, long size, String sha256) {
+        static FileKey of(ModelRecord r) {
+            return new FileKey(r.id(), r.file().size(), r.file().sha256());
+        }
+    }
+
     private record FileFacts(String template, String sha256, boolean insert) {
     }
 
@@ -76,7 +83,7 @@ final class TemplateCapabilities implements AutoCloseable {
 
     /** Why the model cannot be used (its template broke a limit when read), or null; never waits, never reads. */
     String problem(ModelRecord r) {
-        FileFacts f = r.downloaded() ? files.get(r.id() + ":" + r.file().size() + ":" + r.file().sha256()) : null;
+        FileFacts f = r.downloaded() ? files.get(FileKey.of(r)) : null;
         Read read = f == null || f.sha256() == null ? null : known.get(f.sha256());
         return read == null || read.problem() == null ? null : "its chat template " + read.problem();
     }
@@ -90,7 +97,7 @@ final class TemplateCapabilities implements AutoCloseable {
 
     /** Forgets what was read of a model's file (it changed, or went), and checks its template anew if need be. */
     void changed(String id) {
-        files.keySet().removeIf(k -> k.startsWith(id + ":"));
+        files.keySet().removeIf(k -> k.id().equals(id));
         try {
             capabilities(models.get(id), false);
         } catch (io.modeld.ModeldException gone) {
@@ -160,7 +167,7 @@ final class TemplateCapabilities implements AutoCloseable {
         if (!r.downloaded()) {
             return null;
         }
-        String key = r.id() + ":" + r.file().size() + ":" + r.file().sha256();
+        FileKey key = FileKey.of(r);
         FileFacts f = files.get(key);
         if (f == null) {
             try {

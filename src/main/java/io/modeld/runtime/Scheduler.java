@@ -5,9 +5,9 @@ import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -39,7 +39,8 @@ public final class Scheduler implements AutoCloseable {
     /** Requests a generator serves at once; 0 for auto ({@link LoadPlan}: 4, fewer when that does not fit). */
     private volatile int parallel;
     private final GenerationLog generations = new GenerationLog();
-    final Map<String, Resident> loaded = new HashMap<>();
+    /** Written under the lock; read without it by {@link #loaded(String)}, which every listing asks per model. */
+    final Map<String, Resident> loaded = new ConcurrentHashMap<>();
     private final TemplateChecks checks;
     private final Loader loader;
     /** Guards loaded, the loader's loads in flight, the budget's reservations and every Resident.active. */
@@ -74,10 +75,8 @@ public final class Scheduler implements AutoCloseable {
     }
 
     public boolean loaded(String id) {
-        synchronized (lock) {
-            Resident r = loaded.get(id);
-            return r != null && r.runner.alive();
-        }
+        Resident r = loaded.get(id);
+        return r != null && r.runner.alive();
     }
 
     public long budget() {

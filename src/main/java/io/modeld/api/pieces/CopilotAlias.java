@@ -5,9 +5,11 @@ import io.modeld.Json;
 import io.modeld.api.ModelViews;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.copilot.CopilotModel;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * The Model JSON of the {@value CopilotModel#ALIAS_NAME} alias ({@link CopilotModel} says why it exists):
@@ -18,6 +20,7 @@ final class CopilotAlias {
 
     private final CopilotModel copilotModel;
     private final ModelViews views;
+    private volatile Appended appended;
 
     CopilotAlias(CopilotModel copilotModel, ModelViews views) {
         this.copilotModel = copilotModel;
@@ -57,15 +60,38 @@ final class CopilotAlias {
         return n;
     }
 
-    /** Models JSON with the alias after the models (unchanged when there is no alias). */
+    /**
+     * Models JSON with the alias after the models (unchanged when there is no alias). The Pieces SDKs poll
+     * the list; the answer is kept while the list's bytes and the alias's target view are the same
+     * instances ({@link ModelViews} keeps both while nothing changes), so a poll copies nothing.
+     */
     byte[] appendTo(byte[] models) {
-        ObjectNode alias = view();
-        if (alias == null) {
+        ModelRecord target = copilotModel.target();
+        if (target == null) {
             return models;
         }
-        String list = new String(models, StandardCharsets.UTF_8);
-        int end = list.lastIndexOf("]}");
-        String sep = list.charAt(end - 1) == '[' ? "" : ",";
-        return (list.substring(0, end) + sep + alias + list.substring(end)).getBytes(StandardCharsets.UTF_8);
+        byte[] targetView = views.json(target);
+        String chosen = copilotModel.chosen();
+        Appended last = appended;
+        if (last != null && last.models() == models && last.targetView() == targetView
+                && Objects.equals(last.chosen(), chosen)) {
+            return last.json();
+        }
+        byte[] alias = view().toString().getBytes(StandardCharsets.UTF_8);
+        int end = models.length - 2; // before the closing "]}"
+        boolean empty = models[end - 1] == '[';
+        ByteArrayOutputStream out = new ByteArrayOutputStream(models.length + alias.length + 1);
+        out.write(models, 0, end);
+        if (!empty) {
+            out.write(',');
+        }
+        out.writeBytes(alias);
+        out.write(models, end, 2);
+        byte[] json = out.toByteArray();
+        appended = new Appended(models, targetView, chosen, json);
+        return json;
+    }
+
+    private record Appended(byte[] models, byte[] targetView, String chosen, byte[] json) {
     }
 }
