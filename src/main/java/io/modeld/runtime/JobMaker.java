@@ -17,15 +17,11 @@ import java.util.function.BooleanSupplier;
  */
 final class JobMaker {
 
-    /** Where a job's events go. */
-    interface Events {
-        void send(long id, RunnerMessages.Event event);
-    }
-
     private final LlamaEngine engine;
-    private final Events events;
+    /** Where a job's events go. */
+    private final RunnerChannel events;
 
-    JobMaker(LlamaEngine engine, Events events) {
+    JobMaker(LlamaEngine engine, RunnerChannel events) {
         this.engine = engine;
         this.events = events;
     }
@@ -45,17 +41,17 @@ final class JobMaker {
                     r.ignoreEos(), new OutputSplitter.Parts() {
                         @Override
                         public void text(String piece) {
-                            events.send(id, new RunnerMessages.Token(piece));
+                            events.piece(id, new RunnerMessages.Token(piece));
                         }
 
                         @Override
                         public void thinking(String piece) {
-                            events.send(id, new RunnerMessages.Thought(piece));
+                            events.piece(id, new RunnerMessages.Thought(piece));
                         }
 
                         @Override
                         public void toolCall(int index, String callId, String name, String arguments) {
-                            events.send(id, new RunnerMessages.ToolCall(index, callId, name, arguments));
+                            events.piece(id, new RunnerMessages.ToolCall(index, callId, name, arguments));
                         }
                     }, stopped, done, failed);
         }
@@ -68,7 +64,7 @@ final class JobMaker {
             prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
         }
         return Generation.job(id, m, new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos()),
-                text -> events.send(id, new RunnerMessages.Token(text)), stopped, done, failed);
+                text -> events.piece(id, new RunnerMessages.Token(text)), stopped, done, failed);
     }
 
     /** The prompt a conversation renders to with the held model's template. */

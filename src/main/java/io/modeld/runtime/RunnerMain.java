@@ -7,6 +7,7 @@ import io.modeld.engine.EngineException;
 import io.modeld.engine.Generation;
 import io.modeld.engine.Generator;
 import io.modeld.engine.LlamaEngine;
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -72,7 +73,8 @@ public final class RunnerMain {
      * ({@code templateCheck}) refuses to load a model: its limits are a check's.
      */
     public static int run(boolean templateCheck) {
-        PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream protocol = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
+                1 << 16), false, StandardCharsets.UTF_8);
         System.setOut(System.err); // nothing but protocol lines may reach standard output
         RunnerMain runner = new RunnerMain(protocol, templateCheck);
         try {
@@ -87,7 +89,7 @@ public final class RunnerMain {
             runner.channel.fail(0, e);
             return 3;
         }
-        runner.jobs = new JobMaker(runner.engine, runner.channel::send);
+        runner.jobs = new JobMaker(runner.engine, runner.channel);
         runner.queue = new GenerationQueue(runner.channel, runner.preparer, runner.jobs);
         runner.channel.send(0, new RunnerMessages.Ready(runner.engine.version()));
         runner.channel.listen(System.in);
@@ -138,6 +140,7 @@ public final class RunnerMain {
                 } catch (EngineException e) {
                     // failAll told each generation; the slots start afresh
                 }
+                channel.flushDue();
             }
         }
     }
@@ -314,6 +317,11 @@ public final class RunnerMain {
         @Override
         public void beat() {
             channel.send(0, new RunnerMessages.Beat());
+        }
+
+        @Override
+        public void tick() {
+            channel.flushDue();
         }
     }
 }

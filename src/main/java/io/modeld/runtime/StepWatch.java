@@ -40,6 +40,10 @@ final class StepWatch {
 
         /** Tells the daemon the runner lives (a long step is no hang). */
         void beat();
+
+        /** Every tick: sends what waits to be sent, though a long step holds up the loop that sends it. */
+        default void tick() {
+        }
     }
 
     /** One working thread's current step. */
@@ -127,6 +131,7 @@ final class StepWatch {
             lastBeat = now;
             actions.beat();
         }
+        actions.tick();
     }
 
     private boolean allStopped(long[] ids) {

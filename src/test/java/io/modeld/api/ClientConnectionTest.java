@@ -20,9 +20,10 @@ class ClientConnectionTest {
             try (Socket accepted = server.accept()) {
                 int local = accepted.getLocalPort();
                 int remote = accepted.getPort();
-                assertThat(ClientConnection.closed(local, remote)).isFalse();
+                assertThat(ClientConnection.closed(local, remote, System.currentTimeMillis())).isFalse();
                 client.close();
-                await().atMost(Duration.ofSeconds(5)).until(() -> ClientConnection.closed(local, remote));
+                await().atMost(Duration.ofSeconds(5)).until(() -> ClientConnection.closed(local, remote,
+                        System.currentTimeMillis()));
             }
         }
     }

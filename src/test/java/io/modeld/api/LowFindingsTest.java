@@ -54,6 +54,24 @@ class LowFindingsTest {
                 .at("/usage/completion_tokens").asInt()).isPositive();
     }
 
+    @Test
+    void answers_that_follow_each_other_are_whole_though_the_connection_table_was_read_for_the_one_before()
+            throws Exception {
+        // each answer takes over a second, so the table is read while it runs; the next comes on a new connection
+        // that an earlier reading of the table cannot hold, which must not count as its client gone
+        Path file = dir.resolve("long.gguf");
+        new TinyLlama(256, 4, 1024, 4, 4, 32768).write(file, 1);
+        Downloading.downloaded(daemon, file, "long", Json.MAPPER.createObjectNode().put("context", 32768));
+        String body = "{\"model\":\"long\",\"prompt\":\"Hi\",\"max_tokens\":1500,\"ignore_eos\":true}";
+        for (int i = 0; i < 3; i++) {
+            HttpClient client = HttpClient.newHttpClient(); // a connection of its own each time
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(daemon.uri("/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(Json.MAPPER.readTree(r.body()).at("/usage/completion_tokens").asInt()).isEqualTo(1500);
+        }
+    }
+
     private int busySlots() {
         JsonNode loaded = ok(daemon.get("/memory")).get("loaded");
         return loaded.isEmpty() ? 0 : loaded.get(0).get("busySlots").asInt();
