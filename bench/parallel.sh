@@ -74,9 +74,11 @@ measure() {
     fi
   }
   # warm-up: a daemon's JIT compiles its hot paths over its first requests (a few seconds of a core here)
-  for w in 1 2 3; do ask "$url" "$(gen '"Hello"' "$N")" >/dev/null; done
-  for c in 1 2 3 4; do ask "$url" "$(gen "\"Warm $c\"" "$N")" >/dev/null & done
-  wait
+  for w in 1 2 3 4 5 6; do
+    ask "$url" "$(gen '"Hello"' "$N")" >/dev/null
+    for c in 1 2 3 4; do ask "$url" "$(gen "\"Warm $c\"" "$N")" >/dev/null & done
+    wait
+  done
   one=(); four=(); long=(); turn=()
   for r in $(seq "$RUNS"); do
     one+=("$(rate "$N" "$(ask "$url" "$(gen '"Hello"' "$N")")")")

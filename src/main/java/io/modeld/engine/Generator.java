@@ -10,7 +10,7 @@ import java.util.function.IntPredicate;
  * Generates text on one model with one context holding {@code parallel} sequences (slots), as llama-server
  * does: every {@link #step} is one {@code llama_decode} with the next token of each generating slot and
  * chunks of the prompts of new ones (continuous batching), so four requests at once read the weights once
- * per token, not four times. Each slot remembers the tokens in its part of the (unified) KV cache; a new
+ * per token, not four times. Each slot remembers the tokens in its own stream of the KV cache; a new
  * request takes the free slot whose cache shares the longest prefix with its prompt, so the next turn of a
  * conversation decodes only what is new. Used by one thread.
  */
