@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
 
-    private static final List<String> DOORS = List.of("pieces", "ollama", "openai", "workbench");
+    private static final List<String> DOORS = List.of("pieces", "ollama", "openai", "anthropic", "workbench");
     private static JavaClasses classes;
 
     @BeforeAll

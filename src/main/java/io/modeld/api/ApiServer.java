@@ -12,6 +12,7 @@ import io.modeld.copilot.CopilotModel;
 import io.modeld.download.Downloads;
 import io.modeld.download.Pushes;
 import io.modeld.config.LogBuffer;
+import io.modeld.api.anthropic.AnthropicRoutes;
 import io.modeld.api.ollama.OllamaRoutes;
 import io.modeld.api.openai.OpenAiRoutes;
 import io.modeld.api.pieces.PiecesRoutes;
@@ -85,6 +86,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
             pieces.register(cfg.routes);
             new OpenAiRoutes(models, inference).register(cfg.routes);
+            new AnthropicRoutes(inference).register(cfg.routes);
             new OllamaRoutes(models, downloads, pulls, pushes, inference, scheduler).register(cfg.routes);
             workbench.register(cfg.routes);
         });

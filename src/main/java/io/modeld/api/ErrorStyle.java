@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * How each front door writes an error, so that its own clients can read it: the Pieces API in plain
  * text, OpenAI's {@code /v1} as {@code {"error": {"message", "type", "code"}}}, Ollama's {@code /api}
- * as {@code {"error": "..."}}. A model that does not exist is 410 for Pieces, 404 for the others.
+ * as {@code {"error": "..."}}, Anthropic's {@code /v1/messages} as {@code {"type": "error", "error": {...}}}. A model that does not exist is 410 for Pieces, 404 for the others.
  */
 public enum ErrorStyle {
 
@@ -53,6 +53,23 @@ public enum ErrorStyle {
         }
     },
 
+    ANTHROPIC {
+        @Override
+        public int status(ModeldException.Kind kind) {
+            return kind == ModeldException.Kind.UNKNOWN_MODEL ? 404 : kind.status;
+        }
+
+        @Override
+        void write(Context ctx, int status, String message, ModeldException.Kind kind) {
+            ctx.status(status).contentType("application/json").result(anthropicError(status, message).toString());
+        }
+
+        @Override
+        String hint(ModeldException.Hint hint, String id) {
+            return OPENAI.hint(hint, id);
+        }
+    },
+
     OLLAMA {
         @Override
         public int status(ModeldException.Kind kind) {
@@ -94,6 +111,9 @@ public enum ErrorStyle {
     /** The style of the API a request went to, by its path. */
     static ErrorStyle of(Context ctx) {
         String path = ctx.path();
+        if (path.startsWith("/v1/messages")) {
+            return ANTHROPIC;
+        }
         if (path.startsWith("/v1/") || path.equals("/rerank") || path.equals("/apply-template")) {
             return OPENAI;
         }
@@ -101,6 +121,23 @@ public enum ErrorStyle {
             return OLLAMA;
         }
         return PIECES;
+    }
+
+    /** Anthropic's error body: {@code {"type": "error", "error": {"type", "message"}}}, the type by status. */
+    public static ObjectNode anthropicError(int status, String message) {
+        String type = switch (status) {
+            case 400, 422 -> "invalid_request_error";
+            case 401 -> "authentication_error";
+            case 403 -> "permission_error";
+            case 404, 410 -> "not_found_error";
+            case 413 -> "request_too_large";
+            case 429 -> "rate_limit_error";
+            case 503, 529 -> "overloaded_error";
+            default -> status >= 500 ? "api_error" : "invalid_request_error";
+        };
+        ObjectNode body = Json.MAPPER.createObjectNode().put("type", "error");
+        body.putObject("error").put("type", type).put("message", message);
+        return body;
     }
 
     /** OpenAI's error object: the message, a type by status, and a code where OpenAI has one. */

@@ -60,7 +60,9 @@ final class RequestGuard {
 
     void check(Context ctx) {
         checkHostAndOrigin(ctx);
-        checkApiKey(ctx, ctx.header("Authorization"));
+        String authorization = ctx.header("Authorization");
+        String anthropicKey = ctx.header("x-api-key");   // how Anthropic's clients send a key
+        checkApiKey(ctx, authorization == null && anthropicKey != null ? "Bearer " + anthropicKey : authorization);
         checkBody(ctx);
     }
 
@@ -153,7 +155,7 @@ final class RequestGuard {
     void preflight(Context ctx) {
         if (ctx.header("Origin") != null) {
             ctx.header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, HEAD, OPTIONS");
-            ctx.header("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization");
+            ctx.header("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization, x-api-key, anthropic-version, anthropic-beta");
             ctx.header("Access-Control-Max-Age", "600");
         }
         ctx.status(204);

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Server-sent events as OpenAI streams them: {@code data: <json>} and a blank line per event, flushed per
- * event, ending with {@code data: [DONE]}. The status (200) goes with the first event.
+ * event, ending with {@code data: [DONE]}; or named events, Anthropic's way. The status (200) goes with the first event.
  */
 public final class Sse {
 
@@ -27,6 +27,11 @@ public final class Sse {
     /** Sends one event; an exception means the client went away. */
     public void event(JsonNode data) {
         write("data: " + data + "\n\n");
+    }
+
+    /** Sends one named event ({@code event: <name>}), as Anthropic's API streams them. */
+    public void event(String name, JsonNode data) {
+        write("event: " + name + "\ndata: " + data + "\n\n");
     }
 
     /**

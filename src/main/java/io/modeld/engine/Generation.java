@@ -47,9 +47,10 @@ public final class Generation {
      * @param promptTokens tokens of the prompt
      * @param reusedTokens of those, how many were already in the cache from the previous request
      * @param tokens tokens generated
+     * @param stopSequence the stop string that ended it; null when none did
      */
     public record Result(int promptTokens, int reusedTokens, int tokens, Finish finish, long promptNanos,
-                         long generateNanos) {
+                         long generateNanos, String stopSequence) {
     }
 
     /** Receives the text as it is generated, whole characters only. */

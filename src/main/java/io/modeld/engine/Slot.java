@@ -123,7 +123,7 @@ final class Slot {
         pending = -1;
         lastUsed = owner.tick();
         j.done().accept(new Generation.Result(j.request().prompt().length, reused, generated, finish,
-                promptDone - started, now - promptDone));
+                promptDone - started, now - promptDone, text.matched()));
     }
 
     void remember(int[] tokens, int offset, int count) {

@@ -69,7 +69,7 @@ public final class TemplatedChat {
                     // a call cut short by the token limit ends as "length", as OpenAI ends it
                     boolean stopped = r.finish() == Generation.Finish.STOP;
                     done.accept(called && stopped ? new Generation.Result(r.promptTokens(), r.reusedTokens(),
-                            r.tokens(), Generation.Finish.TOOL_CALLS, r.promptNanos(), r.generateNanos()) : r);
+                            r.tokens(), Generation.Finish.TOOL_CALLS, r.promptNanos(), r.generateNanos(), null) : r);
                 }, e -> {
                     sampler.close();
                     splitter.close();

@@ -16,6 +16,7 @@ import java.util.List;
 final class TextAssembler {
 
     private final List<String> stops;
+    private String matched;
     private final Generation.Output out;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -48,6 +49,7 @@ final class TextAssembler {
         for (String stop : stops) {
             int at = held.indexOf(stop);
             if (at >= 0) {
+                matched = stop;
                 held.setLength(at);
                 emit(held.length());
                 return true;
@@ -55,6 +57,11 @@ final class TextAssembler {
         }
         emit(held.length() - longestStopPrefixSuffix());
         return false;
+    }
+
+    /** The stop string that was met; null while none was. */
+    String matched() {
+        return matched;
     }
 
     /** Shows whatever is held back: the generation ended without a stop string. */

@@ -11,6 +11,7 @@ import io.modeld.gguf.ModelRole;
 import io.modeld.runtime.Lease;
 import io.modeld.runtime.LoadOptions;
 import io.modeld.runtime.ModelRunner;
+import io.modeld.runtime.RenderedPrompt;
 import io.modeld.runtime.RunnerRequest;
 import io.modeld.runtime.RunnerResult;
 import io.modeld.runtime.Scheduler;
@@ -90,6 +91,18 @@ public final class Inference implements AutoCloseable {
      * front when it brings none), as llama-server's {@code /apply-template} answers it; loads the model.
      */
     public String render(GenerationRequest request) {
+        return rendered(request, false).prompt();
+    }
+
+    /**
+     * The tokens a conversation's prompt takes, counted as its generation would count them (Anthropic's
+     * {@code count_tokens}, the Responses API's {@code input_tokens}); loads the model.
+     */
+    public int countTokens(GenerationRequest request) {
+        return rendered(request, true).tokens();
+    }
+
+    private RenderedPrompt rendered(GenerationRequest request, boolean count) {
         ModelRecord r = models.get(request.model());
         refuseEarly(r, ModelRole.GENERATOR);
         usable(r);
@@ -99,7 +112,7 @@ public final class Inference implements AutoCloseable {
         try (Lease lease = scheduler.lease(r, loadOptions(r, request.options(), request.keepAlive()))) {
             require(lease, ModelRole.GENERATOR, r);
             fits(request.prompt(), lease);
-            return lease.render(c.chat().withMessages(withSystem(r, c.chat().messages())));
+            return lease.render(c.chat().withMessages(withSystem(r, c.chat().messages())), count);
         }
     }
 

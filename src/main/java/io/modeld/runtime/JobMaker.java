@@ -33,7 +33,7 @@ final class JobMaker {
         Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
         java.util.function.Consumer<Generation.Result> done = result -> events.send(id, new RunnerResult(
                 result.promptTokens(), result.reusedTokens(), result.tokens(), result.finish(), 0, result.promptNanos(),
-                result.generateNanos()));
+                result.generateNanos(), result.stopSequence()));
         java.util.function.Consumer<EngineException> failed = e -> events.send(id,
                 new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
         if (r.chat() != null && held.templates != null) {
@@ -67,10 +67,15 @@ final class JobMaker {
                 text -> events.piece(id, new RunnerMessages.Token(text)), stopped, done, failed);
     }
 
-    /** The prompt a conversation renders to with the held model's template. */
-    String render(RunnerModel held, ChatRequest chat) throws EngineException {
-        return held.templates != null ? TemplatedChat.render(held.templates, chat)
+    /**
+     * The prompt a conversation renders to with the held model's template, and when {@code count} its tokens as
+     * {@link #make} counts them (the template's text, special tokens read, a BOS in front where the model wants one).
+     */
+    RenderedPrompt rendered(RunnerModel held, ChatRequest chat, boolean count) throws EngineException {
+        String prompt = held.templates != null ? TemplatedChat.render(held.templates, chat)
                 : held.model.applyTemplate(null, chat.messages(), true);
+        return new RenderedPrompt(prompt, count
+                ? TemplatedChat.withBos(held.model, held.model.tokenize(prompt, false, true)).length : -1);
     }
 
     /**

@@ -62,10 +62,10 @@ public final class Lease implements AutoCloseable {
      * The prompt the model's chat template makes of {@code chat}, in the model's turn like any request (a
      * template can take long: renders must queue, and be refused as BUSY, like generations).
      */
-    public String render(io.modeld.engine.ChatRequest chat) {
+    public RenderedPrompt render(io.modeld.engine.ChatRequest chat, boolean count) {
         takeTurn();
         try {
-            return resident.runner.render(chat);
+            return resident.runner.render(chat, count);
         } catch (RunnerFailure e) {
             throw e.toApi();
         } finally {

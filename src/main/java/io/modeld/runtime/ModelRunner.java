@@ -42,8 +42,8 @@ public interface ModelRunner extends AutoCloseable {
      */
     RunnerResult generate(RunnerRequest request, GenerationOutput out) throws RunnerFailure;
 
-    /** The prompt the loaded model's chat template makes of {@code chat}. */
-    String render(io.modeld.engine.ChatRequest chat) throws RunnerFailure;
+    /** The prompt the loaded model's chat template makes of {@code chat}, and with {@code count} its tokens. */
+    RenderedPrompt render(io.modeld.engine.ChatRequest chat, boolean count) throws RunnerFailure;
 
     /**
      * What a chat template can do, by llama.cpp's chat layer; needs no model. With {@code memoryBytes} above 0

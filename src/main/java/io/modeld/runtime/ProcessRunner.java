@@ -179,12 +179,12 @@ final class ProcessRunner implements ModelRunner {
     }
 
     @Override
-    public String render(io.modeld.engine.ChatRequest chat) throws RunnerFailure {
-        RunnerMessages.Event e = ask(new RunnerMessages.Render(chat), null, "render");
-        if (!(e instanceof RunnerMessages.Rendered r)) {
+    public RenderedPrompt render(io.modeld.engine.ChatRequest chat, boolean count) throws RunnerFailure {
+        RunnerMessages.Event e = ask(new RunnerMessages.Render(chat, count), null, "render");
+        if (!(e instanceof RenderedPrompt r)) {
             throw failure(e, "the chat template could not be applied");
         }
-        return r.prompt();
+        return r;
     }
 
     @Override

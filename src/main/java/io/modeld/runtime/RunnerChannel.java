@@ -164,7 +164,7 @@ final class RunnerChannel {
             flowing.remove(id);
         }
         if (e instanceof RunnerResult || e instanceof RunnerMessages.Failed || e instanceof RunnerMessages.Loaded
-                || e instanceof RunnerMessages.Unloaded || e instanceof RunnerMessages.Rendered
+                || e instanceof RunnerMessages.Unloaded || e instanceof RenderedPrompt
                 || e instanceof RunnerMessages.CapsOut || e instanceof RunnerMessages.VectorsOut) {
             inFlight.remove(id);
             stops.remove(id);

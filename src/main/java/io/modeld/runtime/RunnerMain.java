@@ -176,7 +176,7 @@ public final class RunnerMain {
             } else if (r instanceof RunnerMessages.Render rr) {
                 RunnerModel h = model();
                 preparer.submit(id, "rendering the chat template", () -> channel.send(id,
-                        new RunnerMessages.Rendered(jobs.render(h, rr.chat()))), e -> channel.fail(id, e));
+                        jobs.rendered(h, rr.chat(), rr.count())), e -> channel.fail(id, e));
             } else if (r instanceof RunnerMessages.Caps c) {
                 limitForCheck(c);
                 preparer.submit(id, "reading the chat template", () -> caps(id, c), e -> channel.fail(id, e));

@@ -49,8 +49,11 @@ final class RunnerMessages {
     record Unload() implements Request {
     }
 
-    /** The prompt the loaded model's chat template makes of a conversation; answered with {@link Rendered}. */
-    record Render(ChatRequest chat) implements Request {
+    /**
+     * The prompt the loaded model's chat template makes of a conversation, and with {@code count} its length in
+     * tokens as a generation would count it; answered with {@link RenderedPrompt}.
+     */
+    record Render(ChatRequest chat, boolean count) implements Request {
     }
 
     /**
@@ -85,14 +88,14 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = Thought.class, name = "thought"),
             @JsonSubTypes.Type(value = ToolCall.class, name = "tool_call"),
             @JsonSubTypes.Type(value = RunnerResult.class, name = "done"),
-            @JsonSubTypes.Type(value = Rendered.class, name = "rendered"),
+            @JsonSubTypes.Type(value = RenderedPrompt.class, name = "rendered"),
             @JsonSubTypes.Type(value = CapsOut.class, name = "caps"),
             @JsonSubTypes.Type(value = VectorsOut.class, name = "vectors"),
             @JsonSubTypes.Type(value = Failed.class, name = "error"),
             @JsonSubTypes.Type(value = Beat.class, name = "beat"),
             @JsonSubTypes.Type(value = Ending.class, name = "ending"),
             @JsonSubTypes.Type(value = Died.class, name = "died")})
-    sealed interface Event permits Ready, Loaded, Unloaded, Started, Token, Thought, ToolCall, RunnerResult, Rendered,
+    sealed interface Event permits Ready, Loaded, Unloaded, Started, Token, Thought, ToolCall, RunnerResult, RenderedPrompt,
             CapsOut,
             VectorsOut, Failed, Beat, Ending, Died {
     }
@@ -130,10 +133,6 @@ final class RunnerMessages {
 
     /** A piece of a tool call (see {@link GenerationOutput.ToolCallDelta}). */
     record ToolCall(int index, String id, String name, String arguments) implements Event {
-    }
-
-    /** A rendered prompt. */
-    record Rendered(String prompt) implements Event {
     }
 
     /** What a template can do, as llama.cpp's chat layer tells it (its caps map). */

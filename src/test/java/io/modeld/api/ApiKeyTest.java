@@ -64,6 +64,29 @@ class ApiKeyTest {
     }
 
     @Test
+    void anthropic_clients_send_the_key_as_x_api_key_and_get_their_error_shape() throws Exception {
+        String body = "{\"model\": \"tinyllama-1.1b-chat-v1.0-q4_k_m\", \"max_tokens\": 4, \"messages\": []}";
+        HttpResponse<String> none = daemon.send(HttpRequest.newBuilder(daemon.uri("/v1/messages?beta=true"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build());
+        assertThat(none.statusCode()).isEqualTo(401);
+        var error = Json.MAPPER.readTree(none.body());
+        assertThat(error.get("type").asText()).isEqualTo("error");
+        assertThat(error.get("error").get("type").asText()).isEqualTo("authentication_error");
+        HttpResponse<String> wrong = daemon.send(HttpRequest.newBuilder(daemon.uri("/v1/messages"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("x-api-key", KEY + "x").build());
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        // with the key, the request is read: its empty messages are the next thing refused
+        HttpResponse<String> keyed = daemon.send(HttpRequest.newBuilder(daemon.uri("/v1/messages"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("x-api-key", KEY).build());
+        assertThat(keyed.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(keyed.body()).get("error").get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(Json.MAPPER.readTree(keyed.body()).get("error").get("message").asText()).contains("messages");
+        HttpResponse<String> listed = daemon.send(HttpRequest.newBuilder(daemon.uri("/v1/models")).header("x-api-key", KEY)
+                .GET().build());
+        assertThat(listed.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void websockets_need_the_key_as_a_header_or_a_query_parameter() throws Exception {
         URI ws = URI.create("ws://127.0.0.1:" + daemon.port() + "/models/stream/identifiers");
         WebSocket.Listener listener = new WebSocket.Listener() { };

@@ -132,16 +132,18 @@ public final class FakeRunners implements RunnerFactory {
                     requireAlive();
                     out.text(piece);
                 }
-                return new RunnerResult(3, 0, made, Generation.Finish.LENGTH, 0, 1, 1);
+                return new RunnerResult(3, 0, made, Generation.Finish.LENGTH, 0, 1, 1, null);
             } finally {
                 generating.decrementAndGet();
             }
         }
 
         @Override
-        public String render(io.modeld.engine.ChatRequest chat) throws RunnerFailure {
+        public io.modeld.runtime.RenderedPrompt render(io.modeld.engine.ChatRequest chat, boolean count)
+                throws RunnerFailure {
             requireAlive();
-            return chat.messages().toString();
+            String prompt = chat.messages().toString();
+            return new io.modeld.runtime.RenderedPrompt(prompt, count ? prompt.length() : -1);
         }
 
         @Override
