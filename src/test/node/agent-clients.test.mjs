@@ -165,7 +165,7 @@ test('ollama-js: show lists what each model can do, from its template and its fi
   const agent = await ollama.show({ model: 'qwen3-agent' });
   assert.deepEqual([...agent.capabilities].sort(), ['completion', 'thinking', 'tools']);
   assert.equal(agent.model_info['general.architecture'], 'llama');
-  assert.equal(agent.model_info['llama.context_length'], 65536);
+  assert.equal(agent.model_info['llama.context_length'], 131072);
   const llama = await ollama.show({ model: 'llama3-agent' });
   assert.deepEqual([...llama.capabilities].sort(), ['completion', 'tools']);
   const tiny = await ollama.show({ model: 'tiny' });

@@ -129,6 +129,7 @@ public final class Daemon implements AutoCloseable {
             scheduler = new Scheduler(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
                     RunnerFactory.processes(runnerCommand, config::stepTimeout), config.spareRunner(), config.keepAlive());
             scheduler.setParallel(config.parallel());
+            scheduler.setContext(config.context());
             Scheduler inMemory = scheduler;
             downloads.beforeRemoval(inMemory::unload);
             inference = new Inference(models, scheduler, store);

@@ -57,6 +57,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "OLLAMA_NUM_PARALLEL; default 0: auto, 4 where their KV cache fits the memory budget).")
     int parallel;
 
+    @Option(names = "--context", defaultValue = "${env:MODELD_CONTEXT:-${env:OLLAMA_CONTEXT_LENGTH:-0}}",
+            description = "The context a chat model loads with when its Modelfile and the request name none "
+                    + "(MODELD_CONTEXT or OLLAMA_CONTEXT_LENGTH; default 0: auto, the largest the memory budget "
+                    + "allows its slots, up to the model's trained context).")
+    int context;
+
     @Option(names = "--step-timeout", defaultValue = "${env:MODELD_STEP_TIMEOUT:-30s}",
             description = "The longest one step of a request may take in a runner: rendering its template, "
                     + "tokenizing, building its grammar, sampling a token (a decode may take ten); past it the step "
@@ -175,6 +181,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         b.maxBandwidth(flag(Setting.MAX_BANDWIDTH, maxBandwidth == null ? "off" : maxBandwidth).asLong());
         b.parallel(flag(Setting.PARALLEL, String.valueOf(parallel)).asInt());
+        b.context(flag(Setting.CONTEXT, String.valueOf(context)).asInt());
         b.stepTimeout(Sizes.parseDuration(stepTimeout));
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {

@@ -30,6 +30,8 @@ import java.util.List;
  * @param maxBandwidth the cap on all downloads together, in bytes per second; 0 for none
  * @param parallel requests a loaded chat model serves at once (its slots); 0 for auto (4, fewer when
  *                 their KV cache does not fit the memory budget)
+ * @param context the context a chat model loads with when its Modelfile and the request name none; 0 for
+ *                auto (the largest the memory budget allows its slots, up to the model's trained context)
  * @param stepTimeout the longest one step of a request may take in a runner (rendering, tokenizing, building a
  *                    grammar, sampling a token; a decode may take ten); past it the step is ended
  */
@@ -37,7 +39,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
-                     Registries registries, long maxBandwidth, int parallel, Duration stepTimeout) {
+                     Registries registries, long maxBandwidth, int parallel, int context, Duration stepTimeout) {
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -84,6 +86,9 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         }
         if (parallel < 0 || parallel > 16) {
             throw new IllegalArgumentException("--parallel must be 0 (auto) or from 1 to 16");
+        }
+        if (context < 0 || context > Setting.MAX_CONTEXT || context > 0 && context < 512) {
+            throw new IllegalArgumentException("--context must be 0 (auto) or from 512 to " + Setting.MAX_CONTEXT);
         }
         if (memoryBudget <= 0) {
             throw new IllegalArgumentException("--memory-budget must be more than 0");
@@ -159,6 +164,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.registries = registries;
         b.maxBandwidth = maxBandwidth;
         b.parallel = parallel;
+        b.context = context;
         b.stepTimeout = stepTimeout;
         return b;
     }
@@ -215,6 +221,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         private Registries registries = Registries.none();
         private long maxBandwidth;
         private int parallel;
+        private int context;
         private Duration stepTimeout = DEFAULT_STEP_TIMEOUT;
 
         private Builder(Path dataDir) {
@@ -316,6 +323,11 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
             return this;
         }
 
+        public Builder context(int v) {
+            context = v;
+            return this;
+        }
+
         public Builder stepTimeout(Duration v) {
             stepTimeout = v;
             return this;
@@ -329,7 +341,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         public Config build() {
             return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                     allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
-                    ollamaPort, library, registries, maxBandwidth, parallel, stepTimeout);
+                    ollamaPort, library, registries, maxBandwidth, parallel, context, stepTimeout);
         }
     }
 }

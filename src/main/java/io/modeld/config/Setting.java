@@ -75,6 +75,23 @@ public enum Setting {
             return v.asInt() == 0 ? "auto" : v.asText();
         }
     },
+    /** The context a chat model loads with when neither it nor the request says; 0 for auto. */
+    CONTEXT("context", "context", "0 (auto) or a whole number of tokens from 512 to 1048576: the context a chat "
+            + "model loads with when its Modelfile and the request name none, from its next load") {
+        @Override
+        JsonNode parse(JsonNode v) {
+            long n = whole(v, 0, MAX_CONTEXT, rule());
+            if (n > 0 && n < 512) {
+                throw new IllegalArgumentException(rule());
+            }
+            return number(n);
+        }
+
+        @Override
+        public String show(JsonNode v) {
+            return v.asInt() == 0 ? "auto" : v.asText();
+        }
+    },
     /** The chat model the Pieces SDKs' "GPT-3.5-turbo Chat Model" stands for; "" for the first downloaded one. */
     COPILOT_MODEL("copilotModel", "copilot-model", "the name or id of a chat model, or \"\" (\"auto\") for the "
             + "first downloaded one") {
@@ -91,6 +108,9 @@ public enum Setting {
             return v.asText().isEmpty() ? "auto" : v.asText();
         }
     };
+
+    /** The largest context a setting may name: 2^20 tokens. */
+    public static final int MAX_CONTEXT = 1 << 20;
 
     private final String key;
     private final String name;

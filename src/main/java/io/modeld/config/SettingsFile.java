@@ -102,6 +102,7 @@ public final class SettingsFile {
                 case MAX_BANDWIDTH -> b.maxBandwidth(v.asLong());
                 case MAX_DOWNLOADS -> b.maxDownloads(v.asInt());
                 case PARALLEL -> b.parallel(v.asInt());
+                case CONTEXT -> b.context(v.asInt());
                 case COPILOT_MODEL -> { }   // a model, not a flag: the daemon reads it once its models are known
             }
         });

@@ -10,7 +10,7 @@ import io.modeld.gguf.ModelRole;
  * requests it serves at once (a generator's slots) and what that needs ({@link MemoryEstimate}), which the
  * budget then reserves.
  *
- * @param context the context asked for, in tokens (0: the model's default, as the estimate reads it)
+ * @param context the context asked for, in tokens (0: auto, see {@link #autoContext})
  */
 record LoadPlan(ModelRole role, int context, int slots, MemoryEstimate estimate) {
 
@@ -25,8 +25,32 @@ record LoadPlan(ModelRole role, int context, int slots, MemoryEstimate estimate)
      */
     static LoadPlan of(String name, GgufFile gguf, long fileSize, int context, int parallel, long budget) {
         ModelRole role = ModelRole.of(gguf);
-        int slots = role == ModelRole.GENERATOR ? slots(name, gguf, fileSize, context, parallel, budget) : 1;
-        return new LoadPlan(role, context, slots, MemoryEstimate.of(gguf, fileSize, context, slots));
+        if (role != ModelRole.GENERATOR) {
+            return new LoadPlan(role, context, 1, MemoryEstimate.of(gguf, fileSize, context, 1));
+        }
+        int slots = slots(name, gguf, fileSize, context, parallel, budget);
+        int chosen = context > 0 ? context : autoContext(gguf, fileSize, slots, budget);
+        return new LoadPlan(role, chosen, slots, MemoryEstimate.of(gguf, fileSize, chosen, slots));
+    }
+
+    /**
+     * A chat model that names no context gets the largest one whose estimate with its slots takes at most half
+     * the budget (so that a second model, an embedder beside a chat model, loads without evicting it), trying its
+     * trained context first and then halves of it, down to {@link MemoryEstimate#DEFAULT_CONTEXT} (or the trained
+     * context when that is smaller). A coding agent's first prompt is 15-20k tokens before the user says a word,
+     * and Ollama's documentation asks for 64k for agents; 4,096 for all was the old default.
+     */
+    static int autoContext(GgufFile gguf, long fileSize, int slots, long budget) {
+        Long trainedField = gguf.archInteger("context_length");
+        long trained = Math.min(trainedField == null ? MemoryEstimate.DEFAULT_CONTEXT : trainedField,
+                io.modeld.config.Setting.MAX_CONTEXT);
+        long floor = Math.min(trained, MemoryEstimate.DEFAULT_CONTEXT);
+        for (long c = trained; c > floor; c /= 2) {
+            if (MemoryEstimate.of(gguf, fileSize, (int) c, slots).total() <= budget / 2) {
+                return (int) c;
+            }
+        }
+        return (int) Math.max(1, floor);
     }
 
     private static int slots(String name, GgufFile gguf, long fileSize, int context, int parallel, long budget) {

@@ -102,7 +102,8 @@ final class Loader {
             throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, "cannot load '" + r.spec().name()
                     + "': its file is not a usable GGUF model (" + e.getMessage() + ")");
         }
-        int context = options.context() > 0 ? options.context() : r.spec().context() == null ? 0 : r.spec().context();
+        int context = options.context() > 0 ? options.context() : r.spec().context() != null ? r.spec().context()
+                : s.context();
         LoadPlan plan = LoadPlan.of(r.spec().name(), gguf, r.file().size(), context, s.parallel(), s.budget.bytes());
         ModelRole role = plan.role();
         int slots = plan.slots();

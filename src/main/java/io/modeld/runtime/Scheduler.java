@@ -38,6 +38,7 @@ public final class Scheduler implements AutoCloseable {
     private volatile Duration defaultKeepAlive;
     /** Requests a generator serves at once; 0 for auto ({@link LoadPlan}: 4, fewer when that does not fit). */
     private volatile int parallel;
+    private volatile int context;
     private final GenerationLog generations = new GenerationLog();
     /** Written under the lock; read without it by {@link #loaded(String)}, which every listing asks per model. */
     final Map<String, Resident> loaded = new ConcurrentHashMap<>();
@@ -91,6 +92,18 @@ public final class Scheduler implements AutoCloseable {
     /** Slots (requests served at once) for the generators loaded from now on; 0: auto. */
     public int parallel() {
         return parallel;
+    }
+
+    /** The context of the chat models loaded from now on that name none; 0: auto ({@link LoadPlan}). */
+    public int context() {
+        return context;
+    }
+
+    public void setContext(int tokens) {
+        if (tokens < 0 || tokens > io.modeld.config.Setting.MAX_CONTEXT) {
+            throw new IllegalArgumentException("context: 0 (auto) or up to " + io.modeld.config.Setting.MAX_CONTEXT);
+        }
+        context = tokens;
     }
 
     public void setParallel(int slots) {

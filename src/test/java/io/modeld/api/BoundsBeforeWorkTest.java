@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BoundsBeforeWorkTest {
 
     @RegisterExtension
-    final TestDaemon daemon = TestDaemon.perTest();
+    final TestDaemon daemon = TestDaemon.perTest(c -> c.toBuilder().context(4096).build());   // a context whose 16× fits a body
     @TempDir
     Path files;
 

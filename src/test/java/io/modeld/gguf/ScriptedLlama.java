@@ -15,10 +15,12 @@ import java.util.Set;
  * which random weights never do. How: every token of the script has an embedding dimension of its own and
  * the output matrix maps it to the next token of the script (a bigram chain, logits thousands apart, so
  * any temperature gives the same text). The chain starts at {@code start}, the last token of the prompt
- * the template renders. One switch makes it depend on the conversation: attention with zero queries and
- * keys averages the values of the whole context, and only the {@code marker} token (a tool's answer,
- * {@code <tool_response>}) has a value; when it is anywhere in the prompt, that average moves every token
- * of the {@code afterMarker} chain up, and the chain's first token wins over the first chain's.
+ * the template renders. One switch makes it depend on the conversation: only the {@code marker} token (a
+ * tool's answer, {@code <tool_response>}) has a key and a value, every script token asks for it (a score of
+ * 40 against 0 for the rest, so it is found among any number of tokens: Claude Code's first prompt is 99k
+ * of this byte vocabulary), and where it is in the prompt its value moves every token of the
+ * {@code afterMarker} chain up, and the chain's first token wins over the first chain's. The query and key
+ * sit in the last rotary pair, which a huge RoPE base leaves unturned at any position.
  *
  * @param template    the chat template, a real model's from llama.cpp's corpus
  * @param specials    control tokens: the template's markers, one token each
@@ -97,13 +99,14 @@ public record ScriptedLlama(String template, List<String> specials, String start
                 .string("general.architecture", "llama")
                 .string("general.name", "modeld scripted llama")
                 .u32("general.file_type", 0)
-                .u32("llama.context_length", 65536)
+                .u32("llama.context_length", 131072)
                 .u32("llama.embedding_length", EMBD)
                 .u32("llama.block_count", 1)
                 .u32("llama.feed_forward_length", 32)
                 .u32("llama.attention.head_count", 1)
                 .u32("llama.attention.head_count_kv", 1)
                 .u32("llama.rope.dimension_count", EMBD)
+                .f32("llama.rope.freq_base", 1e30f)
                 .f32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
                 .u32("llama.vocab_size", vocab);
         TinyVocab.addTo(w, false, template, specials, pieces);
@@ -117,11 +120,13 @@ public record ScriptedLlama(String template, List<String> specials, String start
         w.tensor("output.weight", new long[] {EMBD, vocab}, i -> out[(int) (i / EMBD)][(int) (i % EMBD)]);
         String p = "blk.0.";
         w.tensor(p + "attn_norm.weight", new long[] {EMBD}, i -> 1.0);
-        w.tensor(p + "attn_q.weight", new long[] {EMBD, EMBD}, i -> 0);
-        w.tensor(p + "attn_k.weight", new long[] {EMBD, EMBD}, i -> 0);
-        // value 0 of a position is its marker flag; the output puts their average, times 1000, into MODE
+        // (a weight's element i is output i / EMBD from input i % EMBD) query FLAG: 1 from every script dimension
+        w.tensor(p + "attn_q.weight", new long[] {EMBD, EMBD}, i -> i / EMBD == FLAG && i % EMBD < FLAG ? 1 : 0);
+        // key FLAG: 5 from the marker's flag; after the norms, 8 * 40 / sqrt(64) = a score of 40
+        w.tensor(p + "attn_k.weight", new long[] {EMBD, EMBD}, i -> i == (long) EMBD * FLAG + FLAG ? 5 : 0);
+        // value 0 of a position is its marker flag; the output puts it into MODE, about 20 against a token's own 1
         w.tensor(p + "attn_v.weight", new long[] {EMBD, EMBD}, i -> i == FLAG ? 1 : 0);
-        w.tensor(p + "attn_output.weight", new long[] {EMBD, EMBD}, i -> i == (long) EMBD * MODE ? 1000 : 0);
+        w.tensor(p + "attn_output.weight", new long[] {EMBD, EMBD}, i -> i == (long) EMBD * MODE ? 2.5 : 0);
         w.tensor(p + "ffn_norm.weight", new long[] {EMBD}, i -> 1.0);
         w.tensor(p + "ffn_gate.weight", new long[] {EMBD, 32}, i -> 0);
         w.tensor(p + "ffn_down.weight", new long[] {32, EMBD}, i -> 0);

@@ -32,6 +32,22 @@ public final class AgentModels {
                 "<tool_response>", List.of("It is ", "21 degrees", ".")));
     }
 
+    /**
+     * A Qwen3 model for coding agents: it calls the shell tool {@code tool} (Claude Code's {@code Bash}, whose
+     * argument is {@code command}; Codex's {@code exec_command}, whose argument is {@code cmd}) with
+     * {@code command}, then, once the tool's answer is in the conversation, says {@link #AGENT_DONE}.
+     */
+    public static String shellAgent(TestDaemon daemon, Path dir, String name, String tool, String argument,
+                                    String command) throws Exception {
+        return write(daemon, dir, name, new ScriptedLlama(template("Qwen-Qwen3-0.6B"), QWEN_SPECIALS, "\n",
+                List.of("<tool_call>", "\n{\"name\": \"", tool, "\", \"arguments\": {\"" + argument + "\": \"", command,
+                        "\"}}\n", "</tool_call>"),
+                "<tool_response>", List.of("The file ", "is written", ".")));
+    }
+
+    /** What {@link #shellAgent} says once it has read its command's output. */
+    public static final String AGENT_DONE = "The file is written.";
+
     /** A Qwen3 model that thinks ({@code <think>Let me think.</think>}) and then says "Hello." */
     public static String thinker(TestDaemon daemon, Path dir, String name) throws Exception {
         return write(daemon, dir, name, new ScriptedLlama(template("Qwen-Qwen3-0.6B"), QWEN_SPECIALS, "\n",

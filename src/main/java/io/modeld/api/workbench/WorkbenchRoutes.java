@@ -131,6 +131,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
                 .put(Setting.MAX_BANDWIDTH.key(), downloads.bandwidth().bytesPerSecond())
                 .put(Setting.MAX_DOWNLOADS.key(), downloads.maxDownloads())
                 .put(Setting.PARALLEL.key(), scheduler.parallel())
+                .put(Setting.CONTEXT.key(), scheduler.context())
                 .put(Setting.COPILOT_MODEL.key(), copilotModel.chosen() == null ? "" : copilotModel.chosen());
     }
 
@@ -163,6 +164,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
                     case MAX_BANDWIDTH -> downloads.bandwidth().set(v.asLong());
                     case MAX_DOWNLOADS -> downloads.setMaxDownloads(v.asInt());
                     case PARALLEL -> scheduler.setParallel(v.asInt());
+                    case CONTEXT -> scheduler.setContext(v.asInt());
                     case COPILOT_MODEL -> copilotModel.choose(v.asText());
                 }
             });
