@@ -14,6 +14,7 @@ import io.modeld.config.DataDirLock;
 import io.modeld.config.LogBuffer;
 import io.modeld.config.SettingsFile;
 import io.modeld.copilot.Conversations;
+import io.modeld.responses.StoredResponses;
 import io.modeld.copilot.CopilotModel;
 import io.modeld.download.Bandwidth;
 import io.modeld.download.Downloads;
@@ -53,14 +54,16 @@ public final class Daemon implements AutoCloseable {
     private final Pushes pushes;
     private final LogBuffer logs;
     private final Conversations conversations;
+    private final StoredResponses responses;
     private final Inference inference;
     /** How often the library roots are scanned besides the watcher's changes: for what it cannot see. */
     private static final Duration LIBRARY_RESCAN = Duration.ofSeconds(15);
 
     private Daemon(Config config, DataDirLock lock, ModelStore store, Downloads downloads, Pushes pushes,
                    Scheduler scheduler, KeepAlive keeper, ApiServer api, Library library, LogBuffer logs,
-                   Conversations conversations, Inference inference) {
+                   Conversations conversations, StoredResponses responses, Inference inference) {
         this.conversations = conversations;
+        this.responses = responses;
         this.inference = inference;
         this.library = library;
         this.logs = logs;
@@ -112,9 +115,11 @@ public final class Daemon implements AutoCloseable {
         Pushes pushes = null;
         LogBuffer logs = null;
         Conversations conversations = null;
+        StoredResponses responses = null;
         Inference inference = null;
         try {
             conversations = Conversations.open(config.dataDir(), Clock.systemUTC());
+            responses = StoredResponses.open(config.dataDir());
             ModelService models = new ModelService(store, Clock.systemUTC(), dataDir);
             models.start(catalog);
             library = new Library(config.library().stream().map(LibraryRoot::parse).toList(), models,
@@ -155,7 +160,7 @@ public final class Daemon implements AutoCloseable {
             logs = LogBuffer.attach();
             ApiServer api = new ApiServer(config, models, downloads, pushes, inference, scheduler,
                     activity, logs, store.migration(), BuildInfo.version(), conversations,
-                    copilotModel(models, SettingsFile.load(config.dataDir())));
+                    copilotModel(models, SettingsFile.load(config.dataDir())), responses);
             api.start(config.host(), config.port(), config.ollamaPort());
             // After the first answer, not before it: the spare runner's JVM and the library's first scan.
             scheduler.startSpare();
@@ -165,7 +170,7 @@ public final class Daemon implements AutoCloseable {
                 downloads.resumeInterrupted();
             }
             return new Daemon(config, lock, store, downloads, pushes, scheduler, keeper, api, library, logs,
-                    conversations, inference);
+                    conversations, responses, inference);
         } catch (RuntimeException e) {
             if (inference != null) {
                 inference.close();
@@ -190,6 +195,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (conversations != null) {
                 conversations.close();
+            }
+            if (responses != null) {
+                responses.close();
             }
             store.close();
             throw e;
@@ -255,7 +263,7 @@ public final class Daemon implements AutoCloseable {
         // each part is closed whatever the one before it did: a server that fails to stop must not leave the
         // runners running (a stuck one stayed behind, parent 1, at 95% CPU) nor the store open
         AutoCloseable[] parts = {api, inference, library, pushes, logs::detach, keeper, scheduler, downloads, conversations,
-                store, lock};
+                responses, store, lock};
         RuntimeException first = null;
         for (AutoCloseable part : parts) {
             if (part == null) {

@@ -8,6 +8,7 @@ import io.modeld.catalog.ModelActivity;
 import io.modeld.catalog.ModelService;
 import io.modeld.config.Config;
 import io.modeld.copilot.Conversations;
+import io.modeld.responses.StoredResponses;
 import io.modeld.copilot.CopilotModel;
 import io.modeld.download.Downloads;
 import io.modeld.download.Pushes;
@@ -15,6 +16,7 @@ import io.modeld.config.LogBuffer;
 import io.modeld.api.anthropic.AnthropicRoutes;
 import io.modeld.api.ollama.OllamaRoutes;
 import io.modeld.api.openai.OpenAiRoutes;
+import io.modeld.api.openai.ResponsesRoutes;
 import io.modeld.api.pieces.PiecesRoutes;
 import io.modeld.api.workbench.WorkbenchRoutes;
 import io.modeld.download.Pulls;
@@ -45,7 +47,7 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(Config config, ModelService models, Downloads downloads, Pushes pushes, Inference inference,
                      Scheduler scheduler, ModelActivity activity, LogBuffer logs, int migration, String version,
-                     Conversations conversations, CopilotModel copilotModel) {
+                     Conversations conversations, CopilotModel copilotModel, StoredResponses responses) {
         ModelViews views = new ModelViews(migration, activity);
         Pulls pulls = new Pulls(models, downloads);
         this.workbench = new WorkbenchRoutes(models, downloads, pulls, scheduler, views, logs, config.dataDir(),
@@ -87,6 +89,7 @@ public final class ApiServer implements AutoCloseable {
             pieces.register(cfg.routes);
             new OpenAiRoutes(models, inference).register(cfg.routes);
             new AnthropicRoutes(inference).register(cfg.routes);
+            new ResponsesRoutes(inference, responses).register(cfg.routes);
             new OllamaRoutes(models, downloads, pulls, pushes, inference, scheduler).register(cfg.routes);
             workbench.register(cfg.routes);
         });

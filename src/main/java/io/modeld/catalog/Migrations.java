@@ -72,6 +72,16 @@ final class Migrations {
               thinking INTEGER NOT NULL,
               checked  TEXT NOT NULL
             )
+            """,
+            // 7: the Responses API's stored responses (io.modeld.responses): the items a response was asked
+            // with (the ones before it, from previous_response_id, included) and the response itself.
+            """
+            CREATE TABLE responses (
+              id       TEXT PRIMARY KEY,
+              created  TEXT NOT NULL,
+              input    TEXT NOT NULL,
+              response TEXT NOT NULL
+            )
             """);
 
     static final int LATEST = STEPS.size();

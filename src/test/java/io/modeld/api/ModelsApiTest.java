@@ -33,7 +33,7 @@ class ModelsApiTest {
         JsonNode models = ok(daemon.get("/models"));
         JsonNode iterable = models.get("iterable");
         assertThat(iterable).hasSize(LISTED);
-        assertThat(models.get("schema").get("migration").asInt()).isEqualTo(6);
+        assertThat(models.get("schema").get("migration").asInt()).isEqualTo(7);
         List<String> uniques = new ArrayList<>();
         JsonNode alias = iterable.get(iterable.size() - 1);
         assertThat(alias.get("name").asText()).isEqualTo("GPT-3.5-turbo Chat Model");
@@ -261,7 +261,7 @@ class ModelsApiTest {
 
         JsonNode out = ok(daemon.post("/models/" + id + "/delete/cache", "{}"));
         assertThat(out.get("model").get("id").asText()).isEqualTo(id);
-        assertThat(out.get("schema").get("migration").asInt()).isEqualTo(6);
+        assertThat(out.get("schema").get("migration").asInt()).isEqualTo(7);
         assertThat(dir).doesNotExist();
         JsonNode model = ok(daemon.get("/model/" + id));
         assertThat(model.get("downloaded").asBoolean()).isFalse();
