@@ -114,7 +114,8 @@ public enum ErrorStyle {
         if (path.startsWith("/v1/messages")) {
             return ANTHROPIC;
         }
-        if (path.startsWith("/v1/") || path.equals("/rerank") || path.equals("/apply-template")) {
+        if (path.startsWith("/v1/") || path.equals("/rerank") || path.equals("/apply-template")
+                || path.equals("/tokenize") || path.equals("/detokenize")) {
             return OPENAI;
         }
         if (path.startsWith("/api/") || path.equals("/") && !Dashboard.wantsPage(ctx)) {

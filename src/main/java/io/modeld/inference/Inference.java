@@ -12,6 +12,7 @@ import io.modeld.runtime.Lease;
 import io.modeld.runtime.LoadOptions;
 import io.modeld.runtime.ModelRunner;
 import io.modeld.runtime.RenderedPrompt;
+import io.modeld.runtime.TokenText;
 import io.modeld.runtime.RunnerRequest;
 import io.modeld.runtime.RunnerResult;
 import io.modeld.runtime.Scheduler;
@@ -113,6 +114,21 @@ public final class Inference implements AutoCloseable {
             require(lease, ModelRole.GENERATOR, r);
             fits(request.prompt(), lease);
             return lease.render(c.chat().withMessages(withSystem(r, c.chat().messages())), count);
+        }
+    }
+
+    /**
+     * Tokens of {@code content} in a model's vocabulary, or the text of {@code tokens} (llama-server's
+     * {@code /tokenize} and {@code /detokenize}); loads the model. The text is bounded as a prompt is.
+     */
+    public TokenText tokenize(String model, String content, boolean addSpecial, boolean parseSpecial, int[] tokens) {
+        ModelRecord r = models.get(model);
+        usable(r);
+        try (Lease lease = scheduler.lease(r, loadOptions(r, Options.NONE, null))) {
+            if (content != null) {
+                fits(new Prompt.Text(content, null), lease);
+            }
+            return lease.tokenize(content, addSpecial, parseSpecial, tokens);
         }
     }
 

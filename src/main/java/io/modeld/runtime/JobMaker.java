@@ -78,6 +78,25 @@ final class JobMaker {
                 ? TemplatedChat.withBos(held.model, held.model.tokenize(prompt, false, true)).length : -1);
     }
 
+    /** Tokens of a text in the held model's vocabulary, or the text of tokens (an id outside it is refused). */
+    static TokenText tokens(RunnerModel held, RunnerMessages.Tokenize t) throws EngineException {
+        LlamaModel m = held.model;
+        int[] ids = t.tokens() != null ? t.tokens() : m.tokenize(t.content() == null ? "" : t.content(), t.addSpecial(),
+                t.parseSpecial());
+        java.util.List<String> pieces = new java.util.ArrayList<>(ids.length);
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int id : ids) {
+            if (id < 0 || id >= m.vocabularySize()) {
+                throw new EngineException(EngineException.Kind.INPUT, "tokens: " + id + " is not a token of this model "
+                        + "(its vocabulary has " + m.vocabularySize() + ")");
+            }
+            byte[] piece = m.piece(id, true);
+            pieces.add(new String(piece, java.nio.charset.StandardCharsets.UTF_8));
+            all.writeBytes(piece);
+        }
+        return new TokenText(ids, pieces, all.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /**
      * A conversation formatted by llama.cpp's built-in templates, for a llama.cpp without its chat layer:
      * plain messages only.

@@ -73,6 +73,18 @@ public final class Lease implements AutoCloseable {
         }
     }
 
+    /** Tokens of {@code content}, or the text of {@code tokens}, in the model's turn like any request. */
+    public TokenText tokenize(String content, boolean addSpecial, boolean parseSpecial, int[] tokens) {
+        takeTurn();
+        try {
+            return resident.runner.tokenize(content, addSpecial, parseSpecial, tokens);
+        } catch (RunnerFailure e) {
+            throw e.toApi();
+        } finally {
+            resident.turn.release();
+        }
+    }
+
     /** Pooled vectors of the inputs (or, with a query, rerank scores of the documents), in the model's turn. */
     public ModelRunner.Pooled pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) {
         takeTurn();

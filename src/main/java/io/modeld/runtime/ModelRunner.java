@@ -42,6 +42,9 @@ public interface ModelRunner extends AutoCloseable {
      */
     RunnerResult generate(RunnerRequest request, GenerationOutput out) throws RunnerFailure;
 
+    /** Tokens of {@code content} in the loaded model's vocabulary, or, given {@code tokens}, their text. */
+    TokenText tokenize(String content, boolean addSpecial, boolean parseSpecial, int[] tokens) throws RunnerFailure;
+
     /** The prompt the loaded model's chat template makes of {@code chat}, and with {@code count} its tokens. */
     RenderedPrompt render(io.modeld.engine.ChatRequest chat, boolean count) throws RunnerFailure;
 

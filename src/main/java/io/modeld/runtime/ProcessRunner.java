@@ -188,6 +188,16 @@ final class ProcessRunner implements ModelRunner {
     }
 
     @Override
+    public TokenText tokenize(String content, boolean addSpecial, boolean parseSpecial, int[] tokens) throws RunnerFailure {
+        RunnerMessages.Event e = ask(new RunnerMessages.Tokenize(content, addSpecial, parseSpecial, tokens), null,
+                "tokenize");
+        if (!(e instanceof TokenText t)) {
+            throw failure(e, "the text could not be tokenized");
+        }
+        return t;
+    }
+
+    @Override
     public java.util.Map<String, Object> caps(String template, String bos, String eos, long memoryBytes)
             throws RunnerFailure {
         RunnerMessages.Event e = ask(new RunnerMessages.Caps(template, bos, eos, step.toMillis(), memoryBytes), null,

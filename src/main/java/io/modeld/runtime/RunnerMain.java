@@ -177,6 +177,10 @@ public final class RunnerMain {
                 RunnerModel h = model();
                 preparer.submit(id, "rendering the chat template", () -> channel.send(id,
                         jobs.rendered(h, rr.chat(), rr.count())), e -> channel.fail(id, e));
+            } else if (r instanceof RunnerMessages.Tokenize t) {
+                RunnerModel h = model();
+                preparer.submit(id, t.tokens() == null ? "tokenizing" : "detokenizing", () -> channel.send(id,
+                        JobMaker.tokens(h, t)), e -> channel.fail(id, e));
             } else if (r instanceof RunnerMessages.Caps c) {
                 limitForCheck(c);
                 preparer.submit(id, "reading the chat template", () -> caps(id, c), e -> channel.fail(id, e));

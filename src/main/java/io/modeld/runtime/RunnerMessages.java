@@ -31,8 +31,9 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = Embed.class, name = "embed"),
             @JsonSubTypes.Type(value = Rerank.class, name = "rerank"),
             @JsonSubTypes.Type(value = Render.class, name = "render"),
+            @JsonSubTypes.Type(value = Tokenize.class, name = "tokenize"),
             @JsonSubTypes.Type(value = Caps.class, name = "caps")})
-    sealed interface Request permits Load, Unload, RunnerRequest, Stop, Embed, Rerank, Render, Caps {
+    sealed interface Request permits Load, Unload, RunnerRequest, Stop, Embed, Rerank, Render, Tokenize, Caps {
     }
 
     /**
@@ -54,6 +55,13 @@ final class RunnerMessages {
      * tokens as a generation would count it; answered with {@link RenderedPrompt}.
      */
     record Render(ChatRequest chat, boolean count) implements Request {
+    }
+
+    /**
+     * The loaded model's tokens of {@code content} (llama-server's {@code /tokenize}), or, when {@code tokens} is
+     * given, the text of those tokens ({@code /detokenize}); answered with {@link TokenText}.
+     */
+    record Tokenize(String content, boolean addSpecial, boolean parseSpecial, int[] tokens) implements Request {
     }
 
     /**
@@ -89,13 +97,14 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = ToolCall.class, name = "tool_call"),
             @JsonSubTypes.Type(value = RunnerResult.class, name = "done"),
             @JsonSubTypes.Type(value = RenderedPrompt.class, name = "rendered"),
+            @JsonSubTypes.Type(value = TokenText.class, name = "tokens"),
             @JsonSubTypes.Type(value = CapsOut.class, name = "caps"),
             @JsonSubTypes.Type(value = VectorsOut.class, name = "vectors"),
             @JsonSubTypes.Type(value = Failed.class, name = "error"),
             @JsonSubTypes.Type(value = Beat.class, name = "beat"),
             @JsonSubTypes.Type(value = Ending.class, name = "ending"),
             @JsonSubTypes.Type(value = Died.class, name = "died")})
-    sealed interface Event permits Ready, Loaded, Unloaded, Started, Token, Thought, ToolCall, RunnerResult, RenderedPrompt,
+    sealed interface Event permits Ready, Loaded, Unloaded, Started, Token, Thought, ToolCall, RunnerResult, RenderedPrompt, TokenText,
             CapsOut,
             VectorsOut, Failed, Beat, Ending, Died {
     }

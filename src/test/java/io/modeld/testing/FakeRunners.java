@@ -147,6 +147,16 @@ public final class FakeRunners implements RunnerFactory {
         }
 
         @Override
+        public io.modeld.runtime.TokenText tokenize(String content, boolean addSpecial, boolean parseSpecial,
+                                                   int[] tokens) throws RunnerFailure {
+            requireAlive();
+            int[] ids = tokens != null ? tokens : content.chars().toArray();
+            return new io.modeld.runtime.TokenText(ids, java.util.Arrays.stream(ids).mapToObj(Character::toString)
+                    .toList(), java.util.Arrays.stream(ids).mapToObj(Character::toString).collect(
+                    java.util.stream.Collectors.joining()));
+        }
+
+        @Override
         public java.util.Map<String, Object> caps(String template, String bos, String eos, long memoryBytes)
                 throws RunnerFailure {
             requireAlive();

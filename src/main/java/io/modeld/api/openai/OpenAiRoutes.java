@@ -51,6 +51,7 @@ public final class OpenAiRoutes {
         routes.post("/v1/chat/completions", ctx -> complete(ctx, true));
         routes.post("/apply-template", this::applyTemplate);
         new OpenAiEmbeddings(inference).register(routes);
+        new TokenRoutes(inference).register(routes);
     }
 
     private void list(Context ctx) {
