@@ -56,6 +56,8 @@ final class EngineCommand implements Runnable {
                 LlamaEngine engine = LlamaEngine.load(dir, false);
                 System.out.println("llama.cpp " + engine.version() + ", " + kind);
                 System.out.println("from " + dir);
+                System.out.println(engine.tunedCpu() ? "CPU backend: built for this machine's instructions by modeld's build"
+                        : "CPU backend: ggml's choice among the prebuilt variants");
                 System.out.println(engine.systemInfo().strip());
                 return ExitCodes.OK;
             } catch (EngineException e) {

@@ -86,7 +86,11 @@ public final class LlamaEngine {
         LlamaEngine engine = new LlamaEngine(llama, dir, version, echoLog);
         ggml.ggml_backend_reg_count();
         if (hasDynamicBackends(dir)) {
-            ggml.ggml_backend_load_all_from_path(dir.toString());
+            Path tuned = dir.resolve(TUNED_CPU);
+            engine.tunedCpu = Files.isRegularFile(tuned) && ggml.ggml_backend_load(tuned.toString()) != null;
+            if (!engine.tunedCpu) {
+                ggml.ggml_backend_load_all_from_path(dir.toString());
+            }
         }
         if (ggml.ggml_backend_dev_count() == 0) {
             throw new EngineException(EngineException.Kind.LIBRARY, "llama.cpp in " + dir + " found no compute "
@@ -96,6 +100,21 @@ public final class LlamaEngine {
         engine.chat = ChatLayer.load(dir).orElse(null);
         loaded = engine;
         return engine;
+    }
+
+    /**
+     * The CPU backend the build compiled for the instructions of the machine it ran on
+     * ({@code src/main/native/cpu/build.sh}): loaded by name, before ggml's own choice among the prebuilt
+     * variants, which ran 0.5-0.6× its speed on prompts and batches (and would tie with it on score). ggml's
+     * score function in it refuses a CPU that lacks its instructions; then the prebuilt variants serve.
+     */
+    static final String TUNED_CPU = "libggml-cpu-modeld.so";
+
+    private boolean tunedCpu;
+
+    /** Whether the CPU backend in use is the one built for this machine rather than a prebuilt variant. */
+    public boolean tunedCpu() {
+        return tunedCpu;
     }
 
     /** The library file {@code lib<name>} in {@code dir}: plain, versioned ({@code .v0.5.0}) or numbered. */
