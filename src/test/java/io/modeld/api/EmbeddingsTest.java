@@ -153,7 +153,9 @@ class EmbeddingsTest {
             assertThat(indexes).containsExactlyInAnyOrder(0, 1, 2, 3);
             double first = results.findValues("index").stream().filter(i -> i.asInt() == 0).count();
             assertThat(first).isEqualTo(1);
-            assertThat(score(results, 0)).as("identical documents, identical scores").isEqualTo(score(results, 2));
+            // to the last bits a kernel's order moves with the position in the batch (the CPU backend built here)
+            assertThat(score(results, 0)).as("identical documents, identical scores")
+                    .isCloseTo(score(results, 2), org.assertj.core.data.Offset.offset(1e-6));
         }
         JsonNode top = ok(daemon.post("/v1/rerank", body.put("top_n", 2).put("return_documents", false)));
         assertThat(top.get("results")).hasSize(2);
