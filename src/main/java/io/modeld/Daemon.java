@@ -14,6 +14,7 @@ import io.modeld.config.DataDirLock;
 import io.modeld.config.LogBuffer;
 import io.modeld.config.SettingsFile;
 import io.modeld.copilot.Conversations;
+import io.modeld.engine.KvCache;
 import io.modeld.responses.StoredResponses;
 import io.modeld.copilot.CopilotModel;
 import io.modeld.download.Bandwidth;
@@ -135,6 +136,8 @@ public final class Daemon implements AutoCloseable {
                     RunnerFactory.processes(runnerCommand, config::stepTimeout), config.spareRunner(), config.keepAlive());
             scheduler.setParallel(config.parallel());
             scheduler.setContext(config.context());
+            scheduler.setKvCache(new KvCache(KvCache.Type.of(config.kvCacheType()),
+                    KvCache.FlashAttention.of(config.flashAttention())));   // the pair refused here when it cannot work
             Scheduler inMemory = scheduler;
             downloads.beforeRemoval(inMemory::unload);
             inference = new Inference(models, scheduler, store);

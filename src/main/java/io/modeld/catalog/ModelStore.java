@@ -43,18 +43,28 @@ public final class ModelStore implements AutoCloseable {
             Files.createDirectories(dataDir);
             // SQLite gives its -wal and -shm files the mode of the database file: one private file keeps all three so.
             io.modeld.config.PrivateFiles.file(dataDir.resolve("modeld.db"));
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("modeld.db"));
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA busy_timeout=5000");
-            }
-            ModelStore store = new ModelStore(c);
+            ModelStore store = new ModelStore(connect(dataDir));
             store.migrate();
             return store;
         } catch (SQLException | java.io.IOException e) {
             throw new StoreException("cannot open the store in " + dataDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A connection to the store's file as every part that keeps tables in it opens one (the conversations,
+     * the stored responses): WAL, so readers never wait for the writer; synchronous=FULL, so a kill -9 leaves
+     * a transaction whole or absent; and a busy timeout, since SQLite serialises the writers of its
+     * connections. The tables are the store's: {@link #open} has brought them up to date first.
+     */
+    public static Connection connect(Path dataDir) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("modeld.db"));
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA busy_timeout=5000");
+        }
+        return c;
     }
 
     /** The number of the last migration applied: the {@code schema.migration} of the JSON objects. */

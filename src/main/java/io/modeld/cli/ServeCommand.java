@@ -63,6 +63,16 @@ final class ServeCommand implements Callable<Integer> {
                     + "allows its slots, up to the model's trained context).")
     int context;
 
+    @Option(names = "--kv-cache-type", defaultValue = "${env:MODELD_KV_CACHE_TYPE:-${env:OLLAMA_KV_CACHE_TYPE:-f16}}",
+            description = "The KV cache of chat models: f16, q8_0 (about half the memory) or q4_0 (a quarter) "
+                    + "(MODELD_KV_CACHE_TYPE or OLLAMA_KV_CACHE_TYPE; default ${DEFAULT-VALUE}).")
+    String kvCacheType;
+
+    @Option(names = "--flash-attention", defaultValue = "${env:MODELD_FLASH_ATTENTION:-${env:OLLAMA_FLASH_ATTENTION:-auto}}",
+            description = "Flash attention for chat models: auto (llama.cpp's choice), on or off "
+                    + "(MODELD_FLASH_ATTENTION or OLLAMA_FLASH_ATTENTION; default ${DEFAULT-VALUE}).")
+    String flashAttention;
+
     @Option(names = "--step-timeout", defaultValue = "${env:MODELD_STEP_TIMEOUT:-30s}",
             description = "The longest one step of a request may take in a runner: rendering its template, "
                     + "tokenizing, building its grammar, sampling a token (a decode may take ten); past it the step "
@@ -182,6 +192,7 @@ final class ServeCommand implements Callable<Integer> {
         b.maxBandwidth(flag(Setting.MAX_BANDWIDTH, maxBandwidth == null ? "off" : maxBandwidth).asLong());
         b.parallel(flag(Setting.PARALLEL, String.valueOf(parallel)).asInt());
         b.context(flag(Setting.CONTEXT, String.valueOf(context)).asInt());
+        b.kvCache(flag(Setting.KV_CACHE_TYPE, kvCacheType).asText(), flag(Setting.FLASH_ATTENTION, flashAttention).asText());
         b.stepTimeout(Sizes.parseDuration(stepTimeout));
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {

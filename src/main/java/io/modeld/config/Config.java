@@ -32,6 +32,8 @@ import java.util.List;
  *                 their KV cache does not fit the memory budget)
  * @param context the context a chat model loads with when its Modelfile and the request name none; 0 for
  *                auto (the largest the memory budget allows its slots, up to the model's trained context)
+ * @param kvCacheType the element type of the chat models' KV cache: f16, q8_0 or q4_0
+ * @param flashAttention flash attention for the chat models: auto, on or off
  * @param stepTimeout the longest one step of a request may take in a runner (rendering, tokenizing, building a
  *                    grammar, sampling a token; a decode may take ten); past it the step is ended
  */
@@ -39,7 +41,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
-                     Registries registries, long maxBandwidth, int parallel, int context, Duration stepTimeout) {
+                     Registries registries, long maxBandwidth, int parallel, int context, String kvCacheType,
+                     String flashAttention, Duration stepTimeout) {
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -165,6 +168,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.maxBandwidth = maxBandwidth;
         b.parallel = parallel;
         b.context = context;
+        b.kvCacheType = kvCacheType;
+        b.flashAttention = flashAttention;
         b.stepTimeout = stepTimeout;
         return b;
     }
@@ -222,6 +227,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         private long maxBandwidth;
         private int parallel;
         private int context;
+        private String kvCacheType = "f16";
+        private String flashAttention = "auto";
         private Duration stepTimeout = DEFAULT_STEP_TIMEOUT;
 
         private Builder(Path dataDir) {
@@ -328,6 +335,12 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
             return this;
         }
 
+        public Builder kvCache(String type, String flash) {
+            kvCacheType = type;
+            flashAttention = flash;
+            return this;
+        }
+
         public Builder stepTimeout(Duration v) {
             stepTimeout = v;
             return this;
@@ -341,7 +354,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         public Config build() {
             return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                     allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
-                    ollamaPort, library, registries, maxBandwidth, parallel, context, stepTimeout);
+                    ollamaPort, library, registries, maxBandwidth, parallel, context, kvCacheType,
+                    flashAttention, stepTimeout);
         }
     }
 }

@@ -92,6 +92,31 @@ public enum Setting {
             return v.asInt() == 0 ? "auto" : v.asText();
         }
     },
+    /** The element type of a chat model's KV cache, from its next load. */
+    KV_CACHE_TYPE("kvCacheType", "kv-cache-type", "f16, q8_0 (about half the memory) or q4_0 (about a quarter): the "
+            + "KV cache of the chat models loaded from now on") {
+        @Override
+        JsonNode parse(JsonNode v) {
+            String type = v.asText().toLowerCase(java.util.Locale.ROOT);
+            if (!v.isTextual() || !java.util.List.of("f16", "q8_0", "q4_0").contains(type)) {
+                throw new IllegalArgumentException(rule());
+            }
+            return text(type);
+        }
+    },
+    /** Flash attention for the chat models loaded from now on: llama.cpp's choice, on or off. */
+    FLASH_ATTENTION("flashAttention", "flash-attention", "auto, on or off: flash attention for the chat models "
+            + "loaded from now on (a quantized KV cache needs it)") {
+        @Override
+        JsonNode parse(JsonNode v) {
+            return text(switch (v.asText().toLowerCase(java.util.Locale.ROOT)) {   // Ollama's 1/true and 0/false too
+                case "auto" -> "auto";
+                case "on", "1", "true" -> "on";
+                case "off", "0", "false" -> "off";
+                default -> throw new IllegalArgumentException(rule());
+            });
+        }
+    },
     /** The chat model the Pieces SDKs' "GPT-3.5-turbo Chat Model" stands for; "" for the first downloaded one. */
     COPILOT_MODEL("copilotModel", "copilot-model", "the name or id of a chat model, or \"\" (\"auto\") for the "
             + "first downloaded one") {

@@ -3,7 +3,6 @@ package io.modeld.copilot;
 import io.modeld.catalog.ModelStore;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,13 +30,7 @@ final class ConversationStore implements AutoCloseable {
     /** Opens the tables in {@code dataDir}, whose store {@link ModelStore#open} has already brought up to date. */
     static ConversationStore open(Path dataDir) {
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("modeld.db"));
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA busy_timeout=5000");
-            }
-            return new ConversationStore(c);
+            return new ConversationStore(ModelStore.connect(dataDir));
         } catch (SQLException e) {
             throw new ModelStore.StoreException("cannot open the conversations in " + dataDir + ": " + e.getMessage(), e);
         }

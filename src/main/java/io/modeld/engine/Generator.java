@@ -41,7 +41,7 @@ public final class Generator implements AutoCloseable {
 
     /** One slot with a context of {@code contextSize} tokens (tests, benchmarks). */
     public static Generator create(LlamaModel model, int contextSize, int threads) throws EngineException {
-        return create(model, contextSize, 1, threads);
+        return create(model, contextSize, 1, threads, KvCache.DEFAULT);
     }
 
     /**
@@ -50,11 +50,12 @@ public final class Generator implements AutoCloseable {
      * tools warm up): the first decodes of a new context are many times slower than the rest, and that
      * belongs to the load, not the first answer.
      */
-    public static Generator create(LlamaModel model, int contextSize, int parallel, int threads) throws EngineException {
+    public static Generator create(LlamaModel model, int contextSize, int parallel, int threads, KvCache kv)
+            throws EngineException {
         int total = contextSize * parallel;
         int batch = Math.min(MAX_BATCH, total);
         LlamaContext ctx = LlamaContext.create(model, new LlamaContext.Settings(total, batch, parallel, threads,
-                false, LlamaContext.Pooling.MODEL));
+                false, LlamaContext.Pooling.MODEL, kv));
         try {
             int[] warm = model.tokenize("", true, false);
             int[] one = warm.length > 0 ? warm : new int[] {0};

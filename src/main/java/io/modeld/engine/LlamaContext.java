@@ -24,7 +24,8 @@ final class LlamaContext implements AutoCloseable {
      * @param sequences how many sequences one batch may hold (embedding many inputs at once)
      * @param embeddings whether the context outputs embeddings (pooled by {@code pooling}) instead of logits
      */
-    record Settings(int contextSize, int batchSize, int sequences, int threads, boolean embeddings, Pooling pooling) {
+    record Settings(int contextSize, int batchSize, int sequences, int threads, boolean embeddings, Pooling pooling,
+                    KvCache kv) {
     }
 
     final LlamaModel model;
@@ -67,6 +68,9 @@ final class LlamaContext implements AutoCloseable {
         // prompt from 0.81x to 0.99x. Embedders batch many short inputs, which split streams would cut into
         // more steps of equal lengths: they keep one cache.
         p.kv_unified = LlamaModel.flag(s.embeddings() && s.sequences() > 1);
+        p.type_k = s.kv().type().ggml;
+        p.type_v = s.kv().type().ggml;
+        p.flash_attn_type = s.kv().flash().llama;
         model.engine.clearLog();
         Pointer ctx = llama.llama_init_from_model(model.pointer(), p);
         if (LlamaEngine.orNull(ctx) == null) {

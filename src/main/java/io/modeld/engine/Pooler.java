@@ -32,13 +32,13 @@ public final class Pooler implements AutoCloseable {
     public static Pooler embeddings(LlamaModel model, int contextSize, int threads, boolean mean) throws EngineException {
         LlamaContext.Pooling pooling = mean ? LlamaContext.Pooling.MEAN : LlamaContext.Pooling.MODEL;
         return new Pooler(model, LlamaContext.create(model, new LlamaContext.Settings(contextSize, contextSize,
-                MAX_SEQUENCES, threads, true, pooling)), model.embeddingOutputSize());
+                MAX_SEQUENCES, threads, true, pooling, KvCache.DEFAULT)), model.embeddingOutputSize());
     }
 
     /** A pooler for a reranker's relevance scores. */
     public static Pooler reranker(LlamaModel model, int contextSize, int threads) throws EngineException {
         return new Pooler(model, LlamaContext.create(model, new LlamaContext.Settings(contextSize, contextSize,
-                MAX_SEQUENCES, threads, true, LlamaContext.Pooling.RANK)), Math.max(1, model.llama.llama_model_n_cls_out(model.pointer())));
+                MAX_SEQUENCES, threads, true, LlamaContext.Pooling.RANK, KvCache.DEFAULT)), Math.max(1, model.llama.llama_model_n_cls_out(model.pointer())));
     }
 
     /** The most tokens one sequence may have. */

@@ -3,7 +3,7 @@ package io.modeld.gguf;
 
 /**
  * What a model needs in memory once loaded, from its GGUF metadata: the weights (mapped from the file),
- * the KV cache for its context (f16 keys and values for every layer), llama.cpp's compute buffers, and
+ * the KV cache for its context (keys and values for every layer, f16 unless quantized), llama.cpp's compute buffers, and
  * the runner JVM itself.
  *
  * @param context the context the model will be loaded with
@@ -30,6 +30,11 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runn
      * requests at once): the KV cache holds them all.
      */
     public static MemoryEstimate of(GgufFile file, long fileSize, int context, int slots) {
+        return of(file, fileSize, context, slots, 2.0);
+    }
+
+    /** The same with a KV cache of {@code kvBytes} bytes an element (2 for f16; a quantized type's share of its block). */
+    public static MemoryEstimate of(GgufFile file, long fileSize, int context, int slots, double kvBytes) {
         long trained = orElse(file.archInteger("context_length"), DEFAULT_CONTEXT);
         // llama.cpp rounds every context up to a multiple of 256, so the KV cache is that big.
         int ctx = (int) pad(context > 0 ? context : Math.min(trained, DEFAULT_CONTEXT), 256);
@@ -38,7 +43,7 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runn
         long heads = Math.max(1, orElse(file.archInteger("attention.head_count"), 1));
         long headsKv = orElse(file.archInteger("attention.head_count_kv"), heads);
         long headDim = orElse(file.archInteger("attention.key_length"), embedding / heads);
-        long kv = 2L * layers * ctx * headsKv * headDim * 2 * Math.max(1, slots);
+        long kv = (long) Math.ceil(2.0 * layers * ctx * headsKv * headDim * kvBytes * Math.max(1, slots));
         long vocab = vocabulary(file);
         long feedForward = orElse(file.archInteger("feed_forward_length"), 4 * embedding);
         // Logits for one micro-batch plus the largest activations of one layer, in f32.

@@ -8,11 +8,9 @@ import io.modeld.ModeldException;
 import io.modeld.catalog.ModelStore;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 
 /**
@@ -41,13 +39,7 @@ public final class StoredResponses implements AutoCloseable {
     /** Opens the table in {@code dataDir}, whose store {@link ModelStore#open} has already brought up to date. */
     public static StoredResponses open(Path dataDir) {
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("modeld.db"));
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA busy_timeout=5000");
-            }
-            return new StoredResponses(c);
+            return new StoredResponses(ModelStore.connect(dataDir));
         } catch (SQLException e) {
             throw new ModelStore.StoreException("cannot open the stored responses in " + dataDir + ": " + e.getMessage(), e);
         }

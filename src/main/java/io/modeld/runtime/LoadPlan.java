@@ -1,6 +1,7 @@
 package io.modeld.runtime;
 
 import io.modeld.ModeldException;
+import io.modeld.engine.KvCache;
 import io.modeld.gguf.GgufFile;
 import io.modeld.gguf.MemoryEstimate;
 import io.modeld.gguf.ModelRole;
@@ -12,7 +13,7 @@ import io.modeld.gguf.ModelRole;
  *
  * @param context the context asked for, in tokens (0: auto, see {@link #autoContext})
  */
-record LoadPlan(ModelRole role, int context, int slots, MemoryEstimate estimate) {
+record LoadPlan(ModelRole role, int context, int slots, MemoryEstimate estimate, KvCache kv) {
 
     /** Slots of a generator when the setting is auto: llama-server's default, and Ollama's busy-machine one. */
     static final int AUTO_PARALLEL = 4;
@@ -23,14 +24,15 @@ record LoadPlan(ModelRole role, int context, int slots, MemoryEstimate estimate)
      * generator gets {@value #AUTO_PARALLEL} slots or, when their KV cache does not fit the budget, the most that
      * do (at least 1); a set number whose KV cache does not fit is refused, saying what it needs.
      */
-    static LoadPlan of(String name, GgufFile gguf, long fileSize, int context, int parallel, long budget) {
+    static LoadPlan of(String name, GgufFile gguf, long fileSize, int context, int parallel, long budget, KvCache kv) {
         ModelRole role = ModelRole.of(gguf);
         if (role != ModelRole.GENERATOR) {
-            return new LoadPlan(role, context, 1, MemoryEstimate.of(gguf, fileSize, context, 1));
+            return new LoadPlan(role, context, 1, MemoryEstimate.of(gguf, fileSize, context, 1), KvCache.DEFAULT);
         }
-        int slots = slots(name, gguf, fileSize, context, parallel, budget);
-        int chosen = context > 0 ? context : autoContext(gguf, fileSize, slots, budget);
-        return new LoadPlan(role, chosen, slots, MemoryEstimate.of(gguf, fileSize, chosen, slots));
+        double bytes = kv.type().bytesPerElement();
+        int slots = slots(name, gguf, fileSize, context, parallel, budget, bytes);
+        int chosen = context > 0 ? context : autoContext(gguf, fileSize, slots, budget, bytes);
+        return new LoadPlan(role, chosen, slots, MemoryEstimate.of(gguf, fileSize, chosen, slots, bytes), kv);
     }
 
     /**
@@ -40,22 +42,23 @@ record LoadPlan(ModelRole role, int context, int slots, MemoryEstimate estimate)
      * context when that is smaller). A coding agent's first prompt is 15-20k tokens before the user says a word,
      * and Ollama's documentation asks for 64k for agents; 4,096 for all was the old default.
      */
-    static int autoContext(GgufFile gguf, long fileSize, int slots, long budget) {
+    static int autoContext(GgufFile gguf, long fileSize, int slots, long budget, double kvBytes) {
         Long trainedField = gguf.archInteger("context_length");
         long trained = Math.min(trainedField == null ? MemoryEstimate.DEFAULT_CONTEXT : trainedField,
                 io.modeld.config.Setting.MAX_CONTEXT);
         long floor = Math.min(trained, MemoryEstimate.DEFAULT_CONTEXT);
         for (long c = trained; c > floor; c /= 2) {
-            if (MemoryEstimate.of(gguf, fileSize, (int) c, slots).total() <= budget / 2) {
+            if (MemoryEstimate.of(gguf, fileSize, (int) c, slots, kvBytes).total() <= budget / 2) {
                 return (int) c;
             }
         }
         return (int) Math.max(1, floor);
     }
 
-    private static int slots(String name, GgufFile gguf, long fileSize, int context, int parallel, long budget) {
+    private static int slots(String name, GgufFile gguf, long fileSize, int context, int parallel, long budget,
+                             double kvBytes) {
         if (parallel > 0) {
-            MemoryEstimate e = MemoryEstimate.of(gguf, fileSize, context, parallel);
+            MemoryEstimate e = MemoryEstimate.of(gguf, fileSize, context, parallel, kvBytes);
             if (parallel > 1 && e.total() > budget) {
                 throw new ModeldException(ModeldException.Kind.INSUFFICIENT_STORAGE, "not enough memory to load '"
                         + name + "' with " + parallel + " slots of " + e.context() + " tokens: it needs "
@@ -66,7 +69,7 @@ record LoadPlan(ModelRole role, int context, int slots, MemoryEstimate estimate)
             return parallel;
         }
         for (int n = AUTO_PARALLEL; n > 1; n /= 2) {
-            if (MemoryEstimate.of(gguf, fileSize, context, n).total() <= budget) {
+            if (MemoryEstimate.of(gguf, fileSize, context, n, kvBytes).total() <= budget) {
                 return n;
             }
         }

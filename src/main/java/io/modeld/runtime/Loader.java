@@ -104,7 +104,7 @@ final class Loader {
         }
         int context = options.context() > 0 ? options.context() : r.spec().context() != null ? r.spec().context()
                 : s.context();
-        LoadPlan plan = LoadPlan.of(r.spec().name(), gguf, r.file().size(), context, s.parallel(), s.budget.bytes());
+        LoadPlan plan = LoadPlan.of(r.spec().name(), gguf, r.file().size(), context, s.parallel(), s.budget.bytes(), s.kvCache());
         ModelRole role = plan.role();
         int slots = plan.slots();
         MemoryEstimate estimate = plan.estimate();
@@ -113,8 +113,9 @@ final class Loader {
         try {
             runner = s.runners.take();
             ModelRunner.Loaded info = runner.load(new ModelRunner.Load(s.models.filesOf(r), estimate.context(), s.threads,
-                    role, false, slots, estimate.total() + LOAD_HEADROOM));
-            Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), slots, options.keepAlive(),
+                    role, false, slots, estimate.total() + LOAD_HEADROOM, plan.kv()));
+            Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), slots, plan.kv(),
+                    options.keepAlive(),
                     s.clock.millis());
             synchronized (s.lock) {
                 s.loaded.put(r.id(), resident);

@@ -26,7 +26,7 @@ public interface ModelRunner extends AutoCloseable {
      * more for it (0: no limit).
      */
     record Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
-                long memoryBytes) {
+                long memoryBytes, io.modeld.engine.KvCache kv) {
     }
 
     /** Loads a model; the runner must hold none. */

@@ -18,6 +18,7 @@ final class Resident {
     final ModelRole role;
     final int context;
     final int slots;
+    final io.modeld.engine.KvCache kv;
     final Semaphore turn;
     /** Leases held; guarded by the scheduler's lock. */
     int active;
@@ -26,8 +27,9 @@ final class Resident {
     volatile Duration keepAlive;
 
     Resident(String id, ModelRunner runner, MemoryEstimate estimate, ModelRole role, int context, int slots,
-             Duration keepAlive, long now) {
+             io.modeld.engine.KvCache kv, Duration keepAlive, long now) {
         this.id = id;
+        this.kv = kv;
         this.slots = slots;
         this.turn = new Semaphore(slots, true);
         this.runner = runner;
@@ -56,6 +58,6 @@ final class Resident {
     LoadedModel view(Duration fallback) {
         int inUse = slots - turn.availablePermits();
         return new LoadedModel(id, estimate.total(), runner.residentBytes(), runner.pid(), role, context,
-                expiresAt(fallback), turn.getQueueLength(), inUse > 0, slots, inUse);
+                expiresAt(fallback), turn.getQueueLength(), inUse > 0, slots, inUse, kv.type().wire(), kv.flash().wire());
     }
 }

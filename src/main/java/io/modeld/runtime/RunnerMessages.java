@@ -40,10 +40,11 @@ final class RunnerMessages {
      * Load a model (its files: one, or the parts of a split model) for {@code role}; a generator with
      * {@code parallel} slots of {@code context} tokens each. {@code stepMillis} limits each step of the
      * requests to come ({@link StepWatch}; 0 keeps the runner's); {@code memoryBytes}, when above 0, the memory
-     * the runner may take more from now.
+     * the runner may take more from now; a generator's KV cache of {@code kvType} with {@code flashAttention}
+     * ({@link io.modeld.engine.KvCache}; null: the defaults).
      */
     record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel,
-                long stepMillis, long memoryBytes) implements Request {
+                long stepMillis, long memoryBytes, String kvType, String flashAttention) implements Request {
     }
 
     /** Free the model; the runner stays for the next one. */

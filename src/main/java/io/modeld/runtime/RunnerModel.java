@@ -52,7 +52,10 @@ final class RunnerModel implements AutoCloseable {
             int context = Math.min(r.context(), Math.max(16, m.contextTrained()));
             switch (role) {
                 case GENERATOR -> {
-                    generator = Generator.create(m, context, Math.max(1, r.parallel()), threads);
+                    generator = Generator.create(m, context, Math.max(1, r.parallel()), threads, r.kvType() == null
+                            ? io.modeld.engine.KvCache.DEFAULT : new io.modeld.engine.KvCache(
+                            io.modeld.engine.KvCache.Type.of(r.kvType()),
+                            io.modeld.engine.KvCache.FlashAttention.of(r.flashAttention())));
                     if (engine.chat() != null) {
                         lane.begin("reading the chat template", stepNanos);
                         try {

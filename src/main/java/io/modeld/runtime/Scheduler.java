@@ -1,5 +1,6 @@
 package io.modeld.runtime;
 
+import io.modeld.engine.KvCache;
 import io.modeld.ModeldException;
 import io.modeld.catalog.ModelRecord;
 import io.modeld.catalog.ModelService;
@@ -39,6 +40,7 @@ public final class Scheduler implements AutoCloseable {
     /** Requests a generator serves at once; 0 for auto ({@link LoadPlan}: 4, fewer when that does not fit). */
     private volatile int parallel;
     private volatile int context;
+    private volatile KvCache kvCache = KvCache.DEFAULT;
     private final GenerationLog generations = new GenerationLog();
     /** Written under the lock; read without it by {@link #loaded(String)}, which every listing asks per model. */
     final Map<String, Resident> loaded = new ConcurrentHashMap<>();
@@ -104,6 +106,15 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalArgumentException("context: 0 (auto) or up to " + io.modeld.config.Setting.MAX_CONTEXT);
         }
         context = tokens;
+    }
+
+    /** How the chat models loaded from now on keep their KV cache. */
+    public KvCache kvCache() {
+        return kvCache;
+    }
+
+    public void setKvCache(KvCache kv) {
+        kvCache = java.util.Objects.requireNonNull(kv);
     }
 
     public void setParallel(int slots) {

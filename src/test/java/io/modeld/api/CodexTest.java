@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modeld.testing.AgentModels;
 import io.modeld.testing.TestDaemon;
-import java.nio.charset.StandardCharsets;
+import io.modeld.testing.AgentCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CodexTest {
 
-    private static final Path CODEX = Path.of("src", "test", "node", "node_modules", ".bin", "codex");
-
     @RegisterExtension
     final TestDaemon daemon = TestDaemon.perTest();
     @TempDir
@@ -37,23 +36,10 @@ class CodexTest {
         Files.writeString(home.resolve(".codex").resolve("config.toml"),
                 "check_for_update_on_startup = false\n[analytics]\nenabled = false\n");
         // the sandbox (bubblewrap) needs namespaces a CI machine may not give; the command is the test's own
-        ProcessBuilder pb = new ProcessBuilder(CODEX.toAbsolutePath().toString(), "exec", "--oss", "--local-provider",
-                "ollama", "-m", "agent", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
-                "Write done into proof.txt")
-                .directory(work.toFile()).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
-                        Files.createFile(files.resolve("empty-stdin")).toFile()))
-                .redirectOutput(files.resolve("codex.log").toFile());
-        pb.environment().put("HOME", home.toString());
-        pb.environment().put("CODEX_OSS_BASE_URL", "http://127.0.0.1:" + daemon.port() + "/v1");
-        Process codex = pb.start();
-        boolean finished = codex.waitFor(300, TimeUnit.SECONDS);
-        if (!finished) {
-            codex.destroyForcibly();
-        }
-        String output = Files.readString(files.resolve("codex.log"), StandardCharsets.UTF_8);
-        System.out.println(output);
-        assertThat(finished).as("codex finished within 300 s").isTrue();
-        assertThat(codex.exitValue()).as(output).isZero();
+        String output = AgentCli.run("codex", List.of("exec", "--oss", "--local-provider", "ollama", "-m", "agent",
+                "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", "Write done into proof.txt"),
+                Map.of("HOME", home.toString(), "CODEX_OSS_BASE_URL", "http://127.0.0.1:" + daemon.port() + "/v1"),
+                work, files, 300);
         assertThat(output).contains("echo done > proof.txt").contains(AgentModels.AGENT_DONE);
         assertThat(work.resolve("proof.txt")).as("the command the model asked for ran").hasContent("done");
     }

@@ -31,7 +31,7 @@ class RunnerReuseTest {
              ProcessRunner reused = ProcessRunner.start(command, Config.DEFAULT_STEP_TIMEOUT)) {
             Thread.sleep(500);
             long freshRss = fresh.residentBytes();
-            reused.load(new ModelRunner.Load(List.of(small), 2048, 2, ModelRole.GENERATOR, false, 1, 0));
+            reused.load(new ModelRunner.Load(List.of(small), 2048, 2, ModelRole.GENERATOR, false, 1, 0, io.modeld.engine.KvCache.DEFAULT));
             generate(reused);
             long loadedRss = reused.residentBytes();
             reused.unload();
@@ -43,7 +43,7 @@ class RunnerReuseTest {
             assertThat((double) afterRss).as("after unload, within 10% of a fresh runner")
                     .isCloseTo(freshRss, org.assertj.core.data.Percentage.withPercentage(10));
 
-            reused.load(new ModelRunner.Load(List.of(tiny), 256, 2, ModelRole.GENERATOR, false, 1, 0));
+            reused.load(new ModelRunner.Load(List.of(tiny), 256, 2, ModelRole.GENERATOR, false, 1, 0, io.modeld.engine.KvCache.DEFAULT));
             assertThat(generate(reused).tokens()).isEqualTo(4);
         }
     }

@@ -60,7 +60,8 @@ final class ModelsRoutes {
                         .put("estimate", l.estimate()).put("resident", l.resident()).put("pid", l.pid())
                         .put("role", l.role().wire()).put("context", l.context())
                         .put("waiting", l.waiting()).put("busy", l.busy()).put("slots", l.slots())
-                        .put("busySlots", l.busySlots());
+                        .put("busySlots", l.busySlots()).put("kvCacheType", l.kvCacheType())
+                        .put("flashAttention", l.flashAttention());
             }
             long[] spare = scheduler.spareRunner();
             if (spare == null) {

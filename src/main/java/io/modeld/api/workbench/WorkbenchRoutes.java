@@ -132,6 +132,8 @@ public final class WorkbenchRoutes implements AutoCloseable {
                 .put(Setting.MAX_DOWNLOADS.key(), downloads.maxDownloads())
                 .put(Setting.PARALLEL.key(), scheduler.parallel())
                 .put(Setting.CONTEXT.key(), scheduler.context())
+                .put(Setting.KV_CACHE_TYPE.key(), scheduler.kvCache().type().wire())
+                .put(Setting.FLASH_ATTENTION.key(), scheduler.kvCache().flash().wire())
                 .put(Setting.COPILOT_MODEL.key(), copilotModel.chosen() == null ? "" : copilotModel.chosen());
     }
 
@@ -155,6 +157,15 @@ public final class WorkbenchRoutes implements AutoCloseable {
                 throw ModeldException.invalid(e.getMessage());
             }
         }
+        io.modeld.engine.KvCache kv;
+        try {   // the two together: a quantized cache with flash attention off is refused before anything changes
+            kv = new io.modeld.engine.KvCache(changes.containsKey(Setting.KV_CACHE_TYPE)
+                    ? io.modeld.engine.KvCache.Type.of(changes.get(Setting.KV_CACHE_TYPE).asText()) : scheduler.kvCache().type(),
+                    changes.containsKey(Setting.FLASH_ATTENTION) ? io.modeld.engine.KvCache.FlashAttention.of(
+                            changes.get(Setting.FLASH_ATTENTION).asText()) : scheduler.kvCache().flash());
+        } catch (IllegalArgumentException e) {
+            throw ModeldException.invalid(e.getMessage());
+        }
         synchronized (settingsLock) {
             SettingsFile.load(dataDir).with(SettingsFile.of(changes)).save(dataDir);
             changes.forEach((s, v) -> {
@@ -165,6 +176,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
                     case MAX_DOWNLOADS -> downloads.setMaxDownloads(v.asInt());
                     case PARALLEL -> scheduler.setParallel(v.asInt());
                     case CONTEXT -> scheduler.setContext(v.asInt());
+                    case KV_CACHE_TYPE, FLASH_ATTENTION -> scheduler.setKvCache(kv);
                     case COPILOT_MODEL -> copilotModel.choose(v.asText());
                 }
             });
