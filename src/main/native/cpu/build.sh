@@ -5,7 +5,8 @@
 # 85 inputs/s, the same AVX-512 variant of the same release), so as shipped modeld lost to llama-server on
 # prompts and batches. It is built as ggml's own variants are (GGML_BACKEND_DL: it carries ggml's score
 # function, so on a CPU without these instructions it refuses to load and the prebuilt variants serve), without
-# OpenMP (as the prebuilt ones; measured the same speed) and without a versioned soname, so it links to the
+# OpenMP (as the prebuilt ones; measured the same speed), with llamafile's matrix kernels (ggml on its own leaves
+# them out: 0.6x without them) and without a versioned soname, so it links to the
 # bundled libggml-base. About 30 s on 2 cores, once (kept in the work dir while the CPU's flags stay the same);
 # skipped with a warning where cmake is missing or the CPU is not x86-64. Usage: build.sh <work dir> <output dir>
 set -euo pipefail
@@ -23,7 +24,7 @@ flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n')
 has() { grep -qx "$1" <<< "$flags" && echo ON || echo OFF; }
 avx512=OFF
 [[ $(has avx512f) == ON && $(has avx512cd) == ON && $(has avx512vl) == ON && $(has avx512dq) == ON && $(has avx512bw) == ON ]] && avx512=ON
-options=(-DGGML_SSE42="$(has sse4_2)" -DGGML_AVX="$(has avx)" -DGGML_AVX2="$(has avx2)" -DGGML_FMA="$(has fma)"
+options=(-DGGML_LLAMAFILE=ON -DGGML_SSE42="$(has sse4_2)" -DGGML_AVX="$(has avx)" -DGGML_AVX2="$(has avx2)" -DGGML_FMA="$(has fma)"
   -DGGML_F16C="$(has f16c)" -DGGML_BMI2="$(has bmi2)" -DGGML_AVX_VNNI="$(has avx_vnni)" -DGGML_AVX512="$avx512")
 if [[ $avx512 == ON ]]; then
   options+=(-DGGML_AVX512_VBMI="$(has avx512vbmi)" -DGGML_AVX512_VNNI="$(has avx512_vnni)"

@@ -3,6 +3,7 @@ package io.modeld.cli;
 import io.modeld.config.BuildInfo;
 import io.modeld.Daemon;
 import io.modeld.config.Config;
+import io.modeld.config.ConfigBuilder;
 import io.modeld.config.DataDir;
 import io.modeld.config.DataDirLock;
 import io.modeld.config.Setting;
@@ -176,7 +177,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private Config config() {
-        Config.Builder b = Config.builder(dataDir == null ? Config.defaultDataDir() : dataDir)
+        ConfigBuilder b = Config.builder(dataDir == null ? Config.defaultDataDir() : dataDir)
                 .host(host).port(port).catalogFile(catalog)
                 .keepAlive(Sizes.parseDuration(flag(Setting.KEEP_ALIVE, keepAlive).asText()))
                 .maxDownloads(flag(Setting.MAX_DOWNLOADS, String.valueOf(maxDownloads)).asInt()).connections(connections)

@@ -141,12 +141,12 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
     }
 
     /** The defaults of {@code modeld serve} on this data dir. */
-    public static Builder builder(Path dataDir) {
-        return new Builder(dataDir);
+    public static ConfigBuilder builder(Path dataDir) {
+        return new ConfigBuilder(dataDir);
     }
 
-    public Builder toBuilder() {
-        Builder b = new Builder(dataDir);
+    public ConfigBuilder toBuilder() {
+        ConfigBuilder b = new ConfigBuilder(dataDir);
         b.host = host;
         b.port = port;
         b.catalogFile = catalogFile;
@@ -203,159 +203,4 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         return Path.of(System.getProperty("user.home"), ".local", "share", "modeld");
     }
 
-    /** Collects settings; {@link #build()} checks them together. */
-    public static final class Builder {
-        private final Path dataDir;
-        private String host = "127.0.0.1";
-        private Integer port;
-        private Path catalogFile;
-        private long memoryBudget = Sizes.defaultMemoryBudget();
-        private Duration keepAlive;
-        private int maxDownloads = 2;
-        private int connections = 8;
-        private List<String> allowedOrigins = List.of();
-        private boolean resumeDownloads = true;
-        private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
-        private String hfEndpoint = DEFAULT_HF_ENDPOINT;
-        private String hfToken;
-        private String apiKey;
-        private Path llamaLib;
-        private boolean spareRunner = true;
-        private int ollamaPort = OLLAMA_PORT;
-        private List<String> library = List.of();
-        private Registries registries = Registries.none();
-        private long maxBandwidth;
-        private int parallel;
-        private int context;
-        private String kvCacheType = "f16";
-        private String flashAttention = "auto";
-        private Duration stepTimeout = DEFAULT_STEP_TIMEOUT;
-
-        private Builder(Path dataDir) {
-            this.dataDir = dataDir;
-        }
-
-        public Builder host(String v) {
-            host = v;
-            return this;
-        }
-
-        public Builder port(Integer v) {
-            port = v;
-            return this;
-        }
-
-        public Builder catalogFile(Path v) {
-            catalogFile = v;
-            return this;
-        }
-
-        public Builder memoryBudget(long v) {
-            memoryBudget = v;
-            return this;
-        }
-
-        public Builder keepAlive(Duration v) {
-            keepAlive = v;
-            return this;
-        }
-
-        public Builder maxDownloads(int v) {
-            maxDownloads = v;
-            return this;
-        }
-
-        public Builder connections(int v) {
-            connections = v;
-            return this;
-        }
-
-        public Builder allowedOrigins(List<String> v) {
-            allowedOrigins = v;
-            return this;
-        }
-
-        public Builder resumeDownloads(boolean v) {
-            resumeDownloads = v;
-            return this;
-        }
-
-        public Builder stallTimeout(Duration v) {
-            stallTimeout = v;
-            return this;
-        }
-
-        public Builder hfEndpoint(String v) {
-            hfEndpoint = v;
-            return this;
-        }
-
-        public Builder hfToken(String v) {
-            hfToken = v;
-            return this;
-        }
-
-        public Builder apiKey(String v) {
-            apiKey = v;
-            return this;
-        }
-
-        public Builder llamaLib(Path v) {
-            llamaLib = v;
-            return this;
-        }
-
-        public Builder spareRunner(boolean v) {
-            spareRunner = v;
-            return this;
-        }
-
-        public Builder ollamaPort(int v) {
-            ollamaPort = v;
-            return this;
-        }
-
-        public Builder library(List<String> v) {
-            library = v;
-            return this;
-        }
-
-        public Builder registries(Registries v) {
-            registries = v;
-            return this;
-        }
-
-        public Builder parallel(int v) {
-            parallel = v;
-            return this;
-        }
-
-        public Builder context(int v) {
-            context = v;
-            return this;
-        }
-
-        public Builder kvCache(String type, String flash) {
-            kvCacheType = type;
-            flashAttention = flash;
-            return this;
-        }
-
-        public Builder stepTimeout(Duration v) {
-            stepTimeout = v;
-            return this;
-        }
-
-        public Builder maxBandwidth(long v) {
-            maxBandwidth = v;
-            return this;
-        }
-
-        public Config build() {
-            return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
-                    allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
-                    ollamaPort, library, registries, maxBandwidth, parallel, context, kvCacheType,
-                    flashAttention, stepTimeout);
-        }
-    }
 }

@@ -94,7 +94,7 @@ public final class SettingsFile {
 
     /** {@code config} with these settings in place of its own. */
     public Config applyTo(Config config) {
-        Config.Builder b = config.toBuilder();
+        ConfigBuilder b = config.toBuilder();
         values.forEach((s, v) -> {
             switch (s) {
                 case MEMORY_BUDGET -> b.memoryBudget(v.asLong());
