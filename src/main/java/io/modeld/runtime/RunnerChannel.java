@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * first token is unchanged). On two cores, a flush per token woke the daemon's reader and its request's thread
  * once per token; each wake-up took a core from the decode threads, which then waited for it at their next
  * barrier: a 384-dim model generated at 0.74x llama-server's speed with one client and 0.60x with four
- * ({@code bench/parallel.sh}, MODEL=small).
+ * ({@code bench/parallel.sh}, MODEL=small); with this and a KV stream per slot, 0.90-1.02x and 0.97-0.99x
+ * (docs/BENCHMARKS.md, issue 30).
  */
 final class RunnerChannel {
 
