@@ -3,11 +3,13 @@
 // shown as safe Markdown. A reasoning model's thinking (reasoning_content) streams into a folded
 // "Thinking" box above its answer. Each turn is kept in the daemon's store as a Pieces conversation
 // (/conversations/create, /messages/create), the same ones the Pieces SDKs' Copilot keeps: the list
-// reopens one, Delete removes it, New starts another.
+// reopens one, Delete removes it, New starts another. With tools given (OpenAI's function tools), the model's
+// calls show as folded boxes with their arguments, each with a field for its result, which the user answers;
+// the results go back as tool messages and the model goes on (the calls and results are not stored).
 import { authHeaders, call, errorText } from './api.js';
 import { renderMarkdown } from './markdown.js';
 
-const messages = [];   // {role, content}
+const messages = [];   // {role, content, tool_calls?, tool_call_id?}
 let running = null;    // the AbortController of the answer being streamed
 let conversation = null; // the id of the stored conversation shown, null until its first message
 
@@ -48,6 +50,47 @@ function thinkingBox(answerBody) {
   box.append(summary, text);
   answerBody.before(box);
   return box;
+}
+
+/**
+ * The model's tool calls, each in a folded box (its name; unfolded, its arguments) with a field for the result;
+ * once every call has its result, they go back as tool messages and the model answers them.
+ */
+function toolCallBoxes(answerBody, calls, model) {
+  const results = new Map();
+  for (const call of calls) {
+    const box = document.createElement('details');
+    box.className = 'tool-call';
+    const summary = document.createElement('summary');
+    summary.textContent = `Tool call: ${call.function.name}`;
+    const args = document.createElement('pre');
+    args.className = 'arguments';
+    args.textContent = call.function.arguments;
+    const form = document.createElement('form');
+    form.className = 'tool-result';
+    const input = document.createElement('input');
+    input.placeholder = `What ${call.function.name} returned`;
+    input.setAttribute('aria-label', `Result of ${call.function.name}`);
+    const button = document.createElement('button');
+    button.type = 'submit';
+    button.textContent = 'Send result';
+    form.append(input, button);
+    box.append(summary, args, form);
+    answerBody.after(box);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      if (running || results.has(call.id)) return;
+      results.set(call.id, input.value);
+      const shown = document.createElement('pre');
+      shown.className = 'result';
+      shown.textContent = input.value;
+      form.replaceWith(shown);
+      if (results.size === calls.length) {
+        for (const c of calls) messages.push({ role: 'tool', tool_call_id: c.id, content: results.get(c.id) });
+        reply(model);
+      }
+    });
+  }
 }
 
 /** Keeps a turn in the store, creating the conversation with the first one; a failure is shown, never fatal. */
@@ -103,6 +146,11 @@ async function send(text) {
   messages.push({ role: 'user', content: text });
   bubble('user', text);
   await keep('USER', text, model);
+  await reply(model);
+}
+
+/** Streams the model's next message for the conversation so far. */
+async function reply(model) {
   const body = {
     model, stream: true, stream_options: { include_usage: true },
     temperature: Number($('chat-temperature').value), max_tokens: Number($('chat-max-tokens').value),
@@ -114,6 +162,12 @@ async function send(text) {
     try { body.response_format = { type: 'json_schema', json_schema: { name: 'answer', schema: JSON.parse(schema) } }; }
     catch (e) { $('chat-error').textContent = 'the JSON schema is not JSON: ' + e.message; messages.pop(); return; }
   }
+  const tools = $('chat-tools').value.trim();
+  if (tools) {
+    try { body.tools = JSON.parse(tools); }
+    catch (e) { $('chat-error').textContent = 'the tools are not JSON: ' + e.message; messages.pop(); return; }
+  }
+  const calls = [];   // the model's tool calls, put together from their pieces by index
   const out = bubble('assistant', '');
   const thought = thinkingBox(out);
   let answer = '';
@@ -152,6 +206,13 @@ async function send(text) {
           thought.hidden = false;
           thought.querySelector('.thought').textContent = thinking;
         }
+        for (const piece of (delta && delta.tool_calls) || []) {
+          firstToken = firstToken || performance.now();
+          const call = calls[piece.index] || (calls[piece.index] = { id: '', type: 'function', function: { name: '', arguments: '' } });
+          if (piece.id) call.id = piece.id;
+          if (piece.function && piece.function.name) call.function.name += piece.function.name;
+          if (piece.function && piece.function.arguments) call.function.arguments += piece.function.arguments;
+        }
         if (delta && delta.content) {
           firstToken = firstToken || performance.now();
           answer += delta.content;
@@ -177,8 +238,10 @@ async function send(text) {
     running = null;
     $('chat-send').disabled = false;
     $('chat-stop').disabled = true;
-    messages.push({ role: 'assistant', content: answer });
+    const made = calls.filter(Boolean);
+    messages.push(made.length ? { role: 'assistant', content: answer, tool_calls: made } : { role: 'assistant', content: answer });
     if (answer) await keep('ASSISTANT', answer, model);
+    if (made.length) toolCallBoxes(out, made, model);
     out.dataset.done = 'true';
   }
 }

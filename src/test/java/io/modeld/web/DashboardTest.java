@@ -256,6 +256,33 @@ class DashboardTest {
     }
 
     @Test
+    void a_models_tool_calls_are_folded_boxes_whose_results_the_user_sends_back() throws Exception {
+        AgentModels.qwen3(daemon, tmp, "qwen3-agent");
+        browser.get("http://127.0.0.1:" + daemon.port() + "/#chat");
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-model option")).size() == 1);
+        browser.findElement(By.cssSelector("#view-chat details summary")).click();
+        browser.findElement(By.id("chat-tools")).sendKeys("[{\"type\": \"function\", \"function\": {\"name\": "
+                + "\"get_weather\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": "
+                + "\"string\"}}}}}]");
+        browser.findElement(By.id("chat-input")).sendKeys("What is the weather in Paris?");
+        browser.findElement(By.id("chat-send")).click();
+        ui().until(() -> !browser.findElements(By.cssSelector(".message.assistant details.tool-call")).isEmpty());
+        WebElement call = browser.findElement(By.cssSelector(".message.assistant details.tool-call"));
+        assertThat(call.findElement(By.tagName("summary")).getText()).isEqualTo("Tool call: get_weather");
+        assertThat(call.getAttribute("open")).as("folded").isNull();
+        call.findElement(By.tagName("summary")).click();
+        assertThat(call.findElement(By.cssSelector("pre.arguments")).getText()).contains("\"city\"").contains("Paris");
+        call.findElement(By.cssSelector(".tool-result input")).sendKeys("{\"temperature\": 21}");
+        call.findElement(By.cssSelector(".tool-result button")).click();
+        ui().until(() -> browser.findElements(By.cssSelector(".message.assistant .body")).size() == 2
+                && "true".equals(browser.findElements(By.cssSelector(".message.assistant .body")).get(1).getAttribute("data-done")));
+        assertThat(browser.findElements(By.cssSelector(".message.assistant .body")).get(1).getText())
+                .isEqualTo("It is 21 degrees.");
+        assertThat(call.findElement(By.cssSelector("pre.result")).getText()).isEqualTo("{\"temperature\": 21}");
+        shoot("chat-tools");
+    }
+
+    @Test
     void chats_are_kept_as_conversations_to_reopen_and_delete() throws Exception {
         AgentModels.thinker(daemon, tmp, "thinker");
         browser.get("http://127.0.0.1:" + daemon.port() + "/#chat");
