@@ -175,3 +175,50 @@ test('ollama-js: show lists what each model can do, from its template and its fi
   assert.deepEqual([...listed['qwen3-agent']].sort(), ['completion', 'thinking', 'tools']);
   assert.deepEqual(listed.tiny, ['completion']);
 });
+
+test('logprobs: each token with its log-probability and the likeliest alternatives, chat and completions', async () => {
+  const answer = await openai.chat.completions.create({ model: 'tiny', messages: ask, max_tokens: 8, seed: 3,
+    logprobs: true, top_logprobs: 3 });
+  const choice = answer.choices[0];
+  const tokens = choice.logprobs.content;
+  assert.equal(tokens.length, answer.usage.completion_tokens);
+  assert.equal(tokens.map((t) => t.token).join(''), choice.message.content);
+  for (const t of tokens) {
+    assert.ok(t.logprob <= 0, JSON.stringify(t));
+    assert.deepEqual(t.bytes, [...Buffer.from(t.token, 'utf8')]);
+    assert.equal(t.top_logprobs.length, 3);
+    for (let i = 1; i < 3; i++) assert.ok(t.top_logprobs[i - 1].logprob >= t.top_logprobs[i].logprob);
+    assert.ok(t.logprob <= t.top_logprobs[0].logprob + 1e-6);
+  }
+  const stream = openai.chat.completions.stream({ model: 'tiny', messages: ask, max_tokens: 8, seed: 3, logprobs: true });
+  const streamed = await stream.finalChatCompletion();
+  assert.deepEqual(streamed.choices[0].logprobs.content.map((t) => t.token), tokens.map((t) => t.token));
+  const plain = await openai.chat.completions.create({ model: 'tiny', messages: ask, max_tokens: 2 });
+  assert.equal(plain.choices[0].logprobs, null);
+  const text = await openai.completions.create({ model: 'tiny', prompt: 'Once upon', max_tokens: 6, logprobs: 2 });
+  const legacy = text.choices[0].logprobs;
+  assert.equal(legacy.tokens.join(''), text.choices[0].text);
+  assert.equal(legacy.token_logprobs.length, text.usage.completion_tokens);
+  assert.equal(Object.keys(legacy.top_logprobs[0]).length <= 2, true);
+  await assert.rejects(openai.chat.completions.create({ model: 'tiny', messages: ask, top_logprobs: 2 }),
+    (e) => e.status === 400 && /logprobs/.test(e.message));
+});
+
+test('ollama-js: logprobs and top_logprobs on chat and generate, with the last chunk', async () => {
+  const chat = await ollama.chat({ model: 'tiny', messages: ask, logprobs: true, top_logprobs: 2,
+    options: { num_predict: 6, seed: 3 } });
+  assert.equal(chat.logprobs.length, chat.eval_count);
+  assert.equal(chat.logprobs.map((t) => t.token).join(''), chat.message.content);
+  for (const t of chat.logprobs) {
+    assert.ok(t.logprob <= 0);
+    assert.equal(t.top_logprobs.length, 2);
+  }
+  const parts = await ollama.generate({ model: 'tiny', prompt: 'Once upon', logprobs: true, stream: true,
+    options: { num_predict: 4 } });
+  let last = null;
+  let text = '';
+  for await (const part of parts) { text += part.response; last = part; }
+  assert.equal(last.logprobs.map((t) => t.token).join(''), text);
+  const none = await ollama.generate({ model: 'tiny', prompt: 'Once upon', options: { num_predict: 2 } });
+  assert.equal(none.logprobs, undefined);
+});

@@ -40,7 +40,13 @@ public final class Generation {
      * @param stop strings that end the generation; they are not part of the output
      * @param ignoreEos keep generating past the model's end of sequence (for benchmarks)
      */
-    public record Request(int[] prompt, int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos) {
+    public record Request(int[] prompt, int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos,
+                          int logprobs) {
+
+        /** Without log-probabilities. */
+        public Request(int[] prompt, int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos) {
+            this(prompt, maxTokens, sampling, stop, ignoreEos, -1);
+        }
     }
 
     /**
@@ -48,9 +54,11 @@ public final class Generation {
      * @param reusedTokens of those, how many were already in the cache from the previous request
      * @param tokens tokens generated
      * @param stopSequence the stop string that ended it; null when none did
+     * @param logprobs each generated token's log-probability when the request asked ({@code logprobs} >= 0,
+     *                 with that many alternatives), else null
      */
     public record Result(int promptTokens, int reusedTokens, int tokens, Finish finish, long promptNanos,
-                         long generateNanos, String stopSequence) {
+                         long generateNanos, String stopSequence, List<TokenLogprob> logprobs) {
     }
 
     /** Receives the text as it is generated, whole characters only. */

@@ -81,6 +81,11 @@ final class LlamaContext implements AutoCloseable {
         return new LlamaContext(model, ctx, batch, s.batchSize(), s.sequences());
     }
 
+    /** The logits of output {@code index} of the batch just decoded, one per token of the vocabulary. */
+    float[] logits(int index) {
+        return llama.llama_get_logits_ith(ctx, index).getFloatArray(0, model.vocabularySize());
+    }
+
     Pointer pointer() {
         return ctx;
     }

@@ -28,6 +28,9 @@ final class Slot {
         this.seq = seq;
     }
 
+    /** The log-probabilities of the tokens generated so far, when the job asked for them. */
+    private java.util.List<TokenLogprob> probs;
+
     int commonPrefix(int[] prompt) {
         int n = Math.min(cachedLength, prompt.length);
         int i = 0;
@@ -48,6 +51,7 @@ final class Slot {
         job = j;
         reused = reuse;
         generated = 0;
+        probs = j.request().logprobs() >= 0 ? new java.util.ArrayList<>() : null;
         pending = -1;
         outIndex = -1;
         added = 0;
@@ -81,6 +85,9 @@ final class Slot {
             return;
         }
         pending = -1;
+        if (probs != null && !owner.model.endsGeneration(token)) {
+            probs.add(TokenLogprob.of(owner.ctx.logits(index), token, r.logprobs(), owner.model));
+        }
         if (!r.ignoreEos() && owner.model.endsGeneration(token)) {
             end(Generation.Finish.STOP);
             return;
@@ -123,7 +130,7 @@ final class Slot {
         pending = -1;
         lastUsed = owner.tick();
         j.done().accept(new Generation.Result(j.request().prompt().length, reused, generated, finish,
-                promptDone - started, now - promptDone, text.matched()));
+                promptDone - started, now - promptDone, text.matched(), probs));
     }
 
     void remember(int[] tokens, int offset, int count) {

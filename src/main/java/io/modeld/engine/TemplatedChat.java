@@ -32,7 +32,7 @@ public final class TemplatedChat {
      * and parser are freed then, or on failure.
      */
     public static Generation.Job job(long id, LlamaModel model, ChatLayer layer, ChatTemplates templates, ChatRequest chat,
-                                    int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos,
+                                    int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos, int logprobs,
                                     OutputSplitter.Parts parts, BooleanSupplier abandon,
                                     Consumer<Generation.Result> done, Consumer<EngineException> failed)
             throws EngineException {
@@ -61,7 +61,7 @@ public final class TemplatedChat {
             sampler.close();
             throw e;
         }
-        return new Generation.Job(id, new Generation.Request(prompt, maxTokens, sampling, stops, ignoreEos), sampler,
+        return new Generation.Job(id, new Generation.Request(prompt, maxTokens, sampling, stops, ignoreEos, logprobs), sampler,
                 shown::contains, splitter, abandon, r -> {
                     boolean called = splitter.finish();
                     sampler.close();
@@ -69,7 +69,7 @@ public final class TemplatedChat {
                     // a call cut short by the token limit ends as "length", as OpenAI ends it
                     boolean stopped = r.finish() == Generation.Finish.STOP;
                     done.accept(called && stopped ? new Generation.Result(r.promptTokens(), r.reusedTokens(),
-                            r.tokens(), Generation.Finish.TOOL_CALLS, r.promptNanos(), r.generateNanos(), null) : r);
+                            r.tokens(), Generation.Finish.TOOL_CALLS, r.promptNanos(), r.generateNanos(), null, r.logprobs()) : r);
                 }, e -> {
                     sampler.close();
                     splitter.close();

@@ -84,7 +84,7 @@ final class GenerationQueue {
         for (Pending p : waiting) {
             if (p.id() == id) {
                 waiting.remove(p);
-                channel.send(id, new RunnerResult(0, 0, 0, Generation.Finish.STOP, 0, 0, 0, null));
+                channel.send(id, new RunnerResult(0, 0, 0, Generation.Finish.STOP, 0, 0, 0, null, null));
                 return;
             }
         }

@@ -33,12 +33,12 @@ final class JobMaker {
         Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
         java.util.function.Consumer<Generation.Result> done = result -> events.send(id, new RunnerResult(
                 result.promptTokens(), result.reusedTokens(), result.tokens(), result.finish(), 0, result.promptNanos(),
-                result.generateNanos(), result.stopSequence()));
+                result.generateNanos(), result.stopSequence(), result.logprobs()));
         java.util.function.Consumer<EngineException> failed = e -> events.send(id,
                 new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
         if (r.chat() != null && held.templates != null) {
             return TemplatedChat.job(id, m, engine.chat(), held.templates, r.chat(), r.maxTokens(), sampling, r.stop(),
-                    r.ignoreEos(), new OutputSplitter.Parts() {
+                    r.ignoreEos(), r.logprobs(), new OutputSplitter.Parts() {
                         @Override
                         public void text(String piece) {
                             events.piece(id, new RunnerMessages.Token(piece));
@@ -63,7 +63,8 @@ final class JobMaker {
         } else {
             prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
         }
-        return Generation.job(id, m, new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos()),
+        return Generation.job(id, m, new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos(),
+                r.logprobs()),
                 text -> events.piece(id, new RunnerMessages.Token(text)), stopped, done, failed);
     }
 

@@ -8,10 +8,16 @@ import java.util.List;
  * A generation as the core asks a runner for it, and as it crosses to the runner (the {@code generate} line):
  * a prompt given as it is, or a conversation ({@code chat}) the model's chat template formats, with its tools
  * and thinking. With a {@code suffix}, the prompt and suffix make a fill-in-the-middle prompt with the model's
- * FIM tokens. Its answer is a {@link RunnerResult}.
+ * FIM tokens. With {@code logprobs} >= 0, the answer carries each token's log-probability and that many
+ * alternatives. Its answer is a {@link RunnerResult}.
  */
 public record RunnerRequest(String prompt, ChatRequest chat, int maxTokens, Sampling sampling, List<String> stop,
-                            boolean ignoreEos, String suffix) implements RunnerMessages.Request {
+                            boolean ignoreEos, String suffix, int logprobs) implements RunnerMessages.Request {
+
+    public RunnerRequest(String prompt, ChatRequest chat, int maxTokens, Sampling sampling, List<String> stop,
+                         boolean ignoreEos, String suffix) {
+        this(prompt, chat, maxTokens, sampling, stop, ignoreEos, suffix, -1);
+    }
 
     public RunnerRequest(String prompt, ChatRequest chat, int maxTokens, Sampling sampling, List<String> stop,
                          boolean ignoreEos) {

@@ -6,14 +6,17 @@ import io.modeld.engine.Generation;
  * How a generation went, as a runner answers a {@link RunnerRequest} (the {@code done} line) and the core
  * tells the doors: tokens of the prompt, of them the ones found in the slot's cache (not evaluated again),
  * and generated (counted by the tokenizer, not by pieces of text), why it ended, and the time spent loading
- * (the lease's: 0 from the runner), reading the prompt and generating; the stop string that ended it (null when none did).
+ * (the lease's: 0 from the runner), reading the prompt and generating; the stop string that ended it (null when none did); each generated token's log-probability when the request
+ * asked (null otherwise).
  */
 public record RunnerResult(int promptTokens, int cachedTokens, int tokens, Generation.Finish finish, long loadNanos,
-                           long promptNanos, long generateNanos, String stopSequence) implements RunnerMessages.Event {
+                           long promptNanos, long generateNanos, String stopSequence,
+                           java.util.List<io.modeld.engine.TokenLogprob> logprobs) implements RunnerMessages.Event {
 
     /** The same with the time its request waited for the model to load. */
     public RunnerResult withLoad(long nanos) {
-        return new RunnerResult(promptTokens, cachedTokens, tokens, finish, nanos, promptNanos, generateNanos, stopSequence);
+        return new RunnerResult(promptTokens, cachedTokens, tokens, finish, nanos, promptNanos, generateNanos, stopSequence,
+                logprobs);
     }
 
     /** The prompt tokens evaluated for this request: Ollama's {@code prompt_eval_count}. */

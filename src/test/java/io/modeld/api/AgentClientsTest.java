@@ -33,6 +33,6 @@ class AgentClientsTest {
         AgentModels.thinker(daemon, files, "thinker");
         Downloading.tinyModel(daemon, files, "tiny", 1);
         NodeTests.run("agent-clients.test.mjs", Map.of("MODELD_URL", "http://127.0.0.1:" + daemon.port(),
-                "OLLAMA_URL", "http://127.0.0.1:" + OLLAMA_PORT), 14, files);
+                "OLLAMA_URL", "http://127.0.0.1:" + OLLAMA_PORT), 16, files);
     }
 }

@@ -132,7 +132,7 @@ public final class FakeRunners implements RunnerFactory {
                     requireAlive();
                     out.text(piece);
                 }
-                return new RunnerResult(3, 0, made, Generation.Finish.LENGTH, 0, 1, 1, null);
+                return new RunnerResult(3, 0, made, Generation.Finish.LENGTH, 0, 1, 1, null, null);
             } finally {
                 generating.decrementAndGet();
             }

@@ -90,7 +90,7 @@ public final class OpenAiRoutes {
         Prompt prompt = chat ? new Prompt.Chat(OpenAiRequests.chat(body))
                 : new Prompt.Text(Fields.requiredText(body, "prompt", "a string"), null);
         GenerationRequest request = new GenerationRequest(name, prompt, OpenAiRequests.options(body), null,
-                Fields.bool(body, "ignore_eos", false));
+                Fields.bool(body, "ignore_eos", false), OpenAiLogprobs.requested(body, chat));
         Envelope e = new Envelope((chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID(), System.currentTimeMillis() / 1000,
                 name, chat);
         if (Fields.bool(body, "stream", false)) {
@@ -122,7 +122,7 @@ public final class OpenAiRoutes {
         } else {
             choice.put("text", answer.text());
         }
-        choice.putNull("logprobs");
+        choice.set("logprobs", OpenAiLogprobs.of(result.logprobs(), chat));
         choice.put("finish_reason", result.finish().wire());
         out.set("usage", usage(result));
         ctx.json(out);
@@ -234,7 +234,11 @@ public final class OpenAiRoutes {
             events.done();
             return;
         }
-        events.event(e.chunk(null, result.finish().wire()));
+        ObjectNode last = e.chunk(null, result.finish().wire());
+        if (result.logprobs() != null) {
+            ((ObjectNode) last.get("choices").get(0)).set("logprobs", OpenAiLogprobs.of(result.logprobs(), e.chat()));
+        }
+        events.event(last);
         if (includeUsage) {
             ObjectNode usage = e.of(e.chat() ? "chat.completion.chunk" : "text_completion");
             usage.putArray("choices");

@@ -1,0 +1,52 @@
+package io.modeld.engine;
+
+import java.util.List;
+
+/**
+ * A generated token with its log-probability under the model's raw distribution (before the sampler's cuts,
+ * as llama-server reports it by default), and the most likely tokens at that step with theirs.
+ */
+public record TokenLogprob(String token, float logprob, List<Alternative> top) {
+
+    /** A token the model could have chosen, and its log-probability. */
+    public record Alternative(String token, float logprob) {
+    }
+
+    /**
+     * The log-probability of {@code chosen} among {@code logits}, and the {@code n} likeliest tokens; their text
+     * from {@code model} (special tokens spelled out).
+     */
+    static TokenLogprob of(float[] logits, int chosen, int n, LlamaModel model) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        for (float l : logits) {
+            sum += Math.exp(l - max);
+        }
+        double lse = max + Math.log(sum);
+        int[] best = new int[Math.max(0, Math.min(n, logits.length))];
+        java.util.Arrays.fill(best, -1);
+        for (int t = 0; t < logits.length; t++) {   // n is at most 20: insertion into a short sorted list
+            for (int k = 0; k < best.length; k++) {
+                if (best[k] < 0 || logits[t] > logits[best[k]]) {
+                    System.arraycopy(best, k, best, k + 1, best.length - k - 1);
+                    best[k] = t;
+                    break;
+                }
+            }
+        }
+        List<Alternative> top = new java.util.ArrayList<>(best.length);
+        for (int t : best) {
+            if (t >= 0) {
+                top.add(new Alternative(text(model, t), (float) (logits[t] - lse)));
+            }
+        }
+        return new TokenLogprob(text(model, chosen), (float) (logits[chosen] - lse), top);
+    }
+
+    private static String text(LlamaModel model, int token) {
+        return new String(model.piece(token, true), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
