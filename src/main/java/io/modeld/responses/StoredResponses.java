@@ -16,8 +16,9 @@ import java.time.Instant;
 /**
  * The responses table of {@code <data-dir>/modeld.db} (migration 7; {@link ModelStore} creates it): a second
  * connection to the file, one transaction a write with synchronous=FULL, as the conversations are kept.
- * Bounded: a response and its input at most {@value #MAX_BYTES} bytes together, at most
- * {@value #MAX_RESPONSES} kept (the oldest go first), so an agent that stores every turn cannot fill a disk.
+ * Bounded: a response and its input at most {@value #MAX_BYTES} characters together, at most
+ * {@value #MAX_RESPONSES} kept and {@value #MAX_TOTAL} characters in all (the oldest go first), so a client that
+ * stores every turn (OpenAI's default) cannot fill a disk.
  */
 public final class StoredResponses implements AutoCloseable {
 
@@ -25,21 +26,27 @@ public final class StoredResponses implements AutoCloseable {
     static final int MAX_BYTES = 16 << 20;
     /** Responses kept at most; the oldest are deleted past it. */
     static final int MAX_RESPONSES = 10_000;
+    /** Characters kept in all, inputs and responses; the oldest are deleted past it. */
+    static final long MAX_TOTAL = 1L << 30;
 
     /** A response and the items it was asked with (its history from earlier responses first). */
     public record Stored(ArrayNode input, ObjectNode response) {
     }
 
     private final Connection connection;
+    private final int maxResponses;
+    private final long maxTotal;
 
-    private StoredResponses(Connection connection) {
+    StoredResponses(Connection connection, int maxResponses, long maxTotal) {
         this.connection = connection;
+        this.maxResponses = maxResponses;
+        this.maxTotal = maxTotal;
     }
 
     /** Opens the table in {@code dataDir}, whose store {@link ModelStore#open} has already brought up to date. */
     public static StoredResponses open(Path dataDir) {
         try {
-            return new StoredResponses(ModelStore.connect(dataDir));
+            return new StoredResponses(ModelStore.connect(dataDir), MAX_RESPONSES, MAX_TOTAL);
         } catch (SQLException e) {
             throw new ModelStore.StoreException("cannot open the stored responses in " + dataDir + ": " + e.getMessage(), e);
         }
@@ -56,15 +63,20 @@ public final class StoredResponses implements AutoCloseable {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO responses (id, created, input, response) VALUES (?, ?, ?, ?)");
              PreparedStatement trim = connection.prepareStatement("DELETE FROM responses WHERE id IN (SELECT id FROM "
-                     + "responses ORDER BY created DESC, id DESC LIMIT -1 OFFSET ?)")) {
+                     + "responses ORDER BY created DESC, id DESC LIMIT -1 OFFSET ?)");
+             PreparedStatement trimBytes = connection.prepareStatement("DELETE FROM responses WHERE id IN (SELECT id FROM "
+                     + "(SELECT id, SUM(LENGTH(input) + LENGTH(response)) OVER (ORDER BY created DESC, id DESC) AS kept "
+                     + "FROM responses) WHERE kept > ?)")) {
             connection.setAutoCommit(false);
             insert.setString(1, response.get("id").asText());
             insert.setString(2, Instant.now().toString());
             insert.setString(3, in);
             insert.setString(4, out);
             insert.executeUpdate();
-            trim.setInt(1, MAX_RESPONSES);
+            trim.setInt(1, maxResponses);
             trim.executeUpdate();
+            trimBytes.setLong(1, maxTotal);
+            trimBytes.executeUpdate();
             connection.commit();
         } catch (SQLException e) {
             rollback();
