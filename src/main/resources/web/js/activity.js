@@ -36,7 +36,7 @@ function draw() {
   drawLines(document.getElementById('chart-tokens'), series(tokens), { span: SPAN, format: (v) => v.toFixed(1) });
 }
 
-/** Each loaded model's slots as a row of boxes, the busy ones filled, and the count in words. */
+/** Each loaded model's slots as a row of boxes, the busy ones filled, and the count, context and KV cache in words. */
 function slots(models) {
   const list = document.getElementById('slots');
   list.replaceChildren(...models.map((m) => {
@@ -51,7 +51,8 @@ function slots(models) {
     }
     const text = document.createElement('span');
     text.className = 'count';
-    text.textContent = `${m.name}: ${m.busySlots || 0} of ${m.slots || 1} busy`;
+    text.textContent = `${m.name}: ${m.busySlots || 0} of ${m.slots || 1} busy`
+      + (m.context ? ` · ${m.context.toLocaleString('en')} tokens a slot, KV ${m.kvCacheType}` : '');
     li.append(boxes, text);
     return li;
   }));

@@ -141,7 +141,8 @@ class CliTest {
         assertThat(load.code()).as(load.err()).isZero();
         assertThat(load.out()).startsWith("clitiny: loaded");
         Run ps = modeld("ps");
-        assertThat(ps.out()).contains("clitiny").containsPattern("memory: .* used of a .* budget");
+        assertThat(ps.out()).contains("clitiny").containsPattern("memory: .* used of a .* budget")
+                .contains("CONTEXT").containsPattern("clitiny .* \\d+  f16");
         // A model of random weights may well answer with nothing printable; the chat must still complete.
         Run run = modeld("run", "clitiny", "Hello", "--max-tokens", "4");
         assertThat(run.code()).as(run.err()).isZero();

@@ -280,6 +280,10 @@ class DashboardTest {
                 .isEqualTo("It is 21 degrees.");
         assertThat(call.findElement(By.cssSelector("pre.result")).getText()).isEqualTo("{\"temperature\": 21}");
         shoot("chat-tools");
+        // the Activity view says the context the model got (its auto context: the scripted model's trained 131,072)
+        browser.findElement(By.id("tab-activity")).click();
+        ui().until(() -> browser.findElement(By.cssSelector("#slots .count")).getText().contains("tokens a slot"));
+        assertThat(browser.findElement(By.cssSelector("#slots .count")).getText()).contains("131,072 tokens a slot, KV f16");
     }
 
     @Test
