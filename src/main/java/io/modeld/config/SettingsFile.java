@@ -103,8 +103,8 @@ public final class SettingsFile {
                 case MAX_DOWNLOADS -> b.maxDownloads(v.asInt());
                 case PARALLEL -> b.parallel(v.asInt());
                 case CONTEXT -> b.context(v.asInt());
-                case KV_CACHE_TYPE -> b.kvCache(v.asText(), b.build().flashAttention());
-                case FLASH_ATTENTION -> b.kvCache(b.build().kvCacheType(), v.asText());
+                case KV_CACHE_TYPE -> b.kvCache(v.asText(), b.flashAttention);
+                case FLASH_ATTENTION -> b.kvCache(b.kvCacheType, v.asText());
                 case COPILOT_MODEL -> { }   // a model, not a flag: the daemon reads it once its models are known
             }
         });

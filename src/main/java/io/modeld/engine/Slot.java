@@ -22,14 +22,13 @@ final class Slot {
     int added;
     long started;
     long promptDone;
+    /** The log-probabilities of the tokens generated so far, when the job asked for them; else null. */
+    private java.util.List<TokenLogprob> probs;
 
     Slot(Generator owner, int seq) {
         this.owner = owner;
         this.seq = seq;
     }
-
-    /** The log-probabilities of the tokens generated so far, when the job asked for them. */
-    private java.util.List<TokenLogprob> probs;
 
     int commonPrefix(int[] prompt) {
         int n = Math.min(cachedLength, prompt.length);

@@ -172,26 +172,12 @@ final class OllamaGeneration {
     private static ObjectNode finish(ObjectNode last, RunnerResult r, long start) {
         if (r.logprobs() != null) {
             ArrayNode list = last.putArray("logprobs");
-            for (io.modeld.engine.TokenLogprob p : r.logprobs()) {
-                ObjectNode t = logprob(p.token(), p.logprob());
-                ArrayNode top = t.putArray("top_logprobs");
-                p.top().forEach(a -> top.add(logprob(a.token(), a.logprob())));
-                list.add(t);
-            }
+            r.logprobs().forEach(p -> list.add(io.modeld.api.LogprobFields.of(p)));
         }
         return last.put("done", true).put("done_reason", r.finish().ollama())
                 .put("total_duration", System.nanoTime() - start).put("load_duration", r.loadNanos())
                 .put("prompt_eval_count", r.evaluatedTokens()).put("prompt_eval_duration", r.promptNanos())
                 .put("eval_count", r.tokens()).put("eval_duration", r.generateNanos());
-    }
-
-    private static ObjectNode logprob(String token, float logprob) {
-        ObjectNode e = Json.MAPPER.createObjectNode().put("token", token).put("logprob", logprob);
-        ArrayNode bytes = e.putArray("bytes");
-        for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            bytes.add(b & 0xff);
-        }
-        return e;
     }
 
     /** An empty prompt: load the model (or unload it with keep_alive 0) and say so. */

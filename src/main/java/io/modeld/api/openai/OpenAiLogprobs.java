@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.Json;
 import io.modeld.ModeldException;
 import io.modeld.api.Fields;
+import io.modeld.api.LogprobFields;
 import io.modeld.engine.TokenLogprob;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -46,23 +46,9 @@ final class OpenAiLogprobs {
     private static ObjectNode chat(List<TokenLogprob> probs) {
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode content = out.putArray("content");
-        for (TokenLogprob p : probs) {
-            ObjectNode t = entry(p.token(), p.logprob());
-            ArrayNode top = t.putArray("top_logprobs");
-            p.top().forEach(a -> top.add(entry(a.token(), a.logprob())));
-            content.add(t);
-        }
+        probs.forEach(p -> content.add(LogprobFields.of(p)));
         out.putNull("refusal");
         return out;
-    }
-
-    private static ObjectNode entry(String token, float logprob) {
-        ObjectNode e = Json.MAPPER.createObjectNode().put("token", token).put("logprob", logprob);
-        ArrayNode bytes = e.putArray("bytes");
-        for (byte b : token.getBytes(StandardCharsets.UTF_8)) {
-            bytes.add(b & 0xff);
-        }
-        return e;
     }
 
     private static ObjectNode completion(List<TokenLogprob> probs) {
