@@ -70,9 +70,13 @@ class DashboardTest {
         }
     }
 
-    /** Waits for the page; a row re-rendered by a live update between a find and its use is found again. */
+    /**
+     * Waits for the page: an element not there yet (the chat's answer appears once the question is stored) is
+     * looked for again, and a row re-rendered by a live update between a find and its use is found again.
+     */
     private static org.awaitility.core.ConditionFactory ui() {
-        return await().atMost(WAIT).ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class);
+        return await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof org.openqa.selenium.StaleElementReferenceException
+                || e instanceof org.openqa.selenium.NoSuchElementException);
     }
 
     private void click(String id, String action) {
