@@ -4,12 +4,23 @@ import java.util.List;
 
 /**
  * A generated token with its log-probability under the model's raw distribution (before the sampler's cuts,
- * as llama-server reports it by default), and the most likely tokens at that step with theirs.
+ * as llama-server reports it by default), and the most likely tokens at that step with theirs. A token is its
+ * raw bytes: one may hold part of a character, which only the bytes carry (its text shows U+FFFD there).
  */
-public record TokenLogprob(String token, float logprob, List<Alternative> top) {
+public record TokenLogprob(byte[] bytes, float logprob, List<Alternative> top) {
 
     /** A token the model could have chosen, and its log-probability. */
-    public record Alternative(String token, float logprob) {
+    public record Alternative(byte[] bytes, float logprob) {
+
+        /** The token's text, a partial character as U+FFFD. */
+        public String token() {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The token's text, a partial character as U+FFFD. */
+    public String token() {
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
@@ -40,13 +51,9 @@ public record TokenLogprob(String token, float logprob, List<Alternative> top) {
         List<Alternative> top = new java.util.ArrayList<>(best.length);
         for (int t : best) {
             if (t >= 0) {
-                top.add(new Alternative(text(model, t), (float) (logits[t] - lse)));
+                top.add(new Alternative(model.piece(t, true), (float) (logits[t] - lse)));
             }
         }
-        return new TokenLogprob(text(model, chosen), (float) (logits[chosen] - lse), top);
-    }
-
-    private static String text(LlamaModel model, int token) {
-        return new String(model.piece(token, true), java.nio.charset.StandardCharsets.UTF_8);
+        return new TokenLogprob(model.piece(chosen, true), (float) (logits[chosen] - lse), top);
     }
 }
