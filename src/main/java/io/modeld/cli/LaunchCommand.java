@@ -1,6 +1,8 @@
 package io.modeld.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modeld.Json;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,18 +17,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code modeld launch claude|codex [--model NAME] [-- ARGS]}: runs a coding agent on a model of this daemon,
- * as {@code ollama launch} does: the model is checked (and downloaded, with a bar, when it is not yet), the
- * agent's own variables point it at the daemon (nothing of the agent's configuration is written), and its
- * exit code is this command's. Without the agent installed, it says how to get it.
+ * {@code modeld launch claude|codex|opencode [--model NAME] [-- ARGS]}: runs a coding agent on a model of this
+ * daemon, as {@code ollama launch} does: the model is checked (and downloaded, with a bar, when it is not yet),
+ * the agent's own variables point it at the daemon (nothing of the agent's configuration is written: opencode
+ * gets its provider in {@code OPENCODE_CONFIG_CONTENT}, merged over the user's own files), and its exit code is
+ * this command's. Without the agent installed, it says how to get it.
  */
 @Command(name = "launch", mixinStandardHelpOptions = true,
-        description = "Run a coding agent (claude or codex) on a model of this daemon.")
+        description = "Run a coding agent (claude, codex or opencode) on a model of this daemon.")
 final class LaunchCommand extends ClientCommand {
 
     /** The agents: their command, the npm package that installs it, and how each is pointed at a server. */
     enum Agent {
-        CLAUDE("claude", "@anthropic-ai/claude-code"), CODEX("codex", "@openai/codex");
+        CLAUDE("claude", "@anthropic-ai/claude-code"), CODEX("codex", "@openai/codex"),
+        OPENCODE("opencode", "opencode-ai");
 
         final String command;
         final String npm;
@@ -36,13 +40,19 @@ final class LaunchCommand extends ClientCommand {
             this.npm = npm;
         }
 
-        /** The agent's arguments and variables for {@code model} on the daemon at {@code base}. */
+        /**
+         * The agent's arguments for {@code model}, with the user's {@code extra} ones. opencode takes its model
+         * after its subcommand ({@code run --model ...}), so it goes after the first of them unless that is an
+         * option.
+         */
         List<String> arguments(String model, List<String> extra) {
-            List<String> args = new ArrayList<>(switch (this) {
-                case CLAUDE -> List.of("--model", model);
-                case CODEX -> List.of("--oss", "--local-provider", "ollama", "-m", model);
-            });
-            args.addAll(extra);
+            List<String> args = new ArrayList<>(extra);
+            switch (this) {
+                case CLAUDE -> args.addAll(0, List.of("--model", model));
+                case CODEX -> args.addAll(0, List.of("--oss", "--local-provider", "ollama", "-m", model));
+                case OPENCODE -> args.addAll(args.isEmpty() || args.get(0).startsWith("-") ? 0 : 1,
+                        List.of("--model", "modeld/" + model));
+            }
             return args;
         }
 
@@ -59,12 +69,27 @@ final class LaunchCommand extends ClientCommand {
                     env.put("ANTHROPIC_SMALL_FAST_MODEL", model);
                 }
                 case CODEX -> env.put("CODEX_OSS_BASE_URL", base + "/v1");
+                case OPENCODE -> env.put("OPENCODE_CONFIG_CONTENT", opencodeConfig(base, model, apiKey));
             }
             return env;
         }
+
+        /** opencode's provider for this daemon: OpenAI's chat API, {@code model} the default and small model. */
+        private static String opencodeConfig(String base, String model, String apiKey) {
+            ObjectNode config = Json.MAPPER.createObjectNode()
+                    .put("model", "modeld/" + model).put("small_model", "modeld/" + model);
+            ObjectNode provider = config.putObject("provider").putObject("modeld")
+                    .put("npm", "@ai-sdk/openai-compatible").put("name", "modeld");
+            ObjectNode options = provider.putObject("options").put("baseURL", base + "/v1");
+            if (apiKey != null) {
+                options.put("apiKey", apiKey);
+            }
+            provider.putObject("models").putObject(model).put("name", model).put("tool_call", true);
+            return config.toString();
+        }
     }
 
-    @Parameters(index = "0", paramLabel = "AGENT", description = "claude or codex.")
+    @Parameters(index = "0", paramLabel = "AGENT", description = "claude, codex or opencode.")
     String agent;
 
     @Option(names = "--model", description = "The model (id or unique name); default: the first downloaded chat model.")
@@ -82,7 +107,7 @@ final class LaunchCommand extends ClientCommand {
         try {
             a = Agent.valueOf(agent.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCodes.USAGE, "no agent '" + agent + "': claude or codex");
+            throw new CliException(ExitCodes.USAGE, "no agent '" + agent + "': claude, codex or opencode");
         }
         Path exe = command != null ? command : onPath(a.command);
         if (exe == null || !Files.isExecutable(exe)) {
