@@ -138,6 +138,7 @@ public final class Daemon implements AutoCloseable {
             scheduler.setContext(config.context());
             scheduler.setKvCache(new KvCache(KvCache.Type.of(config.kvCacheType()),
                     KvCache.FlashAttention.of(config.flashAttention())));   // the pair refused here when it cannot work
+            scheduler.setPromptCache(dataDir.promptCache(), config.cacheRam(), config.cacheDisk());
             Scheduler inMemory = scheduler;
             downloads.beforeRemoval(inMemory::unload);
             inference = new Inference(models, scheduler, store);

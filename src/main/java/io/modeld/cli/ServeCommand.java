@@ -74,6 +74,18 @@ final class ServeCommand implements Callable<Integer> {
                     + "(MODELD_FLASH_ATTENTION or OLLAMA_FLASH_ATTENTION; default ${DEFAULT-VALUE}).")
     String flashAttention;
 
+    @Option(names = "--cache-ram", defaultValue = "${env:MODELD_CACHE_RAM:-auto}",
+            description = "RAM each chat model's prompt cache may take (prefixes its slots no longer hold), charged to "
+                    + "the memory budget: a size, 0 for none, or auto: what the budget has free when the model loads, "
+                    + "up to an eighth of it and 8GiB (MODELD_CACHE_RAM; default ${DEFAULT-VALUE}).")
+    String cacheRam;
+
+    @Option(names = "--cache-disk", defaultValue = "${env:MODELD_CACHE_DISK:-4GiB}",
+            description = "Disk the prompt caches keep in the data dir when models unload, found again on their "
+                    + "next load and after a restart: a size, or 0 for none (MODELD_CACHE_DISK; default "
+                    + "${DEFAULT-VALUE}).")
+    String cacheDisk;
+
     @Option(names = "--step-timeout", defaultValue = "${env:MODELD_STEP_TIMEOUT:-30s}",
             description = "The longest one step of a request may take in a runner: rendering its template, "
                     + "tokenizing, building its grammar, sampling a token (a decode may take ten); past it the step "
@@ -195,6 +207,7 @@ final class ServeCommand implements Callable<Integer> {
         b.context(flag(Setting.CONTEXT, String.valueOf(context)).asInt());
         b.kvCache(flag(Setting.KV_CACHE_TYPE, kvCacheType).asText(), flag(Setting.FLASH_ATTENTION, flashAttention).asText());
         b.stepTimeout(Sizes.parseDuration(stepTimeout));
+        b.promptCache(cacheRam.equalsIgnoreCase("auto") ? -1 : Sizes.parseBytes(cacheRam), Sizes.parseBytes(cacheDisk));
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();

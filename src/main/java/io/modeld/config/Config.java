@@ -36,13 +36,16 @@ import java.util.List;
  * @param flashAttention flash attention for the chat models: auto, on or off
  * @param stepTimeout the longest one step of a request may take in a runner (rendering, tokenizing, building a
  *                    grammar, sampling a token; a decode may take ten); past it the step is ended
+ * @param cacheRam the RAM a chat model's prompt cache may take, in bytes, charged to the memory budget; -1 for
+ *                 auto (what the budget has free at its load, up to an eighth of it and 8 GiB); 0 for none
+ * @param cacheDisk the bytes the prompt caches may keep in the data dir across unloads and restarts; 0 for none
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
                      Registries registries, long maxBandwidth, int parallel, int context, String kvCacheType,
-                     String flashAttention, Duration stepTimeout) {
+                     String flashAttention, Duration stepTimeout, long cacheRam, long cacheDisk) {
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -70,6 +73,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     /** A step of a request in a runner: far past any sane render, grammar or token, short of a hung client. */
     public static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofSeconds(30);
+    /** What the prompt caches keep on disk unless told: 4 GiB, a few dozen long agent sessions of a small model. */
+    public static final long DEFAULT_CACHE_DISK = 4L << 30;
     public static final String DEFAULT_HF_ENDPOINT = "https://huggingface.co";
 
     /** Ollama's port, where its clients (and PiecesOS's Ollama slot) look. */
@@ -116,6 +121,9 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         }
         if (stepTimeout == null || stepTimeout.toMillis() < 100 || stepTimeout.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("--step-timeout must be between 100ms and 1h");
+        }
+        if (cacheRam < -1 || cacheDisk < 0) {
+            throw new IllegalArgumentException("--cache-ram and --cache-disk are sizes (or 0 for none)");
         }
     }
 
@@ -171,6 +179,8 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.kvCacheType = kvCacheType;
         b.flashAttention = flashAttention;
         b.stepTimeout = stepTimeout;
+        b.cacheRam = cacheRam;
+        b.cacheDisk = cacheDisk;
         return b;
     }
 

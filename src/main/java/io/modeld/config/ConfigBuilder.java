@@ -34,6 +34,8 @@ public final class ConfigBuilder {
     String kvCacheType = "f16";
     String flashAttention = "auto";
     Duration stepTimeout = Config.DEFAULT_STEP_TIMEOUT;
+    long cacheRam = -1;
+    long cacheDisk = Config.DEFAULT_CACHE_DISK;
 
     ConfigBuilder(Path dataDir) {
         this.dataDir = dataDir;
@@ -150,6 +152,13 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** The prompt cache's bounds: RAM (-1 auto, 0 none) and disk (0 none). */
+    public ConfigBuilder promptCache(long ram, long disk) {
+        cacheRam = ram;
+        cacheDisk = disk;
+        return this;
+    }
+
     public ConfigBuilder maxBandwidth(long v) {
         maxBandwidth = v;
         return this;
@@ -159,6 +168,6 @@ public final class ConfigBuilder {
         return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                 allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
                 ollamaPort, library, registries, maxBandwidth, parallel, context, kvCacheType,
-                flashAttention, stepTimeout);
+                flashAttention, stepTimeout, cacheRam, cacheDisk);
     }
 }

@@ -39,6 +39,11 @@ public record DataDir(Path root) {
         return root.resolve("lib");
     }
 
+    /** The prompt caches' disk tier: a folder for each model file and its cache settings. */
+    public Path promptCache() {
+        return root.resolve("prompt-cache");
+    }
+
     /** Files uploaded through Ollama's {@code /api/blobs}, named {@code sha256-<hex>}, until a model takes them. */
     public Path blobs() {
         return root.resolve("blobs");

@@ -12,7 +12,8 @@ import java.util.function.IntPredicate;
  * chunks of the prompts of new ones (continuous batching), so four requests at once read the weights once
  * per token, not four times. Each slot remembers the tokens in its own stream of the KV cache; a new
  * request takes the free slot whose cache shares the longest prefix with its prompt, so the next turn of a
- * conversation decodes only what is new. Used by one thread.
+ * conversation decodes only what is new; behind the slots, a {@link PromptCache} keeps what they held before
+ * they were given to other prompts. Used by one thread.
  */
 public final class Generator implements AutoCloseable {
 
@@ -23,15 +24,17 @@ public final class Generator implements AutoCloseable {
     final LlamaModel model;
     final LlamaContext ctx;
     private final Slot[] slots;
+    private final PromptCache cache;
     final int slotContext;
     private long clock;
     private Generation.Watch watch = Generation.Watch.NONE;
     /** Why the decode being aborted is aborted: the failure its jobs get unless their client left. */
     private volatile String abortReason;
 
-    private Generator(LlamaModel model, LlamaContext ctx, int parallel) {
+    private Generator(LlamaModel model, LlamaContext ctx, int parallel, PromptCache cache) {
         this.model = model;
         this.ctx = ctx;
+        this.cache = cache;
         this.slots = new Slot[parallel];
         for (int i = 0; i < parallel; i++) {
             slots[i] = new Slot(this, i);
@@ -52,6 +55,12 @@ public final class Generator implements AutoCloseable {
      */
     public static Generator create(LlamaModel model, int contextSize, int parallel, int threads, KvCache kv)
             throws EngineException {
+        return create(model, contextSize, parallel, threads, kv, PromptCache.Settings.NONE);
+    }
+
+    /** The same with a prompt cache behind the slots ({@link PromptCache.Settings#NONE}: none). */
+    public static Generator create(LlamaModel model, int contextSize, int parallel, int threads, KvCache kv,
+                                   PromptCache.Settings cache) throws EngineException {
         int total = contextSize * parallel;
         int batch = Math.min(MAX_BATCH, total);
         LlamaContext ctx = LlamaContext.create(model, new LlamaContext.Settings(total, batch, parallel, threads,
@@ -66,7 +75,7 @@ public final class Generator implements AutoCloseable {
             ctx.close();
             throw e;
         }
-        Generator g = new Generator(model, ctx, parallel);
+        Generator g = new Generator(model, ctx, parallel, PromptCache.open(cache));
         if (model.engine.chat() != null) {
             ctx.abortable(model.engine.chat().abortCheck());
         }
@@ -155,9 +164,80 @@ public final class Generator implements AutoCloseable {
         if (best == null) {
             throw new IllegalStateException("no free slot: start only when hasFree()");
         }
+        if (cache.enabled() && bestShared < prompt.length - 1) {
+            Slot restored = restore(prompt, bestShared);
+            if (restored != null) {
+                best = restored;
+            } else {
+                stash(best, Math.min(bestShared, prompt.length - 1));
+            }
+            bestShared = best.commonPrefix(prompt);   // a restore that failed emptied its slot
+        }
         int reuse = Math.min(bestShared, prompt.length - 1);
         started.accept(reuse);
         best.begin(job, reuse);
+    }
+
+    /**
+     * Puts the cached state sharing most with {@code prompt} (more than {@code atLeast}) into the least recently
+     * used free slot, whose own content goes to the cache first; that slot, or null when nothing was restored.
+     */
+    private Slot restore(int[] prompt, int atLeast) {
+        try (PromptCache.Hit hit = cache.find(prompt, atLeast)) {
+            if (hit == null) {
+                return null;
+            }
+            Slot target = null;
+            for (Slot s : slots) {
+                if (s.job == null && (target == null || s.lastUsed < target.lastUsed)) {
+                    target = s;
+                }
+            }
+            // its state is copied out before the hit's goes in, and kept after: keeping may evict the hit's entry
+            com.sun.jna.Memory old = target.cachedLength >= PromptCache.MIN_TOKENS ? ctx.saveSequence(target.seq) : null;
+            int[] oldTokens = Arrays.copyOf(target.cached, target.cachedLength);
+            boolean ok = ctx.restoreSequence(target.seq, hit.state, hit.size);
+            target.cached = ok ? hit.tokens.clone() : new int[0];
+            target.cachedLength = ok ? hit.tokens.length : 0;
+            if (old != null) {
+                cache.keep(oldTokens, old);
+            }
+            return ok ? target : null;
+        }
+    }
+
+    /** Keeps what {@code slot} holds in the cache when a new prompt keeping only {@code reuse} of it would lose it. */
+    private void stash(Slot slot, int reuse) {
+        if (slot.cachedLength - reuse >= PromptCache.MIN_TOKENS) {
+            com.sun.jna.Memory state = ctx.saveSequence(slot.seq);
+            if (state != null) {
+                cache.keep(Arrays.copyOf(slot.cached, slot.cachedLength), state);
+            }
+        }
+    }
+
+    /**
+     * Writes what the slots and the RAM tier hold to the cache's disk tier (the model is about to unload), the
+     * slots last: they are the most recent.
+     */
+    public void persist() {
+        if (!cache.enabled()) {
+            return;
+        }
+        cache.persist();
+        for (Slot s : slots) {
+            if (s.cachedLength >= PromptCache.MIN_TOKENS) {
+                com.sun.jna.Memory state = ctx.saveSequence(s.seq);
+                if (state != null) {
+                    cache.persist(Arrays.copyOf(s.cached, s.cachedLength), state);
+                }
+            }
+        }
+    }
+
+    /** What the prompt cache holds and how it served. */
+    public PromptCache.Stats cacheStats() {
+        return cache.stats();
     }
 
     /** Runs one decode for every active slot; calls their outputs and, for those that end, done. */
@@ -297,6 +377,7 @@ public final class Generator implements AutoCloseable {
 
     @Override
     public void close() {
+        cache.close();
         ctx.close();
     }
 

@@ -105,6 +105,37 @@ final class LlamaContext implements AutoCloseable {
     }
 
     /**
+     * Sequence {@code seq}'s part of the KV cache (its cells, positions and values), copied out to native memory
+     * the caller then owns; null when llama.cpp could not copy it.
+     */
+    com.sun.jna.Memory saveSequence(int seq) {
+        long size = llama.llama_state_seq_get_size(ctx, seq);
+        if (size <= 0) {
+            return null;
+        }
+        com.sun.jna.Memory state = new com.sun.jna.Memory(size);
+        if (llama.llama_state_seq_get_data(ctx, state, size, seq) != size) {
+            state.close();
+            return null;
+        }
+        return state;
+    }
+
+    /**
+     * Replaces sequence {@code seq}'s part of the cache with {@code state} ({@code size} bytes, as
+     * {@link #saveSequence} copied it out, from this model with the same cache settings); false when llama.cpp
+     * refused it, and then the sequence is empty.
+     */
+    boolean restoreSequence(int seq, Pointer state, long size) {
+        forgetFrom(seq, 0);
+        if (llama.llama_state_seq_set_data(ctx, state, size, seq) > 0) {
+            return true;
+        }
+        forgetFrom(seq, 0);
+        return false;
+    }
+
+    /**
      * Decodes {@code count} tokens of {@code tokens} from {@code offset} as sequence {@code seq} at
      * positions {@code firstPos}..., asking for output at the last one only when {@code lastOnly}.
      * Several calls to {@link #add} fill one batch; {@link #decode} runs it.

@@ -57,6 +57,12 @@ interface LlamaLibrary extends Library {
 
     byte llama_memory_seq_rm(Pointer memory, int seq, int p0, int p1);
 
+    long llama_state_seq_get_size(Pointer ctx, int seq);
+
+    long llama_state_seq_get_data(Pointer ctx, Pointer dst, long size, int seq);
+
+    long llama_state_seq_set_data(Pointer ctx, Pointer src, long size, int destSeq);
+
     int llama_pooling_type(Pointer ctx);
 
     Pointer llama_model_get_vocab(Pointer model);

@@ -49,6 +49,9 @@ public final class Lease implements AutoCloseable {
         takeTurn();
         try {
             RunnerResult g = resident.runner.generate(request, out);
+            if (g.cache() != null) {
+                resident.cache = g.cache();
+            }
             scheduler.generated(resident.id, g);
             return g.withLoad(loadNanos);
         } catch (RunnerFailure e) {

@@ -30,6 +30,10 @@ final class Loader {
      * and a template's values; a template that grows for ever stops there instead of at the machine's end.
      */
     static final long LOAD_HEADROOM = 1L << 30;
+    /** The auto prompt cache's largest RAM, as llama-server's default {@code --cache-ram}. */
+    static final long AUTO_CACHE_MAX = 8L << 30;
+    /** Less free than this and the auto prompt cache is off: a few states of a small model. */
+    static final long AUTO_CACHE_MIN = 16L << 20;
 
     private final Scheduler s;
     private final Predicate<String> downloading;
@@ -108,15 +112,20 @@ final class Loader {
         ModelRole role = plan.role();
         int slots = plan.slots();
         MemoryEstimate estimate = plan.estimate();
-        reserve(r, estimate.total());
+        Scheduler.PromptCacheBounds bounds = role == ModelRole.GENERATOR ? s.promptCache()
+                : Scheduler.PromptCacheBounds.NONE;
+        long cacheRam = reserve(r, estimate.total(), bounds.ram());
         ModelRunner runner = null;
         try {
             runner = s.runners.take();
+            // a state restored from disk is read whole before it goes in: the runner may hold it beside the RAM tier
             ModelRunner.Loaded info = runner.load(new ModelRunner.Load(s.models.filesOf(r), estimate.context(), s.threads,
-                    role, false, slots, estimate.total() + LOAD_HEADROOM, plan.kv()));
+                    role, false, slots, estimate.total() + 2 * cacheRam + LOAD_HEADROOM, plan.kv(),
+                    cacheSettings(r, estimate.context(), plan.kv(), bounds, cacheRam)));
             Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), slots, plan.kv(),
                     options.keepAlive(),
                     s.clock.millis());
+            resident.cacheRam = cacheRam;
             synchronized (s.lock) {
                 s.loaded.put(r.id(), resident);
             }
@@ -151,8 +160,40 @@ final class Loader {
         }
     }
 
-    /** Makes room for {@code need} bytes by evicting idle models, least recently used first, or fails. */
-    private void reserve(ModelRecord r, long need) {
+    /**
+     * The prompt cache of {@code r}: its bound in RAM ({@code ram} bytes, already reserved), the disk tier's, and
+     * the key its states are valid for: the model file (its digest where it has one), the slot's context and the
+     * KV cache's settings (the runner adds its llama.cpp release).
+     */
+    private io.modeld.engine.PromptCache.Settings cacheSettings(ModelRecord r, int context, io.modeld.engine.KvCache kv,
+                                                                Scheduler.PromptCacheBounds bounds, long ram) {
+        if (ram <= 0 || bounds.root() == null) {
+            return io.modeld.engine.PromptCache.Settings.NONE;
+        }
+        String file;
+        if (r.file() != null && r.file().sha256() != null) {
+            file = "sha256:" + r.file().sha256();
+        } else {
+            java.nio.file.Path f = s.models.fileOf(r);
+            long modified;
+            try {
+                modified = java.nio.file.Files.getLastModifiedTime(f).toMillis();
+            } catch (IOException e) {
+                modified = -1;
+            }
+            file = f.toAbsolutePath() + "|" + r.file().size() + "|" + modified;
+        }
+        String key = file + "|ctx=" + context + "|kv=" + kv.type().wire() + "|fa=" + kv.flash().wire();
+        return new io.modeld.engine.PromptCache.Settings(ram, bounds.disk(), bounds.root().toString(), key);
+    }
+
+    /**
+     * Makes room for {@code need} bytes by evicting idle models, least recently used first, or fails; and for the
+     * prompt cache's {@code cacheRam} (auto: -1, then it takes what is free once the model fits, up to an eighth of
+     * the budget and 8 GiB, and never evicts for it). Returns the prompt cache's bytes, reserved with the model's.
+     */
+    private long reserve(ModelRecord r, long model, long cacheRam) {
+        long need = model + Math.max(0, cacheRam);
         if (need > s.budget.bytes()) {
             throw s.budget.insufficient(r.spec().name(), need, s.used());
         }
@@ -160,8 +201,14 @@ final class Loader {
             Resident victim;
             synchronized (s.lock) {
                 if (s.budget.fits(need, s.loaded.values())) {
-                    s.budget.reserve(r.id(), need);
-                    return;
+                    long cache = cacheRam;
+                    if (cache < 0) {
+                        long free = s.budget.bytes() - s.budget.used(s.loaded.values()) - need;
+                        cache = Math.min(Math.min(s.budget.bytes() / 8, AUTO_CACHE_MAX), free);
+                        cache = cache < AUTO_CACHE_MIN ? 0 : cache;
+                    }
+                    s.budget.reserve(r.id(), model + cache);
+                    return cache;
                 }
                 victim = MemoryBudget.victim(s.loaded.values());
                 if (victim == null) {

@@ -98,7 +98,8 @@ final class ProcessRunner implements ModelRunner {
     public Loaded load(Load load) throws RunnerFailure {
         RunnerMessages.Event e = ask(new RunnerMessages.Load(load.files().stream().map(Path::toString).toList(),
                 load.context(), load.threads(), load.role().name(), load.meanPooling(), load.parallel(), step.toMillis(),
-                load.memoryBytes(), load.kv().type().wire(), load.kv().flash().wire()), LOAD_TIMEOUT, "load");
+                load.memoryBytes(), load.kv().type().wire(), load.kv().flash().wire(), load.cache()), LOAD_TIMEOUT,
+                "load");
         if (!(e instanceof RunnerMessages.Loaded l)) {
             throw failure(e, "llama.cpp could not load " + load.files().get(0).getFileName());
         }
@@ -306,7 +307,8 @@ final class ProcessRunner implements ModelRunner {
             // Already gone.
         }
         try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+            // the runner writes its prompt cache to disk as it ends (a file half written is never used)
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

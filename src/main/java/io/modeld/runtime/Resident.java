@@ -23,6 +23,8 @@ final class Resident {
     /** Leases held; guarded by the scheduler's lock. */
     int active;
     volatile long lastUsed;
+    /** What its prompt cache held after the last generation (none before the first). */
+    volatile io.modeld.engine.PromptCache.Stats cache = io.modeld.engine.PromptCache.Stats.NONE;
     /** This model's keep-alive; null for the daemon's default, negative for ever. */
     volatile Duration keepAlive;
 
@@ -40,9 +42,15 @@ final class Resident {
         this.lastUsed = now;
     }
 
-    /** What it counts against the budget: the larger of its estimate and what its runner really uses. */
+    /** The RAM its prompt cache may take, charged with the estimate. */
+    volatile long cacheRam;
+
+    /**
+     * What it counts against the budget: the larger of its estimate (with its prompt cache's bound) and what its
+     * runner really uses.
+     */
     long using() {
-        return Math.max(estimate.total(), runner.residentBytes());
+        return Math.max(estimate.total() + cacheRam, runner.residentBytes());
     }
 
     Duration keepAliveOr(Duration fallback) {
@@ -58,6 +66,7 @@ final class Resident {
     LoadedModel view(Duration fallback) {
         int inUse = slots - turn.availablePermits();
         return new LoadedModel(id, estimate.total(), runner.residentBytes(), runner.pid(), role, context,
-                expiresAt(fallback), turn.getQueueLength(), inUse > 0, slots, inUse, kv.type().wire(), kv.flash().wire());
+                expiresAt(fallback), turn.getQueueLength(), inUse > 0, slots, inUse, kv.type().wire(), kv.flash().wire(),
+                cache);
     }
 }

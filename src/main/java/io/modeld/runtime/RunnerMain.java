@@ -225,6 +225,7 @@ public final class RunnerMain {
         held = null;
         if (h != null) {
             if (h.generator != null) {
+                h.generator.persist();   // its prompts, found again on the next load of the model
                 h.generator.failAll(gone);
             }
             h.close();

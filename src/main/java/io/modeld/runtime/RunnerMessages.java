@@ -41,10 +41,11 @@ final class RunnerMessages {
      * {@code parallel} slots of {@code context} tokens each. {@code stepMillis} limits each step of the
      * requests to come ({@link StepWatch}; 0 keeps the runner's); {@code memoryBytes}, when above 0, the memory
      * the runner may take more from now; a generator's KV cache of {@code kvType} with {@code flashAttention}
-     * ({@link io.modeld.engine.KvCache}; null: the defaults).
+     * ({@link io.modeld.engine.KvCache}; null: the defaults), and its prompt cache ({@code cache}; null: none).
      */
     record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel,
-                long stepMillis, long memoryBytes, String kvType, String flashAttention) implements Request {
+                long stepMillis, long memoryBytes, String kvType, String flashAttention,
+                io.modeld.engine.PromptCache.Settings cache) implements Request {
     }
 
     /** Free the model; the runner stays for the next one. */

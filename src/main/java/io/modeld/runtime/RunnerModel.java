@@ -6,6 +6,7 @@ import io.modeld.engine.Generator;
 import io.modeld.engine.LlamaEngine;
 import io.modeld.engine.LlamaModel;
 import io.modeld.engine.Pooler;
+import io.modeld.engine.PromptCache;
 import io.modeld.gguf.ModelRole;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ final class RunnerModel implements AutoCloseable {
                     generator = Generator.create(m, context, Math.max(1, r.parallel()), threads, r.kvType() == null
                             ? io.modeld.engine.KvCache.DEFAULT : new io.modeld.engine.KvCache(
                             io.modeld.engine.KvCache.Type.of(r.kvType()),
-                            io.modeld.engine.KvCache.FlashAttention.of(r.flashAttention())));
+                            io.modeld.engine.KvCache.FlashAttention.of(r.flashAttention())), cache(r, engine));
                     if (engine.chat() != null) {
                         lane.begin("reading the chat template", stepNanos);
                         try {
@@ -78,6 +79,13 @@ final class RunnerModel implements AutoCloseable {
             m.close();
             throw e;
         }
+    }
+
+    /** The prompt cache the daemon asked for, its key naming this llama.cpp as well: a state is valid in its release. */
+    private static PromptCache.Settings cache(RunnerMessages.Load r, LlamaEngine engine) {
+        PromptCache.Settings c = r.cache();
+        return c == null || c.key() == null ? PromptCache.Settings.NONE
+                : new PromptCache.Settings(c.ramBytes(), c.diskBytes(), c.dir(), c.key() + "|llama=" + engine.version());
     }
 
     /** What the load made, as the daemon is told. */

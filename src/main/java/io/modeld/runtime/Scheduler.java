@@ -41,6 +41,7 @@ public final class Scheduler implements AutoCloseable {
     private volatile int parallel;
     private volatile int context;
     private volatile KvCache kvCache = KvCache.DEFAULT;
+    private volatile PromptCacheBounds promptCache = PromptCacheBounds.NONE;
     private final GenerationLog generations = new GenerationLog();
     /** Written under the lock; read without it by {@link #loaded(String)}, which every listing asks per model. */
     final Map<String, Resident> loaded = new ConcurrentHashMap<>();
@@ -115,6 +116,23 @@ public final class Scheduler implements AutoCloseable {
 
     public void setKvCache(KvCache kv) {
         kvCache = java.util.Objects.requireNonNull(kv);
+    }
+
+    /**
+     * The prompt caches of the chat models loaded from now on: RAM each may take ({@code -1}: auto, what the budget
+     * has free at its load up to an eighth of it and 8 GiB; 0: none) and the disk they keep under {@code root}.
+     */
+    public void setPromptCache(java.nio.file.Path root, long ram, long disk) {
+        promptCache = new PromptCacheBounds(root, ram, disk);
+    }
+
+    PromptCacheBounds promptCache() {
+        return promptCache;
+    }
+
+    /** The prompt caches' bounds; none until the daemon sets them (the scheduler's own tests). */
+    record PromptCacheBounds(java.nio.file.Path root, long ram, long disk) {
+        static final PromptCacheBounds NONE = new PromptCacheBounds(null, 0, 0);
     }
 
     public void setParallel(int slots) {

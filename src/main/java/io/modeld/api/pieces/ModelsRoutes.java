@@ -61,7 +61,8 @@ final class ModelsRoutes {
                         .put("role", l.role().wire()).put("context", l.context())
                         .put("waiting", l.waiting()).put("busy", l.busy()).put("slots", l.slots())
                         .put("busySlots", l.busySlots()).put("kvCacheType", l.kvCacheType())
-                        .put("flashAttention", l.flashAttention());
+                        .put("flashAttention", l.flashAttention())
+                        .set("promptCache", Json.MAPPER.valueToTree(l.promptCache()));
             }
             long[] spare = scheduler.spareRunner();
             if (spare == null) {

@@ -1,0 +1,312 @@
+package io.modeld.engine;
+
+import com.sun.jna.Memory;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The disk tier of a {@link PromptCache}: each file one prefix of tokens and the KV state of a sequence that
+ * held them, in a folder of the cache root named for the {@code key} (the model file, the slot's context, the
+ * KV cache's settings, the llama.cpp release: a state is only valid where all four are the same, and the key is
+ * in every file as well). A file is written whole or not at all (a temporary file, flushed, then renamed) and
+ * ends with the SHA-256 of all it holds; a file cut short, changed, or of another key is removed when it is found,
+ * never restored. The root is bounded in all (every model's files together): past the bound the files used
+ * least recently go first. Used by one thread.
+ *
+ * <p>Format: {@code MDPC1\n}, the key (length, UTF-8), the tokens (count, each a little-endian int32), the state
+ * (length, bytes), the SHA-256 of everything before it.
+ */
+final class PromptFiles {
+
+    private static final byte[] MAGIC = "MDPC1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String SUFFIX = ".prompt";
+    private static final int CHUNK = 1 << 20;
+
+    /** A file of the folder: its tokens (read when the folder is opened) and its size. */
+    record Stored(Path file, int[] tokens, long stateSize) {
+    }
+
+    private final Path root;
+    private final Path dir;
+    private final String key;
+    private final long limit;
+    private final List<Stored> index = new ArrayList<>();
+
+    private PromptFiles(Path root, Path dir, String key, long limit) {
+        this.root = root;
+        this.dir = dir;
+        this.key = key;
+        this.limit = limit;
+    }
+
+    /**
+     * The folder of {@code key} under {@code root}, its files' tokens read (each file's head only); files cut
+     * short, of another key or unreadable are removed, and so are temporary files a write left behind.
+     */
+    static PromptFiles open(Path root, String key, long limit) throws IOException {
+        Path dir = root.resolve(HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8)), 0, 12));
+        Files.createDirectories(dir);
+        PromptFiles files = new PromptFiles(root, dir, key, limit);
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(dir)) {
+            for (Path f : all) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".tmp-")) {
+                    Files.deleteIfExists(f);
+                } else if (name.endsWith(SUFFIX)) {
+                    Stored s = files.head(f);
+                    if (s == null) {
+                        Files.deleteIfExists(f);
+                    } else {
+                        files.index.add(s);
+                    }
+                }
+            }
+        }
+        return files;
+    }
+
+    /** The files, as read when the folder was opened and written since. */
+    List<Stored> stored() {
+        return index;
+    }
+
+    /** Bytes the folder's files hold. */
+    long bytes() {
+        return index.stream().mapToLong(s -> s.stateSize).sum();
+    }
+
+    /**
+     * The state in {@code s}, in native memory the caller then owns, once its whole file is read and its checksum
+     * matches; null (and the file removed) when it does not, or the file is gone. Marks the file used.
+     */
+    Memory read(Stored s) {
+        Memory state = null;
+        try (InputStream raw = Files.newInputStream(s.file)) {
+            MessageDigest digest = digest();
+            DigestInputStream digested = new DigestInputStream(new java.io.BufferedInputStream(raw, CHUNK), digest);
+            DataInputStream in = new DataInputStream(digested);
+            if (headOf(in) == null) {
+                throw new IOException("head changed");
+            }
+            long size = in.readLong();
+            if (size != s.stateSize) {
+                throw new IOException("size changed");
+            }
+            state = new Memory(size);
+            byte[] buf = new byte[(int) Math.min(CHUNK, size)];
+            for (long at = 0; at < size; ) {
+                int n = (int) Math.min(buf.length, size - at);
+                in.readFully(buf, 0, n);
+                state.write(at, buf, 0, n);
+                at += n;
+            }
+            byte[] expected = digest.digest();
+            digested.on(false);
+            byte[] stored = in.readNBytes(32);
+            if (!Arrays.equals(expected, stored) || in.read() != -1) {
+                throw new IOException("checksum");
+            }
+            Files.setLastModifiedTime(s.file, FileTime.fromMillis(System.currentTimeMillis()));
+            return state;
+        } catch (IOException | RuntimeException e) {
+            if (state != null) {
+                state.close();
+            }
+            forget(s);
+            return null;
+        }
+    }
+
+    /**
+     * Writes {@code tokens} with their {@code state} ({@code size} bytes), unless a file of the same tokens is
+     * there (it is marked used instead); then removes what the root's bound no longer holds. A write that fails
+     * (a full disk) leaves nothing behind.
+     */
+    void write(int[] tokens, Memory state, long size) {
+        Path file = dir.resolve(name(tokens));
+        for (Stored s : index) {
+            if (s.file.equals(file)) {
+                touch(file);
+                return;
+            }
+        }
+        if (size > limit) {
+            return;
+        }
+        Path tmp = dir.resolve(".tmp-" + java.util.UUID.randomUUID());
+        try {
+            MessageDigest digest = digest();
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch),
+                         CHUNK)) {
+                byte[] head = head(tokens, size);
+                digest.update(head);
+                out.write(head);
+                byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(1, size))];
+                for (long at = 0; at < size; ) {
+                    int n = (int) Math.min(buf.length, size - at);
+                    state.read(at, buf, 0, n);
+                    digest.update(buf, 0, n);
+                    out.write(buf, 0, n);
+                    at += n;
+                }
+                out.write(digest.digest());
+                out.flush();
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            index.add(new Stored(file, tokens.clone(), size));
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // nothing more to do: the next open removes it
+            }
+            return;
+        }
+        bound();
+    }
+
+    /** Removes the root's files used least recently (every key's) until they fit the bound. */
+    private void bound() {
+        record Found(Path file, long size, long used) {
+        }
+        List<Found> all = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path d : dirs) {
+                if (!Files.isDirectory(d)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(d, "*" + SUFFIX)) {
+                    for (Path f : files) {
+                        all.add(new Found(f, Files.size(f), Files.getLastModifiedTime(f).toMillis()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return;
+        }
+        long total = all.stream().mapToLong(Found::size).sum();
+        all.sort(java.util.Comparator.comparingLong(Found::used));
+        for (Found f : all) {
+            if (total <= limit) {
+                break;
+            }
+            try {
+                Files.deleteIfExists(f.file);
+            } catch (IOException ignored) {
+                continue;
+            }
+            total -= f.size;
+            index.removeIf(s -> s.file.equals(f.file));
+        }
+    }
+
+    private void forget(Stored s) {
+        index.remove(s);
+        try {
+            Files.deleteIfExists(s.file);
+        } catch (IOException ignored) {
+            // gone already, or the next open tries again
+        }
+    }
+
+    private static void touch(Path file) {
+        try {
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException ignored) {
+            // only the order of removal is lost
+        }
+    }
+
+    /** The file's head when it is one of this key whose length matches what the head says; else null. */
+    private Stored head(Path f) {
+        try (InputStream raw = Files.newInputStream(f)) {
+            DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16));
+            int[] tokens = headOf(in);
+            if (tokens == null) {
+                return null;
+            }
+            long size = in.readLong();
+            long expected = MAGIC.length + 4L + key.getBytes(StandardCharsets.UTF_8).length + 4L + 4L * tokens.length
+                    + 8 + size + 32;
+            return size >= 0 && Files.size(f) == expected ? new Stored(f, tokens, size) : null;
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Reads the magic, the key (which must be this one) and the tokens; null when either is not as expected. */
+    private int[] headOf(DataInputStream in) throws IOException {
+        byte[] magic = in.readNBytes(MAGIC.length);
+        if (!Arrays.equals(magic, MAGIC)) {
+            return null;
+        }
+        int keyLength = in.readInt();
+        byte[] mine = key.getBytes(StandardCharsets.UTF_8);
+        if (keyLength != mine.length || !Arrays.equals(in.readNBytes(keyLength), mine)) {
+            return null;
+        }
+        int count = in.readInt();
+        if (count <= 0 || count > (1 << 24)) {
+            return null;
+        }
+        byte[] raw = in.readNBytes(4 * count);
+        if (raw.length != 4 * count) {
+            return null;
+        }
+        int[] tokens = new int[count];
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(tokens);
+        return tokens;
+    }
+
+    private byte[] head(int[] tokens, long size) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + k.length + 4 + 4 * tokens.length + 8);
+        b.put(MAGIC).putInt(k.length).put(k).putInt(tokens.length);
+        ByteBuffer t = ByteBuffer.allocate(4 * tokens.length).order(ByteOrder.LITTLE_ENDIAN);
+        t.asIntBuffer().put(tokens);
+        b.put(t.array()).putLong(size);
+        return b.array();
+    }
+
+    private static String name(int[] tokens) {
+        ByteBuffer b = ByteBuffer.allocate(4 * tokens.length);
+        b.asIntBuffer().put(tokens);
+        return HexFormat.of().formatHex(sha256(b.array()), 0, 16) + SUFFIX;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        return digest().digest(bytes);
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
