@@ -36,7 +36,18 @@ function draw() {
   drawLines(document.getElementById('chart-tokens'), series(tokens), { span: SPAN, format: (v) => v.toFixed(1) });
 }
 
-/** Each loaded model's slots as a row of boxes, the busy ones filled, and the count, context and KV cache in words. */
+/** A model's prompt cache in words: what its RAM tier holds of its bound, what is on disk, and its hits. */
+function promptCache(c) {
+  if (!c || !c.ramLimit) return ' · no prompt cache';
+  return ` · prompt cache ${readable(c.ramBytes)} of ${readable(c.ramLimit)}`
+    + (c.diskBytes ? `, ${readable(c.diskBytes)} on disk` : '')
+    + `, ${c.hits} hit${c.hits === 1 ? '' : 's'}`;
+}
+
+/**
+ * Each loaded model's slots as a row of boxes, the busy ones filled, and the count, context, KV cache and prompt
+ * cache in words.
+ */
 function slots(models) {
   const list = document.getElementById('slots');
   list.replaceChildren(...models.map((m) => {
@@ -52,7 +63,8 @@ function slots(models) {
     const text = document.createElement('span');
     text.className = 'count';
     text.textContent = `${m.name}: ${m.busySlots || 0} of ${m.slots || 1} busy`
-      + (m.context ? ` · ${m.context.toLocaleString('en')} tokens a slot, KV ${m.kvCacheType}` : '');
+      + (m.context ? ` · ${m.context.toLocaleString('en')} tokens a slot, KV ${m.kvCacheType}` : '')
+      + promptCache(m.promptCache);
     li.append(boxes, text);
     return li;
   }));

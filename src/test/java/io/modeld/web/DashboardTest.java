@@ -287,7 +287,8 @@ class DashboardTest {
         // the Activity view says the context the model got (its auto context: the scripted model's trained 131,072)
         browser.findElement(By.id("tab-activity")).click();
         ui().until(() -> browser.findElement(By.cssSelector("#slots .count")).getText().contains("tokens a slot"));
-        assertThat(browser.findElement(By.cssSelector("#slots .count")).getText()).contains("131,072 tokens a slot, KV f16");
+        assertThat(browser.findElement(By.cssSelector("#slots .count")).getText()).contains("131,072 tokens a slot, KV f16")
+                .containsPattern("prompt cache [0-9.]+ [KMG]?i?B of [0-9.]+ [KMG]?i?B, [0-9]+ hits?");
     }
 
     @Test

@@ -220,7 +220,8 @@ public final class WorkbenchRoutes implements AutoCloseable {
         for (LoadedModel l : scheduler.loadedModels()) {
             loaded.addObject().put("id", l.id()).put("name", name(l.id())).put("resident", l.resident())
                     .put("estimate", l.estimate()).put("busy", l.busy()).put("slots", l.slots())
-                    .put("busySlots", l.busySlots()).put("context", l.context()).put("kvCacheType", l.kvCacheType());
+                    .put("busySlots", l.busySlots()).put("context", l.context()).put("kvCacheType", l.kvCacheType())
+                    .set("promptCache", Json.MAPPER.valueToTree(l.promptCache()));
         }
         ArrayNode running = f.putArray("downloads");
         for (Map.Entry<String, DownloadProgress> e : downloads.running().entrySet()) {
