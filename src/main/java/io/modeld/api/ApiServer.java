@@ -17,6 +17,7 @@ import io.modeld.api.anthropic.AnthropicRoutes;
 import io.modeld.api.ollama.OllamaRoutes;
 import io.modeld.api.openai.OpenAiRoutes;
 import io.modeld.api.openai.ResponsesRoutes;
+import io.modeld.api.openai.SlotRoutes;
 import io.modeld.api.pieces.PiecesRoutes;
 import io.modeld.api.workbench.WorkbenchRoutes;
 import io.modeld.download.Pulls;
@@ -88,6 +89,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
             pieces.register(cfg.routes);
             new OpenAiRoutes(models, inference).register(cfg.routes);
+            new SlotRoutes(inference, new io.modeld.config.DataDir(config.dataDir()).slots()).register(cfg.routes);
             new AnthropicRoutes(inference).register(cfg.routes);
             new ResponsesRoutes(inference, responses).register(cfg.routes);
             new OllamaRoutes(models, downloads, pulls, pushes, inference, scheduler).register(cfg.routes);

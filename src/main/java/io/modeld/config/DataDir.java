@@ -39,6 +39,11 @@ public record DataDir(Path root) {
         return root.resolve("lib");
     }
 
+    /** Slots saved through llama-server's slot API ({@code POST /slots/{id}?action=save}), by the names given. */
+    public Path slots() {
+        return root.resolve("slots");
+    }
+
     /** The prompt caches' disk tier: a folder for each model file and its cache settings. */
     public Path promptCache() {
         return root.resolve("prompt-cache");

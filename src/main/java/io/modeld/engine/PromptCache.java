@@ -106,6 +106,11 @@ public final class PromptCache implements AutoCloseable {
         return settings.ramBytes() > 0;
     }
 
+    /** What a state is valid for (a slot saved to a file carries it too); a fixed word without settings. */
+    String key() {
+        return settings.key() == null ? "unkeyed" : settings.key();
+    }
+
     /**
      * The state sharing the longest prefix with {@code prompt}, when that is more than {@code atLeast} (what the
      * best free slot holds) by {@link #MIN_TOKENS} or more; null otherwise. From disk it is read whole and checked

@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -100,17 +99,38 @@ final class PromptFiles {
      * matches; null (and the file removed) when it does not, or the file is gone. Marks the file used.
      */
     Memory read(Stored s) {
+        try {
+            Loaded loaded = readFile(s.file, key);
+            if (loaded.stateSize() != s.stateSize || !Arrays.equals(loaded.tokens(), s.tokens)) {
+                loaded.state().close();
+                throw new IOException("changed since it was indexed");
+            }
+            Files.setLastModifiedTime(s.file, FileTime.fromMillis(System.currentTimeMillis()));
+            return loaded.state();
+        } catch (IOException | RuntimeException e) {
+            forget(s);
+            return null;
+        }
+    }
+
+    /** A file read whole: its tokens and their state, in native memory the caller then owns. */
+    record Loaded(int[] tokens, Memory state, long stateSize) {
+    }
+
+    /**
+     * Reads {@code file} whole, checking that it is of {@code key} and that its checksum matches; IOException
+     * saying why when it is not (nothing is left allocated then).
+     */
+    static Loaded readFile(Path file, String key) throws IOException {
         Memory state = null;
-        try (InputStream raw = Files.newInputStream(s.file)) {
+        try (InputStream raw = Files.newInputStream(file)) {
             MessageDigest digest = digest();
             DigestInputStream digested = new DigestInputStream(new java.io.BufferedInputStream(raw, CHUNK), digest);
             DataInputStream in = new DataInputStream(digested);
-            if (headOf(in) == null) {
-                throw new IOException("head changed");
-            }
+            int[] tokens = headOf(in, key);
             long size = in.readLong();
-            if (size != s.stateSize) {
-                throw new IOException("size changed");
+            if (size <= 0 || size > Files.size(file)) {
+                throw new IOException("it is cut short (its length field says more than the file holds)");
             }
             state = new Memory(size);
             byte[] buf = new byte[(int) Math.min(CHUNK, size)];
@@ -124,16 +144,19 @@ final class PromptFiles {
             digested.on(false);
             byte[] stored = in.readNBytes(32);
             if (!Arrays.equals(expected, stored) || in.read() != -1) {
-                throw new IOException("checksum");
+                throw new IOException("its checksum does not match: the file is cut short or changed");
             }
-            Files.setLastModifiedTime(s.file, FileTime.fromMillis(System.currentTimeMillis()));
-            return state;
+            return new Loaded(tokens, state, size);
+        } catch (java.io.EOFException e) {
+            if (state != null) {
+                state.close();
+            }
+            throw new IOException("it is cut short", e);
         } catch (IOException | RuntimeException e) {
             if (state != null) {
                 state.close();
             }
-            forget(s);
-            return null;
+            throw e;
         }
     }
 
@@ -153,13 +176,27 @@ final class PromptFiles {
         if (size > limit) {
             return;
         }
-        Path tmp = dir.resolve(".tmp-" + java.util.UUID.randomUUID());
+        try {
+            writeFile(file, key, tokens, state, size);
+            index.add(new Stored(file, tokens.clone(), size));
+        } catch (IOException e) {
+            return;
+        }
+        bound();
+    }
+
+    /**
+     * Writes {@code tokens} and their {@code state} ({@code size} bytes) of {@code key} to {@code file}, whole or
+     * not at all: a temporary file beside it, flushed to the disk, then renamed over it.
+     */
+    static void writeFile(Path file, String key, int[] tokens, Memory state, long size) throws IOException {
+        Path tmp = file.resolveSibling(".tmp-" + java.util.UUID.randomUUID());
         try {
             MessageDigest digest = digest();
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch),
                          CHUNK)) {
-                byte[] head = head(tokens, size);
+                byte[] head = head(key, tokens, size);
                 digest.update(head);
                 out.write(head);
                 byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(1, size))];
@@ -174,17 +211,10 @@ final class PromptFiles {
                 out.flush();
                 ch.force(true);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            index.add(new Stored(file, tokens.clone(), size));
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // nothing more to do: the next open removes it
-            }
-            return;
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        bound();
     }
 
     /** Removes the root's files used least recently (every key's) until they fit the bound. */
@@ -243,46 +273,41 @@ final class PromptFiles {
     private Stored head(Path f) {
         try (InputStream raw = Files.newInputStream(f)) {
             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16));
-            int[] tokens = headOf(in);
-            if (tokens == null) {
-                return null;
-            }
+            int[] tokens = headOf(in, key);
             long size = in.readLong();
             long expected = MAGIC.length + 4L + key.getBytes(StandardCharsets.UTF_8).length + 4L + 4L * tokens.length
                     + 8 + size + 32;
             return size >= 0 && Files.size(f) == expected ? new Stored(f, tokens, size) : null;
-        } catch (NoSuchFileException e) {
-            return null;
         } catch (IOException | RuntimeException e) {
-            return null;
+            return null;   // gone, cut short, or of another key
         }
     }
 
-    /** Reads the magic, the key (which must be this one) and the tokens; null when either is not as expected. */
-    private int[] headOf(DataInputStream in) throws IOException {
+    /** Reads the magic, the key (which must be {@code key}) and the tokens; IOException saying which is wrong. */
+    private static int[] headOf(DataInputStream in, String key) throws IOException {
         byte[] magic = in.readNBytes(MAGIC.length);
         if (!Arrays.equals(magic, MAGIC)) {
-            return null;
+            throw new IOException("it is not a modeld prompt file");
         }
         int keyLength = in.readInt();
         byte[] mine = key.getBytes(StandardCharsets.UTF_8);
         if (keyLength != mine.length || !Arrays.equals(in.readNBytes(keyLength), mine)) {
-            return null;
+            throw new IOException("it was saved from another model file, context or KV cache setting");
         }
         int count = in.readInt();
         if (count <= 0 || count > (1 << 24)) {
-            return null;
+            throw new IOException("its token count is wrong");
         }
         byte[] raw = in.readNBytes(4 * count);
         if (raw.length != 4 * count) {
-            return null;
+            throw new IOException("it is cut short");
         }
         int[] tokens = new int[count];
         ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(tokens);
         return tokens;
     }
 
-    private byte[] head(int[] tokens, long size) {
+    private static byte[] head(String key, int[] tokens, long size) {
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + k.length + 4 + 4 * tokens.length + 8);
         b.put(MAGIC).putInt(k.length).put(k).putInt(tokens.length);

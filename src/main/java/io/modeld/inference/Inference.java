@@ -132,6 +132,28 @@ public final class Inference implements AutoCloseable {
         }
     }
 
+    /**
+     * llama-server's slot API on a chat model ({@code model} null: the one chat model loaded): {@code list}, or
+     * {@code save}/{@code restore}/{@code erase} of slot {@code slot} with {@code file}; loads the model.
+     */
+    public ModelRunner.Slots slots(String model, String action, int slot, java.nio.file.Path file) {
+        ModelRecord r;
+        if (model != null) {
+            r = models.get(model);
+        } else {
+            List<String> chat = scheduler.loadedModels().stream()
+                    .filter(l -> l.role() == ModelRole.GENERATOR).map(l -> l.id()).toList();
+            if (chat.size() != 1) {
+                throw ModeldException.invalid("model: required when " + chat.size() + " chat models are loaded");
+            }
+            r = models.get(chat.get(0));
+        }
+        usable(r);
+        try (Lease lease = scheduler.lease(r, loadOptions(r, Options.NONE, null))) {
+            return lease.slots(action, slot, file);
+        }
+    }
+
     /** The model a client names: by id, unique name or Ollama name (UNKNOWN_MODEL otherwise). */
     public ModelRecord model(String name) {
         return models.get(name);

@@ -76,6 +76,18 @@ public final class Lease implements AutoCloseable {
         }
     }
 
+    /** llama-server's slot API, in the model's turn like any request (a slot acted on must be idle). */
+    public ModelRunner.Slots slots(String action, int slot, java.nio.file.Path file) {
+        takeTurn();
+        try {
+            return resident.runner.slots(action, slot, file);
+        } catch (RunnerFailure e) {
+            throw e.toApi();
+        } finally {
+            resident.turn.release();
+        }
+    }
+
     /** Tokens of {@code content}, or the text of {@code tokens}, in the model's turn like any request. */
     public TokenText tokenize(String content, boolean addSpecial, boolean parseSpecial, int[] tokens) {
         takeTurn();

@@ -35,6 +35,18 @@ public interface ModelRunner extends AutoCloseable {
         }
     }
 
+    /**
+     * llama-server's slot API on the loaded generator: {@code list}, or {@code save}/{@code restore}/{@code erase}
+     * of slot {@code slot} with {@code file}; the slots after it, and the tokens and bytes it moved.
+     */
+    default Slots slots(String action, int slot, Path file) throws RunnerFailure {
+        throw new RunnerFailure(RunnerFailure.Kind.INPUT, "this runner has no slots");
+    }
+
+    /** Slots as {@link #slots} answers. */
+    record Slots(List<io.modeld.engine.Generator.SlotState> slots, long tokens, long bytes) {
+    }
+
     /** Loads a model; the runner must hold none. */
     Loaded load(Load load) throws RunnerFailure;
 

@@ -199,6 +199,16 @@ final class ProcessRunner implements ModelRunner {
     }
 
     @Override
+    public Slots slots(String action, int slot, Path file) throws RunnerFailure {
+        RunnerMessages.Event e = ask(new RunnerMessages.Slots(action, slot, file == null ? null : file.toString()),
+                null, "slots");
+        if (!(e instanceof RunnerMessages.SlotsOut s)) {
+            throw failure(e, "the slot action failed");
+        }
+        return new Slots(s.slots(), s.tokens(), s.bytes());
+    }
+
+    @Override
     public java.util.Map<String, Object> caps(String template, String bos, String eos, long memoryBytes)
             throws RunnerFailure {
         RunnerMessages.Event e = ask(new RunnerMessages.Caps(template, bos, eos, step.toMillis(), memoryBytes), null,

@@ -184,6 +184,8 @@ public final class RunnerMain {
             } else if (r instanceof RunnerMessages.Caps c) {
                 limitForCheck(c);
                 preparer.submit(id, "reading the chat template", () -> caps(id, c), e -> channel.fail(id, e));
+            } else if (r instanceof RunnerMessages.Slots sl) {
+                channel.send(id, slots(model(), sl));
             } else if (r instanceof RunnerMessages.Embed e) {
                 RunnerModel h = model();
                 vectors(id, watched("embedding", id, () -> h.embed(e.inputs(), e.tokens(), e.truncate())));
@@ -231,6 +233,22 @@ public final class RunnerMain {
             h.close();
         }
         NativeMemory.trim();
+    }
+
+    /** A slot action on the generator, between two decodes (on the decode thread, as every slot change is). */
+    private static RunnerMessages.SlotsOut slots(RunnerModel h, RunnerMessages.Slots r) throws EngineException {
+        if (h.generator == null) {
+            throw new EngineException(EngineException.Kind.INPUT, "the model was loaded as " + h.role
+                    + ", which has no slots");
+        }
+        long[] moved = switch (r.action()) {
+            case "list" -> new long[] {0, 0};
+            case "save" -> h.generator.saveSlot(r.slot(), Path.of(r.file()));
+            case "restore" -> h.generator.restoreSlot(r.slot(), Path.of(r.file()));
+            case "erase" -> new long[] {h.generator.eraseSlot(r.slot()), 0};
+            default -> throw new EngineException(EngineException.Kind.INPUT, "no slot action " + r.action());
+        };
+        return new RunnerMessages.SlotsOut(h.generator.slotStates(), moved[0], moved[1]);
     }
 
     private RunnerModel model() throws EngineException {

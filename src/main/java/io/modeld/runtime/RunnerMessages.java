@@ -32,8 +32,21 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = Rerank.class, name = "rerank"),
             @JsonSubTypes.Type(value = Render.class, name = "render"),
             @JsonSubTypes.Type(value = Tokenize.class, name = "tokenize"),
-            @JsonSubTypes.Type(value = Caps.class, name = "caps")})
-    sealed interface Request permits Load, Unload, RunnerRequest, Stop, Embed, Rerank, Render, Tokenize, Caps {
+            @JsonSubTypes.Type(value = Caps.class, name = "caps"),
+            @JsonSubTypes.Type(value = Slots.class, name = "slots")})
+    sealed interface Request permits Load, Unload, RunnerRequest, Stop, Embed, Rerank, Render, Tokenize, Caps, Slots {
+    }
+
+    /**
+     * llama-server's slot API on the loaded generator: {@code action} {@code list}, or {@code save},
+     * {@code restore} or {@code erase} of slot {@code slot} with {@code file} (a path the daemon chose in its
+     * folder); answered with {@link SlotsOut}.
+     */
+    record Slots(String action, int slot, String file) implements Request {
+    }
+
+    /** The slots as they are after a {@link Slots} request, and the tokens and bytes its action moved. */
+    record SlotsOut(List<io.modeld.engine.Generator.SlotState> slots, long tokens, long bytes) implements Event {
     }
 
     /**
@@ -105,10 +118,10 @@ final class RunnerMessages {
             @JsonSubTypes.Type(value = Failed.class, name = "error"),
             @JsonSubTypes.Type(value = Beat.class, name = "beat"),
             @JsonSubTypes.Type(value = Ending.class, name = "ending"),
-            @JsonSubTypes.Type(value = Died.class, name = "died")})
-    sealed interface Event permits Ready, Loaded, Unloaded, Started, Token, Thought, ToolCall, RunnerResult, RenderedPrompt, TokenText,
-            CapsOut,
-            VectorsOut, Failed, Beat, Ending, Died {
+            @JsonSubTypes.Type(value = Died.class, name = "died"),
+            @JsonSubTypes.Type(value = SlotsOut.class, name = "slots")})
+    sealed interface Event permits Ready, Loaded, Unloaded, Started, Token, Thought, ToolCall, RunnerResult,
+            RenderedPrompt, TokenText, CapsOut, VectorsOut, Failed, Beat, Ending, Died, SlotsOut {
     }
 
     /** The runner is about to end (a step ran past its deadline): it takes no more requests (id 0). */
