@@ -139,6 +139,7 @@ public final class Daemon implements AutoCloseable {
             scheduler.setKvCache(new KvCache(KvCache.Type.of(config.kvCacheType()),
                     KvCache.FlashAttention.of(config.flashAttention())));   // the pair refused here when it cannot work
             scheduler.setPromptCache(dataDir.promptCache(), config.cacheRam(), config.cacheDisk());
+            scheduler.setDraft(config.draft());
             Scheduler inMemory = scheduler;
             downloads.beforeRemoval(inMemory::unload);
             inference = new Inference(models, scheduler, store);

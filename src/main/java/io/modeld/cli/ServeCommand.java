@@ -86,6 +86,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     String cacheDisk;
 
+    @Option(names = "--draft", defaultValue = "${env:MODELD_DRAFT:-ngram}",
+            description = "Speculative decoding for chat models: ngram (a slot generating alone proposes the tokens that "
+                    + "followed its last ones earlier in its context, and the model checks them in one decode; the text "
+                    + "is the same) or off (MODELD_DRAFT; default ${DEFAULT-VALUE}).")
+    String draft;
+
     @Option(names = "--step-timeout", defaultValue = "${env:MODELD_STEP_TIMEOUT:-30s}",
             description = "The longest one step of a request may take in a runner: rendering its template, "
                     + "tokenizing, building its grammar, sampling a token (a decode may take ten); past it the step "
@@ -208,6 +214,11 @@ final class ServeCommand implements Callable<Integer> {
         b.kvCache(flag(Setting.KV_CACHE_TYPE, kvCacheType).asText(), flag(Setting.FLASH_ATTENTION, flashAttention).asText());
         b.stepTimeout(Sizes.parseDuration(stepTimeout));
         b.promptCache(cacheRam.equalsIgnoreCase("auto") ? -1 : Sizes.parseBytes(cacheRam), Sizes.parseBytes(cacheDisk));
+        b.draft(switch (draft.toLowerCase(java.util.Locale.ROOT)) {
+            case "ngram", "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("--draft: ngram or off, not '" + draft + "'");
+        });
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();

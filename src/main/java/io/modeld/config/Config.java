@@ -39,13 +39,14 @@ import java.util.List;
  * @param cacheRam the RAM a chat model's prompt cache may take, in bytes, charged to the memory budget; -1 for
  *                 auto (what the budget has free at its load, up to an eighth of it and 8 GiB); 0 for none
  * @param cacheDisk the bytes the prompt caches may keep in the data dir across unloads and restarts; 0 for none
+ * @param draft whether chat models draft tokens by n-gram lookup (speculative decoding) when a slot runs alone
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
                      Registries registries, long maxBandwidth, int parallel, int context, String kvCacheType,
-                     String flashAttention, Duration stepTimeout, long cacheRam, long cacheDisk) {
+                     String flashAttention, Duration stepTimeout, long cacheRam, long cacheDisk, boolean draft) {
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -181,6 +182,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.stepTimeout = stepTimeout;
         b.cacheRam = cacheRam;
         b.cacheDisk = cacheDisk;
+        b.draft = draft;
         return b;
     }
 

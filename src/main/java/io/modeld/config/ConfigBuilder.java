@@ -36,6 +36,7 @@ public final class ConfigBuilder {
     Duration stepTimeout = Config.DEFAULT_STEP_TIMEOUT;
     long cacheRam = -1;
     long cacheDisk = Config.DEFAULT_CACHE_DISK;
+    boolean draft = true;
 
     ConfigBuilder(Path dataDir) {
         this.dataDir = dataDir;
@@ -159,6 +160,12 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** Whether chat models draft tokens by n-gram lookup when a slot runs alone. */
+    public ConfigBuilder draft(boolean v) {
+        draft = v;
+        return this;
+    }
+
     public ConfigBuilder maxBandwidth(long v) {
         maxBandwidth = v;
         return this;
@@ -168,6 +175,6 @@ public final class ConfigBuilder {
         return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                 allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
                 ollamaPort, library, registries, maxBandwidth, parallel, context, kvCacheType,
-                flashAttention, stepTimeout, cacheRam, cacheDisk);
+                flashAttention, stepTimeout, cacheRam, cacheDisk, draft);
     }
 }

@@ -25,6 +25,8 @@ public final class Generator implements AutoCloseable {
     final LlamaContext ctx;
     private final Slot[] slots;
     private final PromptCache cache;
+    /** Whether a slot running alone drafts tokens by n-gram lookup ({@link Drafter}). */
+    private volatile boolean speculate;
     final int slotContext;
     private long clock;
     private Generation.Watch watch = Generation.Watch.NONE;
@@ -326,6 +328,26 @@ public final class Generator implements AutoCloseable {
         return slots[id];
     }
 
+    /** Turns n-gram drafting on or off for the generations to come. */
+    public void speculate(boolean on) {
+        speculate = on;
+    }
+
+    /** Tokens drafted by n-gram lookup, and how many of them the model kept. */
+    public record DraftCounts(long drafted, long accepted) {
+    }
+
+    /** The drafts over this generator's life. */
+    public DraftCounts draftCounts() {
+        long drafted = 0;
+        long accepted = 0;
+        for (Slot s : slots) {
+            drafted += s.drafter.drafted;
+            accepted += s.drafter.accepted;
+        }
+        return new DraftCounts(drafted, accepted);
+    }
+
     /** What the prompt cache holds and how it served. */
     public PromptCache.Stats cacheStats() {
         return cache.stats();
@@ -347,11 +369,17 @@ public final class Generator implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = active.get(i).job.id();
         }
+        // drafts only when one slot runs alone: with others, the batch already reads the weights for several tokens
+        boolean alone = speculate && active.size() == 1;
         for (Slot s : active) {
             if (s.pending >= 0) {
                 s.outIndex = ctx.pending();
-                s.added = 1;
-                ctx.add(new int[] {s.pending}, 0, 1, s.cachedLength, s.seq, true);
+                s.draft = alone ? s.propose() : Slot.NONE;
+                int[] tokens = new int[1 + s.draft.length];
+                tokens[0] = s.pending;
+                System.arraycopy(s.draft, 0, tokens, 1, s.draft.length);
+                s.added = tokens.length;
+                ctx.add(tokens, 0, tokens.length, s.cachedLength, s.seq, s.draft.length == 0);
                 generating = true;
             }
         }
@@ -386,15 +414,20 @@ public final class Generator implements AutoCloseable {
             if (s.added == 0) {
                 continue;
             }
+            boolean drafted = s.pending >= 0 && s.draft.length > 0;
             int[] source = s.pending >= 0 ? new int[] {s.pending} : s.job.request().prompt();
-            s.remember(source, s.pending >= 0 ? 0 : s.cachedLength, s.added);
+            s.remember(source, s.pending >= 0 ? 0 : s.cachedLength, s.pending >= 0 ? 1 : s.added);
             s.added = 0;
             if (s.outIndex >= 0) {
                 if (s.promptDone == 0) {
                     s.promptDone = System.nanoTime();
                 }
                 watch.sampling(s.job.id());
-                s.next(s.outIndex);
+                if (drafted) {
+                    s.nextDrafted(s.outIndex);
+                } else {
+                    s.next(s.outIndex);
+                }
                 s.outIndex = -1;
             }
         }
@@ -414,6 +447,7 @@ public final class Generator implements AutoCloseable {
             }
             s.added = 0;
             s.outIndex = -1;
+            s.draft = Slot.NONE;
             if (!ctx.forgetFrom(s.seq, s.cachedLength)) {
                 ctx.forgetFrom(s.seq, 0);
                 s.cachedLength = 0;

@@ -22,6 +22,10 @@ final class Slot {
     int added;
     long started;
     long promptDone;
+    /** Proposals decoded with {@link #pending} in this step, checked as the tokens after it are sampled. */
+    int[] draft = NONE;
+    final Drafter drafter = new Drafter();
+    static final int[] NONE = new int[0];
     /** The log-probabilities of the tokens generated so far, when the job asked for them; else null. */
     private java.util.List<TokenLogprob> probs;
 
@@ -71,6 +75,36 @@ final class Slot {
             return true;
         }
         return false;
+    }
+
+    /** Proposals to decode with {@link #pending}, from what this slot holds (none when its context is near full). */
+    int[] propose() {
+        int room = owner.slotContext - cachedLength - 2;
+        return room <= 0 ? NONE : drafter.propose(cached, cachedLength, pending, room);
+    }
+
+    /**
+     * After a decode of {@link #pending} and the {@link #draft} behind it (outputs from {@code index} on): samples
+     * the token after each in turn, as {@link #next} does, keeping each proposal that is the token sampled before
+     * it (its cache is then right) and stopping at the first that is not; what was decoded past the last kept one
+     * leaves the cache.
+     */
+    void nextDrafted(int index) {
+        int[] d = draft;
+        draft = NONE;
+        int kept = 0;
+        for (int i = 0; ; i++) {
+            next(index + i);
+            if (job == null || i >= d.length || pending != d[i]) {
+                break;
+            }
+            remember(d, i, 1);   // decoded already, at the position it needs
+            kept++;
+        }
+        drafter.checked(d.length, kept);
+        if (kept < d.length) {
+            owner.ctx.forgetFrom(seq, cachedLength);
+        }
     }
 
     /** Samples the token after output {@code index} of the batch just decoded, and hands it on. */

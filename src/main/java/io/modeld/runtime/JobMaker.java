@@ -33,7 +33,8 @@ final class JobMaker {
         Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
         java.util.function.Consumer<Generation.Result> done = result -> events.send(id, new RunnerResult(
                 result.promptTokens(), result.reusedTokens(), result.tokens(), result.finish(), 0, result.promptNanos(),
-                result.generateNanos(), result.stopSequence(), result.logprobs(), held.generator.cacheStats()));
+                result.generateNanos(), result.stopSequence(), result.logprobs(), held.generator.cacheStats(),
+                held.generator.draftCounts()));
         java.util.function.Consumer<EngineException> failed = e -> events.send(id,
                 new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
         if (r.chat() != null && held.templates != null) {

@@ -52,6 +52,9 @@ public final class Lease implements AutoCloseable {
             if (g.cache() != null) {
                 resident.cache = g.cache();
             }
+            if (g.drafts() != null) {
+                resident.drafts = g.drafts();
+            }
             scheduler.generated(resident.id, g);
             return g.withLoad(loadNanos);
         } catch (RunnerFailure e) {

@@ -7,9 +7,10 @@ import io.modeld.gguf.ModelRole;
  * keep-alive unloads it if it stays idle (epoch ms; -1: never); {@code slots}, the requests it serves at
  * once, {@code busySlots} of them in use, {@code waiting} the requests queued for a free one; {@code busy}
  * when any slot is; its KV cache's type and flash attention setting ({@link io.modeld.engine.KvCache}); what its
- * prompt cache holds and how it served.
+ * prompt cache holds and how it served; the tokens it drafted (speculative decoding) and kept.
  */
 public record LoadedModel(String id, long estimate, long resident, long pid, ModelRole role, int context,
                           long expiresAt, int waiting, boolean busy, int slots, int busySlots, String kvCacheType,
-                          String flashAttention, io.modeld.engine.PromptCache.Stats promptCache) {
+                          String flashAttention, io.modeld.engine.PromptCache.Stats promptCache,
+                          io.modeld.engine.Generator.DraftCounts drafts) {
 }

@@ -121,7 +121,7 @@ final class Loader {
             // a state restored from disk is read whole before it goes in: the runner may hold it beside the RAM tier
             ModelRunner.Loaded info = runner.load(new ModelRunner.Load(s.models.filesOf(r), estimate.context(), s.threads,
                     role, false, slots, estimate.total() + 2 * cacheRam + LOAD_HEADROOM, plan.kv(),
-                    cacheSettings(r, estimate.context(), plan.kv(), bounds, cacheRam)));
+                    cacheSettings(r, estimate.context(), plan.kv(), bounds, cacheRam), s.draft()));
             Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), slots, plan.kv(),
                     options.keepAlive(),
                     s.clock.millis());
@@ -161,13 +161,13 @@ final class Loader {
     }
 
     /**
-     * The prompt cache of {@code r}: its bound in RAM ({@code ram} bytes, already reserved), the disk tier's, and
-     * the key its states are valid for: the model file (its digest where it has one), the slot's context and the
-     * KV cache's settings (the runner adds its llama.cpp release).
+     * The prompt cache of {@code r}: its bound in RAM ({@code ram} bytes, already reserved; 0: no cache), the disk
+     * tier's, and the key its states are valid for (slots saved to files carry it too): the model file (its digest
+     * where it has one), the slot's context and the KV cache's settings (the runner adds its llama.cpp release).
      */
     private io.modeld.engine.PromptCache.Settings cacheSettings(ModelRecord r, int context, io.modeld.engine.KvCache kv,
                                                                 Scheduler.PromptCacheBounds bounds, long ram) {
-        if (ram <= 0 || bounds.root() == null) {
+        if (bounds.root() == null) {
             return io.modeld.engine.PromptCache.Settings.NONE;
         }
         String file;

@@ -23,15 +23,17 @@ public interface ModelRunner extends AutoCloseable {
     /**
      * A load: the model's files (one, or the parts of a split model), its role, and for a generator
      * {@code parallel} slots of {@code context} tokens each; {@code memoryBytes} is what the runner may take
-     * more for it (0: no limit); {@code cache} the prompt cache behind a generator's slots.
+     * more for it (0: no limit); {@code cache} the prompt cache behind a generator's slots; {@code draft} whether
+     * it drafts tokens by n-gram lookup.
      */
     record Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
-                long memoryBytes, io.modeld.engine.KvCache kv, io.modeld.engine.PromptCache.Settings cache) {
+                long memoryBytes, io.modeld.engine.KvCache kv, io.modeld.engine.PromptCache.Settings cache,
+                boolean draft) {
 
         Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
              long memoryBytes, io.modeld.engine.KvCache kv) {
             this(files, context, threads, role, meanPooling, parallel, memoryBytes, kv,
-                    io.modeld.engine.PromptCache.Settings.NONE);
+                    io.modeld.engine.PromptCache.Settings.NONE, false);
         }
     }
 

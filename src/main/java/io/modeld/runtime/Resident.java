@@ -25,6 +25,8 @@ final class Resident {
     volatile long lastUsed;
     /** What its prompt cache held after the last generation (none before the first). */
     volatile io.modeld.engine.PromptCache.Stats cache = io.modeld.engine.PromptCache.Stats.NONE;
+    /** Its drafts (speculative decoding) after the last generation. */
+    volatile io.modeld.engine.Generator.DraftCounts drafts = new io.modeld.engine.Generator.DraftCounts(0, 0);
     /** This model's keep-alive; null for the daemon's default, negative for ever. */
     volatile Duration keepAlive;
 
@@ -67,6 +69,6 @@ final class Resident {
         int inUse = slots - turn.availablePermits();
         return new LoadedModel(id, estimate.total(), runner.residentBytes(), runner.pid(), role, context,
                 expiresAt(fallback), turn.getQueueLength(), inUse > 0, slots, inUse, kv.type().wire(), kv.flash().wire(),
-                cache);
+                cache, drafts);
     }
 }

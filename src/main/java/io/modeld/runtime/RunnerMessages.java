@@ -54,11 +54,12 @@ final class RunnerMessages {
      * {@code parallel} slots of {@code context} tokens each. {@code stepMillis} limits each step of the
      * requests to come ({@link StepWatch}; 0 keeps the runner's); {@code memoryBytes}, when above 0, the memory
      * the runner may take more from now; a generator's KV cache of {@code kvType} with {@code flashAttention}
-     * ({@link io.modeld.engine.KvCache}; null: the defaults), and its prompt cache ({@code cache}; null: none).
+     * ({@link io.modeld.engine.KvCache}; null: the defaults), its prompt cache ({@code cache}; null: none), and
+     * whether it drafts tokens by n-gram lookup ({@code draft}).
      */
     record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel,
                 long stepMillis, long memoryBytes, String kvType, String flashAttention,
-                io.modeld.engine.PromptCache.Settings cache) implements Request {
+                io.modeld.engine.PromptCache.Settings cache, boolean draft) implements Request {
     }
 
     /** Free the model; the runner stays for the next one. */

@@ -57,6 +57,7 @@ final class RunnerModel implements AutoCloseable {
                             ? io.modeld.engine.KvCache.DEFAULT : new io.modeld.engine.KvCache(
                             io.modeld.engine.KvCache.Type.of(r.kvType()),
                             io.modeld.engine.KvCache.FlashAttention.of(r.flashAttention())), cache(r, engine));
+                    generator.speculate(r.draft());
                     if (engine.chat() != null) {
                         lane.begin("reading the chat template", stepNanos);
                         try {

@@ -42,6 +42,7 @@ public final class Scheduler implements AutoCloseable {
     private volatile int context;
     private volatile KvCache kvCache = KvCache.DEFAULT;
     private volatile PromptCacheBounds promptCache = PromptCacheBounds.NONE;
+    private volatile boolean draft;
     private final GenerationLog generations = new GenerationLog();
     /** Written under the lock; read without it by {@link #loaded(String)}, which every listing asks per model. */
     final Map<String, Resident> loaded = new ConcurrentHashMap<>();
@@ -128,6 +129,15 @@ public final class Scheduler implements AutoCloseable {
 
     PromptCacheBounds promptCache() {
         return promptCache;
+    }
+
+    /** Whether the chat models loaded from now on draft tokens by n-gram lookup (speculative decoding). */
+    public void setDraft(boolean on) {
+        draft = on;
+    }
+
+    boolean draft() {
+        return draft;
     }
 
     /** The prompt caches' bounds; none until the daemon sets them (the scheduler's own tests). */

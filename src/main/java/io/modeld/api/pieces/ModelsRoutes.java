@@ -63,6 +63,8 @@ final class ModelsRoutes {
                         .put("busySlots", l.busySlots()).put("kvCacheType", l.kvCacheType())
                         .put("flashAttention", l.flashAttention())
                         .set("promptCache", Json.MAPPER.valueToTree(l.promptCache()));
+                list.get(list.size() - 1).withObject("/drafts").put("drafted", l.drafts().drafted())
+                        .put("accepted", l.drafts().accepted());
             }
             long[] spare = scheduler.spareRunner();
             if (spare == null) {

@@ -1,0 +1,86 @@
+package io.modeld.engine;
+
+/**
+ * Draftless speculative decoding by n-gram lookup (prompt lookup, as llama.cpp's {@code ngram} drafts): the last
+ * few tokens of a slot are looked for earlier in what it holds, and the tokens that followed them there are
+ * proposed as the next ones. The model checks them all in one decode, with the token being generated; each
+ * proposal it would have sampled itself is kept, so an answer that re-emits its prompt (an edited file, quoted
+ * code, a tool's output) takes one decode for several tokens, and the sampled text is exactly what it would have
+ * been. A slot whose proposals miss waits longer and longer before it proposes again (up to
+ * {@value #MAX_WAIT} decodes), so text that repeats nothing pays next to nothing. Used by a slot's thread.
+ */
+final class Drafter {
+
+    /** The most tokens proposed at once. */
+    static final int MAX_DRAFT = 8;
+    /** The longest wait after proposals that missed, in decodes. */
+    static final int MAX_WAIT = 64;
+    private static final int[] NONE = new int[0];
+    /** The n-gram lengths looked for, longest first: a longer match predicts better. */
+    private static final int[] LENGTHS = {4, 3};
+
+    private int wait;
+    private int skip;
+    long drafted;
+    long accepted;
+
+    /**
+     * Proposals to follow {@code last}, which follows {@code tokens[0..length)}; none while waiting after misses,
+     * or when the last tokens occur nowhere earlier.
+     */
+    int[] propose(int[] tokens, int length, int last, int room) {
+        if (skip > 0) {
+            skip--;
+            return NONE;
+        }
+        int total = length + 1;
+        for (int n : LENGTHS) {
+            if (total <= n) {
+                continue;
+            }
+            for (int start = total - n - 1; start >= 0; start--) {   // the most recent earlier occurrence
+                if (matches(tokens, length, last, start, total - n, n)) {
+                    int from = start + n;
+                    int count = Math.min(Math.min(MAX_DRAFT, room), total - from);
+                    if (count <= 0) {
+                        return NONE;
+                    }
+                    int[] draft = new int[count];
+                    for (int i = 0; i < count; i++) {
+                        draft[i] = at(tokens, length, last, from + i);
+                    }
+                    return draft;
+                }
+            }
+        }
+        return NONE;
+    }
+
+    /** What the model kept of {@code proposed} tokens: none makes the next wait longer, any resets it. */
+    void checked(int proposed, int kept) {
+        drafted += proposed;
+        accepted += kept;
+        if (proposed == 0) {
+            return;
+        }
+        if (kept == 0) {
+            wait = Math.min(MAX_WAIT, Math.max(1, wait * 2));
+            skip = wait;
+        } else {
+            wait = 0;
+        }
+    }
+
+    private static boolean matches(int[] tokens, int length, int last, int a, int b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (at(tokens, length, last, a + i) != at(tokens, length, last, b + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int at(int[] tokens, int length, int last, int i) {
+        return i < length ? tokens[i] : last;
+    }
+}
