@@ -35,7 +35,7 @@ public class DraftBench {
             int[] reEmit = model.tokenize("Hello" + own, true, true);
             bench("re-emit", off, on, reEmit, i -> greedy, runs);
             bench("sampled", off, on, model.tokenize("Hello", true, true),
-                    i -> Sampling.DEFAULT.withTemperature(1.0).withSeed(100 + i), runs);
+                    i -> Sampling.DEFAULT.withTemperature(1.0f).withSeed(100 + i), runs);
         }
         System.exit(0);
     }
@@ -47,9 +47,14 @@ public class DraftBench {
         Generator.DraftCounts before = on.draftCounts();
         tps(off, prompt, sampling.apply(0));
         tps(on, prompt, sampling.apply(0));
-        for (int i = 1; i <= runs; i++) {
-            a.add(tps(off, prompt, sampling.apply(i)));
-            b.add(tps(on, prompt, sampling.apply(i)));
+        for (int i = 1; i <= runs; i++) {   // the two take turns, each first every other run
+            if (i % 2 == 0) {
+                a.add(tps(off, prompt, sampling.apply(i)));
+                b.add(tps(on, prompt, sampling.apply(i)));
+            } else {
+                b.add(tps(on, prompt, sampling.apply(i)));
+                a.add(tps(off, prompt, sampling.apply(i)));
+            }
         }
         Generator.DraftCounts after = on.draftCounts();
         System.out.printf("%s %.1f %.1f %d %d%n", name, median(a), median(b), after.drafted() - before.drafted(),
