@@ -140,6 +140,7 @@ public final class Daemon implements AutoCloseable {
                     KvCache.FlashAttention.of(config.flashAttention())));   // the pair refused here when it cannot work
             scheduler.setPromptCache(dataDir.promptCache(), config.cacheRam(), config.cacheDisk());
             scheduler.setDraft(config.draft());
+            scheduler.setDraftModel(config.draftModel());
             Scheduler inMemory = scheduler;
             downloads.beforeRemoval(inMemory::unload);
             inference = new Inference(models, scheduler, store);

@@ -92,6 +92,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "is the same) or off (MODELD_DRAFT; default ${DEFAULT-VALUE}).")
     String draft;
 
+    @Option(names = "--draft-model", defaultValue = "${env:MODELD_DRAFT_MODEL}",
+            description = "A smaller chat model of the same vocabulary (a name or id) that drafts tokens for the chat "
+                    + "models whose Modelfile names none (PARAMETER draft_model), when --draft is on: its drafts are "
+                    + "checked in one decode, the text is the same (MODELD_DRAFT_MODEL; default none).")
+    String draftModel;
+
     @Option(names = "--step-timeout", defaultValue = "${env:MODELD_STEP_TIMEOUT:-30s}",
             description = "The longest one step of a request may take in a runner: rendering its template, "
                     + "tokenizing, building its grammar, sampling a token (a decode may take ten); past it the step "
@@ -219,6 +225,7 @@ final class ServeCommand implements Callable<Integer> {
             case "off" -> false;
             default -> throw new IllegalArgumentException("--draft: ngram or off, not '" + draft + "'");
         });
+        b.draftModel(draftModel);
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();

@@ -40,13 +40,16 @@ import java.util.List;
  *                 auto (what the budget has free at its load, up to an eighth of it and 8 GiB); 0 for none
  * @param cacheDisk the bytes the prompt caches may keep in the data dir across unloads and restarts; 0 for none
  * @param draft whether chat models draft tokens by n-gram lookup (speculative decoding) when a slot runs alone
+ * @param draftModel a smaller chat model of the same vocabulary that drafts for the chat models whose Modelfile names
+ *                   none ({@code PARAMETER draft_model}), drafting being on; null for none
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
                      boolean resumeDownloads, Duration stallTimeout, String hfEndpoint, String hfToken,
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
                      Registries registries, long maxBandwidth, int parallel, int context, String kvCacheType,
-                     String flashAttention, Duration stepTimeout, long cacheRam, long cacheDisk, boolean draft) {
+                     String flashAttention, Duration stepTimeout, long cacheRam, long cacheDisk, boolean draft,
+                     String draftModel) {
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -183,6 +186,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.cacheRam = cacheRam;
         b.cacheDisk = cacheDisk;
         b.draft = draft;
+        b.draftModel = draftModel;
         return b;
     }
 

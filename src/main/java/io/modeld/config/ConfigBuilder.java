@@ -37,6 +37,7 @@ public final class ConfigBuilder {
     long cacheRam = -1;
     long cacheDisk = Config.DEFAULT_CACHE_DISK;
     boolean draft = true;
+    String draftModel;
 
     ConfigBuilder(Path dataDir) {
         this.dataDir = dataDir;
@@ -166,6 +167,12 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** A smaller chat model that drafts for the others (null: none). */
+    public ConfigBuilder draftModel(String v) {
+        draftModel = v == null || v.isBlank() ? null : v;
+        return this;
+    }
+
     public ConfigBuilder maxBandwidth(long v) {
         maxBandwidth = v;
         return this;
@@ -175,6 +182,6 @@ public final class ConfigBuilder {
         return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                 allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
                 ollamaPort, library, registries, maxBandwidth, parallel, context, kvCacheType,
-                flashAttention, stepTimeout, cacheRam, cacheDisk, draft);
+                flashAttention, stepTimeout, cacheRam, cacheDisk, draft, draftModel);
     }
 }

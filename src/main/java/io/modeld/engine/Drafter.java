@@ -28,15 +28,37 @@ final class Drafter {
     long drafted;
     long accepted;
 
+    /** Where proposals come from when the lookup finds none: a draft model ({@link DraftModel}). */
+    interface Fallback {
+        int[] draft(int count) throws EngineException;
+    }
+
     /**
      * Proposals to follow {@code last}, which follows {@code tokens[0..length)}; none while waiting after misses,
      * or when the last tokens occur nowhere earlier.
      */
     int[] propose(int[] tokens, int length, int last, int room) {
+        return propose(tokens, length, last, room, null);
+    }
+
+    /** The same, asking {@code fallback} (when not null) for as many as it would propose when the lookup finds none. */
+    int[] propose(int[] tokens, int length, int last, int room, Fallback fallback) {
         if (skip > 0) {
             skip--;
             return NONE;
         }
+        int[] found = lookup(tokens, length, last, room);
+        if (found.length > 0 || fallback == null) {
+            return found;
+        }
+        try {
+            return fallback.draft(Math.min(size, room));
+        } catch (EngineException e) {
+            return NONE;   // the draft model failed: the target goes on without
+        }
+    }
+
+    private int[] lookup(int[] tokens, int length, int last, int room) {
         int total = length + 1;
         for (int n : LENGTHS) {
             if (total <= n) {

@@ -27,6 +27,8 @@ public final class Generator implements AutoCloseable {
     private final PromptCache cache;
     /** Whether a slot running alone drafts tokens by n-gram lookup ({@link Drafter}). */
     private volatile boolean speculate;
+    /** A smaller model of the same vocabulary that drafts when the lookup finds nothing; null for none. */
+    DraftModel draftModel;
     final int slotContext;
     private long clock;
     private Generation.Watch watch = Generation.Watch.NONE;
@@ -328,6 +330,24 @@ public final class Generator implements AutoCloseable {
         return slots[id];
     }
 
+    /**
+     * Gives the generator a draft model ({@code draft}, which it then owns and closes): a smaller model of the
+     * same vocabulary that drafts when the n-gram lookup finds nothing, drafting being on. INPUT (and
+     * {@code draft} closed) when its vocabulary is not this model's.
+     */
+    public void draftWith(LlamaModel draft, int threads) throws EngineException {
+        try {
+            DraftModel d = DraftModel.create(draft, model, slotContext, slots.length, threads);
+            if (draftModel != null) {
+                draftModel.close();
+            }
+            draftModel = d;
+        } catch (EngineException | RuntimeException e) {
+            draft.close();
+            throw e;
+        }
+    }
+
     /** Turns n-gram drafting on or off for the generations to come. */
     public void speculate(boolean on) {
         speculate = on;
@@ -503,6 +523,9 @@ public final class Generator implements AutoCloseable {
     @Override
     public void close() {
         cache.close();
+        if (draftModel != null) {
+            draftModel.close();
+        }
         ctx.close();
     }
 

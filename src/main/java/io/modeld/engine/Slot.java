@@ -80,7 +80,9 @@ final class Slot {
     /** Proposals to decode with {@link #pending}, from what this slot holds (none when its context is near full). */
     int[] propose() {
         int room = owner.slotContext - cachedLength - 2;
-        return room <= 0 ? NONE : drafter.propose(cached, cachedLength, pending, room);
+        DraftModel model = owner.draftModel;
+        return room <= 0 ? NONE : drafter.propose(cached, cachedLength, pending, room, model == null ? null
+                : count -> model.propose(seq, cached, cachedLength, pending, count));
     }
 
     /**

@@ -114,18 +114,23 @@ final class Loader {
         MemoryEstimate estimate = plan.estimate();
         Scheduler.PromptCacheBounds bounds = role == ModelRole.GENERATOR ? s.promptCache()
                 : Scheduler.PromptCacheBounds.NONE;
-        long cacheRam = reserve(r, estimate.total(), bounds.ram());
+        Draft draft = role == ModelRole.GENERATOR ? draft(r, estimate.context(), slots) : Draft.NONE;
+        long cacheRam = reserve(r, estimate.total() + draft.bytes(), bounds.ram());
         ModelRunner runner = null;
         try {
             runner = s.runners.take();
             // a state restored from disk is read whole before it goes in: the runner may hold it beside the RAM tier
             ModelRunner.Loaded info = runner.load(new ModelRunner.Load(s.models.filesOf(r), estimate.context(), s.threads,
-                    role, false, slots, estimate.total() + 2 * cacheRam + LOAD_HEADROOM, plan.kv(),
-                    cacheSettings(r, estimate.context(), plan.kv(), bounds, cacheRam), s.draft()));
+                    role, false, slots, estimate.total() + draft.bytes() + 2 * cacheRam + LOAD_HEADROOM, plan.kv(),
+                    cacheSettings(r, estimate.context(), plan.kv(), bounds, cacheRam), s.draft(), draft.files()));
+            if (info.draftProblem() != null) {
+                LOG.warn("{} drafts without its draft model {}: {}", r.spec().name(), draft.name(), info.draftProblem());
+            }
             Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), slots, plan.kv(),
                     options.keepAlive(),
                     s.clock.millis());
             resident.cacheRam = cacheRam;
+            resident.draftBytes = draft.bytes();
             synchronized (s.lock) {
                 s.loaded.put(r.id(), resident);
             }
@@ -157,6 +162,51 @@ final class Loader {
             synchronized (s.lock) {
                 s.budget.unreserve(r.id());
             }
+        }
+    }
+
+    /** A chat model's draft model: its name, files and what it takes beside the model ({@link #NONE}: none). */
+    record Draft(String name, java.util.List<java.nio.file.Path> files, long bytes) {
+        static final Draft NONE = new Draft(null, java.util.List.of(), 0);
+    }
+
+    /**
+     * The draft model of {@code r}: its Modelfile's {@code draft_model}, else the daemon's {@code --draft-model},
+     * when drafting is on; its weights, and a KV cache of {@code slots} sequences of {@code context} tokens, count
+     * against the budget with the model. One that is not there, not downloaded, not a chat model or the model
+     * itself is left out with a warning: the model loads and drafts by n-gram lookup alone.
+     */
+    private Draft draft(ModelRecord r, int context, int slots) {
+        Object asked = r.spec().modelfile() == null || r.spec().modelfile().parameters() == null ? null
+                : r.spec().modelfile().parameters().get("draft_model");
+        String name = asked != null ? asked.toString() : s.draftModel();
+        if (name == null || name.isBlank() || !s.draft()) {
+            return Draft.NONE;
+        }
+        ModelRecord d;
+        try {
+            d = s.models.get(name);
+        } catch (ModeldException e) {
+            LOG.warn("{}: its draft model '{}' is not a model here; it drafts without one", r.spec().name(), name);
+            return Draft.NONE;
+        }
+        if (d.id().equals(r.id()) || !d.downloaded()) {
+            LOG.warn("{}: its draft model '{}' is {}; it drafts without one", r.spec().name(), name,
+                    d.id().equals(r.id()) ? "the model itself" : "not downloaded");
+            return Draft.NONE;
+        }
+        try {
+            GgufFile g = GgufHeaders.shared().read(s.models.fileOf(d));
+            if (ModelRole.of(g) != ModelRole.GENERATOR) {
+                LOG.warn("{}: its draft model '{}' is not a chat model; it drafts without one", r.spec().name(), name);
+                return Draft.NONE;
+            }
+            MemoryEstimate e = MemoryEstimate.of(g, d.file().size(), context, slots);
+            return new Draft(d.spec().name(), s.models.filesOf(d), e.weights() + e.kvCache() + e.compute());
+        } catch (GgufFormatException | IOException e) {
+            LOG.warn("{}: its draft model '{}' cannot be read ({}); it drafts without one", r.spec().name(), name,
+                    e.getMessage());
+            return Draft.NONE;
         }
     }
 

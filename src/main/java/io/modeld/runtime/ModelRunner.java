@@ -13,7 +13,11 @@ import java.util.List;
 public interface ModelRunner extends AutoCloseable {
 
     /** What a load made: the context the model got, its embedding size and trained context. */
-    record Loaded(int context, int embeddingSize, int trainedContext) {
+    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem) {
+
+        public Loaded(int context, int embeddingSize, int trainedContext) {
+            this(context, embeddingSize, trainedContext, null);
+        }
     }
 
     /** Pooled vectors (embeddings, or a reranker's scores) and the tokens they were made from. */
@@ -24,16 +28,16 @@ public interface ModelRunner extends AutoCloseable {
      * A load: the model's files (one, or the parts of a split model), its role, and for a generator
      * {@code parallel} slots of {@code context} tokens each; {@code memoryBytes} is what the runner may take
      * more for it (0: no limit); {@code cache} the prompt cache behind a generator's slots; {@code draft} whether
-     * it drafts tokens by n-gram lookup.
+     * it drafts tokens (by n-gram lookup, and with the draft model in {@code draftFiles} when not empty).
      */
     record Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
                 long memoryBytes, io.modeld.engine.KvCache kv, io.modeld.engine.PromptCache.Settings cache,
-                boolean draft) {
+                boolean draft, List<Path> draftFiles) {
 
         Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
              long memoryBytes, io.modeld.engine.KvCache kv) {
             this(files, context, threads, role, meanPooling, parallel, memoryBytes, kv,
-                    io.modeld.engine.PromptCache.Settings.NONE, false);
+                    io.modeld.engine.PromptCache.Settings.NONE, false, List.of());
         }
     }
 

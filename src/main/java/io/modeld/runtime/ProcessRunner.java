@@ -98,12 +98,13 @@ final class ProcessRunner implements ModelRunner {
     public Loaded load(Load load) throws RunnerFailure {
         RunnerMessages.Event e = ask(new RunnerMessages.Load(load.files().stream().map(Path::toString).toList(),
                 load.context(), load.threads(), load.role().name(), load.meanPooling(), load.parallel(), step.toMillis(),
-                load.memoryBytes(), load.kv().type().wire(), load.kv().flash().wire(), load.cache(), load.draft()), LOAD_TIMEOUT,
+                load.memoryBytes(), load.kv().type().wire(), load.kv().flash().wire(), load.cache(), load.draft(),
+                load.draftFiles().stream().map(Path::toString).toList()), LOAD_TIMEOUT,
                 "load");
         if (!(e instanceof RunnerMessages.Loaded l)) {
             throw failure(e, "llama.cpp could not load " + load.files().get(0).getFileName());
         }
-        return new Loaded(l.context(), l.embeddingSize(), l.trainedContext());
+        return new Loaded(l.context(), l.embeddingSize(), l.trainedContext(), l.draftProblem());
     }
 
     /** Frees the model; the runner stays, ready for the next one. */

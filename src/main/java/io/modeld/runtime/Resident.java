@@ -46,13 +46,15 @@ final class Resident {
 
     /** The RAM its prompt cache may take, charged with the estimate. */
     volatile long cacheRam;
+    /** What its draft model takes beside it (weights, KV cache), charged with the estimate. */
+    volatile long draftBytes;
 
     /**
-     * What it counts against the budget: the larger of its estimate (with its prompt cache's bound) and what its
-     * runner really uses.
+     * What it counts against the budget: the larger of its estimate (with its prompt cache's bound and its draft
+     * model) and what its runner really uses.
      */
     long using() {
-        return Math.max(estimate.total() + cacheRam, runner.residentBytes());
+        return Math.max(estimate.total() + cacheRam + draftBytes, runner.residentBytes());
     }
 
     Duration keepAliveOr(Duration fallback) {

@@ -55,11 +55,12 @@ final class RunnerMessages {
      * requests to come ({@link StepWatch}; 0 keeps the runner's); {@code memoryBytes}, when above 0, the memory
      * the runner may take more from now; a generator's KV cache of {@code kvType} with {@code flashAttention}
      * ({@link io.modeld.engine.KvCache}; null: the defaults), its prompt cache ({@code cache}; null: none), and
-     * whether it drafts tokens by n-gram lookup ({@code draft}).
+     * whether it drafts tokens (by n-gram lookup, and with the draft model in {@code draftFiles} when not empty).
      */
     record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel,
                 long stepMillis, long memoryBytes, String kvType, String flashAttention,
-                io.modeld.engine.PromptCache.Settings cache, boolean draft) implements Request {
+                io.modeld.engine.PromptCache.Settings cache, boolean draft, List<String> draftFiles)
+            implements Request {
     }
 
     /** Free the model; the runner stays for the next one. */
@@ -138,7 +139,8 @@ final class RunnerMessages {
     }
 
     /** The model is in: the context it got, its vector size and trained context. */
-    record Loaded(int context, int embeddingSize, int trainedContext) implements Event {
+    /** What a load made; {@code draftProblem} why the draft model asked for was not used (null: it was, or none). */
+    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem) implements Event {
     }
 
     record Unloaded() implements Event {

@@ -28,6 +28,8 @@ final class RunnerModel implements AutoCloseable {
     final ChatTemplates templates;
     /** Non-null for an embedder or a reranker. */
     private final Pooler pooler;
+    /** Why the draft model asked for is not used; null when it is, or none was asked for. */
+    private String draftProblem;
 
     private RunnerModel(LlamaModel model, ModelRole role, Generator generator, ChatTemplates templates, Pooler pooler) {
         this.model = model;
@@ -47,6 +49,7 @@ final class RunnerModel implements AutoCloseable {
         Generator generator = null;
         ChatTemplates templates = null;
         Pooler pooler = null;
+        String problem = null;
         try {
             ModelRole role = ModelRole.valueOf(r.role());
             int threads = Math.max(1, r.threads());
@@ -58,6 +61,7 @@ final class RunnerModel implements AutoCloseable {
                             io.modeld.engine.KvCache.Type.of(r.kvType()),
                             io.modeld.engine.KvCache.FlashAttention.of(r.flashAttention())), cache(r, engine));
                     generator.speculate(r.draft());
+                    problem = draft(engine, generator, r, threads);
                     if (engine.chat() != null) {
                         lane.begin("reading the chat template", stepNanos);
                         try {
@@ -70,7 +74,9 @@ final class RunnerModel implements AutoCloseable {
                 case EMBEDDER -> pooler = Pooler.embeddings(m, context, threads, r.meanPooling());
                 case RERANKER -> pooler = Pooler.reranker(m, context, threads);
             }
-            return new RunnerModel(m, role, generator, templates, pooler);
+            RunnerModel made = new RunnerModel(m, role, generator, templates, pooler);
+            made.draftProblem = problem;
+            return made;
         } catch (EngineException | RuntimeException e) {
             for (AutoCloseable c : new AutoCloseable[] {templates, generator, pooler}) {
                 if (c != null) {
@@ -79,6 +85,22 @@ final class RunnerModel implements AutoCloseable {
             }
             m.close();
             throw e;
+        }
+    }
+
+    /**
+     * Loads the draft model asked for ({@code r.draftFiles()}) and gives it to the generator; why it could not (a
+     * file llama.cpp refuses, another vocabulary), or null. The model then drafts by n-gram lookup alone.
+     */
+    private static String draft(LlamaEngine engine, Generator generator, RunnerMessages.Load r, int threads) {
+        if (r.draftFiles() == null || r.draftFiles().isEmpty()) {
+            return null;
+        }
+        try {
+            generator.draftWith(engine.loadModel(r.draftFiles().stream().map(Path::of).toList()), threads);
+            return null;
+        } catch (EngineException e) {
+            return e.getMessage();
         }
     }
 
@@ -92,7 +114,7 @@ final class RunnerModel implements AutoCloseable {
     /** What the load made, as the daemon is told. */
     RunnerMessages.Loaded loaded() {
         int ctx = generator != null ? generator.contextSize() : pooler.maxTokens();
-        return new RunnerMessages.Loaded(ctx, model.embeddingOutputSize(), model.contextTrained());
+        return new RunnerMessages.Loaded(ctx, model.embeddingOutputSize(), model.contextTrained(), draftProblem);
     }
 
     /** Pooled vectors and the tokens they were made from. */

@@ -43,6 +43,7 @@ public final class Scheduler implements AutoCloseable {
     private volatile KvCache kvCache = KvCache.DEFAULT;
     private volatile PromptCacheBounds promptCache = PromptCacheBounds.NONE;
     private volatile boolean draft;
+    private volatile String draftModel;
     private final GenerationLog generations = new GenerationLog();
     /** Written under the lock; read without it by {@link #loaded(String)}, which every listing asks per model. */
     final Map<String, Resident> loaded = new ConcurrentHashMap<>();
@@ -138,6 +139,18 @@ public final class Scheduler implements AutoCloseable {
 
     boolean draft() {
         return draft;
+    }
+
+    /**
+     * The draft model of the chat models loaded from now on whose Modelfile names none (null: none): a smaller
+     * model of the same vocabulary (speculative decoding).
+     */
+    public void setDraftModel(String name) {
+        draftModel = name;
+    }
+
+    String draftModel() {
+        return draftModel;
     }
 
     /** The prompt caches' bounds; none until the daemon sets them (the scheduler's own tests). */

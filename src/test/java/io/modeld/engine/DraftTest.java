@@ -49,4 +49,31 @@ class DraftTest {
             assertThat(run(on, prompt, seeded, 60)).isEqualTo(run(off, prompt, seeded, 60));
         }
     }
+
+    @Test
+    void a_draft_model_of_the_same_vocabulary_drafts_what_the_lookup_cannot_and_the_text_stays_the_same()
+            throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        TinyLlama.TINY.write(file, 42);
+        Path other = dir.resolve("other-vocabulary.gguf");   // two control tokens more
+        TinyLlama.TINY.write(other, 43, io.modeld.gguf.TinyLlama.CHATML, List.of("<|im_start|>", "<|im_end|>"));
+        try (LlamaModel model = EngineTest.engine().loadModel(List.of(file));
+             Generator off = Generator.create(model, 256, 1, 2, KvCache.DEFAULT);
+             Generator on = Generator.create(model, 256, 1, 2, KvCache.DEFAULT)) {
+            // the same weights as their own draft: every draft it makes is what the model samples
+            on.draftWith(EngineTest.engine().loadModel(List.of(file)), 2);
+            on.speculate(true);
+            Sampling greedy = Sampling.DEFAULT.withTemperature(0);
+            int[] prompt = model.tokenize("A story about a lighthouse keeper and the ships", true, true);
+            assertThat(run(on, prompt, greedy, 80)).isEqualTo(run(off, prompt, greedy, 80));
+            Generator.DraftCounts counts = on.draftCounts();
+            assertThat(counts.drafted()).isGreaterThan(20);
+            assertThat(counts.accepted()).as("an identical draft model's tokens are kept")
+                    .isGreaterThan(counts.drafted() * 8 / 10);
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> on.draftWith(EngineTest.engine()
+                            .loadModel(List.of(other)), 2))
+                    .isInstanceOf(EngineException.class).hasMessageContaining("vocabular");
+        }
+    }
 }

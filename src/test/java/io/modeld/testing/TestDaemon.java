@@ -102,6 +102,14 @@ public final class TestDaemon implements AutoCloseable, BeforeEachCallback, Afte
         return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     }
 
+    /** What the daemon logged so far in this test, a line each ({@code LEVEL logger - message}). */
+    public String logs() {
+        StringBuilder b = new StringBuilder();
+        List.copyOf(log.list).forEach(e -> b.append(e.getLevel()).append(' ').append(e.getLoggerName()).append(" - ")
+                .append(e.getFormattedMessage()).append('\n'));
+        return b.toString();
+    }
+
     /** The data dir the daemon serves. */
     public Path dataDir() {
         return config.dataDir();
