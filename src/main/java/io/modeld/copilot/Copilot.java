@@ -100,8 +100,9 @@ public final class Copilot {
         RunnerResult result = null;
         boolean stopped = false;
         try {
+            // a conversation is one its user comes back to: the prompt cache keeps it before others
             result = inference.generate(new GenerationRequest(model.id(), Prompt.chat(turns), Options.NONE, null,
-                    false), sink);
+                    false).kept(), sink);
             LOG.info("conversation {}: {} answered in {} tokens from a prompt of {} tokens ({} of them cached)",
                     c[0].id(), model.spec().name(), result.tokens(), result.promptTokens(), result.cachedTokens());
         } catch (Stopped s) {

@@ -39,13 +39,20 @@ public final class Generation {
      * @param maxTokens at most this many tokens are generated
      * @param stop strings that end the generation; they are not part of the output
      * @param ignoreEos keep generating past the model's end of sequence (for benchmarks)
+     * @param keep its prefix is one a client comes back to (a Pieces conversation, a stored response): the prompt
+     *             cache keeps it before others
      */
     public record Request(int[] prompt, int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos,
-                          int logprobs) {
+                          int logprobs, boolean keep) {
 
         /** Without log-probabilities. */
         public Request(int[] prompt, int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos) {
-            this(prompt, maxTokens, sampling, stop, ignoreEos, -1);
+            this(prompt, maxTokens, sampling, stop, ignoreEos, -1, false);
+        }
+
+        public Request(int[] prompt, int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos,
+                       int logprobs) {
+            this(prompt, maxTokens, sampling, stop, ignoreEos, logprobs, false);
         }
     }
 
@@ -74,6 +81,13 @@ public final class Generation {
     public record Job(long id, Request request, TokenSampler sampler, IntPredicate shown,
                       Output out, BooleanSupplier abandon, Consumer<Result> done,
                       Consumer<EngineException> failed) {
+
+        /** This job, its prefix one the prompt cache keeps before others ({@link Request#keep}). */
+        public Job kept(boolean keep) {
+            Request r = request;
+            return keep == r.keep() ? this : new Job(id, new Request(r.prompt(), r.maxTokens(), r.sampling(), r.stop(),
+                    r.ignoreEos(), r.logprobs(), keep), sampler, shown, out, abandon, done, failed);
+        }
     }
 
     /**

@@ -200,11 +200,12 @@ public final class Generator implements AutoCloseable {
             // its state is copied out before the hit's goes in, and kept after: keeping may evict the hit's entry
             com.sun.jna.Memory old = target.cachedLength >= PromptCache.MIN_TOKENS ? ctx.saveSequence(target.seq) : null;
             int[] oldTokens = Arrays.copyOf(target.cached, target.cachedLength);
+            boolean oldKeep = target.keep;
             boolean ok = ctx.restoreSequence(target.seq, hit.state, hit.size);
             target.cached = ok ? hit.tokens.clone() : new int[0];
             target.cachedLength = ok ? hit.tokens.length : 0;
             if (old != null) {
-                cache.keep(oldTokens, old);
+                cache.keep(oldTokens, old, oldKeep);
             }
             return ok ? target : null;
         }
@@ -215,7 +216,7 @@ public final class Generator implements AutoCloseable {
         if (slot.cachedLength - reuse >= PromptCache.MIN_TOKENS) {
             com.sun.jna.Memory state = ctx.saveSequence(slot.seq);
             if (state != null) {
-                cache.keep(Arrays.copyOf(slot.cached, slot.cachedLength), state);
+                cache.keep(Arrays.copyOf(slot.cached, slot.cachedLength), state, slot.keep);
             }
         }
     }
@@ -233,7 +234,7 @@ public final class Generator implements AutoCloseable {
             if (s.cachedLength >= PromptCache.MIN_TOKENS) {
                 com.sun.jna.Memory state = ctx.saveSequence(s.seq);
                 if (state != null) {
-                    cache.persist(Arrays.copyOf(s.cached, s.cachedLength), state);
+                    cache.persist(Arrays.copyOf(s.cached, s.cachedLength), state, s.keep);
                 }
             }
         }

@@ -71,7 +71,8 @@ public final class PromptCache implements AutoCloseable {
         }
     }
 
-    private record Entry(int[] tokens, Memory state, long size) {
+    /** A RAM entry; {@code kept}: a conversation a client comes back to, evicted after every other. */
+    private record Entry(int[] tokens, Memory state, long size, boolean kept) {
     }
 
     private final Settings settings;
@@ -158,9 +159,10 @@ public final class PromptCache implements AutoCloseable {
 
     /**
      * Keeps {@code state} ({@code tokens}' KV, which it then owns) in RAM, unless an entry already holds all of
-     * {@code tokens}; entries that only hold a prefix of them go. Past the bound, the least recently used go.
+     * {@code tokens}; entries that only hold a prefix of them go. Past the bound, the least recently used go, those
+     * of conversations clients come back to ({@code kept}: Pieces conversations, stored responses) after all others.
      */
-    void keep(int[] tokens, Memory state) {
+    void keep(int[] tokens, Memory state, boolean kept) {
         long size = state.size();
         if (tokens.length < MIN_TOKENS || size > settings.ramBytes()) {
             state.close();
@@ -175,15 +177,24 @@ public final class PromptCache implements AutoCloseable {
             if (common(e.tokens, tokens) == e.tokens.length) {
                 it.remove();
                 free(e);
+                kept |= e.kept;
             }
         }
-        Entry e = new Entry(tokens, state, size);
+        Entry e = new Entry(tokens, state, size, kept);
         ram.put(e, e);
         ramBytes += size;
-        for (Iterator<Entry> it = ram.keySet().iterator(); ramBytes > settings.ramBytes() && it.hasNext(); ) {
-            Entry old = it.next();
-            it.remove();
-            free(old);
+        for (boolean evictKept : new boolean[] {false, true}) {
+            for (Iterator<Entry> it = ram.keySet().iterator(); ramBytes > settings.ramBytes() && it.hasNext(); ) {
+                Entry old = it.next();
+                if (old.kept == evictKept && old != e) {
+                    it.remove();
+                    free(old);
+                }
+            }
+        }
+        if (ramBytes > settings.ramBytes()) {   // alone it is over the bound
+            ram.remove(e);
+            free(e);
         }
         publish();
     }
@@ -194,16 +205,16 @@ public final class PromptCache implements AutoCloseable {
             return;
         }
         for (Entry e : new ArrayList<>(ram.keySet())) {
-            disk.write(e.tokens, e.state, e.size);
+            disk.write(e.tokens, e.state, e.size, e.kept);
         }
         publish();
     }
 
     /** Writes {@code state} of {@code tokens} to the disk tier (a slot's content at unload), then frees it. */
-    void persist(int[] tokens, Memory state) {
+    void persist(int[] tokens, Memory state, boolean kept) {
         try {
             if (disk != null && tokens.length >= MIN_TOKENS && state.size() <= settings.ramBytes()) {
-                disk.write(tokens, state, state.size());
+                disk.write(tokens, state, state.size(), kept);
             }
         } finally {
             state.close();

@@ -38,9 +38,13 @@ final class PromptFiles {
 
     private static final byte[] MAGIC = "MDPC2\n".getBytes(StandardCharsets.US_ASCII);
     private static final String SUFFIX = ".prompt";
+    private static final String KEPT = ".kept" + SUFFIX;
 
-    /** A file of the folder: its tokens (read when the folder is opened) and its size. */
-    record Stored(Path file, int[] tokens, long stateSize) {
+    /**
+     * A file of the folder: its tokens (read when the folder is opened) and its size; {@code kept} when it is a
+     * conversation a client comes back to (its name ends {@value #KEPT}), removed after every other.
+     */
+    record Stored(Path file, int[] tokens, long stateSize, boolean kept) {
     }
 
     private final Path root;
@@ -181,8 +185,8 @@ final class PromptFiles {
      * there (it is marked used instead); then removes what the root's bound no longer holds. A write that fails
      * (a full disk) leaves nothing behind.
      */
-    void write(int[] tokens, Memory state, long size) {
-        Path file = dir.resolve(name(tokens));
+    void write(int[] tokens, Memory state, long size, boolean kept) {
+        Path file = dir.resolve(name(tokens, kept));
         for (Stored s : index) {
             if (s.file.equals(file)) {
                 touch(file);
@@ -194,7 +198,7 @@ final class PromptFiles {
         }
         try {
             writeFile(file, key, tokens, state, size);
-            index.add(new Stored(file, tokens.clone(), size));
+            index.add(new Stored(file, tokens.clone(), size, kept));
         } catch (IOException e) {
             return;
         }
@@ -235,9 +239,12 @@ final class PromptFiles {
         }
     }
 
-    /** Removes the root's files used least recently (every key's) until they fit the bound. */
+    /**
+     * Removes the root's files used least recently (every key's) until they fit the bound, conversations clients
+     * come back to after all others.
+     */
     private void bound() {
-        record Found(Path file, long size, long used) {
+        record Found(Path file, long size, long used, boolean kept) {
         }
         List<Found> all = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
@@ -247,7 +254,8 @@ final class PromptFiles {
                 }
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(d, "*" + SUFFIX)) {
                     for (Path f : files) {
-                        all.add(new Found(f, Files.size(f), Files.getLastModifiedTime(f).toMillis()));
+                        all.add(new Found(f, Files.size(f), Files.getLastModifiedTime(f).toMillis(),
+                                f.getFileName().toString().endsWith(KEPT)));
                     }
                 }
             }
@@ -255,7 +263,7 @@ final class PromptFiles {
             return;
         }
         long total = all.stream().mapToLong(Found::size).sum();
-        all.sort(java.util.Comparator.comparingLong(Found::used));
+        all.sort(java.util.Comparator.comparing(Found::kept).thenComparingLong(Found::used));
         for (Found f : all) {
             if (total <= limit) {
                 break;
@@ -294,7 +302,8 @@ final class PromptFiles {
             long fileSize = Files.size(f);
             int[] tokens = headOf(in, key, fileSize);
             long size = in.readLong();
-            return size > 0 && fileSize == headSize(key, tokens.length) + size + 4 ? new Stored(f, tokens, size) : null;
+            return size > 0 && fileSize == headSize(key, tokens.length) + size + 4
+                    ? new Stored(f, tokens, size, f.getFileName().toString().endsWith(KEPT)) : null;
         } catch (IOException | RuntimeException e) {
             return null;   // gone, cut short, or of another key
         }
@@ -358,10 +367,10 @@ final class PromptFiles {
         return b.array();
     }
 
-    private static String name(int[] tokens) {
+    private static String name(int[] tokens, boolean kept) {
         ByteBuffer b = ByteBuffer.allocate(4 * tokens.length);
         b.asIntBuffer().put(tokens);
-        return HexFormat.of().formatHex(sha256(b.array()), 0, 16) + SUFFIX;
+        return HexFormat.of().formatHex(sha256(b.array()), 0, 16) + (kept ? KEPT : SUFFIX);
     }
 
     private static byte[] sha256(byte[] bytes) {

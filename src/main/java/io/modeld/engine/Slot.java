@@ -13,6 +13,8 @@ final class Slot {
     int[] cached = new int[0];
     int cachedLength;
     long lastUsed;
+    /** Whether the last job's prefix is one the prompt cache keeps before others ({@link Generation.Request#keep}). */
+    boolean keep;
     Generation.Job job;
     TextAssembler text;
     int reused;
@@ -52,6 +54,7 @@ final class Slot {
         }
         cachedLength = reuse;
         job = j;
+        keep = j.request().keep();
         reused = reuse;
         generated = 0;
         probs = j.request().logprobs() >= 0 ? new java.util.ArrayList<>() : null;

@@ -205,9 +205,10 @@ public final class Inference implements AutoCloseable {
         int max = o.maxTokens() == null || o.maxTokens() < 0 ? UNLIMITED_TOKENS : o.maxTokens();
         RunnerRequest run = request.prompt() instanceof Prompt.Chat c
                 ? new RunnerRequest(null, c.chat().withMessages(withSystem(r, c.chat().messages())), max, o.sampling(),
-                        o.stop(), request.ignoreEos(), null, request.logprobs())
+                        o.stop(), request.ignoreEos(), null, request.logprobs(), request.keep())
                 : new RunnerRequest(((Prompt.Text) request.prompt()).prompt(), null, max, o.sampling(), o.stop(),
-                        request.ignoreEos(), ((Prompt.Text) request.prompt()).suffix(), request.logprobs());
+                        request.ignoreEos(), ((Prompt.Text) request.prompt()).suffix(), request.logprobs(),
+                        request.keep());
         LoadOptions load = new LoadOptions(o.context() == null ? 0 : o.context(), request.keepAlive());
         try (Lease lease = scheduler.lease(r, load)) {
             require(lease, ModelRole.GENERATOR, r);

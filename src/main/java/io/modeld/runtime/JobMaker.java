@@ -54,7 +54,7 @@ final class JobMaker {
                         public void toolCall(int index, String callId, String name, String arguments) {
                             events.piece(id, new RunnerMessages.ToolCall(index, callId, name, arguments));
                         }
-                    }, stopped, done, failed);
+                    }, stopped, done, failed).kept(r.keep());
         }
         int[] prompt;
         if (r.suffix() != null) {
@@ -65,7 +65,7 @@ final class JobMaker {
             prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
         }
         return Generation.job(id, m, new Generation.Request(prompt, r.maxTokens(), sampling, r.stop(), r.ignoreEos(),
-                r.logprobs()),
+                r.logprobs(), r.keep()),
                 text -> events.piece(id, new RunnerMessages.Token(text)), stopped, done, failed);
     }
 

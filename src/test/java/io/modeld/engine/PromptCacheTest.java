@@ -101,6 +101,31 @@ class PromptCacheTest {
     }
 
     @Test
+    void a_conversation_a_client_comes_back_to_outlasts_the_others_in_both_tiers() throws Exception {
+        long one;
+        try (Generator g = generator(64L << 20, "k")) {
+            greedy(g, a, new Generation.Result[1]);
+            greedy(g, b, new Generation.Result[1]);
+            one = g.cacheStats().ramBytes();
+        }
+        long bound = one * 5 / 2;
+        try (Generator g = generator(bound, "k")) {
+            Generation.Result[] r = new Generation.Result[1];
+            // a Pieces conversation or a stored response: kept before the rest
+            g.generate(new Generation.Request(a, 12, Sampling.DEFAULT.withTemperature(0), List.of(), true, -1, true),
+                    t -> { }, () -> false);
+            for (int i = 0; i < 6; i++) {
+                greedy(g, model.tokenize("Prompt number " + i + " of six, each long enough to be kept by the cache.",
+                        true, true), r);
+            }
+            assertThat(greedy(g, a, r)).isEqualTo(afresh);
+            assertThat(r[0].reusedTokens()).as("still in RAM after six others").isEqualTo(a.length - 1);
+            g.persist();
+        }
+        assertThat(files()).anyMatch(f -> f.getFileName().toString().endsWith(".kept.prompt"));
+    }
+
+    @Test
     void prefixes_written_at_unload_are_restored_by_the_next_load() throws Exception {
         try (Generator g = generator(64L << 20, "k")) {
             Generation.Result[] r = new Generation.Result[1];

@@ -69,8 +69,10 @@ public final class ResponsesRoutes {
 
     private void create(Context ctx) {
         JsonNode body = Bodies.json(ctx);
-        Asked asked = asked(body);
         boolean store = Fields.bool(body, "store", true);
+        Asked stated = asked(body);
+        // a stored response is one its client continues (previous_response_id): the prompt cache keeps it first
+        Asked asked = store ? new Asked(stated.request().kept(), stated.input()) : stated;
         ObjectNode response = ResponseItems.response(ResponseItems.id("resp_"), System.currentTimeMillis() / 1000,
                 asked.request().model(), body, "in_progress");
         if (Fields.bool(body, "stream", false)) {
