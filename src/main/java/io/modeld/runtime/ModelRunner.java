@@ -50,7 +50,7 @@ public interface ModelRunner extends AutoCloseable {
     }
 
     /** Slots as {@link #slots} answers. */
-    record Slots(List<io.modeld.engine.Generator.SlotState> slots, long tokens, long bytes) {
+    record Slots(List<io.modeld.engine.SlotFiles.SlotState> slots, long tokens, long bytes) {
     }
 
     /** Loads a model; the runner must hold none. */

@@ -243,12 +243,12 @@ public final class RunnerMain {
         }
         long[] moved = switch (r.action()) {
             case "list" -> new long[] {0, 0};
-            case "save" -> h.generator.saveSlot(r.slot(), Path.of(r.file()));
-            case "restore" -> h.generator.restoreSlot(r.slot(), Path.of(r.file()));
-            case "erase" -> new long[] {h.generator.eraseSlot(r.slot()), 0};
+            case "save" -> h.generator.slotFiles().save(r.slot(), Path.of(r.file()));
+            case "restore" -> h.generator.slotFiles().restore(r.slot(), Path.of(r.file()));
+            case "erase" -> new long[] {h.generator.slotFiles().erase(r.slot()), 0};
             default -> throw new EngineException(EngineException.Kind.INPUT, "no slot action " + r.action());
         };
-        return new RunnerMessages.SlotsOut(h.generator.slotStates(), moved[0], moved[1]);
+        return new RunnerMessages.SlotsOut(h.generator.slotFiles().states(), moved[0], moved[1]);
     }
 
     private RunnerModel model() throws EngineException {

@@ -46,7 +46,7 @@ final class RunnerMessages {
     }
 
     /** The slots as they are after a {@link Slots} request, and the tokens and bytes its action moved. */
-    record SlotsOut(List<io.modeld.engine.Generator.SlotState> slots, long tokens, long bytes) implements Event {
+    record SlotsOut(List<io.modeld.engine.SlotFiles.SlotState> slots, long tokens, long bytes) implements Event {
     }
 
     /**

@@ -8,7 +8,7 @@ import io.javalin.http.Context;
 import io.modeld.Json;
 import io.modeld.ModeldException;
 import io.modeld.api.Bodies;
-import io.modeld.engine.Generator;
+import io.modeld.engine.SlotFiles;
 import io.modeld.inference.Inference;
 import io.modeld.runtime.ModelRunner;
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class SlotRoutes {
         routes.get("/slots", ctx -> {
             ModelRunner.Slots s = inference.slots(ctx.queryParam("model"), "list", 0, null);
             ArrayNode out = Json.MAPPER.createArrayNode();
-            for (Generator.SlotState slot : s.slots()) {
+            for (SlotFiles.SlotState slot : s.slots()) {
                 out.addObject().put("id", slot.id()).put("n_ctx", slot.context()).put("is_processing", slot.busy())
                         .put("n_past", slot.cachedTokens());
             }
