@@ -29,6 +29,8 @@ public final class Generator implements AutoCloseable {
     private volatile boolean speculate;
     /** A smaller model of the same vocabulary that drafts when the lookup finds nothing; null for none. */
     DraftModel draftModel;
+    /** What a decode of one slot running alone costs, by its length: what a draft is weighed against. */
+    final DecodeCost decodeCost = new DecodeCost();
     final int slotContext;
     private long clock;
     private Generation.Watch watch = Generation.Watch.NONE;
@@ -333,8 +335,14 @@ public final class Generator implements AutoCloseable {
         long step = ctx.nextStep();
         watch.decoding(step, ids);
         boolean decoded;
+        Slot timed = alone && active.get(0).pending >= 0 ? active.get(0) : null;
+        int timedTokens = timed == null ? 0 : timed.added;
+        long began = System.nanoTime();
         try {
             decoded = ctx.decode(step);
+            if (timed != null && decoded) {
+                decodeCost.observe(timedTokens, System.nanoTime() - began);
+            }
         } catch (EngineException e) {
             watch.stepDone();
             failAll(e);

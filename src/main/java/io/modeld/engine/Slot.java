@@ -85,7 +85,7 @@ final class Slot {
         int room = owner.slotContext - cachedLength - 2;
         DraftModel model = owner.draftModel;
         return room <= 0 ? NONE : drafter.propose(cached, cachedLength, pending, room, model == null ? null
-                : count -> model.propose(seq, cached, cachedLength, pending, count));
+                : count -> model.propose(seq, cached, cachedLength, pending, count), owner.decodeCost);
     }
 
     /**
@@ -124,7 +124,7 @@ final class Slot {
         }
         pending = -1;
         if (probs != null && !owner.model.endsGeneration(token)) {
-            probs.add(TokenLogprob.of(owner.ctx.logits(index), token, r.logprobs(), owner.model));
+            probs.add(TokenLogprob.of(owner.ctx.logits(index), token, r.logprobs(), owner.model, job.shown()));
         }
         if (!r.ignoreEos() && owner.model.endsGeneration(token)) {
             end(Generation.Finish.STOP);

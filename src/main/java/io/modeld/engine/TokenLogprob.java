@@ -24,10 +24,11 @@ public record TokenLogprob(byte[] bytes, float logprob, List<Alternative> top) {
     }
 
     /**
-     * The log-probability of {@code chosen} among {@code logits}, and the {@code n} likeliest tokens; their text
-     * from {@code model} (special tokens spelled out).
+     * The log-probability of {@code chosen} among {@code logits}, and the {@code n} likeliest tokens; their bytes
+     * from {@code model} as the answer's text has them ({@code shown}: the special tokens whose text it shows; a
+     * special token it does not show has none, as a byte token llama.cpp reads as a control has none).
      */
-    static TokenLogprob of(float[] logits, int chosen, int n, LlamaModel model) {
+    static TokenLogprob of(float[] logits, int chosen, int n, LlamaModel model, java.util.function.IntPredicate shown) {
         float max = Float.NEGATIVE_INFINITY;
         for (float l : logits) {
             max = Math.max(max, l);
@@ -51,9 +52,9 @@ public record TokenLogprob(byte[] bytes, float logprob, List<Alternative> top) {
         List<Alternative> top = new java.util.ArrayList<>(best.length);
         for (int t : best) {
             if (t >= 0) {
-                top.add(new Alternative(model.piece(t, true), (float) (logits[t] - lse)));
+                top.add(new Alternative(model.piece(t, shown.test(t)), (float) (logits[t] - lse)));
             }
         }
-        return new TokenLogprob(model.piece(chosen, true), (float) (logits[chosen] - lse), top);
+        return new TokenLogprob(model.piece(chosen, shown.test(chosen)), (float) (logits[chosen] - lse), top);
     }
 }

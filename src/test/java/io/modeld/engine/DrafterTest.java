@@ -42,4 +42,37 @@ class DrafterTest {
         assertThat(d.drafted).isEqualTo(4 + 8 + 8 + 3 + 1);
         assertThat(d.accepted).isEqualTo(4 + 8 + 2);
     }
+
+    @Test
+    void once_the_cost_of_a_longer_decode_is_known_it_proposes_what_pays_or_probes_now_and_then() {
+        DecodeCost cpu = new DecodeCost();
+        cpu.observe(1, 1_700_000);
+        cpu.observe(9, 6_800_000);   // the small model on 2 cores: each token more 0.375 of a decode
+        assertThat(cpu.known()).isTrue();
+        int[] loop = new int[64];
+        for (int i = 0; i < loop.length; i++) {
+            loop[i] = i % 16;
+        }
+        Drafter sure = new Drafter();
+        sure.checked(8, 8);
+        sure.checked(8, 8);
+        assertThat(sure.propose(loop, loop.length, 0, 100, null, cpu)).as("all kept: the longest pays")
+                .hasSize(Drafter.MAX_DRAFT);
+
+        Drafter poor = new Drafter();
+        poor.checked(4, 1);
+        poor.checked(4, 0);
+        poor.checked(4, 1);
+        assertThat(poor.best(cpu.ratio())).as("a token in three kept does not pay for its decode").isZero();
+        int proposals = 0;
+        for (int i = 0; i < 2 * Drafter.PROBE; i++) {
+            proposals += poor.propose(loop, loop.length, 0, 100, null, cpu).length;
+        }
+        assertThat(proposals).as("one token a probe, every " + Drafter.PROBE + " decodes").isBetween(1, 2);
+
+        DecodeCost weightBound = new DecodeCost();   // a big model: more tokens cost next to nothing
+        weightBound.observe(1, 40_000_000);
+        weightBound.observe(9, 41_000_000);
+        assertThat(poor.best(weightBound.ratio())).as("the same odds pay where tokens are cheap").isPositive();
+    }
 }
