@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 
 /**
  * Prompts kept behind a {@link Generator}'s slots, as llama-server's prompt cache keeps them: when a slot is
@@ -243,11 +242,6 @@ public final class PromptCache implements AutoCloseable {
             i++;
         }
         return i;
-    }
-
-    /** Tokens of every RAM entry (tests). */
-    List<int[]> ramTokens() {
-        return ram.keySet().stream().map(Entry::tokens).toList();
     }
 
     @Override
