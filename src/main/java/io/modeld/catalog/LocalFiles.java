@@ -59,6 +59,24 @@ final class LocalFiles {
         return r.inPlace() != null ? r.inPlace().files().get(0) : dataDir.model(r.id()).resolve(r.file().name());
     }
 
+    /** What a downloaded model's projector is called beside its file in the store. */
+    static final String PROJECTOR = "mmproj.gguf";
+
+    /**
+     * A downloaded model's projector (images, audio): in place, the {@code mmproj} file beside it; in the store,
+     * {@value #PROJECTOR} in its folder; null when it has none.
+     */
+    static Path projectorOf(DataDir dataDir, ModelRecord r) {
+        if (r.inPlace() != null) {
+            return r.inPlace().projector();
+        }
+        if (r.file() == null) {
+            return null;
+        }
+        Path p = dataDir.model(r.id()).resolve(PROJECTOR);
+        return java.nio.file.Files.isRegularFile(p) ? p : null;
+    }
+
     private static final Pattern SPLIT_FIRST = Pattern.compile("(.+)-00001-of-(\\d{5})\\.gguf");
 
     /**

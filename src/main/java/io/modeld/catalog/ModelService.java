@@ -166,6 +166,11 @@ public final class ModelService {
         return LocalFiles.pathsOf(dataDir, r);
     }
 
+    /** A downloaded model's projector (images, audio), or null when it has none ({@link LocalFiles#projectorOf}). */
+    public Path projectorOf(ModelRecord r) {
+        return LocalFiles.projectorOf(dataDir, r);
+    }
+
     /** Whether the model is offered by the current catalog (and so cannot be deleted or updated). */
     public boolean inCatalog(String id) {
         return snapshot.catalogIds().contains(id);

@@ -41,9 +41,15 @@ public final class Generation {
      * @param ignoreEos keep generating past the model's end of sequence (for benchmarks)
      * @param keep its prefix is one a client comes back to (a Pieces conversation, a stored response): the prompt
      *             cache keeps it before others
+     * @param media the images and audio among the prompt's tokens ({@code prompt} is then its tokens); null for none
      */
     public record Request(int[] prompt, int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos,
-                          int logprobs, boolean keep) {
+                          int logprobs, boolean keep, MediaPrompt media) {
+
+        public Request(int[] prompt, int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos,
+                       int logprobs, boolean keep) {
+            this(prompt, maxTokens, sampling, stop, ignoreEos, logprobs, keep, null);
+        }
 
         /** Without log-probabilities. */
         public Request(int[] prompt, int maxTokens, Sampling sampling, List<String> stop, boolean ignoreEos) {
@@ -86,7 +92,7 @@ public final class Generation {
         public Job kept(boolean keep) {
             Request r = request;
             return keep == r.keep() ? this : new Job(id, new Request(r.prompt(), r.maxTokens(), r.sampling(), r.stop(),
-                    r.ignoreEos(), r.logprobs(), keep), sampler, shown, out, abandon, done, failed);
+                    r.ignoreEos(), r.logprobs(), keep, r.media()), sampler, shown, out, abandon, done, failed);
         }
     }
 

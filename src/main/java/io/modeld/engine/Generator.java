@@ -180,6 +180,13 @@ public final class Generator implements AutoCloseable {
             bestShared = best.commonPrefix(prompt);   // a restore that failed emptied its slot
         }
         int reuse = Math.min(bestShared, prompt.length - 1);
+        MediaPrompt media = job.request().media();
+        if (media != null) {
+            if (media.endsWithMedia()) {
+                throw new EngineException(EngineException.Kind.INPUT, "the prompt ends with a media item; text must follow it");
+            }
+            reuse = media.snap(reuse);
+        }
         started.accept(reuse);
         best.begin(job, reuse);
     }
@@ -298,6 +305,7 @@ public final class Generator implements AutoCloseable {
                 active.add(s);
             }
         }
+        active.removeIf(s -> s.pending < 0 && s.media != null && !readMedia(s));
         if (active.isEmpty()) {
             return;
         }
@@ -316,7 +324,7 @@ public final class Generator implements AutoCloseable {
                 tokens[0] = s.pending;
                 System.arraycopy(s.draft, 0, tokens, 1, s.draft.length);
                 s.added = tokens.length;
-                ctx.add(tokens, 0, tokens.length, s.cachedLength, s.seq, s.draft.length == 0);
+                ctx.add(tokens, 0, tokens.length, s.pos(s.cachedLength), s.seq, s.draft.length == 0);
                 generating = true;
             }
         }
@@ -324,11 +332,12 @@ public final class Generator implements AutoCloseable {
         for (Slot s : active) {
             if (s.pending < 0 && room > 0) {
                 int[] prompt = s.job.request().prompt();
-                int n = Math.min(room, prompt.length - s.cachedLength);
+                int end = s.media == null ? prompt.length : s.media.textEnd(s.cachedLength);
+                int n = Math.min(room, end - s.cachedLength);
                 boolean last = s.cachedLength + n == prompt.length;
                 s.outIndex = last ? ctx.pending() + n - 1 : -1;
                 s.added = n;
-                ctx.addPrompt(prompt, s.cachedLength, n, s.cachedLength, s.seq, last);
+                ctx.addPrompt(prompt, s.cachedLength, n, s.pos(s.cachedLength), s.seq, last);
                 room -= n;
             }
         }
@@ -378,6 +387,31 @@ public final class Generator implements AutoCloseable {
     }
 
     /**
+     * Puts the media items that come next in {@code s}'s prompt into its sequence, each a decode of its own (as
+     * llama-server reads them): the image or clip encoded by the projector, its embeddings decoded. False when that
+     * failed: the job has ended, failed, and what the item left in the cache is gone.
+     */
+    private boolean readMedia(Slot s) {
+        MediaPrompt.Item item;
+        while ((item = s.media.at(s.cachedLength)) != null) {
+            long step = ctx.nextStep();
+            watch.decoding(step, new long[] {s.job.id()});
+            try {
+                ctx.running(step);
+                s.media.projector().decode(ctx, item, s.pos(s.cachedLength), s.seq, false);
+            } catch (EngineException e) {
+                ctx.forgetFrom(s.seq, s.pos(s.cachedLength));
+                s.fail(e);
+                return false;
+            } finally {
+                watch.stepDone();
+            }
+            s.remember(s.job.request().prompt(), s.cachedLength, item.tokens());
+        }
+        return true;
+    }
+
+    /**
      * After an aborted decode: what it added is dropped from each slot's cache (part of it may be there), and
      * its jobs end, stopped when their client left, otherwise failed with the abort's reason.
      */
@@ -391,7 +425,7 @@ public final class Generator implements AutoCloseable {
             s.added = 0;
             s.outIndex = -1;
             s.draft = Slot.NONE;
-            if (!ctx.forgetFrom(s.seq, s.cachedLength)) {
+            if (!ctx.forgetFrom(s.seq, s.pos(s.cachedLength))) {
                 ctx.forgetFrom(s.seq, 0);
                 s.cachedLength = 0;
             }

@@ -192,6 +192,13 @@ final class LlamaContext implements AutoCloseable {
         return true;
     }
 
+    /** Marks {@code step} as running, for a decode that another library makes on this context (libmtmd's). */
+    void running(long step) {
+        if (abortSteps != null) {
+            abortSteps.setLong(0, step);
+        }
+    }
+
     /** Runs the batch filled by {@link #add}, then empties it. */
     void decode() throws EngineException {
         decode(nextStep());

@@ -37,6 +37,7 @@ public final class LlamaEngine {
     private final String version;
     private final Deque<String> log = new ArrayDeque<>();
     private ChatLayer chat;
+    private MediaLayer media;
     @SuppressWarnings("unused") // kept reachable: llama.cpp calls it for as long as the process lives
     private final LlamaLibrary.LogCallback logCallback;
 
@@ -98,6 +99,10 @@ public final class LlamaEngine {
         }
         llama.llama_backend_init();
         engine.chat = ChatLayer.load(dir).orElse(null);
+        engine.media = MediaLayer.load(dir).orElse(null);
+        if (engine.media != null) {
+            engine.media.lib.mtmd_helper_log_set(engine.logCallback, null);   // libmtmd's log (and clip's) as llama.cpp's
+        }
         loaded = engine;
         return engine;
     }
@@ -179,6 +184,11 @@ public final class LlamaEngine {
     /** llama.cpp's version string, e.g. {@code 0.5.0-dev}. */
     public String version() {
         return version;
+    }
+
+    /** llama.cpp's libmtmd (projectors: images and audio), or null when these libraries lack it. */
+    public MediaLayer media() {
+        return media;
     }
 
     /** llama.cpp's chat layer (templates, tool calls, reasoning), or null when these libraries lack it. */

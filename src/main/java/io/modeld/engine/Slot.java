@@ -28,6 +28,8 @@ final class Slot {
     int[] draft = NONE;
     final Drafter drafter = new Drafter();
     static final int[] NONE = new int[0];
+    /** The media among the last job's prompt tokens (what positions its tokens take); null for none. */
+    MediaPrompt media;
     /** The log-probabilities of the tokens generated so far, when the job asked for them; else null. */
     private java.util.List<TokenLogprob> probs;
 
@@ -45,8 +47,14 @@ final class Slot {
         return i;
     }
 
+    /** The position in the model's sequence of this slot's token {@code index}. */
+    int pos(int index) {
+        return media == null ? index : media.position(index);
+    }
+
     void begin(Generation.Job j, int reuse) throws EngineException {
-        if (reuse < cachedLength && !owner.ctx.forgetFrom(seq, reuse)) {
+        media = j.request().media();
+        if (reuse < cachedLength && !owner.ctx.forgetFrom(seq, pos(reuse))) {
             if (!owner.ctx.forgetFrom(seq, 0)) {
                 throw new EngineException(EngineException.Kind.RUNTIME, "llama.cpp could not free a slot's cache");
             }
@@ -83,9 +91,15 @@ final class Slot {
     /** Proposals to decode with {@link #pending}, from what this slot holds (none when its context is near full). */
     int[] propose() {
         int room = owner.slotContext - cachedLength - 2;
-        DraftModel model = owner.draftModel;
-        return room <= 0 ? NONE : drafter.propose(cached, cachedLength, pending, room, model == null ? null
+        DraftModel model = media == null ? owner.draftModel : null;   // it would read the media's placeholders
+        int[] d = room <= 0 ? NONE : drafter.propose(cached, cachedLength, pending, room, model == null ? null
                 : count -> model.propose(seq, cached, cachedLength, pending, count), owner.decodeCost);
+        for (int i = 0; i < d.length; i++) {
+            if (d[i] < 0) {   // what followed a media item's placeholders: no token to decode
+                return Arrays.copyOf(d, i);
+            }
+        }
+        return d;
     }
 
     /**
@@ -108,7 +122,7 @@ final class Slot {
         }
         drafter.checked(d.length, kept);
         if (kept < d.length) {
-            owner.ctx.forgetFrom(seq, cachedLength);
+            owner.ctx.forgetFrom(seq, pos(cachedLength));
         }
     }
 

@@ -36,13 +36,49 @@ public final class TemplatedChat {
                                     OutputSplitter.Parts parts, BooleanSupplier abandon,
                                     Consumer<Generation.Result> done, Consumer<EngineException> failed)
             throws EngineException {
+        return job(id, model, layer, templates, null, chat, maxTokens, sampling, stop, ignoreEos, logprobs, parts, abandon,
+                done, failed);
+    }
+
+    /**
+     * The same for a model with a {@code projector} (null for none): the conversation's images and audio become
+     * embeddings among the prompt's tokens, as llama-server tokenizes them. INPUT when it holds media and the model
+     * has no projector, or the projector cannot read an item.
+     */
+    public static Generation.Job job(long id, LlamaModel model, ChatLayer layer, ChatTemplates templates,
+                                    Projector projector, ChatRequest chat, int maxTokens, Sampling sampling,
+                                    List<String> stop, boolean ignoreEos, int logprobs, OutputSplitter.Parts parts,
+                                    BooleanSupplier abandon, Consumer<Generation.Result> done,
+                                    Consumer<EngineException> failed) throws EngineException {
+        if (chat.hasMedia() && projector == null) {
+            throw new EngineException(EngineException.Kind.INPUT, "the conversation holds images or audio, but this "
+                    + "model reads text only (it has no projector)");
+        }
         if (Boolean.FALSE.equals(chat.parallelToolCalls()) && chat.offersTools()) {
             OneToolCall one = new OneToolCall(parts);
             parts = one;
             abandon = one.or(abandon);
         }
         JsonNode applied = templates.apply(chat.toJson().toString());
-        int[] prompt = withBos(model, model.tokenize(applied.path("prompt").asText(), false, true));
+        MediaPrompt media = chat.hasMedia() ? projector.tokenize(applied.path("prompt").asText(), chat.media()) : null;
+        try {
+            return job(id, model, layer, chat, applied, media, maxTokens, sampling, stop, ignoreEos, logprobs, parts,
+                    abandon, done, failed);
+        } catch (EngineException | RuntimeException e) {
+            if (media != null) {
+                media.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Generation.Job job(long id, LlamaModel model, ChatLayer layer, ChatRequest chat, JsonNode applied,
+                                      MediaPrompt media, int maxTokens, Sampling sampling, List<String> stop,
+                                      boolean ignoreEos, int logprobs, OutputSplitter.Parts parts, BooleanSupplier abandon,
+                                      Consumer<Generation.Result> done, Consumer<EngineException> failed)
+            throws EngineException {
+        int[] prompt = media != null ? media.tokens()
+                : withBos(model, model.tokenize(applied.path("prompt").asText(), false, true));
         List<String> stops = new ArrayList<>(stop == null ? List.of() : stop);
         applied.path("additional_stops").forEach(s -> stops.add(s.asText()));
         Set<Integer> shown = new HashSet<>();
@@ -61,11 +97,14 @@ public final class TemplatedChat {
             sampler.close();
             throw e;
         }
-        return new Generation.Job(id, new Generation.Request(prompt, maxTokens, sampling, stops, ignoreEos, logprobs), sampler,
-                shown::contains, splitter, abandon, r -> {
+        return new Generation.Job(id, new Generation.Request(prompt, maxTokens, sampling, stops, ignoreEos, logprobs,
+                false, media), sampler, shown::contains, splitter, abandon, r -> {
                     boolean called = splitter.finish();
                     sampler.close();
                     splitter.close();
+                    if (media != null) {
+                        media.close();
+                    }
                     // a call cut short by the token limit ends as "length", as OpenAI ends it
                     boolean stopped = r.finish() == Generation.Finish.STOP;
                     done.accept(called && stopped ? new Generation.Result(r.promptTokens(), r.reusedTokens(),
@@ -73,6 +112,9 @@ public final class TemplatedChat {
                 }, e -> {
                     sampler.close();
                     splitter.close();
+                    if (media != null) {
+                        media.close();
+                    }
                     failed.accept(e);
                 });
     }

@@ -38,8 +38,8 @@ final class JobMaker {
         java.util.function.Consumer<EngineException> failed = e -> events.send(id,
                 new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
         if (r.chat() != null && held.templates != null) {
-            return TemplatedChat.job(id, m, engine.chat(), held.templates, r.chat(), r.maxTokens(), sampling, r.stop(),
-                    r.ignoreEos(), r.logprobs(), new OutputSplitter.Parts() {
+            return TemplatedChat.job(id, m, engine.chat(), held.templates, held.projector, r.chat(), r.maxTokens(),
+                    sampling, r.stop(), r.ignoreEos(), r.logprobs(), new OutputSplitter.Parts() {
                         @Override
                         public void text(String piece) {
                             events.piece(id, new RunnerMessages.Token(piece));
@@ -55,6 +55,10 @@ final class JobMaker {
                             events.piece(id, new RunnerMessages.ToolCall(index, callId, name, arguments));
                         }
                     }, stopped, done, failed).kept(r.keep());
+        }
+        if (r.chat() != null && r.chat().hasMedia()) {
+            throw new EngineException(EngineException.Kind.INPUT, "images and audio need llama.cpp's chat layer, which the "
+                    + "llama.cpp in use lacks; use the bundled one (drop --llama-lib)");
         }
         int[] prompt;
         if (r.suffix() != null) {

@@ -122,9 +122,13 @@ final class Loader {
             // a state restored from disk is read whole before it goes in: the runner may hold it beside the RAM tier
             ModelRunner.Loaded info = runner.load(new ModelRunner.Load(s.models.filesOf(r), estimate.context(), s.threads,
                     role, false, slots, estimate.total() + draft.bytes() + 2 * cacheRam + LOAD_HEADROOM, plan.kv(),
-                    cacheSettings(r, estimate.context(), plan.kv(), bounds, cacheRam), s.draft(), draft.files()));
+                    cacheSettings(r, estimate.context(), plan.kv(), bounds, cacheRam), s.draft(), draft.files(),
+                    role == ModelRole.GENERATOR ? s.models.projectorOf(r) : null));
             if (info.draftProblem() != null) {
                 LOG.warn("{} drafts without its draft model {}: {}", r.spec().name(), draft.name(), info.draftProblem());
+            }
+            if (info.mediaProblem() != null) {
+                LOG.warn("{} reads text only: {}", r.spec().name(), info.mediaProblem());
             }
             Resident resident = new Resident(r.id(), runner, estimate, role, info.context(), slots, plan.kv(),
                     options.keepAlive(),

@@ -13,10 +13,10 @@ import java.util.List;
 public interface ModelRunner extends AutoCloseable {
 
     /** What a load made: the context the model got, its embedding size and trained context. */
-    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem) {
+    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem, String mediaProblem) {
 
         public Loaded(int context, int embeddingSize, int trainedContext) {
-            this(context, embeddingSize, trainedContext, null);
+            this(context, embeddingSize, trainedContext, null, null);
         }
     }
 
@@ -28,16 +28,17 @@ public interface ModelRunner extends AutoCloseable {
      * A load: the model's files (one, or the parts of a split model), its role, and for a generator
      * {@code parallel} slots of {@code context} tokens each; {@code memoryBytes} is what the runner may take
      * more for it (0: no limit); {@code cache} the prompt cache behind a generator's slots; {@code draft} whether
-     * it drafts tokens (by n-gram lookup, and with the draft model in {@code draftFiles} when not empty).
+     * it drafts tokens (by n-gram lookup, and with the draft model in {@code draftFiles} when not empty);
+     * {@code projector} the model's projector (images, audio), null for none.
      */
     record Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
                 long memoryBytes, io.modeld.engine.KvCache kv, io.modeld.engine.PromptCache.Settings cache,
-                boolean draft, List<Path> draftFiles) {
+                boolean draft, List<Path> draftFiles, Path projector) {
 
         Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
              long memoryBytes, io.modeld.engine.KvCache kv) {
             this(files, context, threads, role, meanPooling, parallel, memoryBytes, kv,
-                    io.modeld.engine.PromptCache.Settings.NONE, false, List.of());
+                    io.modeld.engine.PromptCache.Settings.NONE, false, List.of(), null);
         }
     }
 

@@ -99,12 +99,12 @@ final class ProcessRunner implements ModelRunner {
         RunnerMessages.Event e = ask(new RunnerMessages.Load(load.files().stream().map(Path::toString).toList(),
                 load.context(), load.threads(), load.role().name(), load.meanPooling(), load.parallel(), step.toMillis(),
                 load.memoryBytes(), load.kv().type().wire(), load.kv().flash().wire(), load.cache(), load.draft(),
-                load.draftFiles().stream().map(Path::toString).toList()), LOAD_TIMEOUT,
-                "load");
+                load.draftFiles().stream().map(Path::toString).toList(),
+                load.projector() == null ? null : load.projector().toString()), LOAD_TIMEOUT, "load");
         if (!(e instanceof RunnerMessages.Loaded l)) {
             throw failure(e, "llama.cpp could not load " + load.files().get(0).getFileName());
         }
-        return new Loaded(l.context(), l.embeddingSize(), l.trainedContext(), l.draftProblem());
+        return new Loaded(l.context(), l.embeddingSize(), l.trainedContext(), l.draftProblem(), l.mediaProblem());
     }
 
     /** Frees the model; the runner stays, ready for the next one. */

@@ -59,7 +59,7 @@ final class RunnerMessages {
      */
     record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel,
                 long stepMillis, long memoryBytes, String kvType, String flashAttention,
-                io.modeld.engine.PromptCache.Settings cache, boolean draft, List<String> draftFiles)
+                io.modeld.engine.PromptCache.Settings cache, boolean draft, List<String> draftFiles, String projector)
             implements Request {
     }
 
@@ -140,7 +140,8 @@ final class RunnerMessages {
 
     /** The model is in: the context it got, its vector size and trained context. */
     /** What a load made; {@code draftProblem} why the draft model asked for was not used (null: it was, or none). */
-    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem) implements Event {
+    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem, String mediaProblem)
+            implements Event {
     }
 
     record Unloaded() implements Event {

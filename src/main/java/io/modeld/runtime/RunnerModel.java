@@ -6,6 +6,7 @@ import io.modeld.engine.Generator;
 import io.modeld.engine.LlamaEngine;
 import io.modeld.engine.LlamaModel;
 import io.modeld.engine.Pooler;
+import io.modeld.engine.Projector;
 import io.modeld.engine.PromptCache;
 import io.modeld.gguf.ModelRole;
 import java.nio.file.Path;
@@ -28,8 +29,12 @@ final class RunnerModel implements AutoCloseable {
     final ChatTemplates templates;
     /** Non-null for an embedder or a reranker. */
     private final Pooler pooler;
+    /** The generator's projector (images, audio); null for none. */
+    Projector projector;
     /** Why the draft model asked for is not used; null when it is, or none was asked for. */
     private String draftProblem;
+    /** Why the projector asked for is not used; null when it is, or none was asked for. */
+    private String mediaProblem;
 
     private RunnerModel(LlamaModel model, ModelRole role, Generator generator, ChatTemplates templates, Pooler pooler) {
         this.model = model;
@@ -76,6 +81,9 @@ final class RunnerModel implements AutoCloseable {
             }
             RunnerModel made = new RunnerModel(m, role, generator, templates, pooler);
             made.draftProblem = problem;
+            if (role == ModelRole.GENERATOR && r.projector() != null) {
+                made.openProjector(engine, Path.of(r.projector()), threads);
+            }
             return made;
         } catch (EngineException | RuntimeException e) {
             for (AutoCloseable c : new AutoCloseable[] {templates, generator, pooler}) {
@@ -104,6 +112,23 @@ final class RunnerModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the model's projector; when it cannot be (a llama.cpp without libmtmd, a file llama.cpp refuses), the
+     * model reads text only and {@link #loaded} says why.
+     */
+    private void openProjector(LlamaEngine engine, Path file, int threads) {
+        if (engine.media() == null) {
+            mediaProblem = "the llama.cpp in use has no libmtmd (a --llama-lib of your own); use the bundled one to "
+                    + "read images and audio";
+            return;
+        }
+        try {
+            projector = engine.media().open(model, file, threads);
+        } catch (EngineException e) {
+            mediaProblem = e.getMessage();
+        }
+    }
+
     /** The prompt cache the daemon asked for, its key naming this llama.cpp as well: a state is valid in its release. */
     private static PromptCache.Settings cache(RunnerMessages.Load r, LlamaEngine engine) {
         PromptCache.Settings c = r.cache();
@@ -114,7 +139,8 @@ final class RunnerModel implements AutoCloseable {
     /** What the load made, as the daemon is told. */
     RunnerMessages.Loaded loaded() {
         int ctx = generator != null ? generator.contextSize() : pooler.maxTokens();
-        return new RunnerMessages.Loaded(ctx, model.embeddingOutputSize(), model.contextTrained(), draftProblem);
+        return new RunnerMessages.Loaded(ctx, model.embeddingOutputSize(), model.contextTrained(), draftProblem,
+                mediaProblem);
     }
 
     /** Pooled vectors and the tokens they were made from. */
@@ -178,7 +204,7 @@ final class RunnerModel implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] {templates, generator, pooler}) {
+        for (AutoCloseable c : new AutoCloseable[] {templates, generator, pooler, projector}) {
             if (c != null) {
                 closeQuietly(c);
             }
