@@ -160,6 +160,11 @@ public final class Daemon implements AutoCloseable {
                 public String problem(ModelRecord r) {
                     return checked.problem(r);
                 }
+
+                @Override
+                public boolean sees(ModelRecord r) {
+                    return checked.projector(r) != null && checked.projector(r).vision();
+                }
             };
             keeper = KeepAlive.sweep(inMemory);
             pushes = new Pushes(models, downloads.registry());

@@ -60,7 +60,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-            cfg.http.maxRequestSize = RequestGuard.MAX_BODY;
+            cfg.http.maxRequestSize = Bodies.MEDIA_MAX;   // each route's own bound is RequestGuard's
             // Loopback needs no compression, and skipping it saves work on every response.
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.jetty.modifyServer(server -> {

@@ -13,6 +13,22 @@ public final class Bodies {
     /** The largest request body (and WebSocket frame) any door reads: 413 beyond. */
     public static final long MAX = 1024 * 1024;
 
+    /**
+     * The largest body of a route that may carry images and audio in it (base64 in JSON, as every client sends
+     * them): 48 MiB, room for OpenAI's 20 MB an image and more than one, still far from what a model file is.
+     */
+    public static final long MEDIA_MAX = 48L * 1024 * 1024;
+
+    /** The generation routes that take images or audio, whose bodies may be up to {@link #MEDIA_MAX}. */
+    private static final java.util.Set<String> MEDIA_ROUTES = java.util.Set.of("/v1/chat/completions", "/api/chat",
+            "/api/generate", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/v1/responses/input_tokens",
+            "/v1/audio/transcriptions");
+
+    /** The largest body a request to {@code path} may send. */
+    public static long maxFor(String path) {
+        return MEDIA_ROUTES.contains(path) ? MEDIA_MAX : MAX;
+    }
+
     private Bodies() {
     }
 

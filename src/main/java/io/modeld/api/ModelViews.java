@@ -41,7 +41,8 @@ public final class ModelViews {
     private volatile RenderedList renderedList;
     private final byte[] listPrefix;
 
-    private record Rendered(ModelRecord record, boolean downloading, boolean loaded, String problem, byte[] json) {
+    private record Rendered(ModelRecord record, boolean downloading, boolean loaded, String problem, boolean sees,
+                            byte[] json) {
     }
 
     private record RenderedList(List<byte[]> parts, byte[] json) {
@@ -63,14 +64,15 @@ public final class ModelViews {
         boolean downloading = activity.downloading(r.id());
         boolean loaded = activity.loaded(r.id());
         String problem = activity.problem(r);
+        boolean sees = activity.sees(r);
         Rendered cached = rendered.get(r.id());
         if (cached != null && cached.record() == r && cached.downloading() == downloading && cached.loaded() == loaded
-                && java.util.Objects.equals(cached.problem(), problem)) {
+                && java.util.Objects.equals(cached.problem(), problem) && cached.sees() == sees) {
             return cached.json();
         }
         try {
-            byte[] json = Json.MAPPER.writeValueAsBytes(of(r, downloading, loaded, problem));
-            rendered.put(r.id(), new Rendered(r, downloading, loaded, problem, json));
+            byte[] json = Json.MAPPER.writeValueAsBytes(of(r, downloading, loaded, problem, sees));
+            rendered.put(r.id(), new Rendered(r, downloading, loaded, problem, sees, json));
             return json;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -126,7 +128,8 @@ public final class ModelViews {
         return new ReferencedModel(schema, id);
     }
 
-    private Model of(ModelRecord r, boolean downloading, boolean loaded, String problem) {
+    /** The Pieces Model; {@code sees}: it reads images, whatever its spec says (Model.capabilities.images). */
+    private Model of(ModelRecord r, boolean downloading, boolean loaded, String problem, boolean sees) {
         ModelSpec s = r.spec();
         return new Model(schema, r.id(), s.version(), GroupedTimestamp.of(schema, r.created()), s.name(),
                 s.description(), s.cloud(), s.type(), s.usage(),
@@ -137,9 +140,11 @@ public final class ModelViews {
                 s.maxTokens() == null ? null : new MaxTokens(schema, s.maxTokens().total(), s.maxTokens().input(),
                         s.maxTokens().output()),
                 r.custom(),
-                s.capabilities() == null ? null : new Capabilities(schema, s.capabilities().temporal(),
-                        s.capabilities().images(), s.capabilities().videos(), s.capabilities().documents(),
-                        s.capabilities().codebases(), s.capabilities().assets(), s.capabilities().websites()),
+                s.capabilities() == null ? sees ? new Capabilities(schema, null, true, null, null, null, null, null) : null
+                        : new Capabilities(schema, s.capabilities().temporal(),
+                        sees ? Boolean.TRUE : s.capabilities().images(), s.capabilities().videos(),
+                        s.capabilities().documents(), s.capabilities().codebases(), s.capabilities().assets(),
+                        s.capabilities().websites()),
                 s.source() == null ? null : new Source(schema, s.source().url(), s.source().sha256(), s.source().link()),
                 s.context(), ModelRoles.of(s).wire(), OllamaNames.of(r), s.family(), s.released(), library(r), problem);
     }

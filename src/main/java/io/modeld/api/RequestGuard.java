@@ -18,8 +18,8 @@ import java.util.concurrent.CopyOnWriteArraySet;
  * The defences of a localhost daemon, run before every request (WebSocket upgrades included):
  * a Host that is not a loopback name or the configured host is refused, so a DNS-rebinding page cannot
  * talk to us; a browser Origin that is not ours or listed is refused, which stops both CORS reads and
- * "simple" cross-site POSTs that need no preflight; bodies over 1 MiB are refused unparsed (read
- * and dropped, up to 64 MiB, so that the client gets the 413).
+ * "simple" cross-site POSTs that need no preflight; bodies over 1 MiB (48 MiB on the routes that take images
+ * and audio) are refused unparsed (read and dropped, up to 64 MiB, so that the client gets the 413).
  * With an API key, every request but the health check, CORS preflights and the dashboard's static
  * files (which hold no data) must carry it as a bearer token; a browser's WebSocket cannot send
  * headers, so an upgrade may carry it as the {@code api_key} query parameter instead.
@@ -122,12 +122,17 @@ final class RequestGuard {
             return;   // model files: streamed to disk by their route, whatever their size
         }
         String length = ctx.header("Content-Length");
-        if (length != null && parseLength(length) > MAX_BODY) {
+        long max = Bodies.maxFor(ctx.path());
+        if (length != null && parseLength(length) > max) {
             if (parseLength(length) <= DRAINED) {
                 drain(ctx);
             }
-            throw new ModeldException(ModeldException.Kind.TOO_LARGE,
-                    "body: larger than 1 MiB; model files are downloaded by URL, never uploaded");
+            throw new ModeldException(ModeldException.Kind.TOO_LARGE, max == MAX_BODY
+                    ? "body: larger than 1 MiB; model files are downloaded by URL, never uploaded"
+                    : "body: larger than " + (max >> 20) + " MiB; send fewer or smaller images and clips");
+        }
+        if (length == null && ctx.header("Transfer-Encoding") != null && ctx.bodyAsBytes().length > max) {
+            throw new ModeldException(ModeldException.Kind.TOO_LARGE, "body: larger than " + (max >> 20) + " MiB");
         }
         if (length != null && parseLength(length) > 0) {
             // Read (and keep) the body before any handler answers: a route that ignores its body would

@@ -12,4 +12,9 @@ public interface ModelActivity {
         return null;
     }
 
+    /** Whether the model reads images (it has a projector that does). */
+    default boolean sees(ModelRecord r) {
+        return false;
+    }
+
 }

@@ -7,6 +7,7 @@ import io.modeld.catalog.ModelService;
 import io.modeld.catalog.ModelStore;
 import io.modeld.catalog.Modelfile;
 import io.modeld.engine.ChatTurn;
+import io.modeld.engine.Media;
 import io.modeld.gguf.ModelRole;
 import io.modeld.runtime.Lease;
 import io.modeld.runtime.LoadOptions;
@@ -17,6 +18,7 @@ import io.modeld.runtime.RunnerRequest;
 import io.modeld.runtime.RunnerResult;
 import io.modeld.runtime.Scheduler;
 import java.time.Duration;
+import io.modeld.gguf.ProjectorFacts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -59,12 +61,18 @@ public final class Inference implements AutoCloseable {
      * template not checked yet is read by its words until it is).
      */
     public ModelCapabilities capabilities(ModelRecord r) {
-        return capabilities.of(r);
+        return capabilities.of(r).withMedia(projector(r));
     }
 
     /** The same once the model's template is checked, waiting for its check. */
     public ModelCapabilities checkedCapabilities(ModelRecord r) {
-        return capabilities.checked(r);
+        return capabilities.checked(r).withMedia(projector(r));
+    }
+
+    /** What a generator's projector says of itself, or null when it has none (or it cannot be read). */
+    public ProjectorFacts projector(ModelRecord r) {
+        return r.downloaded() && ModelRoles.of(r.spec()) == ModelRole.GENERATOR
+                ? ProjectorFacts.paired(models.projectorOf(r), models.fileOf(r)) : null;
     }
 
     /** Why the model cannot be used now, or null; never waits (for listings). */
@@ -79,7 +87,7 @@ public final class Inference implements AutoCloseable {
 
     /** A model whose template could not be read is refused, saying why. */
     private ModelCapabilities usable(ModelRecord r) {
-        ModelCapabilities caps = capabilities.checked(r);
+        ModelCapabilities caps = checkedCapabilities(r);
         if (caps.problem() != null) {
             throw new ModeldException(ModeldException.Kind.UNPROCESSABLE, "model '" + r.spec().name()
                     + "' cannot be used: " + caps.problem());
@@ -200,6 +208,16 @@ public final class Inference implements AutoCloseable {
         if (request.prompt() instanceof Prompt.Chat c && c.chat().offersTools() && !caps.tools()) {
             throw ModeldException.invalid("model '" + r.spec().name() + "' does not support tools: its chat template "
                     + "takes none");
+        }
+        if (request.prompt() instanceof Prompt.Chat c) {
+            for (Media m : c.chat().media()) {
+                if (m.kind() == Media.Kind.IMAGE && !caps.vision() || m.kind() == Media.Kind.AUDIO && !caps.audio()) {
+                    throw ModeldException.invalid("model '" + r.spec().name() + "' cannot "
+                            + (m.kind() == Media.Kind.IMAGE ? "read images" : "hear audio") + ": it has no projector "
+                            + "that does (an mmproj file beside it, or a projector layer); use a model that can, or "
+                            + "send text");
+                }
+            }
         }
         Options o = merged(r, request.options());
         int max = o.maxTokens() == null || o.maxTokens() < 0 ? UNLIMITED_TOKENS : o.maxTokens();

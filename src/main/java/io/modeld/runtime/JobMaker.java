@@ -80,6 +80,11 @@ final class JobMaker {
     RenderedPrompt rendered(RunnerModel held, ChatRequest chat, boolean count) throws EngineException {
         String prompt = held.templates != null ? TemplatedChat.render(held.templates, chat)
                 : held.model.applyTemplate(null, chat.messages(), true);
+        if (count && chat.hasMedia() && held.projector != null) {
+            try (io.modeld.engine.MediaPrompt media = held.projector.tokenize(prompt, chat.media())) {
+                return new RenderedPrompt(prompt, media.tokens().length);   // each image as the embeddings it takes
+            }
+        }
         return new RenderedPrompt(prompt, count
                 ? TemplatedChat.withBos(held.model, held.model.tokenize(prompt, false, true)).length : -1);
     }

@@ -98,6 +98,17 @@ final class Loader {
         }
     }
 
+    /** The model's projector, when it has one that can serve it; one that cannot is left out, with a warning. */
+    private java.nio.file.Path projector(ModelRecord r) {
+        java.nio.file.Path p = s.models.projectorOf(r);
+        String problem = io.modeld.gguf.ProjectorFacts.problem(p, s.models.fileOf(r));
+        if (problem != null) {
+            LOG.warn("{} reads text only: {}", r.spec().name(), problem);
+            return null;
+        }
+        return p;
+    }
+
     private Resident start(ModelRecord r, LoadOptions options) {
         GgufFile gguf;
         try {
@@ -123,7 +134,7 @@ final class Loader {
             ModelRunner.Loaded info = runner.load(new ModelRunner.Load(s.models.filesOf(r), estimate.context(), s.threads,
                     role, false, slots, estimate.total() + draft.bytes() + 2 * cacheRam + LOAD_HEADROOM, plan.kv(),
                     cacheSettings(r, estimate.context(), plan.kv(), bounds, cacheRam), s.draft(), draft.files(),
-                    role == ModelRole.GENERATOR ? s.models.projectorOf(r) : null));
+                    role == ModelRole.GENERATOR ? projector(r) : null));
             if (info.draftProblem() != null) {
                 LOG.warn("{} drafts without its draft model {}: {}", r.spec().name(), draft.name(), info.draftProblem());
             }

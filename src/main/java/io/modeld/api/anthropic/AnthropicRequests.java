@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.ModeldException;
 import io.modeld.api.Fields;
+import io.modeld.api.MediaInputs;
 import io.modeld.engine.ChatRequest;
 import io.modeld.engine.ChatTurn;
 import io.modeld.inference.Options;
@@ -42,12 +43,14 @@ final class AnthropicRequests {
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw ModeldException.invalid("messages: required, a non-empty array of {role, content}");
         }
+        MediaInputs media = new MediaInputs();
         for (int i = 0; i < messages.size(); i++) {
-            message(messages.get(i), "messages[" + i + "]", out);
+            message(messages.get(i), "messages[" + i + "]", out, media);
         }
         ArrayNode tools = ToolSpecs.of(tools(body.get("tools")), "tools");
         ToolChoice choice = toolChoice(body.get("tool_choice"), tools);
-        return new ChatRequest(out, tools, choice.choice, choice.parallel, thinking(body.get("thinking")), null, null);
+        return new ChatRequest(out, tools, choice.choice, choice.parallel, thinking(body.get("thinking")), null, null,
+                media.items());
     }
 
     /** The system prompt: a string or text blocks, joined; Claude Code's changing billing stamp made constant. */
@@ -90,7 +93,7 @@ final class AnthropicRequests {
     }
 
     /** One message: its tool results become tool messages of their own, in front of what else it says. */
-    private static void message(JsonNode msg, String where, List<ChatTurn> out) {
+    private static void message(JsonNode msg, String where, List<ChatTurn> out, MediaInputs media) {
         String role = msg.path("role").asText("");
         ChatTurn.Role r = switch (role) {
             case "user" -> ChatTurn.Role.USER;
@@ -130,15 +133,16 @@ final class AnthropicRequests {
                     if (r != ChatTurn.Role.USER) {
                         throw ModeldException.invalid(at + ": a tool_result block belongs to a user message");
                     }
-                    String result = toolResult(b.get("content"), at + ".content");
+                    String result = toolResult(b.get("content"), at + ".content", media);
                     if (b.path("is_error").asBoolean(false)) {
                         result = "Error: " + result;
                     }
                     out.add(new ChatTurn(ChatTurn.Role.TOOL, result, null, List.of(),
                             Fields.requiredText(b, "tool_use_id", "the id of the tool_use it answers"), null));
                 }
-                case "image", "document" -> throw ModeldException.invalid(at + ": an '" + type + "' block needs a "
-                        + "model that reads it; these models read text only");
+                case "image" -> text.append(image(b, at, media));
+                case "document" -> throw ModeldException.invalid(at + ": a 'document' block needs a model that reads "
+                        + "it; these models read text and images");
                 default -> throw ModeldException.invalid(at + ".type: must be text, image, tool_use, tool_result, "
                         + "thinking or redacted_thinking");
             }
@@ -157,8 +161,23 @@ final class AnthropicRequests {
         return t.textValue();
     }
 
-    /** A tool's answer: a string, or text blocks joined. */
-    private static String toolResult(JsonNode content, String where) {
+    /**
+     * An image block: {@code source} of type {@code base64} (its {@code data}); a {@code url} source is refused, as
+     * modeld fetches nothing a client names.
+     */
+    private static String image(JsonNode block, String where, MediaInputs media) {
+        JsonNode source = block.path("source");
+        String type = source.path("type").asText("");
+        return switch (type) {
+            case "base64" -> media.image(source.path("data").asText(null), where + ".source.data");
+            case "url" -> media.image(source.path("url").asText(""), where + ".source.url");
+            default -> throw ModeldException.invalid(where + ".source.type: must be base64 (or url, which modeld "
+                    + "does not fetch)");
+        };
+    }
+
+    /** A tool's answer: a string, or text and image blocks joined. */
+    private static String toolResult(JsonNode content, String where, MediaInputs media) {
         if (content == null || content.isNull()) {
             return "";
         }
@@ -172,9 +191,13 @@ final class AnthropicRequests {
         for (int i = 0; i < content.size(); i++) {
             JsonNode b = content.get(i);
             String type = b.path("type").asText("");
+            if (type.equals("image")) {
+                text.append(image(b, where + "[" + i + "]", media));
+                continue;
+            }
             if (!type.equals("text")) {
                 throw ModeldException.invalid(where + "[" + i + "]: a '" + type + "' block needs a model that reads "
-                        + "it; these models read text only");
+                        + "it; these models read text and images");
             }
             text.append(textOf(b, where + "[" + i + "]"));
         }

@@ -11,6 +11,7 @@ import io.modeld.api.Bodies;
 import io.modeld.api.ClientConnection;
 import io.modeld.api.ErrorStyle;
 import io.modeld.api.Fields;
+import io.modeld.api.MediaInputs;
 import io.modeld.api.ToolCallFields;
 import io.modeld.api.Ndjson;
 import io.modeld.catalog.ModelRecord;
@@ -63,9 +64,6 @@ final class OllamaGeneration {
         }
         Duration keepAlive = OllamaRequest.keepAlive(body);
         Options options = OllamaRequest.options(body);
-        if (Fields.has(body, "images") && !body.get("images").isEmpty()) {
-            throw ModeldException.invalid("\"" + name + "\" does not support images (it reads text only)");
-        }
         Thinking think = Thinking.of(body.get("think"));
         ModelCapabilities caps = inference.checkedCapabilities(r);
         if (think.on() && !caps.thinking()) {
@@ -214,6 +212,11 @@ final class OllamaGeneration {
         if (raw && system != null) {
             throw ModeldException.invalid("raw mode does not support template, system, or context");
         }
+        MediaInputs media = new MediaInputs();
+        String images = images(body.get("images"), media, "images");
+        if (!images.isEmpty() && (raw || suffix != null && !suffix.isEmpty())) {
+            throw ModeldException.invalid("images: need the model's template (not raw mode, not a suffix)");
+        }
         if (prompt.isEmpty() && (suffix == null || suffix.isEmpty())) {
             return null;
         }
@@ -227,8 +230,31 @@ final class OllamaGeneration {
         if (system != null && !system.isEmpty()) {
             turns.add(new ChatTurn(ChatTurn.Role.SYSTEM, system));
         }
-        turns.add(new ChatTurn(ChatTurn.Role.USER, prompt));
-        return new Prompt.Chat(new ChatRequest(turns, null, null, null, think.enabled(), think.effort(), null));
+        turns.add(new ChatTurn(ChatTurn.Role.USER, images + prompt));
+        return new Prompt.Chat(new ChatRequest(turns, null, null, null, think.enabled(), think.effort(), null,
+                media.items()));
+    }
+
+    /**
+     * Ollama's {@code images} (base64, as its clients send them) checked into {@code media}; their markers, which go
+     * before the message's text, as Ollama puts them.
+     */
+    private static String images(JsonNode images, MediaInputs media, String where) {
+        if (images == null || images.isNull()) {
+            return "";
+        }
+        if (!images.isArray()) {
+            throw ModeldException.invalid(where + ": must be an array of base64-encoded images");
+        }
+        StringBuilder markers = new StringBuilder();
+        for (int i = 0; i < images.size(); i++) {
+            JsonNode image = images.get(i);
+            if (!image.isTextual()) {
+                throw ModeldException.invalid(where + "[" + i + "]: must be a base64-encoded image");
+            }
+            markers.append(media.image(image.textValue(), where + "[" + i + "]"));
+        }
+        return markers.toString();
     }
 
     /**
@@ -244,20 +270,20 @@ final class OllamaGeneration {
             throw ModeldException.invalid("messages: must be an array of {role, content}");
         }
         List<ChatTurn> turns = new ArrayList<>();
+        MediaInputs media = new MediaInputs();
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             ChatTurn.Role role = ChatTurn.Role.of(Fields.text(m, "role", ""));
             if (role == null || Fields.text(m, "role", "").equalsIgnoreCase("developer")) {
                 throw ModeldException.invalid("messages[" + i + "].role: must be system, user, assistant or tool");
             }
-            if (Fields.has(m, "images") && !m.get("images").isEmpty()) {
-                throw ModeldException.invalid("\"" + OllamaNames.of(r) + "\" does not support images (it reads text only)");
-            }
-            turns.add(new ChatTurn(role, Fields.text(m, "content", ""), Fields.text(m, "thinking", null),
+            String images = images(m.get("images"), media, "messages[" + i + "].images");
+            turns.add(new ChatTurn(role, images + Fields.text(m, "content", ""), Fields.text(m, "thinking", null),
                     ToolCallFields.of(m.get("tool_calls"), i), Fields.text(m, "tool_call_id", null),
                     Fields.text(m, "tool_name", null)));
         }
-        return new Prompt.Chat(new ChatRequest(turns, tools, null, null, think.enabled(), think.effort(), null));
+        return new Prompt.Chat(new ChatRequest(turns, tools, null, null, think.enabled(), think.effort(), null,
+                media.items()));
     }
 
     /**

@@ -104,6 +104,10 @@ public final class OllamaRoutes {
         out.put("system", system);
         out.set("details", views.details(r));
         out.set("model_info", views.modelInfo(r));
+        ObjectNode projector = views.projectorInfo(r);
+        if (projector != null) {
+            out.set("projector_info", projector);
+        }
         // one model: its template's check is waited for (listings never wait)
         OllamaViews.capabilities(out, inference.checkedCapabilities(r));
         out.put("modified_at", OllamaViews.localTime(views.modified(r)));

@@ -172,4 +172,19 @@ final class OllamaViews {
         Header g = header(r);
         return g == null ? Json.MAPPER.createObjectNode() : Header.info(g.file());
     }
+
+    /** {@code projector_info}: the keys of the model's projector, as Ollama shows them; null when it has none. */
+    ObjectNode projectorInfo(ModelRecord r) {
+        io.modeld.gguf.ProjectorFacts p = inference.projector(r);
+        if (p == null) {
+            return null;
+        }
+        try {
+            ObjectNode info = Header.info(GgufHeaders.shared().read(p.file()));
+            info.remove("general.parameter_count");
+            return info;
+        } catch (IOException | GgufFormatException e) {
+            return null;
+        }
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.modeld.ModeldException;
 import io.modeld.api.Fields;
+import io.modeld.api.MediaInputs;
 import io.modeld.api.ToolCallFields;
 import io.modeld.engine.ChatRequest;
 import io.modeld.engine.ChatTurn;
@@ -33,6 +34,7 @@ final class OpenAiRequests {
             throw ModeldException.invalid("messages: required, a non-empty array of {role, content}");
         }
         List<ChatTurn> out = new ArrayList<>();
+        MediaInputs media = new MediaInputs();
         for (int i = 0; i < m.size(); i++) {
             JsonNode msg = m.get(i);
             JsonNode role = msg.get("role");
@@ -41,7 +43,7 @@ final class OpenAiRequests {
                 throw ModeldException.invalid("messages[" + i + "].role: must be system, developer, user, assistant or tool");
             }
             String reasoning = Fields.text(msg, "reasoning_content", Fields.text(msg, "reasoning", null));
-            out.add(new ChatTurn(r, content(msg.get("content"), i), reasoning,
+            out.add(new ChatTurn(r, content(msg.get("content"), i, media), reasoning,
                     ToolCallFields.of(msg.get("tool_calls"), i), Fields.text(msg, "tool_call_id", null),
                     Fields.text(msg, "name", null)));
         }
@@ -55,7 +57,7 @@ final class OpenAiRequests {
         Boolean thinking = "none".equals(effort) ? Boolean.FALSE : null;
         return new ChatRequest(out, tools, choice, parallel, thinking,
                 effort == null || effort.equals("none") ? null : effort.equals("minimal") ? "low" : effort,
-                templateKwargs(body.get("chat_template_kwargs")));
+                templateKwargs(body.get("chat_template_kwargs")), media.items());
     }
 
     /** A raw GBNF grammar's longest text: as long as the largest schema's grammar. */
@@ -90,8 +92,12 @@ final class OpenAiRequests {
         return out;
     }
 
-    /** A message's content: a string, or an array of text parts (images are not understood by text models). */
-    private static String content(JsonNode content, int i) {
+    /**
+     * A message's content: a string, or an array of parts: text, {@code image_url} (a data URL; {@code detail} is
+     * llama.cpp's to choose) and {@code input_audio} ({@code data} in base64, {@code format} wav or mp3), each
+     * medium where its part stands.
+     */
+    private static String content(JsonNode content, int i, MediaInputs media) {
         if (content == null || content.isNull()) {
             return "";
         }
@@ -100,17 +106,26 @@ final class OpenAiRequests {
         }
         if (content.isArray()) {
             StringBuilder text = new StringBuilder();
-            for (JsonNode part : content) {
+            for (int p = 0; p < content.size(); p++) {
+                JsonNode part = content.get(p);
                 String type = part.path("type").asText();
-                if (!type.equals("text")) {
-                    throw ModeldException.invalid("messages[" + i + "].content: a '" + type + "' part needs a model "
-                            + "that reads it; these models read text parts only");
+                String where = "messages[" + i + "].content[" + p + "]";
+                switch (type) {
+                    case "text" -> text.append(part.path("text").asText());
+                    case "image_url" -> {
+                        JsonNode url = part.path("image_url");
+                        text.append(media.image(url.isTextual() ? url.textValue() : url.path("url").asText(null),
+                                where + ".image_url.url"));
+                    }
+                    case "input_audio" -> text.append(media.audio(part.path("input_audio").path("data").asText(null),
+                            part.path("input_audio").path("format").asText(null), where + ".input_audio.data"));
+                    default -> throw ModeldException.invalid(where + ".type: '" + type + "' is not a part modeld "
+                            + "reads; send text, image_url or input_audio");
                 }
-                text.append(part.path("text").asText());
             }
             return text.toString();
         }
-        throw ModeldException.invalid("messages[" + i + "].content: must be a string or an array of text parts");
+        throw ModeldException.invalid("messages[" + i + "].content: must be a string or an array of parts");
     }
 
     /** OpenAI's sampling fields within OpenAI's bounds, and llama.cpp's extras; what is absent stays null. */

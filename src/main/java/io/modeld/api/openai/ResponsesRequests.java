@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modeld.ModeldException;
 import io.modeld.api.Fields;
+import io.modeld.api.MediaInputs;
 import io.modeld.engine.ChatRequest;
 import io.modeld.engine.ChatTurn;
 import io.modeld.inference.JsonGrammar;
@@ -31,15 +32,18 @@ final class ResponsesRequests {
     private ResponsesRequests() {
     }
 
-    /** The conversation: what came before ({@code history}, from a stored response) and then this input. */
-    static ChatRequest chat(JsonNode body, List<ChatTurn> history) {
+    /**
+     * The conversation: what came before ({@code history}, from a stored response, its images already in
+     * {@code media}) and then this input.
+     */
+    static ChatRequest chat(JsonNode body, List<ChatTurn> history, MediaInputs media) {
         List<ChatTurn> out = new ArrayList<>();
         String instructions = Fields.text(body, "instructions", null);
         if (instructions != null && !instructions.isEmpty()) {
             out.add(new ChatTurn(ChatTurn.Role.SYSTEM, instructions));
         }
         out.addAll(history);
-        out.addAll(turns(input(body)));
+        out.addAll(turns(input(body), media));
         if (out.isEmpty()) {
             throw ModeldException.invalid("input: required, a string or a non-empty array of items");
         }
@@ -53,7 +57,7 @@ final class ResponsesRequests {
         Boolean thinking = "none".equals(effort) ? Boolean.FALSE : null;
         String level = effort == null || effort.equals("none") ? null : effort.equals("minimal") ? "low"
                 : effort.equals("xhigh") ? "high" : effort;
-        return new ChatRequest(out, tools, choice, parallel, thinking, level, null);
+        return new ChatRequest(out, tools, choice, parallel, thinking, level, null, media.items());
     }
 
     /** The input as items: a string is one user message. */
@@ -74,8 +78,11 @@ final class ResponsesRequests {
         return (ArrayNode) input;
     }
 
-    /** Items as chat turns: function calls join the assistant turn before them, reasoning the assistant turn after it. */
-    static List<ChatTurn> turns(JsonNode items) {
+    /**
+     * Items as chat turns: function calls join the assistant turn before them, reasoning the assistant turn after it;
+     * their images go to {@code media}.
+     */
+    static List<ChatTurn> turns(JsonNode items, MediaInputs media) {
         List<ChatTurn> out = new ArrayList<>();
         String reasoning = null;
         for (int i = 0; i < items.size(); i++) {
@@ -88,7 +95,7 @@ final class ResponsesRequests {
                     if (role == null || role == ChatTurn.Role.TOOL) {
                         throw ModeldException.invalid(where + ".role: must be user, assistant, system or developer");
                     }
-                    String text = text(item.get("content"), where + ".content");
+                    String text = text(item.get("content"), where + ".content", media);
                     out.add(new ChatTurn(role, text, role == ChatTurn.Role.ASSISTANT ? reasoning : null, List.of(),
                             null, null));
                     reasoning = role == ChatTurn.Role.ASSISTANT ? null : reasoning;
@@ -108,11 +115,11 @@ final class ResponsesRequests {
                     }
                 }
                 case "function_call_output" -> out.add(new ChatTurn(ChatTurn.Role.TOOL,
-                        text(item.get("output"), where + ".output"), null, List.of(),
+                        text(item.get("output"), where + ".output", media), null, List.of(),
                         Fields.requiredText(item, "call_id", "the id of the call it answers"), null));
                 case "reasoning" -> reasoning = reasoningText(item);
-                case "input_image", "input_file" -> throw ModeldException.invalid(where + ": an '" + type + "' needs a "
-                        + "model that reads it; these models read text only");
+                case "input_image", "input_file" -> throw ModeldException.invalid(where + ": an '" + type + "' goes in "
+                        + "a message's content");
                 default -> throw ModeldException.invalid(where + ".type: must be message, function_call, "
                         + "function_call_output or reasoning");
             }
@@ -134,8 +141,11 @@ final class ResponsesRequests {
         return text.isEmpty() ? null : text.toString();
     }
 
-    /** Content: a string, or text parts ({@code input_text}, {@code output_text}, {@code text}) joined. */
-    private static String text(JsonNode content, String where) {
+    /**
+     * Content: a string, or parts joined: text ({@code input_text}, {@code output_text}, {@code text}) and images
+     * ({@code input_image} with a data URL in {@code image_url}).
+     */
+    private static String text(JsonNode content, String where, MediaInputs media) {
         if (content == null || content.isNull()) {
             return "";
         }
@@ -152,8 +162,15 @@ final class ResponsesRequests {
             switch (type) {
                 case "input_text", "output_text", "text" -> text.append(part.path("text").asText(""));
                 case "refusal" -> text.append(part.path("refusal").asText(""));
-                default -> throw ModeldException.invalid(where + "[" + j + "]: an '" + type + "' part needs a model "
-                        + "that reads it; these models read text parts only");
+                case "input_image" -> {
+                    if (part.hasNonNull("file_id")) {
+                        throw ModeldException.invalid(where + "[" + j + "].file_id: modeld keeps no files; send the "
+                                + "image as a data URL in image_url");
+                    }
+                    text.append(media.image(part.path("image_url").asText(null), where + "[" + j + "].image_url"));
+                }
+                default -> throw ModeldException.invalid(where + "[" + j + "]: an '" + type + "' part is not one "
+                        + "modeld reads; send text or input_image parts");
             }
         }
         return text.toString();

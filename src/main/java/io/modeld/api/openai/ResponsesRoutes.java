@@ -59,10 +59,12 @@ public final class ResponsesRoutes {
                 input.add(item);
             }
         }
-        List<ChatTurn> history = ResponsesRequests.turns(input);
+        io.modeld.api.MediaInputs media = new io.modeld.api.MediaInputs();
+        List<ChatTurn> history = ResponsesRequests.turns(input, media);
         ArrayNode own = ResponsesRequests.input(body);
         input.addAll(own);
-        GenerationRequest request = new GenerationRequest(model, new Prompt.Chat(ResponsesRequests.chat(body, history)),
+        GenerationRequest request = new GenerationRequest(model, new Prompt.Chat(ResponsesRequests.chat(body, history,
+                media)),
                 ResponsesRequests.options(body), null, false);
         return new Asked(request, input);
     }
