@@ -121,7 +121,11 @@ test('bad requests get OpenAI\'s error shape and change nothing', async () => {
     (e) => e.status === 404 && e.error.code === 'model_not_found');
   await assert.rejects(client.responses.create({ model: 'hello', input: [{ role: 'user',
     content: [{ type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=' }] }] }),
-  (e) => e.status === 400 && /input_image/.test(e.message));
+  (e) => e.status === 400 && /image_url: the image cannot be read/.test(e.message));
+  // a 1x1 PNG to a model without a projector
+  await assert.rejects(client.responses.create({ model: 'hello', input: [{ role: 'user', content: [{ type: 'input_image',
+    image_url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' }] }] }),
+  (e) => e.status === 400 && /model 'hello' cannot read images/.test(e.message));
   await assert.rejects(client.responses.create({ model: 'hello', input: 'Hi', text: { format: { type: 'yaml' } } }),
     (e) => e.status === 400 && /text.format.type/.test(e.message));
   await assert.rejects(client.responses.create({ model: 'hello', input: [] }),

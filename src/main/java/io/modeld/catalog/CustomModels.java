@@ -28,9 +28,9 @@ final class CustomModels {
      * name is replaced; a catalog model's name cannot be taken (FORBIDDEN). The facts the files hold fill
      * the spec's gaps; files that are not a GGUF model are refused (INVALID).
      */
-    ModelRecord createFromFile(ModelSpec spec, List<Path> sources, ModelRecord.LocalFile given) {
+    ModelRecord createFromFile(ModelSpec spec, List<Path> sources, ModelRecord.LocalFile given, Path projector) {
         String id = UUID.randomUUID().toString();
-        LocalFiles.Placed placed = LocalFiles.place(m.dataDir(), id, sources, given);
+        LocalFiles.Placed placed = LocalFiles.place(m.dataDir(), id, sources, given, projector);
         List<Path> targets = placed.targets();
         ModelRecord.LocalFile file = placed.file();
         ModelRecord created;
@@ -42,6 +42,11 @@ final class CustomModels {
                 filled = GgufFacts.fill(spec, targets);
             } catch (GgufFormatException | IOException e) {
                 throw ModeldException.invalid("the file is not a usable GGUF model: " + e.getMessage());
+            }
+            String unpaired = projector == null ? null : io.modeld.gguf.ProjectorFacts.problem(
+                    m.dataDir().model(id).resolve(LocalFiles.PROJECTOR), targets.get(0));
+            if (unpaired != null) {
+                throw ModeldException.invalid("projector: " + unpaired);
             }
             synchronized (m.writeLock) {
                 for (ModelRecord r : m.accepted.byId().values()) {

@@ -60,7 +60,7 @@ final class LocalFiles {
     }
 
     /** What a downloaded model's projector is called beside its file in the store. */
-    static final String PROJECTOR = "mmproj.gguf";
+    static final String PROJECTOR = ModelRecord.PROJECTOR_FILE;
 
     /**
      * A downloaded model's projector (images, audio): in place, the {@code mmproj} file beside it; in the store,
@@ -182,6 +182,11 @@ final class LocalFiles {
      * a model of that many parts. Nothing stays behind when it fails.
      */
     static Placed place(DataDir dataDir, String id, List<Path> sources, ModelRecord.LocalFile given) {
+        return place(dataDir, id, sources, given, null);
+    }
+
+    /** The same with the model's projector ({@code projector}, null for none), placed as {@value #PROJECTOR}. */
+    static Placed place(DataDir dataDir, String id, List<Path> sources, ModelRecord.LocalFile given, Path projector) {
         Path dir = dataDir.model(id);
         int parts = sources.size();
         ModelRecord.LocalFile file = new ModelRecord.LocalFile(parts == 1 ? given.name() : partName(given.name(), 1, parts),
@@ -193,17 +198,25 @@ final class LocalFiles {
         try {
             Files.createDirectories(dir);
             for (int i = 0; i < parts; i++) {
-                try {
-                    Files.createLink(targets.get(i), sources.get(i));
-                } catch (IOException | UnsupportedOperationException e) {
-                    Files.copy(sources.get(i), targets.get(i));
-                }
+                linkOrCopy(sources.get(i), targets.get(i));
+            }
+            if (projector != null) {
+                linkOrCopy(projector, dir.resolve(PROJECTOR));
             }
         } catch (IOException e) {
             remove(dataDir, id);
             throw new ModelStore.StoreException("cannot place the model file: " + e.getMessage(), e);
         }
         return new Placed(List.copyOf(targets), file);
+    }
+
+    /** A hard link to {@code source} (no space taken, the file stays the user's), or a copy where links cannot be. */
+    private static void linkOrCopy(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(source, target);
+        }
     }
 
     /** Removes model {@code id}'s folder; one that cannot go now is logged, and the next start removes it. */

@@ -12,6 +12,9 @@ import java.util.List;
 public record ModelRecord(String id, Instant created, boolean custom, ModelSpec spec, LocalFile file,
                           String failure, InPlace inPlace) {
 
+    /** What a downloaded model's projector (images, audio) is called beside its files in {@code models/<id>/}. */
+    public static final String PROJECTOR_FILE = "mmproj.gguf";
+
     /**
      * A finished, verified model file: its name under {@code models/<id>/}, size (of all its parts) and
      * SHA-256 (of the first), what identified that version at its source ({@code origin}: a registry

@@ -145,7 +145,15 @@ public final class ModelService {
 
     /** A downloaded custom model made of files already on disk ({@link CustomModels#createFromFile}). */
     public ModelRecord createFromFile(ModelSpec spec, List<Path> sources, ModelRecord.LocalFile given) {
-        return custom.createFromFile(spec, sources, given);
+        return custom.createFromFile(spec, sources, given, null);
+    }
+
+    /**
+     * The same with the model's projector ({@code projector}: images, audio; null for none), kept beside it; one made
+     * for another model (its output size is not the model's) is refused, both sizes named.
+     */
+    public ModelRecord createFromFile(ModelSpec spec, List<Path> sources, ModelRecord.LocalFile given, Path projector) {
+        return custom.createFromFile(spec, sources, given, projector);
     }
 
     /** The data dir's layout. */

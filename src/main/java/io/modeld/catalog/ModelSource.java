@@ -12,27 +12,62 @@ import java.util.regex.Pattern;
  * or {@code file:///abs/path} URL, or a model in a registry ({@code oci://}, {@code ollama://},
  * {@code hf://owner/repo:QUANT}: see {@link RegistryRef}), and the file's SHA-256 when it is known in advance. A {@code file://}
  * source with {@code link} is used where it lies instead of being copied into the store; a {@code file://}
- * source remembers which file it named at create ({@code identity}, never set by a client).
+ * source remembers which file it named at create ({@code identity}, never set by a client). A file source may
+ * name the model's {@code projector} (images, audio), fetched with it and kept beside it; a registry model
+ * brings its own as a layer.
  */
-public record ModelSource(String url, String sha256, Boolean link, FileIdentity identity) {
+public record ModelSource(String url, String sha256, Boolean link, FileIdentity identity, Projector projector) {
+
+    /** Where a model's projector comes from: a URL as a source's, and its SHA-256 when known in advance. */
+    public record Projector(String url, String sha256) {
+    }
 
     public ModelSource(String url, String sha256) {
-        this(url, sha256, null, null);
+        this(url, sha256, null, null, null);
     }
 
     public ModelSource(String url, String sha256, Boolean link) {
-        this(url, sha256, link, null);
+        this(url, sha256, link, null, null);
+    }
+
+    public ModelSource(String url, String sha256, Boolean link, FileIdentity identity) {
+        this(url, sha256, link, identity, null);
     }
 
     /** This source, pinned to the file it names now. */
     public ModelSource withIdentity(FileIdentity id) {
-        return new ModelSource(url, sha256, link, id);
+        return new ModelSource(url, sha256, link, id, projector);
     }
 
-    /** Whether both name the same thing (URL, digest, link), whichever file identity each recorded. */
+    /**
+     * This source with the projector at {@code url} (SHA-256 {@code sha256}, or null), validated as a source is;
+     * the error names the field. A registry model's projector is its own layer, a linked file's lies beside it.
+     */
+    public ModelSource withProjector(String projectorUrl, String projectorSha256) {
+        if (projectorUrl == null) {
+            return this;
+        }
+        if (RegistryRef.isRegistry(url) || linked()) {
+            throw ModeldException.invalid("source.projector: " + (linked() ? "a linked file's projector is found "
+                    + "beside it (mmproj-*.gguf)" : "a registry model brings its projector as a layer"));
+        }
+        ModelSource p;
+        try {
+            p = of(projectorUrl, projectorSha256, false);
+        } catch (ModeldException e) {
+            throw ModeldException.invalid(e.getMessage().replace("source.", "source.projector."));
+        }
+        if (RegistryRef.isRegistry(p.url())) {
+            throw ModeldException.invalid("source.projector.url: must name a file (https, http, hf, file), not a "
+                    + "registry model");
+        }
+        return new ModelSource(url, sha256, link, identity, new Projector(p.url(), p.sha256()));
+    }
+
+    /** Whether both name the same thing (URL, digest, link, projector), whichever file identity each recorded. */
     public boolean sameAs(ModelSource other) {
         return other != null && url.equals(other.url) && java.util.Objects.equals(sha256, other.sha256)
-                && linked() == other.linked();
+                && linked() == other.linked() && java.util.Objects.equals(projector, other.projector);
     }
 
     /** Whether the file is used in place (a {@code file://} source with {@code link: true}). */

@@ -236,7 +236,16 @@ public final class SpecParser {
         if (link != null && !link.isNull() && !link.isBoolean()) {
             throw ModeldException.invalid("source.link: must be true or false");
         }
-        return ModelSource.of(url == null || url.isNull() ? null : url.textValue(),
+        ModelSource source = ModelSource.of(url == null || url.isNull() ? null : url.textValue(),
                 sha == null || sha.isNull() ? null : sha.textValue(), link != null && link.asBoolean(false));
+        JsonNode projector = v.get("projector");
+        if (projector == null || projector.isNull()) {
+            return source;
+        }
+        if (!projector.isObject() || !projector.path("url").isTextual()
+                || projector.has("sha256") && !projector.get("sha256").isTextual() && !projector.get("sha256").isNull()) {
+            throw ModeldException.invalid("source.projector: must be an object {\"url\": ..., \"sha256\": ...}");
+        }
+        return source.withProjector(projector.get("url").textValue(), projector.path("sha256").textValue());
     }
 }

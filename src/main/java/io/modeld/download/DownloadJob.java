@@ -204,7 +204,7 @@ final class DownloadJob implements ChunkWorker.Job {
 
     private void execute() throws DownloadException, Canceled {
         Resolution resolution = withRetries(resolver::resolve, RESOLVE_ATTEMPTS);
-        List<Part> parts = resolution.parts();
+        List<Part> parts = resolution.files();
         total = resolution.total();
         boolean several = parts.size() > 1;
         Path doneDir = several ? partialDir.resolve("done") : finalDir;
@@ -212,7 +212,7 @@ final class DownloadJob implements ChunkWorker.Job {
         for (int i = 0; i < parts.size(); i++) {
             checkAbandoned();
             Part p = parts.get(i);
-            if (several && sizeIfAny(doneDir.resolve(p.fileName())) == p.size()) {
+            if (several && p.size() >= 0 && sizeIfAny(doneDir.resolve(p.fileName())) == p.size()) {
                 doneBytes += p.size();   // verified and kept by an earlier run
                 firstSha = i == 0 ? p.sha256() : firstSha;
                 continue;
@@ -234,16 +234,39 @@ final class DownloadJob implements ChunkWorker.Job {
                 plan = null;
             }
         }
+        if (resolution.projector() != null) {
+            checkPaired(doneDir.resolve(Resolution.PROJECTOR), doneDir.resolve(parts.get(0).fileName()));
+        }
         if (several) {
             for (Part p : parts) {
                 moveInto(doneDir.resolve(p.fileName()), finalDir);
             }
         }
+        if (resolution.projector() == null) {
+            dropStaleProjector();
+        }
         String origin = resolution.origin() != null ? resolution.origin() : probedOrigin;
-        outcome.completed(id, new ModelRecord.LocalFile(parts.get(0).fileName(), total, firstSha, origin, parts.size()),
-                resolution.modelfile());
+        outcome.completed(id, new ModelRecord.LocalFile(parts.get(0).fileName(), total, firstSha, origin,
+                resolution.parts().size()), resolution.modelfile());
         PartialFile.remove(partialDir, LOG);
         setStatus(DownloadStatus.COMPLETED, null);
+    }
+
+    /** Fails the download when its projector was made for another model (both sizes named): it could never serve it. */
+    private static void checkPaired(Path projector, Path model) throws DownloadException {
+        String problem = io.modeld.gguf.ProjectorFacts.problem(projector, model);
+        if (problem != null) {
+            throw DownloadException.fatal(problem);
+        }
+    }
+
+    /** A projector an earlier version of the model had, which this one has not. */
+    private void dropStaleProjector() {
+        try {
+            Files.deleteIfExists(finalDir.resolve(Resolution.PROJECTOR));
+        } catch (java.io.IOException e) {
+            LOG.warn("download of {}: cannot remove its earlier projector ({})", id, e.getMessage());
+        }
     }
 
     /**

@@ -184,7 +184,16 @@ public final class Downloads implements AutoCloseable {
         Path local = pinned != null ? Path.of(pinned.path()) : resolved.localFile();
         Part only = new Part(resolved.uri(), local, resolved.fileName(), -1, source.sha256(), auth,
                 source.url(), pinned);
-        return () -> new Resolution(List.of(only), null, null);
+        Part projector = null;
+        if (source.projector() != null) {
+            ResolvedSource p = ResolvedSource.of(new ModelSource(source.projector().url(), source.projector().sha256()),
+                    settings.hfEndpoint());
+            projector = new Part(p.uri(), p.localFile(), Resolution.PROJECTOR, -1, source.projector().sha256(),
+                    p.uri() == null ? Authorizer.NONE : Authorizer.fixed(settings.authorization().apply(p.uri())),
+                    source.projector().url(), null);
+        }
+        Part withIt = projector;
+        return () -> new Resolution(List.of(only), withIt, null, null);
     }
 
     /** The downloads running now and their progress. */

@@ -19,8 +19,9 @@ import java.util.Map;
  * A model in a registry made into a download: the manifest is fetched (through an index if need be),
  * its weights layers become the parts (one file, or the shards of a split model, named
  * {@code <model>-00001-of-0000N.gguf} so the engine loads them as one), each checked against its layer
- * digest; the template, system, params and license layers are read into the model's Modelfile; the
- * manifest digest is the version. Projector and other layers stay in the registry.
+ * digest; a projector layer (Ollama's, Docker's mmproj; the first if several) is downloaded beside them as the
+ * model's projector; the template, system, params and license layers are read into the model's Modelfile; the
+ * manifest digest is the version. Other layers stay in the registry.
  */
 final class RegistryPull {
 
@@ -64,7 +65,11 @@ final class RegistryPull {
                 parts.add(new Part(client.blobUri(ref, d.digest()), null, name, d.size(), d.hex(), auth,
                         ref + "#" + d.digest(), null));
             }
-            return new Resolution(parts, modelfile(client, ref, m), m.digest());
+            List<Manifest.Descriptor> projectors = m.layers(LayerKind.PROJECTOR);
+            Part projector = projectors.isEmpty() ? null : new Part(client.blobUri(ref, projectors.get(0).digest()), null,
+                    Resolution.PROJECTOR, projectors.get(0).size(), projectors.get(0).hex(), auth,
+                    ref + "#" + projectors.get(0).digest(), null);
+            return new Resolution(parts, projector, modelfile(client, ref, m), m.digest());
         } catch (RegistryException e) {
             throw e.notFound() ? DownloadException.missing(e.getMessage()) : e.retryable()
                     ? DownloadException.retryable(e.getMessage()) : DownloadException.fatal(e.getMessage());

@@ -67,6 +67,14 @@ public final class Downloading {
         }
     }
 
+    /** Downloads model {@code id} and waits for the end, whatever it is; the model then. */
+    public static JsonNode download(TestDaemon daemon, String id) throws Exception {
+        try (ProgressFrames frames = ProgressFrames.open(daemon, id)) {
+            ok(daemon.post("/model/" + id + "/download", ""));
+            return awaitTerminal(daemon, id, frames);
+        }
+    }
+
     /** Creates a custom model named {@code name} of {@code url}, downloads it and waits for the end, whatever it is. */
     public static Pulled fromSource(TestDaemon daemon, String name, String url) throws Exception {
         ObjectNode body = Json.MAPPER.createObjectNode().put("name", name);

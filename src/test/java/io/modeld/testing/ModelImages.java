@@ -55,6 +55,26 @@ public final class ModelImages {
         return registry.putManifest(repo, tag, "application/vnd.oci.image.manifest.v1+json", Json.MAPPER.writeValueAsBytes(m));
     }
 
+    /**
+     * Pushes a model and its projector: in Ollama's layout ({@code application/vnd.ollama.image.projector}) or, with
+     * {@code docker}, Docker Model Runner's ({@code application/vnd.docker.ai.mmproj}); returns the manifest digest.
+     */
+    public static String withProjector(LocalRegistry registry, String repo, String tag, byte[] gguf, byte[] projector,
+                                       boolean docker) throws IOException, InterruptedException {
+        String type = docker ? "application/vnd.oci.image.manifest.v1+json"
+                : "application/vnd.docker.distribution.manifest.v2+json";
+        byte[] config = "{\"model_format\":\"gguf\"}".getBytes(StandardCharsets.UTF_8);
+        ObjectNode m = Json.MAPPER.createObjectNode().put("schemaVersion", 2).put("mediaType", type);
+        m.set("config", layer(docker ? "application/vnd.docker.ai.model.config.v0.1+json"
+                : "application/vnd.docker.container.image.v1+json", registry.putBlob(repo, config), config.length));
+        ArrayNode layers = m.putArray("layers");
+        layers.add(layer(docker ? "application/vnd.docker.ai.gguf.v3" : "application/vnd.ollama.image.model",
+                registry.putBlob(repo, gguf), gguf.length));
+        layers.add(layer(docker ? "application/vnd.docker.ai.mmproj" : "application/vnd.ollama.image.projector",
+                registry.putBlob(repo, projector), projector.length));
+        return registry.putManifest(repo, tag, type, Json.MAPPER.writeValueAsBytes(m));
+    }
+
     private static ObjectNode layer(String mediaType, String digest, long size) {
         return Json.MAPPER.createObjectNode().put("mediaType", mediaType).put("digest", digest).put("size", size);
     }

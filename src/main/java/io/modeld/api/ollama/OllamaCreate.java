@@ -153,27 +153,10 @@ final class OllamaCreate {
                         : source.spec().modelfile();
                 emit(lines, "using existing layer sha256:" + source.file().sha256());
                 models.createFromFile(specFor(name, source.spec(), base.overriddenBy(given.template(), given.system(),
-                        given.parameters(), given.license())), models.filesOf(source), source.file());
+                        given.parameters(), given.license())), models.filesOf(source), source.file(),
+                        models.projectorOf(source));
             } else {
-                if (files.size() != 1) {
-                    throw ModeldException.invalid("files: give exactly one GGUF file (split models and safetensors "
-                            + "are not supported)");
-                }
-                Map.Entry<String, JsonNode> file = files.fields().next();
-                String hex = hex(file.getValue().asText());
-                Path blob = find(hex);
-                if (blob == null) {
-                    throw ModeldException.invalid("files: no blob sha256:" + hex + "; upload it first with POST "
-                            + "/api/blobs/sha256:" + hex);
-                }
-                emit(lines, "parsing GGUF");
-                String fileName = io.modeld.download.FileNames.safe(file.getKey());
-                ModelSpec spec = specFor(name, ModelSpec.defaults().withName(name), given);
-                emit(lines, "using existing layer sha256:" + hex);
-                models.createFromFile(spec, List.of(blob), new ModelRecord.LocalFile(fileName, Files.size(blob), hex));
-                if (blob.startsWith(blobs)) {
-                    Files.deleteIfExists(blob);   // the model's own link holds the data now
-                }
+                createFromBlobs(name, files, given, lines);
             }
         } catch (ModeldException e) {
             if (lines == null) {
@@ -188,6 +171,54 @@ final class OllamaCreate {
             ctx.json(success);
         } else {
             lines.line(success);
+        }
+    }
+
+    /**
+     * A model of uploaded blobs: one GGUF model and, as Ollama takes it, at most one projector among the
+     * {@code files} (told apart by its architecture, {@code clip}). The blobs modeld received are used up.
+     */
+    private void createFromBlobs(String name, JsonNode files, Modelfile given, Ndjson lines) throws IOException {
+        Map.Entry<String, Path> model = null;
+        Path projector = null;
+        String modelHex = null;
+        for (Map.Entry<String, JsonNode> file : (Iterable<Map.Entry<String, JsonNode>>) files::fields) {
+            String hex = hex(file.getValue().asText());
+            Path blob = find(hex);
+            if (blob == null) {
+                throw ModeldException.invalid("files: no blob sha256:" + hex + "; upload it first with POST "
+                        + "/api/blobs/sha256:" + hex);
+            }
+            boolean isProjector;
+            try {
+                isProjector = "clip".equals(io.modeld.gguf.GgufHeaders.shared().read(blob).architecture());
+            } catch (io.modeld.gguf.GgufFormatException e) {
+                throw ModeldException.invalid("files." + file.getKey() + ": not a GGUF file (" + e.getMessage() + ")");
+            }
+            if (isProjector ? projector != null : model != null) {
+                throw ModeldException.invalid("files: give one GGUF model and at most one projector (split models and "
+                        + "safetensors are not supported)");
+            }
+            if (isProjector) {
+                projector = blob;
+            } else {
+                model = Map.entry(io.modeld.download.FileNames.safe(file.getKey()), blob);
+                modelHex = hex;
+            }
+        }
+        if (model == null) {
+            throw ModeldException.invalid("files: no GGUF model among them (only a projector)");
+        }
+        emit(lines, "parsing GGUF");
+        ModelSpec spec = specFor(name, ModelSpec.defaults().withName(name), given);
+        emit(lines, "using existing layer sha256:" + modelHex);
+        Path blob = model.getValue();
+        models.createFromFile(spec, List.of(blob), new ModelRecord.LocalFile(model.getKey(), Files.size(blob), modelHex),
+                projector);
+        for (Path used : projector == null ? List.of(blob) : List.of(blob, projector)) {
+            if (used.startsWith(blobs)) {
+                Files.deleteIfExists(used);   // the model's own link holds the data now
+            }
         }
     }
 

@@ -183,7 +183,7 @@ public final class OllamaRoutes {
             throw new ModeldException(ModeldException.Kind.NOT_FOUND, "model \"" + source + "\" not found");
         }
         models.createFromFile(OllamaCreate.specFor(destination, src.spec(), src.spec().modelfile()), models.filesOf(src),
-                src.file());
+                src.file(), models.projectorOf(src));
         ctx.status(200);
     }
 
