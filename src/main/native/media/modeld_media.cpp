@@ -19,7 +19,7 @@ MODELD_API mtmd_context * modeld_media_open(const char * path, const llama_model
         p.use_gpu = use_gpu;
         p.print_timings = false;
         p.n_threads = threads;
-        p.warmup = false;
+        p.warmup = true;   // as llama-server: one encode at load, which also settles flash attention (auto)
         p.media_marker = marker;
         mtmd_context * ctx = mtmd_init_from_file(path, model, p);
         if (!ctx) {

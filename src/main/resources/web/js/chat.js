@@ -5,11 +5,14 @@
 // (/conversations/create, /messages/create), the same ones the Pieces SDKs' Copilot keeps: the list
 // reopens one, Delete removes it, New starts another. With tools given (OpenAI's function tools), the model's
 // calls show as folded boxes with their arguments, each with a field for its result, which the user answers;
-// the results go back as tool messages and the model goes on (the calls and results are not stored).
+// the results go back as tool messages and the model goes on (the calls and results are not stored). Images
+// and clips, attached or pasted, go with the message as OpenAI's image_url and input_audio parts (a model without
+// a projector answers that it cannot read them); the store keeps a conversation's text only.
 import { authHeaders, call, errorText } from './api.js';
-import { renderMarkdown } from './markdown.js';
+import { showMarkdown } from './markdown.js';
 
 const messages = [];   // {role, content, tool_calls?, tool_call_id?}
+const attached = [];   // {kind: 'image' | 'audio', url (a data URL), name} for the next message
 let running = null;    // the AbortController of the answer being streamed
 let conversation = null; // the id of the stored conversation shown, null until its first message
 
@@ -23,7 +26,7 @@ export function fillModels(list) {
   if (generators.some((m) => (m.unique || m.id) === chosen)) select.value = chosen;
 }
 
-function bubble(role, text) {
+function bubble(role, text, media = []) {
   const div = document.createElement('div');
   div.className = 'message ' + role;
   const who = document.createElement('div');
@@ -31,11 +34,66 @@ function bubble(role, text) {
   who.textContent = role === 'user' ? 'You' : 'Model';
   const body = document.createElement('div');
   body.className = 'body';
-  if (role === 'user') body.textContent = text; else body.innerHTML = renderMarkdown(text);
+  if (role === 'user') body.textContent = text; else showMarkdown(body, text);
   div.append(who, body);
+  if (media.length) {
+    const shown = document.createElement('div');
+    shown.className = 'media';
+    shown.append(...media.map(preview));
+    div.append(shown);
+  }
   $('chat-log').append(div);
   div.scrollIntoView({ block: 'end' });
   return body;
+}
+
+/** An attachment as the page shows it: the image, or the clip's name. */
+function preview(item) {
+  if (item.kind === 'image') {
+    const img = document.createElement('img');
+    img.src = item.url;
+    img.alt = item.name;
+    return img;
+  }
+  const clip = document.createElement('span');
+  clip.className = 'clip';
+  clip.textContent = `♪ ${item.name}`;
+  return clip;
+}
+
+/** The attachments waiting for the next message, each with a button that takes it away. */
+function showAttached() {
+  $('chat-attachments').replaceChildren(...attached.map((item, i) => {
+    const box = document.createElement('span');
+    box.className = 'attachment';
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.textContent = '×';
+    remove.setAttribute('aria-label', `Remove ${item.name}`);
+    remove.addEventListener('click', () => { attached.splice(i, 1); showAttached(); });
+    box.append(preview(item), remove);
+    return box;
+  }));
+}
+
+/** Reads files (chosen or pasted) into the attachments; other kinds are refused with a message. */
+function attach(files) {
+  for (const file of files) {
+    const kind = file.type.startsWith('image/') ? 'image' : file.type.startsWith('audio/') ? 'audio' : null;
+    if (!kind) { $('chat-error').textContent = `${file.name || 'that'} is not an image or an audio clip`; continue; }
+    const reader = new FileReader();
+    reader.onload = () => { attached.push({ kind, url: reader.result, name: file.name || kind }); showAttached(); };
+    reader.readAsDataURL(file);
+  }
+}
+
+/** OpenAI's content parts for the text and the attachments: the media first, as Ollama puts them. */
+function content(text, media) {
+  if (!media.length) return text;
+  const parts = media.map((m) => m.kind === 'image' ? { type: 'image_url', image_url: { url: m.url } }
+    : { type: 'input_audio', input_audio: { data: m.url.slice(m.url.indexOf(',') + 1),
+      format: /mpeg|mp3/.test(m.url.slice(0, 40)) ? 'mp3' : /flac/.test(m.url.slice(0, 40)) ? 'flac' : 'wav' } });
+  return parts.concat([{ type: 'text', text }]);
 }
 
 /** The folded box a model's thinking goes in, above its answer; hidden until there is some. */
@@ -108,14 +166,25 @@ async function keep(role, text, model) {
   }
 }
 
-/** The stored conversations, the one changed last first. */
+/** The stored conversations in the side list, the one changed last first; the one shown is marked. */
 export async function listConversations() {
-  const select = $('chat-conversations');
   const { iterable } = await call('GET', '/conversations');
-  const fresh = new Option('New conversation', '');
-  select.replaceChildren(fresh, ...iterable.map((c) => new Option(
-    `${c.name || 'Untitled'} · ${new Date(c.updated.value).toLocaleString()}`, c.id)));
-  select.value = conversation || '';
+  $('chat-conversations').replaceChildren(...iterable.map((c) => {
+    const item = document.createElement('li');
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.dataset.id = c.id;
+    open.textContent = c.name || 'Untitled';
+    const when = document.createElement('span');
+    when.className = 'when';
+    when.textContent = new Date(c.updated.value).toLocaleString();
+    open.append(when);
+    if (c.id === conversation) open.setAttribute('aria-current', 'true');
+    open.addEventListener('click', () => reopen(c.id).then(listConversations)
+      .catch((err) => { $('chat-error').textContent = err.message; }));
+    item.append(open);
+    return item;
+  }));
   $('chat-delete').disabled = !conversation;
 }
 
@@ -143,8 +212,10 @@ async function send(text) {
   $('chat-error').textContent = '';
   const model = $('chat-model').value;
   if (!model) { $('chat-error').textContent = 'no downloaded chat model: pull one first'; return; }
-  messages.push({ role: 'user', content: text });
-  bubble('user', text);
+  const media = attached.splice(0);
+  showAttached();
+  messages.push({ role: 'user', content: content(text, media) });
+  bubble('user', text, media);
   await keep('USER', text, model);
   await reply(model);
 }
@@ -217,7 +288,7 @@ async function reply(model) {
           firstToken = firstToken || performance.now();
           answer += delta.content;
           pieces++;
-          out.innerHTML = renderMarkdown(answer);
+          showMarkdown(out, answer);
           const secs = (performance.now() - firstToken) / 1000;
           $('chat-stats').textContent = `${pieces} tokens` + (secs > 0.5 ? ` · ${(pieces / secs).toFixed(1)} tokens/s` : '');
         }
@@ -249,7 +320,7 @@ async function reply(model) {
 $('chat-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const text = $('chat-input').value.trim();
-  if (!text || running) return;
+  if (!(text || attached.length) || running) return;
   $('chat-input').value = '';
   send(text);
 });
@@ -258,8 +329,11 @@ $('chat-input').addEventListener('keydown', (e) => {
 });
 $('chat-stop').addEventListener('click', () => { if (running) running.abort(); });
 $('chat-clear').addEventListener('click', () => reopen(null).then(listConversations));
-$('chat-conversations').addEventListener('change', (e) => reopen(e.target.value)
-  .catch((err) => { $('chat-error').textContent = err.message; }));
+$('chat-attach').addEventListener('change', (e) => { attach(e.target.files); e.target.value = ''; });
+$('chat-input').addEventListener('paste', (e) => {
+  const files = [...(e.clipboardData ? e.clipboardData.files : [])];
+  if (files.length) { e.preventDefault(); attach(files); }
+});
 $('chat-delete').addEventListener('click', async () => {
   if (!conversation) return;
   await call('POST', `/conversations/${encodeURIComponent(conversation)}/delete`);

@@ -1,43 +1,33 @@
-// Markdown for chat answers, safely: the text is HTML-escaped first, so nothing a model writes can become
-// markup; only the few constructs below are turned into tags afterwards. Fenced code blocks, inline
-// code, bold, italics, headings, lists and paragraphs; anything else stays text.
+// Markdown for chat answers: marked (GitHub's flavour: tables, nested lists, links, code) behind DOMPurify, code
+// blocks highlighted by highlight.js. All three are npm packages the build fetches by version and integrity
+// (src/main/web) into web/vendor; none is written here. HTML a model writes is shown as text, never as markup:
+// marked's html tokens are escaped before DOMPurify sees the result, and DOMPurify removes what no Markdown makes.
+import { Marked } from '../vendor/marked.js';
+import DOMPurify from '../vendor/purify.js';
+import hljs from '../vendor/highlight.js';
+
 export function escapeHtml(s) {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-function inline(s) {
-  return s
-    .replace(/`([^`\n]+)`/g, '<code>$1</code>')
-    .replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>')
-    .replace(/(^|[^*])\*([^*\n]+)\*/g, '$1<em>$2</em>');
+const markdown = new Marked({ gfm: true, breaks: true, renderer: { html: (token) => escapeHtml(token.text) } });
+
+// links a model writes open beside the dashboard, and cannot reach back into it
+DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+  if (node.tagName === 'A') {
+    node.setAttribute('target', '_blank');
+    node.setAttribute('rel', 'noopener noreferrer');
+  }
+});
+
+/** The HTML of {@code text} read as Markdown, sanitised. */
+export function renderMarkdown(text) {
+  return DOMPurify.sanitize(markdown.parse(text), { USE_PROFILES: { html: true } });
 }
 
-export function renderMarkdown(text) {
-  const out = [];
-  const parts = escapeHtml(text).split(/^```/m);
-  parts.forEach((part, i) => {
-    if (i % 2 === 1) {                       // inside a fence: first line is the language
-      const nl = part.indexOf('\n');
-      const lang = nl < 0 ? '' : part.slice(0, nl).trim();
-      const code = nl < 0 ? part : part.slice(nl + 1);
-      out.push(`<pre><code${lang ? ` data-lang="${lang.replace(/[^\w+-]/g, '')}"` : ''}>${code.replace(/\n$/, '')}</code></pre>`);
-      return;
-    }
-    for (const block of part.split(/\n{2,}/)) {
-      if (!block.trim()) continue;
-      const lines = block.split('\n');
-      if (lines.every((l) => /^\s*([-*]|\d+\.)\s+/.test(l) || !l.trim())) {
-        const ordered = /^\s*\d+\./.test(lines[0]);
-        const items = lines.filter((l) => l.trim()).map((l) => `<li>${inline(l.replace(/^\s*([-*]|\d+\.)\s+/, ''))}</li>`);
-        out.push(`<${ordered ? 'ol' : 'ul'}>${items.join('')}</${ordered ? 'ol' : 'ul'}>`);
-      } else if (/^#{1,6} /.test(block)) {
-        const level = Math.min(6, block.match(/^#+/)[0].length + 2);
-        out.push(`<h${level}>${inline(block.replace(/^#+ /, ''))}</h${level}>`);
-      } else {
-        out.push(`<p>${inline(block).replace(/\n/g, '<br>')}</p>`);
-      }
-    }
-  });
-  return out.join('');
+/** Shows {@code text} in {@code element} as Markdown, its code blocks highlighted. */
+export function showMarkdown(element, text) {
+  element.innerHTML = renderMarkdown(text);
+  for (const code of element.querySelectorAll('pre code')) hljs.highlightElement(code);
 }

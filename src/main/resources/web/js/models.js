@@ -38,6 +38,23 @@ function button(label, action, name) {
   return b;
 }
 
+/** Whether the model is the user's own (downloaded, being downloaded, made by them, found in their folders). */
+function mine(m) { return Boolean(m.downloaded || m.downloading || m.custom || m.library); }
+
+/** Keeps the user's own models above the catalog's, each group in the order its rows came. */
+function place(tr, m) {
+  const body = tr.parentElement;
+  tr.dataset.mine = mine(m) ? 'yes' : 'no';
+  const all = [...body.children];
+  if (tr.dataset.mine === 'yes') {
+    const firstCatalog = all.find((r) => r.dataset.mine === 'no' && r !== tr);
+    if (firstCatalog && all.indexOf(firstCatalog) < all.indexOf(tr)) body.insertBefore(tr, firstCatalog);
+  } else {
+    const lastMine = all.filter((r) => r.dataset.mine === 'yes' && r !== tr).pop();
+    if (lastMine && all.indexOf(lastMine) > all.indexOf(tr)) lastMine.after(tr);
+  }
+}
+
 function render(m) {
   if (m.alias) return;   // the Pieces SDKs' "GPT-3.5-turbo Chat Model": a name for another row, not a model
   models.set(m.id, m);
@@ -53,7 +70,8 @@ function render(m) {
   }
   const s = state(m);
   tr.querySelector('.name').textContent = m.name + (m.unique ? ` (${m.unique})` : '');
-  tr.querySelector('.role').textContent = m.role || '';
+  tr.querySelector('.role').textContent = (m.role || '') + (m.capabilities && m.capabilities.images ? ' · vision' : '');
+  place(tr, m);
   tr.querySelector('.size').textContent = readable(m.bytes && m.bytes.value);
   tr.querySelector('.ram').textContent = readable(m.ram && m.ram.value);
   const st = tr.querySelector('.state');

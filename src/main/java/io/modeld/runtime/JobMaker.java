@@ -30,6 +30,7 @@ final class JobMaker {
     Generation.Job make(RunnerModel held, long id, RunnerRequest r, BooleanSupplier stopped)
             throws EngineException {
         LlamaModel m = held.model;
+        ChatRequest chat = MediaHandoff.read(r.chat());
         Sampling sampling = r.sampling() == null ? Sampling.DEFAULT : r.sampling();
         java.util.function.Consumer<Generation.Result> done = result -> events.send(id, new RunnerResult(
                 result.promptTokens(), result.reusedTokens(), result.tokens(), result.finish(), 0, result.promptNanos(),
@@ -37,8 +38,8 @@ final class JobMaker {
                 held.generator.draftCounts()));
         java.util.function.Consumer<EngineException> failed = e -> events.send(id,
                 new RunnerMessages.Failed(e.getMessage(), e.kind().name()));
-        if (r.chat() != null && held.templates != null) {
-            return TemplatedChat.job(id, m, engine.chat(), held.templates, held.projector, r.chat(), r.maxTokens(),
+        if (chat != null && held.templates != null) {
+            return TemplatedChat.job(id, m, engine.chat(), held.templates, held.projector, chat, r.maxTokens(),
                     sampling, r.stop(), r.ignoreEos(), r.logprobs(), new OutputSplitter.Parts() {
                         @Override
                         public void text(String piece) {
@@ -56,15 +57,15 @@ final class JobMaker {
                         }
                     }, stopped, done, failed).kept(r.keep());
         }
-        if (r.chat() != null && r.chat().hasMedia()) {
+        if (chat != null && chat.hasMedia()) {
             throw new EngineException(EngineException.Kind.INPUT, "images and audio need llama.cpp's chat layer, which the "
                     + "llama.cpp in use lacks; use the bundled one (drop --llama-lib)");
         }
         int[] prompt;
         if (r.suffix() != null) {
             prompt = m.fillInTheMiddle(r.prompt() == null ? "" : r.prompt(), r.suffix());
-        } else if (r.chat() != null) {
-            prompt = builtInTemplate(m, r.chat());
+        } else if (chat != null) {
+            prompt = builtInTemplate(m, chat);
         } else {
             prompt = m.tokenize(r.prompt() == null ? "" : r.prompt(), true, true);
         }

@@ -123,7 +123,7 @@ final class ProcessRunner implements ModelRunner {
      */
     @Override
     public RunnerResult generate(RunnerRequest request, GenerationOutput out) throws RunnerFailure {
-        try (RunnerOutput.Call c = call(request)) {
+        try (MediaHandoff media = MediaHandoff.of(request); RunnerOutput.Call c = call(media.request())) {
             return generate(c, out);
         }
     }

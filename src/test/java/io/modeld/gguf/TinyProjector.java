@@ -6,14 +6,21 @@ import java.util.SplittableRandom;
 
 /**
  * A vision projector (an {@code mmproj} GGUF) as small as llama.cpp's libmtmd still runs: Gemma 3's layout (a
- * SigLIP encoder of one block, average pooling, a soft-embedding norm and a projection), with random weights.
+ * SigLIP encoder of {@code blocks} blocks, average pooling, a soft-embedding norm and a projection), with random
+ * weights.
  * An image becomes {@code (imageSize / patchSize / merge)²} embeddings of {@code projection} values each, which
  * must be its text model's embedding length (the pairing check).
  */
-public record TinyProjector(int imageSize, int patchSize, int merge, int embedding, int feedForward, int projection) {
+public record TinyProjector(int imageSize, int patchSize, int merge, int embedding, int feedForward, int projection,
+                            int blocks, int heads) {
 
     /** 32-pixel images in 8-pixel patches, pooled 2×2: 4 embeddings per image, for {@link TinyLlama#CHAT}. */
     public static final TinyProjector CHAT = new TinyProjector(32, 8, 2, 16, 24, 32);
+
+    /** One block of two heads. */
+    public TinyProjector(int imageSize, int patchSize, int merge, int embedding, int feedForward, int projection) {
+        this(imageSize, patchSize, merge, embedding, feedForward, projection, 1, 2);
+    }
 
     /** Embeddings one image takes in the prompt. */
     public int tokensPerImage() {
@@ -36,9 +43,9 @@ public record TinyProjector(int imageSize, int patchSize, int merge, int embeddi
                 .u32("clip.vision.patch_size", patchSize)
                 .u32("clip.vision.embedding_length", embedding)
                 .u32("clip.vision.feed_forward_length", feedForward)
-                .u32("clip.vision.block_count", 1)
+                .u32("clip.vision.block_count", blocks)
                 .u32("clip.vision.projection_dim", projection)
-                .u32("clip.vision.attention.head_count", 2)
+                .u32("clip.vision.attention.head_count", heads)
                 .f32("clip.vision.attention.layer_norm_epsilon", 1e-6f)
                 .u32("clip.vision.projector.scale_factor", merge)
                 .f32s("clip.vision.image_mean", new float[] {0.5f, 0.5f, 0.5f})
@@ -46,19 +53,21 @@ public record TinyProjector(int imageSize, int patchSize, int merge, int embeddi
         w.tensor("v.patch_embd.weight", new long[] {patchSize, patchSize, 3, embedding}, TinyVocab.weights(random));
         w.tensor("v.patch_embd.bias", new long[] {embedding}, i -> 0.0);
         w.tensor("v.position_embd.weight", new long[] {embedding, patches}, TinyVocab.weights(random));
-        String b = "v.blk.0.";
-        for (String n : new String[] {"attn_q", "attn_k", "attn_v", "attn_out"}) {
-            w.tensor(b + n + ".weight", new long[] {embedding, embedding}, TinyVocab.weights(random));
-            w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
+        for (int l = 0; l < blocks; l++) {
+            String b = "v.blk." + l + ".";
+            for (String n : new String[] {"attn_q", "attn_k", "attn_v", "attn_out"}) {
+                w.tensor(b + n + ".weight", new long[] {embedding, embedding}, TinyVocab.weights(random));
+                w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
+            }
+            for (String n : new String[] {"ln1", "ln2"}) {
+                w.tensor(b + n + ".weight", new long[] {embedding}, i -> 1.0);
+                w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
+            }
+            w.tensor(b + "ffn_up.weight", new long[] {embedding, feedForward}, TinyVocab.weights(random));
+            w.tensor(b + "ffn_up.bias", new long[] {feedForward}, i -> 0.0);
+            w.tensor(b + "ffn_down.weight", new long[] {feedForward, embedding}, TinyVocab.weights(random));
+            w.tensor(b + "ffn_down.bias", new long[] {embedding}, i -> 0.0);
         }
-        for (String n : new String[] {"ln1", "ln2"}) {
-            w.tensor(b + n + ".weight", new long[] {embedding}, i -> 1.0);
-            w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
-        }
-        w.tensor(b + "ffn_up.weight", new long[] {embedding, feedForward}, TinyVocab.weights(random));
-        w.tensor(b + "ffn_up.bias", new long[] {feedForward}, i -> 0.0);
-        w.tensor(b + "ffn_down.weight", new long[] {feedForward, embedding}, TinyVocab.weights(random));
-        w.tensor(b + "ffn_down.bias", new long[] {embedding}, i -> 0.0);
         w.tensor("v.post_ln.weight", new long[] {embedding}, i -> 1.0);
         w.tensor("v.post_ln.bias", new long[] {embedding}, i -> 0.0);
         w.tensor("mm.soft_emb_norm.weight", new long[] {embedding}, i -> 1.0);

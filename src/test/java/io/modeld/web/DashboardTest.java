@@ -123,6 +123,8 @@ class DashboardTest {
             browser.get("http://127.0.0.1:" + daemon.port() + "/");
             ui().until(() -> !browser.findElements(By.id("model-" + id)).isEmpty());
             assertThat(browser.findElements(By.cssSelector("#models tbody tr"))).hasSize(BUILT_IN + 1);
+            assertThat(browser.findElement(By.cssSelector("#models tbody tr")).getAttribute("id"))
+                    .as("the user's own model above the catalog's").isEqualTo("model-" + id);
             ui().until(() -> state(id).equals("available"));
 
             click(id, "download");
@@ -242,6 +244,62 @@ class DashboardTest {
     }
 
     @Test
+    void answers_are_markdown_rendered_by_the_bundled_renderer_with_tables_and_highlighted_code() throws Exception {
+        Path file = tmp.resolve("writer.gguf");
+        new io.modeld.gguf.ScriptedLlama(TinyLlama.CHATML, java.util.List.of(), "\n", java.util.List.of("| a | b |\n",
+                "|---|---|\n", "| 1 | [two](https://example.org/2) |\n\n", "- one\n", "  - nested\n\n", "```java\n",
+                "int x = 1;\n", "```"), null, java.util.List.of()).write(file);
+        Downloading.downloaded(daemon, file, "writer");
+        browser.get("http://127.0.0.1:" + daemon.port() + "/#chat");
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-model option")).size() == 1);
+        browser.findElement(By.id("chat-input")).sendKeys("Write");
+        browser.findElement(By.id("chat-send")).click();
+        ui().until(() -> "true".equals(browser.findElement(By.cssSelector(".message.assistant .body")).getAttribute("data-done")));
+        WebElement answer = browser.findElement(By.cssSelector(".message.assistant .body"));
+        assertThat(answer.findElements(By.cssSelector("table th"))).extracting(WebElement::getText).containsExactly("a", "b");
+        assertThat(answer.findElements(By.cssSelector("ul li ul li"))).extracting(WebElement::getText).containsExactly("nested");
+        WebElement link = answer.findElement(By.cssSelector("table a"));
+        assertThat(link.getAttribute("rel")).contains("noopener");
+        assertThat(answer.findElement(By.cssSelector("pre code.hljs")).getText()).isEqualTo("int x = 1;");
+        assertThat(answer.findElements(By.cssSelector("pre code span[class^='hljs-']"))).as("highlighted").isNotEmpty();
+        shoot("chat-markdown");
+    }
+
+    @Test
+    void an_image_attached_in_the_chat_goes_to_a_model_that_sees() throws Exception {
+        Path model = tmp.resolve("seer.gguf");
+        Path projector = tmp.resolve("mmproj-seer.gguf");
+        TinyLlama.CHAT.write(model, 91);
+        io.modeld.gguf.TinyProjector.CHAT.write(projector, 92);
+        com.fasterxml.jackson.databind.node.ObjectNode body = io.modeld.Json.MAPPER.createObjectNode()
+                .put("name", "seer").put("unique", "seer");
+        body.putObject("source").put("url", model.toUri().toString()).putObject("projector")
+                .put("url", projector.toUri().toString());
+        String id = ok(daemon.post("/models/create", body)).get("id").asText();
+        assertThat(Downloading.download(daemon, id).path("downloaded").asBoolean()).isTrue();
+        Path image = tmp.resolve("picture.png");
+        Files.write(image, io.modeld.testing.TestImages.png(48, 32, 7));
+
+        browser.get("http://127.0.0.1:" + daemon.port() + "/#chat");
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-model option")).size() == 1);
+        browser.findElement(By.id("chat-max-tokens")).clear();
+        browser.findElement(By.id("chat-max-tokens")).sendKeys("4");
+        browser.findElement(By.id("chat-attach")).sendKeys(image.toString());
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-attachments .attachment img")).size() == 1);
+        browser.findElement(By.id("chat-input")).sendKeys("What is in this picture?");
+        browser.findElement(By.id("chat-send")).click();
+        ui().until(() -> "true".equals(browser.findElement(By.cssSelector(".message.assistant .body")).getAttribute("data-done")));
+        assertThat(browser.findElement(By.id("chat-error")).getText()).isEmpty();
+        assertThat(browser.findElements(By.cssSelector(".message.user .media img"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("#chat-attachments .attachment"))).as("sent, so cleared").isEmpty();
+        // the prompt held the image's embeddings: more tokens than the words and the template make
+        String stats = browser.findElement(By.id("chat-stats")).getText();
+        int prompt = Integer.parseInt(stats.replaceAll(" prompt tokens.*", ""));
+        assertThat(prompt).isGreaterThan(io.modeld.gguf.TinyProjector.CHAT.tokensPerImage() + 8);
+        shoot("chat-image");
+    }
+
+    @Test
     void a_reasoning_models_thinking_is_folded_above_its_answer() throws Exception {
         AgentModels.thinker(daemon, tmp, "thinker");
         browser.get("http://127.0.0.1:" + daemon.port() + "/#chat");
@@ -303,19 +361,21 @@ class DashboardTest {
         assertThat(kept).hasSize(1);
         assertThat(kept.get(0).get("name").asText()).isEqualTo("Hi there");
         assertThat(kept.get(0).at("/messages/iterable")).hasSize(2);
-        ui().until(() -> browser.findElements(By.cssSelector("#chat-conversations option")).size() == 2);
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-conversations li")).size() == 1);
+        assertThat(browser.findElement(By.cssSelector("#chat-conversations li button")).getText()).startsWith("Hi there");
 
         browser.findElement(By.id("chat-clear")).click();
         ui().until(() -> browser.findElements(By.cssSelector("#chat-log .message")).isEmpty());
-        browser.findElement(By.id("chat-conversations")).click();
-        browser.findElement(By.cssSelector("#chat-conversations option[value='" + kept.get(0).get("id").asText() + "']"))
+        browser.findElement(By.cssSelector("#chat-conversations button[data-id='" + kept.get(0).get("id").asText() + "']"))
                 .click();
         ui().until(() -> browser.findElements(By.cssSelector("#chat-log .message")).size() == 2);
         assertThat(browser.findElements(By.cssSelector("#chat-log .message .body")).stream().map(WebElement::getText))
                 .containsExactly("Hi there", "Hello.");
 
+        assertThat(browser.findElement(By.cssSelector("#chat-conversations button[aria-current='true']")).getAttribute("data-id"))
+                .isEqualTo(kept.get(0).get("id").asText());
         browser.findElement(By.id("chat-delete")).click();
-        ui().until(() -> browser.findElements(By.cssSelector("#chat-conversations option")).size() == 1);
+        ui().until(() -> browser.findElements(By.cssSelector("#chat-conversations li")).isEmpty());
         assertThat(ok(daemon.get("/conversations")).get("iterable")).isEmpty();
     }
 

@@ -1,0 +1,21 @@
+// Writes what bench/media.sh measures: java -cp target/modeld.jar:target/test-classes bench/MediaBench.java DIR [W H]
+//   DIR/projector.gguf  a Gemma 3-layout projector for the 384-dim model of EngineBench write-small: 448-pixel
+//                       images in 14-pixel patches (1,024 of them), 4 blocks of 256 values, pooled 4x4 into 64
+//                       embeddings, as a real Gemma 3 projector pools 4,096 patches into 256
+//   DIR/image-N.png     N = 0..9: W x H (640 x 480) noise images, each different
+import io.modeld.gguf.TinyProjector;
+import io.modeld.testing.TestImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+public class MediaBench {
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        new TinyProjector(448, 14, 4, 256, 1024, 384, 4, 4).write(dir.resolve("projector.gguf"), 9);
+        int w = args.length > 2 ? Integer.parseInt(args[1]) : 640;
+        int h = args.length > 2 ? Integer.parseInt(args[2]) : 480;
+        for (int i = 0; i < 10; i++) {
+            Files.write(dir.resolve("image-" + i + ".png"), TestImages.png(w, h, 100 + i));
+        }
+    }
+}
