@@ -5,13 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { Ollama } from 'ollama';
 import Anthropic from '@anthropic-ai/sdk';
 
 const url = process.env.MODELD_URL;
 const vision = process.env.VISION_MODEL;
 const textOnly = process.env.TEXT_MODEL;
+const hearing = process.env.HEARING_MODEL;
+const clip = () => readFileSync(`${process.env.IMAGES}/tone.wav`);
 const image = (name) => readFileSync(`${process.env.IMAGES}/${name}`).toString('base64');
 const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0 });
 const ollama = new Ollama({ host: url });
@@ -116,4 +118,37 @@ test('vision is a capability on every listing', async () => {
   const pieces = await fetch(`${url}/models`).then((r) => r.json());
   const entry = pieces.iterable.find((m) => m.id === process.env.VISION_ID);
   assert.equal(entry.capabilities?.images, true, JSON.stringify(entry.capabilities));
+});
+
+test('a model that hears: clips on the chat doors, and OpenAI\'s transcriptions', async () => {
+  const chunk = Number(process.env.TOKENS_PER_CLIP);
+  const show = await ollama.show({ model: hearing });
+  assert.ok(show.capabilities.includes('audio') && !show.capabilities.includes('vision'), JSON.stringify(show.capabilities));
+  const chat = await openai.chat.completions.create({ model: hearing, max_tokens: 2, temperature: 0,
+    messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: clip().toString('base64'), format: 'wav' } },
+      { type: 'text', text: 'What is this sound?' }] }] });
+  assert.ok(chat.usage.prompt_tokens > chunk, `${chat.usage.prompt_tokens} prompt tokens`);
+  // Ollama carries a clip in images, told apart by its bytes (another clip: the first would be read from the cache)
+  const other = readFileSync(`${process.env.IMAGES}/tone2.wav`).toString('base64');
+  const viaOllama = await ollama.chat({ model: hearing, options: { num_predict: 2 },
+    messages: [{ role: 'user', content: 'What is this sound?', images: [other] }] });
+  assert.ok(viaOllama.prompt_eval_count > chunk, `${viaOllama.prompt_eval_count}`);
+
+  const first = await openai.audio.transcriptions.create({ model: hearing, file: await toFile(clip(), 'tone.wav') });
+  const again = await openai.audio.transcriptions.create({ model: hearing, file: await toFile(clip(), 'tone.wav') });
+  assert.equal(typeof first.text, 'string');
+  assert.equal(again.text, first.text, 'greedy: the same clip, the same transcript');
+  const plain = await openai.audio.transcriptions.create({ model: hearing, file: await toFile(clip(), 'tone.wav'),
+    response_format: 'text' });
+  assert.equal(String(plain).trim(), first.text);
+
+  await refused(openai.audio.transcriptions.create({ model: vision, file: await toFile(clip(), 'tone.wav') }),
+    /cannot hear audio/);
+  await refused(openai.audio.transcriptions.create({ model: hearing, file: await toFile(Buffer.from('not audio'), 'a.wav') }),
+    /file: not a WAV, MP3 or FLAC clip/);
+  const form = new FormData();
+  form.append('model', hearing);
+  const missing = await fetch(`${url}/v1/audio/transcriptions`, { method: 'POST', body: form });
+  assert.equal(missing.status, 400);
+  assert.match((await missing.json()).error.message, /file: required/);
 });

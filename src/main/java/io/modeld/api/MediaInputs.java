@@ -53,6 +53,18 @@ public final class MediaInputs {
         return imageBytes(decode(v, where), where);
     }
 
+    /**
+     * An image or an audio clip given as base64 (Ollama's {@code images}, which carry both and are told apart by their
+     * first bytes, as Ollama does); the marker to put in the text.
+     */
+    public String imageOrAudio(String value, String where) {
+        if (value == null || value.isBlank()) {
+            throw ModeldException.invalid(where + ": required, an image or a clip in base64");
+        }
+        byte[] data = decode(value.strip(), where);
+        return audioKind(data) != null ? audioBytes(data, null, where) : imageBytes(data, where);
+    }
+
     /** An image given as its bytes; the marker to put in the text. */
     public String imageBytes(byte[] data, String where) {
         checkCount(where, data.length);

@@ -110,6 +110,36 @@ class MediaTest {
     }
 
     @Test
+    void a_clip_takes_the_audio_projectors_embeddings_and_changes_the_answer() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        Path mmproj = dir.resolve("mmproj-audio.gguf");
+        TinyLlama.CHAT.write(file, 63);
+        io.modeld.gguf.TinyAudioProjector.CHAT.write(mmproj, 64);
+        LlamaEngine engine = EngineTest.engine();
+        try (LlamaModel model = engine.loadModel(List.of(file));
+             Generator g = Generator.create(model, 2048, 1, 2, KvCache.DEFAULT);
+             ChatTemplates templates = engine.chat().templates(model);
+             Projector projector = engine.media().open(model, mmproj, 2)) {
+            assertThat(projector.audio()).isTrue();
+            assertThat(projector.vision()).isFalse();
+            Media low = new Media(Media.Kind.AUDIO, io.modeld.testing.TestClips.tone(1000, 220));
+            Media high = new Media(Media.Kind.AUDIO, io.modeld.testing.TestClips.tone(1000, 3000));
+            try (MediaPrompt p = projector.tokenize("hear " + Media.MARKER, List.of(low))) {
+                assertThat(Arrays.stream(p.tokens()).filter(t -> t < 0).count()).as("one 30-second chunk")
+                        .isEqualTo(io.modeld.gguf.TinyAudioProjector.TOKENS_PER_CHUNK);
+            }
+            Run first = ask(g, model, templates, projector, "What do you hear?", List.of(low));
+            Run again = ask(g, model, templates, projector, "What do you hear?", List.of(low));
+            assertThat(again.text()).isEqualTo(first.text());
+            assertThat(again.result().reusedTokens()).isEqualTo(first.result().promptTokens() - 1);
+            assertThatThrownBy(() -> ask(g, model, templates, projector, "see", List.of(png(1))))
+                    .hasMessageContaining("does not read images");
+            Run other = ask(g, model, templates, projector, "What do you hear?", List.of(high));
+            assertThat(other.result().reusedTokens()).isLessThan(first.result().promptTokens() - 700);
+        }
+    }
+
+    @Test
     void a_projector_made_for_another_model_is_refused_and_a_text_only_model_refuses_images() throws Exception {
         Path file = dir.resolve("tiny.gguf");
         Path wrong = dir.resolve("mmproj-wide.gguf");

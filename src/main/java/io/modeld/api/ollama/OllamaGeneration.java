@@ -236,8 +236,8 @@ final class OllamaGeneration {
     }
 
     /**
-     * Ollama's {@code images} (base64, as its clients send them) checked into {@code media}; their markers, which go
-     * before the message's text, as Ollama puts them.
+     * Ollama's {@code images} (base64, as its clients send them; a clip among them is audio, as Ollama reads it)
+     * checked into {@code media}; their markers, which go before the message's text, as Ollama puts them.
      */
     private static String images(JsonNode images, MediaInputs media, String where) {
         if (images == null || images.isNull()) {
@@ -252,7 +252,7 @@ final class OllamaGeneration {
             if (!image.isTextual()) {
                 throw ModeldException.invalid(where + "[" + i + "]: must be a base64-encoded image");
             }
-            markers.append(media.image(image.textValue(), where + "[" + i + "]"));
+            markers.append(media.imageOrAudio(image.textValue(), where + "[" + i + "]"));
         }
         return markers.toString();
     }

@@ -52,6 +52,7 @@ public final class OpenAiRoutes {
         routes.post("/apply-template", this::applyTemplate);
         new OpenAiEmbeddings(inference).register(routes);
         new TokenRoutes(inference).register(routes);
+        new TranscriptionRoutes(inference).register(routes);
     }
 
     private void list(Context ctx) {
