@@ -74,6 +74,9 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));
             // The Pieces SDKs' client finds the daemon with a HEAD of the health check (0.1 s to answer).
             cfg.routes.head("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8"));
+            if (config.mediaUrls()) {
+                cfg.appData(MediaUrls.KEY, new MediaUrls());
+            }
             cfg.routes.get("/web/<file>", Dashboard::file);
             String dashboard = resource("/web/index.html");
             cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml; charset=utf-8").result(openapi));

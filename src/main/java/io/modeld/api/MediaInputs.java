@@ -19,8 +19,8 @@ import javax.imageio.stream.ImageInputStream;
  * llama.cpp reads (PNG, JPEG, GIF, BMP), its size read from its header, at most {@value #MAX_SIDE} pixels a side and
  * {@value #MAX_PIXELS} pixels in all (decoded, an image takes 3 bytes a pixel); a clip in WAV, MP3 or FLAC. Each
  * refusal is a 400 that says which item and which bound. Each item accepted is replaced in its message's text by
- * {@link Media#MARKER}, where the model's template puts it. URLs are never fetched: fetching what a client names
- * would reach the daemon's network for it.
+ * {@link Media#MARKER}, where the model's template puts it. URLs are fetched only by a daemon started with
+ * {@code --media-urls} ({@link MediaUrls}): fetching what a client names reaches the daemon's network for it.
  */
 public final class MediaInputs {
 
@@ -30,6 +30,28 @@ public final class MediaInputs {
     public static final long MAX_PIXELS = 33_554_432L;
 
     private final List<Media> items = new ArrayList<>();
+    /** Fetches http(s) images; null: such URLs are refused. */
+    private final MediaUrls urls;
+
+    /** Refusing URLs. */
+    public MediaInputs() {
+        this(null);
+    }
+
+    public MediaInputs(MediaUrls urls) {
+        this.urls = urls;
+    }
+
+    /** For a request to the daemon of {@code ctx}: its URLs fetched when the daemon allows it. */
+    public static MediaInputs of(io.javalin.http.Context ctx) {
+        MediaUrls urls;
+        try {
+            urls = ctx.appData(MediaUrls.KEY);
+        } catch (RuntimeException absent) {
+            urls = null;
+        }
+        return new MediaInputs(urls);
+    }
 
     /** The items accepted so far, in order. */
     public List<Media> items() {
@@ -46,9 +68,13 @@ public final class MediaInputs {
         }
         String v = value.strip();
         String lower = v.toLowerCase(Locale.ROOT);
+        if ((lower.startsWith("http://") || lower.startsWith("https://")) && urls != null) {
+            return imageBytes(urls.fetch(v, where), where);
+        }
         if (lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("file:")) {
             throw ModeldException.invalid(where + ": modeld does not fetch images by URL (it would reach the network "
-                    + "for the client); send the image itself as a data URL (data:image/png;base64,...)");
+                    + "for the client; a daemon started with --media-urls fetches http and https ones); send the image "
+                    + "itself as a data URL (data:image/png;base64,...)");
         }
         return imageBytes(decode(v, where), where);
     }
@@ -163,7 +189,8 @@ public final class MediaInputs {
         if (d.length >= 4 && d[0] == 'f' && d[1] == 'L' && d[2] == 'a' && d[3] == 'C') {
             return "flac";
         }
-        if (d.length >= 3 && (d[0] == 'I' && d[1] == 'D' && d[2] == '3' || (d[0] & 0xFF) == 0xFF && (d[1] & 0xE0) == 0xE0)) {
+        boolean id3 = d.length >= 3 && d[0] == 'I' && d[1] == 'D' && d[2] == '3';
+        if (id3 || d.length >= 2 && (d[0] & 0xFF) == 0xFF && (d[1] & 0xE0) == 0xE0) {   // a tag, or a frame's sync
             return "mp3";
         }
         return null;

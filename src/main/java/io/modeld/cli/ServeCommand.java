@@ -98,6 +98,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "checked in one decode, the text is the same (MODELD_DRAFT_MODEL; default none).")
     String draftModel;
 
+    @Option(names = "--media-urls", defaultValue = "${env:MODELD_MEDIA_URLS:-false}", arity = "0..1",
+            description = "Fetch an image a client names by an http(s) URL (otherwise such a request is a 400 asking for "
+                    + "the image itself): the daemon then reaches what its clients name, link-local addresses and "
+                    + "redirects excepted (MODELD_MEDIA_URLS; default ${DEFAULT-VALUE}).")
+    boolean mediaUrls;
+
     @Option(names = "--step-timeout", defaultValue = "${env:MODELD_STEP_TIMEOUT:-30s}",
             description = "The longest one step of a request may take in a runner: rendering its template, "
                     + "tokenizing, building its grammar, sampling a token (a decode may take ten); past it the step "
@@ -226,6 +232,7 @@ final class ServeCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--draft: ngram or off, not '" + draft + "'");
         });
         b.draftModel(draftModel);
+        b.mediaUrls(mediaUrls);
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();

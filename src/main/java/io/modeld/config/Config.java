@@ -42,6 +42,7 @@ import java.util.List;
  * @param draft whether chat models draft tokens by n-gram lookup (speculative decoding) when a slot runs alone
  * @param draftModel a smaller chat model of the same vocabulary that drafts for the chat models whose Modelfile names
  *                   none ({@code PARAMETER draft_model}), drafting being on; null for none
+ * @param mediaUrls whether an image a client names by an http(s) URL is fetched (off: such a request is a 400)
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
@@ -49,7 +50,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
                      Registries registries, long maxBandwidth, int parallel, int context, String kvCacheType,
                      String flashAttention, Duration stepTimeout, long cacheRam, long cacheDisk, boolean draft,
-                     String draftModel) {
+                     String draftModel, boolean mediaUrls) {
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -187,6 +188,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.cacheDisk = cacheDisk;
         b.draft = draft;
         b.draftModel = draftModel;
+        b.mediaUrls = mediaUrls;
         return b;
     }
 

@@ -38,6 +38,7 @@ public final class ConfigBuilder {
     long cacheDisk = Config.DEFAULT_CACHE_DISK;
     boolean draft = true;
     String draftModel;
+    boolean mediaUrls;
 
     ConfigBuilder(Path dataDir) {
         this.dataDir = dataDir;
@@ -173,6 +174,12 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** Whether images named by http(s) URLs are fetched. */
+    public ConfigBuilder mediaUrls(boolean v) {
+        mediaUrls = v;
+        return this;
+    }
+
     public ConfigBuilder maxBandwidth(long v) {
         maxBandwidth = v;
         return this;
@@ -182,6 +189,6 @@ public final class ConfigBuilder {
         return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                 allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
                 ollamaPort, library, registries, maxBandwidth, parallel, context, kvCacheType,
-                flashAttention, stepTimeout, cacheRam, cacheDisk, draft, draftModel);
+                flashAttention, stepTimeout, cacheRam, cacheDisk, draft, draftModel, mediaUrls);
     }
 }

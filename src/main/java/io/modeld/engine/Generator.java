@@ -183,7 +183,8 @@ public final class Generator implements AutoCloseable {
         MediaPrompt media = job.request().media();
         if (media != null) {
             if (media.endsWithMedia()) {
-                throw new EngineException(EngineException.Kind.INPUT, "the prompt ends with a media item; text must follow it");
+                throw new EngineException(EngineException.Kind.INPUT,
+                        "the prompt ends with a media item; text must follow it");
             }
             reuse = media.snap(reuse);
         }

@@ -33,7 +33,7 @@ final class AnthropicRequests {
     private AnthropicRequests() {
     }
 
-    static ChatRequest chat(JsonNode body) {
+    static ChatRequest chat(JsonNode body, MediaInputs media) {
         List<ChatTurn> out = new ArrayList<>();
         String system = system(body.get("system"));
         if (system != null) {
@@ -43,7 +43,6 @@ final class AnthropicRequests {
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw ModeldException.invalid("messages: required, a non-empty array of {role, content}");
         }
-        MediaInputs media = new MediaInputs();
         for (int i = 0; i < messages.size(); i++) {
             message(messages.get(i), "messages[" + i + "]", out, media);
         }

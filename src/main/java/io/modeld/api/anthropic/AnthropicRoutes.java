@@ -7,6 +7,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.modeld.Json;
 import io.modeld.api.Bodies;
+import io.modeld.api.MediaInputs;
 import io.modeld.api.ClientConnection;
 import io.modeld.api.Fields;
 import io.modeld.engine.ChatTurn;
@@ -41,7 +42,8 @@ public final class AnthropicRoutes {
     private void messages(Context ctx) {
         JsonNode body = Bodies.json(ctx);
         String model = Fields.requiredText(body, "model", "a model id or unique name");
-        GenerationRequest request = new GenerationRequest(model, new Prompt.Chat(AnthropicRequests.chat(body)),
+        GenerationRequest request = new GenerationRequest(model,
+                new Prompt.Chat(AnthropicRequests.chat(body, MediaInputs.of(ctx))),
                 AnthropicRequests.options(body, true), null, false);
         String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
         if (Fields.bool(body, "stream", false)) {
@@ -73,7 +75,8 @@ public final class AnthropicRoutes {
         JsonNode body = Bodies.json(ctx);
         String model = Fields.requiredText(body, "model", "a model id or unique name");
         int tokens = inference.countTokens(new GenerationRequest(model,
-                new Prompt.Chat(AnthropicRequests.chat(body)), AnthropicRequests.options(body, false), null, false));
+                new Prompt.Chat(AnthropicRequests.chat(body, MediaInputs.of(ctx))), AnthropicRequests.options(body, false),
+                null, false));
         ctx.json(Json.MAPPER.createObjectNode().put("input_tokens", tokens));
     }
 

@@ -73,7 +73,8 @@ final class OllamaGeneration {
         if (tools != null && !caps.tools()) {
             throw ModeldException.invalid(OllamaNames.withTag(name) + " does not support tools");
         }
-        Prompt prompt = chat ? chatPrompt(body, r, tools, think) : generatePrompt(body, think);
+        Prompt prompt = chat ? chatPrompt(body, tools, think, MediaInputs.of(ctx))
+                : generatePrompt(body, think, MediaInputs.of(ctx));
         boolean stream = Fields.bool(body, "stream", true);
         if (prompt == null) {
             loadOnly(ctx, r, name, chat, options, keepAlive, stream);
@@ -200,7 +201,7 @@ final class OllamaGeneration {
     }
 
     /** What {@code /api/generate} asks for; null when it only loads the model. */
-    private static Prompt generatePrompt(JsonNode body, Thinking think) {
+    private static Prompt generatePrompt(JsonNode body, Thinking think, MediaInputs media) {
         String prompt = Fields.text(body, "prompt", "");
         String suffix = Fields.text(body, "suffix", null);
         String system = Fields.text(body, "system", null);
@@ -212,7 +213,6 @@ final class OllamaGeneration {
         if (raw && system != null) {
             throw ModeldException.invalid("raw mode does not support template, system, or context");
         }
-        MediaInputs media = new MediaInputs();
         String images = images(body.get("images"), media, "images");
         if (!images.isEmpty() && (raw || suffix != null && !suffix.isEmpty())) {
             throw ModeldException.invalid("images: need the model's template (not raw mode, not a suffix)");
@@ -261,7 +261,7 @@ final class OllamaGeneration {
      * What {@code /api/chat} asks for; null when it only loads the model. Messages carry an assistant's
      * {@code thinking} and {@code tool_calls} (arguments as objects) and a tool's {@code tool_name}.
      */
-    private static Prompt chatPrompt(JsonNode body, ModelRecord r, ArrayNode tools, Thinking think) {
+    private static Prompt chatPrompt(JsonNode body, ArrayNode tools, Thinking think, MediaInputs media) {
         JsonNode messages = body.get("messages");
         if (messages == null || messages.isNull() || messages.isArray() && messages.isEmpty()) {
             return null;
@@ -270,7 +270,6 @@ final class OllamaGeneration {
             throw ModeldException.invalid("messages: must be an array of {role, content}");
         }
         List<ChatTurn> turns = new ArrayList<>();
-        MediaInputs media = new MediaInputs();
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             ChatTurn.Role role = ChatTurn.Role.of(Fields.text(m, "role", ""));

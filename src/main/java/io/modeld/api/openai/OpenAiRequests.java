@@ -28,13 +28,12 @@ final class OpenAiRequests {
     private OpenAiRequests() {
     }
 
-    static ChatRequest chat(JsonNode body) {
+    static ChatRequest chat(JsonNode body, MediaInputs media) {
         JsonNode m = body.get("messages");
         if (m == null || !m.isArray() || m.isEmpty()) {
             throw ModeldException.invalid("messages: required, a non-empty array of {role, content}");
         }
         List<ChatTurn> out = new ArrayList<>();
-        MediaInputs media = new MediaInputs();
         for (int i = 0; i < m.size(); i++) {
             JsonNode msg = m.get(i);
             JsonNode role = msg.get("role");

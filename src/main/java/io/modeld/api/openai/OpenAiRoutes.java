@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.modeld.Json;
 import io.modeld.ModeldException;
 import io.modeld.api.Bodies;
+import io.modeld.api.MediaInputs;
 import io.modeld.api.ClientConnection;
 import io.modeld.api.ErrorStyle;
 import io.modeld.api.Fields;
@@ -88,7 +89,7 @@ public final class OpenAiRoutes {
         if (Fields.whole(body, "n", 1, 1, 1) != 1) {
             throw ModeldException.invalid("n: only 1 is supported");
         }
-        Prompt prompt = chat ? new Prompt.Chat(OpenAiRequests.chat(body))
+        Prompt prompt = chat ? new Prompt.Chat(OpenAiRequests.chat(body, MediaInputs.of(ctx)))
                 : new Prompt.Text(Fields.requiredText(body, "prompt", "a string"), null);
         GenerationRequest request = new GenerationRequest(name, prompt, OpenAiRequests.options(body), null,
                 Fields.bool(body, "ignore_eos", false), OpenAiLogprobs.requested(body, chat));
@@ -136,7 +137,7 @@ public final class OpenAiRoutes {
     private void applyTemplate(Context ctx) {
         JsonNode body = Bodies.json(ctx);
         String name = Fields.requiredText(body, "model", "a model id or unique name");
-        String prompt = inference.render(new GenerationRequest(name, new Prompt.Chat(OpenAiRequests.chat(body)), OpenAiRequests.options(body), null,
+        String prompt = inference.render(new GenerationRequest(name, new Prompt.Chat(OpenAiRequests.chat(body, MediaInputs.of(ctx))), OpenAiRequests.options(body), null,
                 false));
         ctx.json(Json.MAPPER.createObjectNode().put("prompt", prompt));
     }

@@ -48,7 +48,7 @@ public final class ResponsesRoutes {
     private record Asked(GenerationRequest request, ArrayNode input) {
     }
 
-    private Asked asked(JsonNode body) {
+    private Asked asked(io.javalin.http.Context ctx, JsonNode body) {
         String model = Fields.requiredText(body, "model", "a model id or unique name");
         ArrayNode input = Json.MAPPER.createArrayNode();
         String previous = Fields.text(body, "previous_response_id", null);
@@ -59,7 +59,7 @@ public final class ResponsesRoutes {
                 input.add(item);
             }
         }
-        io.modeld.api.MediaInputs media = new io.modeld.api.MediaInputs();
+        io.modeld.api.MediaInputs media = io.modeld.api.MediaInputs.of(ctx);
         List<ChatTurn> history = ResponsesRequests.turns(input, media);
         ArrayNode own = ResponsesRequests.input(body);
         input.addAll(own);
@@ -72,7 +72,7 @@ public final class ResponsesRoutes {
     private void create(Context ctx) {
         JsonNode body = Bodies.json(ctx);
         boolean store = Fields.bool(body, "store", true);
-        Asked stated = asked(body);
+        Asked stated = asked(ctx, body);
         // a stored response is one its client continues (previous_response_id): the prompt cache keeps it first
         Asked asked = store ? new Asked(stated.request().kept(), stated.input()) : stated;
         ObjectNode response = ResponseItems.response(ResponseItems.id("resp_"), System.currentTimeMillis() / 1000,
@@ -105,7 +105,7 @@ public final class ResponsesRoutes {
 
     /** {@code {"object": "response.input_tokens", "input_tokens": n}}: counted as the same request's usage counts. */
     private void inputTokens(Context ctx) {
-        int tokens = inference.countTokens(asked(Bodies.json(ctx)).request());
+        int tokens = inference.countTokens(asked(ctx, Bodies.json(ctx)).request());
         ctx.json(Json.MAPPER.createObjectNode().put("object", "response.input_tokens").put("input_tokens", tokens));
     }
 

@@ -56,7 +56,7 @@ public final class TranscriptionRoutes {
             if (format != null && !List.of("json", "text").contains(format)) {
                 throw ModeldException.invalid("response_format: must be json or text");
             }
-            MediaInputs media = new MediaInputs();
+            MediaInputs media = MediaInputs.of(ctx);
             String marker = media.audioBytes(bytes(file), null, "file");
             String language = field(form, "language");
             String context = field(form, "prompt");
