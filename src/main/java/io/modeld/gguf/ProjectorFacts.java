@@ -37,7 +37,7 @@ public record ProjectorFacts(Path file, boolean vision, boolean audio, String ty
         return switch (type == null ? "" : type) {
             case "gemma3" -> dim(g, "mm.input_projection.weight", 0);
             case "mlp", "pixtral", "ultravox", "voxtral", "qwen3a", "lfm2", "kimivl" -> dim(g, "mm.2.weight", 1);
-            case "qwen2vl_merger", "qwen2.5vl_merger", "qwen2.5o" -> dim(g, "mm.1.bias", 0);
+            case "qwen2vl_merger", "qwen2.5vl_merger", "qwen2.5o" -> dim(g, "mm.2.bias", 0);   // libmtmd's mm_1
             case "idefics3", "qwen2a" -> dim(g, "mm.model.fc.weight", 1);
             case "internvl" -> dim(g, "mm.3.weight", 1);
             default -> -1;

@@ -27,7 +27,13 @@ class MediaTest {
 
     private static Run ask(Generator g, LlamaModel model, ChatTemplates templates, Projector projector, String question,
                            List<Media> media) throws EngineException {
-        String marked = question + " " + Media.MARKER.repeat(media.size());
+        return ask(g, model, templates, projector, question + " " + Media.MARKER.repeat(media.size()), media, "");
+    }
+
+    /** The media between {@code before} and {@code after}, which is then all that differs between two turns. */
+    private static Run ask(Generator g, LlamaModel model, ChatTemplates templates, Projector projector, String before,
+                           List<Media> media, String after) throws EngineException {
+        String marked = before + after;
         ChatRequest chat = new ChatRequest(List.of(new ChatTurn(ChatTurn.Role.USER, marked)), null, null, null, null,
                 null, null, media);
         StringBuilder out = new StringBuilder();
@@ -136,6 +142,44 @@ class MediaTest {
                     .hasMessageContaining("does not read images");
             Run other = ask(g, model, templates, projector, "What do you hear?", List.of(high));
             assertThat(other.result().reusedTokens()).isLessThan(first.result().promptTokens() - 700);
+        }
+    }
+
+    @Test
+    void on_an_m_rope_model_an_image_takes_fewer_positions_than_embeddings_and_the_next_turn_goes_on_from_them()
+            throws Exception {
+        Path file = dir.resolve("tiny-qwen2vl.gguf");
+        Path mmproj = dir.resolve("mmproj-qwen2vl.gguf");
+        TinyLlama.CHAT.writeQwen2Vl(file, 65);
+        io.modeld.gguf.TinyQwenVlProjector.CHAT.write(mmproj, 66);
+        LlamaEngine engine = EngineTest.engine();
+        try (LlamaModel model = engine.loadModel(List.of(file));
+             Generator g = Generator.create(model, 1024, 1, 2, KvCache.DEFAULT);
+             ChatTemplates templates = engine.chat().templates(model);
+             Projector projector = engine.media().open(model, mmproj, 2)) {
+            Media image = new Media(Media.Kind.IMAGE, TestImages.png(48, 40, 11));
+            try (MediaPrompt p = projector.tokenize("look " + Media.MARKER + " now", List.of(image))) {
+                MediaPrompt.Item item = p.items.get(0);
+                assertThat(item.tokens()).as("(48 / 8) x (40 / 8) merged patches").isEqualTo(30);
+                assertThat(item.positions()).as("the longer side, in merged patches").isEqualTo(6);
+                assertThat(p.position(item.end())).isEqualTo(item.start() + 6);
+            }
+            Run first = ask(g, model, templates, projector, "What is in this picture?", List.of(image));
+            Run again = ask(g, model, templates, projector, "What is in this picture?", List.of(image));
+            assertThat(again.text()).isEqualTo(first.text());
+            assertThat(again.result().reusedTokens()).isEqualTo(first.result().promptTokens() - 1);
+            // a longer question after the same image: the image is reused, the text after it decoded at its positions
+            Run shown = ask(g, model, templates, projector, "Look: " + Media.MARKER, List.of(image), " What is it?");
+            Run asked = ask(g, model, templates, projector, "Look: " + Media.MARKER, List.of(image), " And why?");
+            int imageEnd;
+            try (MediaPrompt p = projector.tokenize(templates.apply(new ChatRequest(List.of(new ChatTurn(
+                    ChatTurn.Role.USER, "Look: " + Media.MARKER + " And why?")), null, null, null, null, null, null,
+                    List.of(image)).toJson().toString()).path("prompt").asText(), List.of(image))) {
+                imageEnd = p.items.get(0).end();
+            }
+            assertThat(asked.result().reusedTokens()).as("through the image, into the text after it")
+                    .isGreaterThanOrEqualTo(imageEnd).isLessThan(asked.result().promptTokens() - 1);
+            assertThat(shown.text()).isNotNull();
         }
     }
 

@@ -44,21 +44,41 @@ public record TinyLlama(int embedding, int layers, int feedForward, int heads, i
      * writes (as a real model's vocabulary has them), so that its markers are one token each.
      */
     public void write(Path file, long seed, String template, java.util.List<String> specials) throws IOException {
+        write(file, seed, template, specials, "llama");
+    }
+
+    /**
+     * The same model in Qwen2-VL's architecture: the llama's layers with biases on the query, key and value, and
+     * M-RoPE (its rotary dimensions in four sections: time, height, width, and none), so that an image's
+     * embeddings take two-dimensional positions. For projectors of the Qwen-VL kind.
+     */
+    public void writeQwen2Vl(Path file, long seed) throws IOException {
+        write(file, seed, TinyVocab.CHATML, java.util.List.of(), "qwen2vl");
+    }
+
+    private void write(Path file, long seed, String template, java.util.List<String> specials, String arch)
+            throws IOException {
         int vocab = VOCAB + specials.size();
         int headDim = embedding / heads;
         GgufWriter w = new GgufWriter()
-                .string("general.architecture", "llama")
-                .string("general.name", "modeld tiny llama " + embedding + "x" + layers)
+                .string("general.architecture", arch)
+                .string("general.name", "modeld tiny " + arch + " " + embedding + "x" + layers)
                 .u32("general.file_type", 0)
-                .u32("llama.context_length", context)
-                .u32("llama.embedding_length", embedding)
-                .u32("llama.block_count", layers)
-                .u32("llama.feed_forward_length", feedForward)
-                .u32("llama.attention.head_count", heads)
-                .u32("llama.attention.head_count_kv", headsKv)
-                .u32("llama.rope.dimension_count", headDim)
-                .f32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
-                .u32("llama.vocab_size", vocab);
+                .u32(arch + ".context_length", context)
+                .u32(arch + ".embedding_length", embedding)
+                .u32(arch + ".block_count", layers)
+                .u32(arch + ".feed_forward_length", feedForward)
+                .u32(arch + ".attention.head_count", heads)
+                .u32(arch + ".attention.head_count_kv", headsKv)
+                .u32(arch + ".rope.dimension_count", headDim)
+                .f32(arch + ".attention.layer_norm_rms_epsilon", 1e-5f)
+                .u32(arch + ".vocab_size", vocab);
+        boolean mrope = arch.equals("qwen2vl");
+        if (mrope) {   // half the rotary dimensions, split as Qwen2-VL splits its 64 of 128: 2:3:3
+            int half = headDim / 2;
+            int t = half / 4;
+            w.i32s(arch + ".rope.dimension_sections", new int[] {t, (half - t) / 2, half - t - (half - t) / 2, 0});
+        }
         TinyVocab.addTo(w, false, template, specials);
         long kv = (long) headDim * headsKv;
         SplittableRandom random = new SplittableRandom(seed);
@@ -71,6 +91,11 @@ public record TinyLlama(int embedding, int layers, int feedForward, int heads, i
             w.tensor(p + "attn_q.weight", new long[] {embedding, embedding}, TinyVocab.weights(random));
             w.tensor(p + "attn_k.weight", new long[] {embedding, kv}, TinyVocab.weights(random));
             w.tensor(p + "attn_v.weight", new long[] {embedding, kv}, TinyVocab.weights(random));
+            if (mrope) {
+                w.tensor(p + "attn_q.bias", new long[] {embedding}, i -> 0.0);
+                w.tensor(p + "attn_k.bias", new long[] {kv}, i -> 0.0);
+                w.tensor(p + "attn_v.bias", new long[] {kv}, i -> 0.0);
+            }
             w.tensor(p + "attn_output.weight", new long[] {embedding, embedding}, TinyVocab.weights(random));
             w.tensor(p + "ffn_norm.weight", new long[] {embedding}, i -> 1.0);
             w.tensor(p + "ffn_gate.weight", new long[] {embedding, feedForward}, TinyVocab.weights(random));
