@@ -169,9 +169,15 @@ public final class Daemon implements AutoCloseable {
             keeper = KeepAlive.sweep(inMemory);
             pushes = new Pushes(models, downloads.registry());
             logs = LogBuffer.attach();
+            io.modeld.metrics.Metrics metrics = config.metrics()
+                    ? new io.modeld.metrics.Metrics(models, scheduler, () -> running.running().size()) : null;
+            if (metrics != null) {
+                inference.meter(metrics);
+                scheduler.events(metrics);
+            }
             ApiServer api = new ApiServer(config, models, downloads, pushes, inference, scheduler,
                     activity, logs, store.migration(), BuildInfo.version(), conversations,
-                    copilotModel(models, SettingsFile.load(config.dataDir())), responses);
+                    copilotModel(models, SettingsFile.load(config.dataDir())), responses, metrics);
             api.start(config.host(), config.port(), config.ollamaPort());
             // After the first answer, not before it: the spare runner's JVM and the library's first scan.
             scheduler.startSpare();

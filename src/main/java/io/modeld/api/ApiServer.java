@@ -48,7 +48,8 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(Config config, ModelService models, Downloads downloads, Pushes pushes, Inference inference,
                      Scheduler scheduler, ModelActivity activity, LogBuffer logs, int migration, String version,
-                     Conversations conversations, CopilotModel copilotModel, StoredResponses responses) {
+                     Conversations conversations, CopilotModel copilotModel, StoredResponses responses,
+                     io.modeld.metrics.Metrics metrics) {
         ModelViews views = new ModelViews(migration, activity);
         Pulls pulls = new Pulls(models, downloads);
         this.workbench = new WorkbenchRoutes(models, downloads, pulls, scheduler, views, logs, config.dataDir(),
@@ -72,6 +73,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.options("/*", guard::preflight);
             ErrorMapping.register(cfg.routes);
             cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));
+            new Probes(inference, scheduler, metrics).register(cfg.routes);
             // The Pieces SDKs' client finds the daemon with a HEAD of the health check (0.1 s to answer).
             cfg.routes.head("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8"));
             if (config.mediaUrls()) {

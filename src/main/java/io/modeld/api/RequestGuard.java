@@ -20,8 +20,8 @@ import java.util.concurrent.CopyOnWriteArraySet;
  * talk to us; a browser Origin that is not ours or listed is refused, which stops both CORS reads and
  * "simple" cross-site POSTs that need no preflight; bodies over 1 MiB (48 MiB on the routes that take images
  * and audio) are refused unparsed (read and dropped, up to 64 MiB, so that the client gets the 413).
- * With an API key, every request but the health check, CORS preflights and the dashboard's static
- * files (which hold no data) must carry it as a bearer token; a browser's WebSocket cannot send
+ * With an API key, every request but the health checks ({@code /.well-known/health}, {@code /livez},
+ * {@code /readyz}, {@code /health}), CORS preflights and the dashboard's static files (which hold no data) must carry it as a bearer token; a browser's WebSocket cannot send
  * headers, so an upgrade may carry it as the {@code api_key} query parameter instead.
  */
 final class RequestGuard {
@@ -96,7 +96,9 @@ final class RequestGuard {
             return true;
         }
         boolean read = method.equals("GET") || method.equals("HEAD");
-        return read && (path.equals("/.well-known/health") || path.startsWith("/web/")
+        // the probes say whether the daemon serves, nothing of its data; /metrics does, and needs the key
+        return read && (path.equals("/.well-known/health") || path.equals("/livez") || path.equals("/readyz")
+                || path.equals("/health") || path.startsWith("/web/")
                 || path.equals("/") && Dashboard.wantsPage(ctx));
     }
 

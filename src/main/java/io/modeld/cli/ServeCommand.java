@@ -104,6 +104,16 @@ final class ServeCommand implements Callable<Integer> {
                     + "redirects excepted (MODELD_MEDIA_URLS; default ${DEFAULT-VALUE}).")
     boolean mediaUrls;
 
+    @Option(names = "--metrics", defaultValue = "${env:MODELD_METRICS:-on}",
+            description = "GET /metrics in Prometheus' text format (behind the API key when one is set): on or off "
+                    + "(MODELD_METRICS; default ${DEFAULT-VALUE}).")
+    String metrics;
+
+    @Option(names = "--log-format", defaultValue = "${env:MODELD_LOG_FORMAT:-text}",
+            description = "The console log: text, or json (one object a line, for a log collector) (MODELD_LOG_FORMAT; "
+                    + "default ${DEFAULT-VALUE}).")
+    String logFormat;
+
     @Option(names = "--step-timeout", defaultValue = "${env:MODELD_STEP_TIMEOUT:-30s}",
             description = "The longest one step of a request may take in a runner: rendering its template, "
                     + "tokenizing, building its grammar, sampling a token (a decode may take ten); past it the step "
@@ -181,6 +191,11 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = config();
+        switch (logFormat.toLowerCase(java.util.Locale.ROOT)) {
+            case "text" -> { }
+            case "json" -> io.modeld.config.ConsoleLog.json();
+            default -> throw new CliException(ExitCodes.USAGE, "--log-format: text or json, not '" + logFormat + "'");
+        }
         if (check) {
             return check(config.toBuilder().port(0).ollamaPort(0).spareRunner(false).library(List.of()).build());
         }
@@ -233,6 +248,11 @@ final class ServeCommand implements Callable<Integer> {
         });
         b.draftModel(draftModel);
         b.mediaUrls(mediaUrls);
+        b.metrics(switch (metrics.toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new IllegalArgumentException("--metrics: on or off, not '" + metrics + "'");
+        });
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();

@@ -43,6 +43,7 @@ import java.util.List;
  * @param draftModel a smaller chat model of the same vocabulary that drafts for the chat models whose Modelfile names
  *                   none ({@code PARAMETER draft_model}), drafting being on; null for none
  * @param mediaUrls whether an image a client names by an http(s) URL is fetched (off: such a request is a 400)
+ * @param metrics whether {@code GET /metrics} answers (Prometheus' text format)
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
@@ -50,7 +51,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
                      Registries registries, long maxBandwidth, int parallel, int context, String kvCacheType,
                      String flashAttention, Duration stepTimeout, long cacheRam, long cacheDisk, boolean draft,
-                     String draftModel, boolean mediaUrls) {
+                     String draftModel, boolean mediaUrls, boolean metrics) {
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -189,6 +190,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.draft = draft;
         b.draftModel = draftModel;
         b.mediaUrls = mediaUrls;
+        b.metrics = metrics;
         return b;
     }
 

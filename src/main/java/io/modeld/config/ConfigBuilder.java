@@ -39,6 +39,7 @@ public final class ConfigBuilder {
     boolean draft = true;
     String draftModel;
     boolean mediaUrls;
+    boolean metrics = true;
 
     ConfigBuilder(Path dataDir) {
         this.dataDir = dataDir;
@@ -174,6 +175,12 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** Whether {@code GET /metrics} answers. */
+    public ConfigBuilder metrics(boolean v) {
+        metrics = v;
+        return this;
+    }
+
     /** Whether images named by http(s) URLs are fetched. */
     public ConfigBuilder mediaUrls(boolean v) {
         mediaUrls = v;
@@ -189,6 +196,6 @@ public final class ConfigBuilder {
         return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                 allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
                 ollamaPort, library, registries, maxBandwidth, parallel, context, kvCacheType,
-                flashAttention, stepTimeout, cacheRam, cacheDisk, draft, draftModel, mediaUrls);
+                flashAttention, stepTimeout, cacheRam, cacheDisk, draft, draftModel, mediaUrls, metrics);
     }
 }

@@ -23,6 +23,26 @@ public final class ConsoleLog extends ContextAwareBase implements Configurator {
 
     private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n";
 
+    /**
+     * Writes the console's log as JSON, one object a line (logback's {@code JsonEncoder}: timestamp, level, thread,
+     * logger, message, and the exception when there is one), for a log collector; false when the console is not this
+     * class's (a logback set-up of the user's own, which then decides).
+     */
+    public static boolean json() {
+        LoggerContext context = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        if (!(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console")
+                instanceof ConsoleAppender<ILoggingEvent> console)) {
+            return false;
+        }
+        ch.qos.logback.classic.encoder.JsonEncoder encoder = new ch.qos.logback.classic.encoder.JsonEncoder();
+        encoder.setContext(context);
+        encoder.start();
+        console.stop();
+        console.setEncoder(encoder);
+        console.start();
+        return true;
+    }
+
     @Override
     public ExecutionStatus configure(LoggerContext context) {
         if (System.getProperty("logback.configurationFile") != null

@@ -56,6 +56,13 @@ public final class Inference implements AutoCloseable {
         models.subscribe(change -> capabilities.changed(change.id()));
     }
 
+    private volatile GenerationMeter meter = GenerationMeter.NONE;
+
+    /** Where each generation's counts go (the metrics). */
+    public void meter(GenerationMeter m) {
+        meter = m == null ? GenerationMeter.NONE : m;
+    }
+
     /**
      * What the model can do: generate, call tools, think, fill in the middle, embed, rerank; never waits (a
      * template not checked yet is read by its words until it is).
@@ -231,7 +238,15 @@ public final class Inference implements AutoCloseable {
         try (Lease lease = scheduler.lease(r, load)) {
             require(lease, ModelRole.GENERATOR, r);
             fits(request.prompt(), lease);
-            return lease.generate(run, sink);
+            RunnerResult result;
+            try {
+                result = lease.generate(run, sink);
+            } catch (RuntimeException e) {
+                meter.failed(r.id());
+                throw e;
+            }
+            meter.generated(r.id(), result);
+            return result;
         }
     }
 

@@ -110,6 +110,13 @@ final class Loader {
     }
 
     private Resident start(ModelRecord r, LoadOptions options) {
+        long began = System.nanoTime();
+        Resident made = startTimed(r, options);
+        s.events.loaded(r.id(), System.nanoTime() - began);
+        return made;
+    }
+
+    private Resident startTimed(ModelRecord r, LoadOptions options) {
         GgufFile gguf;
         try {
             gguf = GgufHeaders.shared().read(s.models.fileOf(r));
@@ -282,6 +289,7 @@ final class Loader {
                 s.loaded.remove(victim.id);
             }
             LOG.info("evicting {} to make room for {}", victim.id, r.id());
+            s.events.evicted(victim.id);
             s.release(victim, false);
             s.models.announce(victim.id);
         }

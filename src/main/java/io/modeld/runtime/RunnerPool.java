@@ -29,6 +29,8 @@ final class RunnerPool implements AutoCloseable {
         return t;
     });
     private ModelRunner spare;
+    /** Why the last runner could not start (llama.cpp failed to load in it); null once one started. */
+    private volatile String startFailure;
     private boolean starting;
     private boolean closed;
 
@@ -56,7 +58,24 @@ final class RunnerPool implements AutoCloseable {
         if (r != null) {
             r.close();
         }
-        return factory.start();
+        return started();
+    }
+
+    /** A new runner; what its start says of the engine is kept for {@link #startFailure}. */
+    private ModelRunner started() throws RunnerFailure {
+        try {
+            ModelRunner r = factory.start();
+            startFailure = null;
+            return r;
+        } catch (RunnerFailure e) {
+            startFailure = e.getMessage();
+            throw e;
+        }
+    }
+
+    /** Why the last runner could not start (the engine failed its check), or null when the last one started. */
+    String startFailure() {
+        return startFailure;
     }
 
     /** Takes back a runner whose model was unloaded: it becomes the spare, or ends when one is there. */
@@ -91,7 +110,7 @@ final class RunnerPool implements AutoCloseable {
             }
             ModelRunner started = null;
             try {
-                started = factory.start();
+                started = started();
             } catch (RunnerFailure | RuntimeException e) {
                 LOG.warn("no spare runner: {}", e.getMessage());
             }

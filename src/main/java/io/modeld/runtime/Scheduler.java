@@ -190,6 +190,35 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Why llama.cpp cannot run now: the last runner failed to start (a spare's start is the check at boot), or null.
+     * For readiness.
+     */
+    public String engineProblem() {
+        return runners.startFailure();
+    }
+
+    /** Loads, their times, and evictions, for the metrics; {@link Events#NONE} until one is set. */
+    volatile Events events = Events.NONE;
+
+    /** What the scheduler tells the metrics. */
+    public interface Events {
+        Events NONE = new Events() {
+        };
+
+        /** Model {@code id} was loaded in {@code nanos}. */
+        default void loaded(String id, long nanos) {
+        }
+
+        /** Model {@code id} was evicted to make room for another. */
+        default void evicted(String id) {
+        }
+    }
+
+    public void events(Events e) {
+        events = e == null ? Events.NONE : e;
+    }
+
     /** The loaded models. */
     public List<LoadedModel> loadedModels() {
         synchronized (lock) {

@@ -86,6 +86,33 @@ class ServeCommandTest {
     }
 
     @Test
+    void log_format_json_writes_the_console_log_one_object_a_line() throws Exception {
+        // the main classpath only: the tests' logback-test.xml would take the console over
+        String main = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.endsWith("test-classes")).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", main,
+                "io.modeld.Main", "serve", "--port", "0", "--ollama-port", "0", "--no-spare-runner", "--no-library",
+                "--data-dir", tmp.resolve("json").toString(), "--log-format", "json")
+                .redirectError(tmp.resolve("stderr.log").toFile()).start();
+        try {
+            assertThat(firstLine(p)).contains(" serving ");
+            p.destroy();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            List<String> lines = Files.readAllLines(tmp.resolve("stderr.log")).stream().filter(l -> !l.isBlank()).toList();
+            assertThat(lines).isNotEmpty();
+            List<String> messages = new ArrayList<>();
+            for (String line : lines) {
+                com.fasterxml.jackson.databind.JsonNode entry = io.modeld.Json.MAPPER.readTree(line);
+                assertThat(entry.path("level").asText()).as(line).isNotEmpty();
+                messages.add(entry.path("message").asText());
+            }
+            assertThat(messages).anyMatch(m -> m.contains("catalog merged"));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void flags_win_over_variables() throws Exception {
         Path fromFlag = tmp.resolve("from-flag");
         Path fromEnv = tmp.resolve("from-env");
