@@ -3,6 +3,7 @@
 //   write FILE                      the 808 MB F32 test model (random llama: 1024-dim, 12 layers, 4096 FFN)
 //   write-small FILE                a small fast random llama (384-dim, 6 layers, 1536 FFN, trained context 8192):
 //                                   where modeld's own cost per token shows, as on a GPU or a laptop's small model
+//   write-tiny FILE                 the tests' tiny chat llama (32-dim, 1 layer)
 //   write-bert FILE                 a MiniLM-sized random bert embedder (384-dim, 6 layers, mean pooling)
 //   quantize IN OUT TYPE            llama_model_quantize, e.g. Q4_K_M
 //   direct LLAMA_DIR FILE N         "load_ms tokens_per_second": the engine called in this JVM, as the runner
@@ -33,6 +34,7 @@ public class EngineBench {
         switch (args[0]) {
             case "write" -> new TinyLlama(1024, 12, 4096, 16, 16, 2048).write(Path.of(args[1]), 42);
             case "write-small" -> new TinyLlama(384, 6, 1536, 6, 6, 8192).write(Path.of(args[1]), 42);
+            case "write-tiny" -> TinyLlama.CHAT.write(Path.of(args[1]), 42);
             case "bundled" -> System.out.println(NativeBundle.llamaDir(Path.of(args[1])));
             case "write-bert" -> TinyModels.bert(Path.of(args[1]), 7, 384, 6, 1536, 12, 1);
             case "quantize" -> Quantizer.quantize(LlamaEngine.load(NativeBundle.llamaDir(jna), false), Path.of(args[1]),
