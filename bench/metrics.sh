@@ -18,9 +18,12 @@ pid=
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 start() {   # METRICS
   ./modeld serve --port $PORT --ollama-port 0 --no-library --data-dir "$work/data" --metrics "$1" \
-    --keep-alive 0 >> "$work/modeld.log" 2>&1 &
+    --keep-alive 1s >> "$work/modeld.log" 2>&1 &
   pid=$!
-  until curl -fs "http://127.0.0.1:$PORT/.well-known/health" >/dev/null; do sleep 0.1; done
+  until curl -fs "http://127.0.0.1:$PORT/.well-known/health" >/dev/null; do
+    kill -0 $pid 2>/dev/null || { tail -5 "$work/modeld.log" >&2; exit 1; }
+    sleep 0.1
+  done
 }
 stop() { kill $pid; wait $pid 2>/dev/null || true; pid=; }
 

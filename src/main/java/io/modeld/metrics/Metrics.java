@@ -36,6 +36,18 @@ import java.util.function.IntSupplier;
  */
 public final class Metrics implements GenerationMeter, Scheduler.Events, AutoCloseable {
 
+    /**
+     * The histograms' buckets, a dozen each as vLLM's are, rather than Micrometer's percentile histogram (about 70 a
+     * timer): with 40 models that had answered, a scrape took 10.4 ms with those (bench/metrics.sh).
+     */
+    private static final Duration[] FIRST_TOKEN = millis(20, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000);
+    private static final Duration[] PER_TOKEN = millis(5, 10, 20, 40, 60, 100, 150, 250, 500, 1000);
+    private static final Duration[] LOAD = millis(250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000);
+
+    private static Duration[] millis(long... ms) {
+        return java.util.Arrays.stream(ms).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
+    }
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ModelService models;
     private final Scheduler scheduler;
@@ -122,11 +134,11 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
         Counter.builder("modeld.generated.tokens").description("Tokens generated").tags("model", model)
                 .register(registry).increment(r.tokens());
         Timer.builder("modeld.time.to.first.token").description("From the model's turn to its first token")
-                .publishPercentileHistogram().tags("model", model).register(registry)
+                .serviceLevelObjectives(FIRST_TOKEN).tags("model", model).register(registry)
                 .record(Duration.ofNanos(r.promptNanos()));
         if (r.tokens() > 1) {
             Timer.builder("modeld.time.per.output.token").description("Between tokens, after the first")
-                    .publishPercentileHistogram().tags("model", model).register(registry)
+                    .serviceLevelObjectives(PER_TOKEN).tags("model", model).register(registry)
                     .record(Duration.ofNanos(r.generateNanos() / (r.tokens() - 1)));
         }
     }
@@ -139,7 +151,7 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
 
     @Override
     public void loaded(String id, long nanos) {
-        Timer.builder("modeld.load.time").description("Model loads and their time").publishPercentileHistogram()
+        Timer.builder("modeld.load.time").description("Model loads and their time").serviceLevelObjectives(LOAD)
                 .tags("model", label(id)).register(registry).record(Duration.ofNanos(nanos));
     }
 
