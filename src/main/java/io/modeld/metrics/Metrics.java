@@ -55,7 +55,7 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
     private final MultiGauge waiting;
     private final MultiGauge slots;
     private final MultiGauge busySlots;
-    /** The loaded models as the last scrape read them. */
+    /** The loaded models as this scrape reads them, once for every gauge of it. */
     private volatile List<LoadedModel> loaded = List.of();
 
     /** @param downloads how many downloads run now */
@@ -171,13 +171,13 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
     }
 
     private double sum(java.util.function.ToIntFunction<LoadedModel> f) {
-        return scheduler.loadedModels().stream().mapToInt(f).sum();
+        return loaded.stream().mapToInt(f).sum();
     }
 
     private double slotUse() {
         int all = 0;
         int busy = 0;
-        for (LoadedModel l : scheduler.loadedModels()) {
+        for (LoadedModel l : loaded) {
             if (l.role() == ModelRole.GENERATOR) {
                 all += l.slots();
                 busy += l.busySlots();

@@ -41,21 +41,7 @@ public record TinyAudioProjector(int embedding, int feedForward, int projection)
         w.tensor("a.conv1d.2.weight", new long[] {3, embedding, embedding}, TinyVocab.weights(random));
         w.tensor("a.conv1d.2.bias", new long[] {1, embedding}, i -> 0.0);
         w.tensor("a.position_embd.weight", new long[] {embedding, POSITIONS}, TinyVocab.weights(random));
-        String b = "a.blk.0.";
-        for (String n : new String[] {"attn_q", "attn_k", "attn_v", "attn_out"}) {
-            w.tensor(b + n + ".weight", new long[] {embedding, embedding}, TinyVocab.weights(random));
-            if (!n.equals("attn_k")) {   // Whisper's keys have no bias
-                w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
-            }
-        }
-        for (String n : new String[] {"ln1", "ln2"}) {
-            w.tensor(b + n + ".weight", new long[] {embedding}, i -> 1.0);
-            w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
-        }
-        w.tensor(b + "ffn_up.weight", new long[] {embedding, feedForward}, TinyVocab.weights(random));
-        w.tensor(b + "ffn_up.bias", new long[] {feedForward}, i -> 0.0);
-        w.tensor(b + "ffn_down.weight", new long[] {feedForward, embedding}, TinyVocab.weights(random));
-        w.tensor(b + "ffn_down.bias", new long[] {embedding}, i -> 0.0);
+        TinyProjector.block(w, "a.blk.0.", embedding, feedForward, random, false);   // Whisper's keys have no bias
         w.tensor("a.post_ln.weight", new long[] {embedding}, i -> 1.0);
         w.tensor("a.post_ln.bias", new long[] {embedding}, i -> 0.0);
         w.tensor("mm.a.fc.weight", new long[] {embedding, projection}, TinyVocab.weights(random));

@@ -54,24 +54,35 @@ public record TinyProjector(int imageSize, int patchSize, int merge, int embeddi
         w.tensor("v.patch_embd.bias", new long[] {embedding}, i -> 0.0);
         w.tensor("v.position_embd.weight", new long[] {embedding, patches}, TinyVocab.weights(random));
         for (int l = 0; l < blocks; l++) {
-            String b = "v.blk." + l + ".";
-            for (String n : new String[] {"attn_q", "attn_k", "attn_v", "attn_out"}) {
-                w.tensor(b + n + ".weight", new long[] {embedding, embedding}, TinyVocab.weights(random));
-                w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
-            }
-            for (String n : new String[] {"ln1", "ln2"}) {
-                w.tensor(b + n + ".weight", new long[] {embedding}, i -> 1.0);
-                w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
-            }
-            w.tensor(b + "ffn_up.weight", new long[] {embedding, feedForward}, TinyVocab.weights(random));
-            w.tensor(b + "ffn_up.bias", new long[] {feedForward}, i -> 0.0);
-            w.tensor(b + "ffn_down.weight", new long[] {feedForward, embedding}, TinyVocab.weights(random));
-            w.tensor(b + "ffn_down.bias", new long[] {embedding}, i -> 0.0);
+            block(w, "v.blk." + l + ".", embedding, feedForward, random, true);
         }
         w.tensor("v.post_ln.weight", new long[] {embedding}, i -> 1.0);
         w.tensor("v.post_ln.bias", new long[] {embedding}, i -> 0.0);
         w.tensor("mm.soft_emb_norm.weight", new long[] {embedding}, i -> 1.0);
         w.tensor("mm.input_projection.weight", new long[] {projection, embedding}, TinyVocab.weights(random));
         w.write(file);
+    }
+
+    /**
+     * One transformer block of an encoder, as libmtmd names its tensors ({@code prefix} such as {@code v.blk.0.}):
+     * attention with biases (the key's only when {@code keyBias}: Whisper's has none), two layer norms, and the
+     * feed-forward up and down.
+     */
+    static void block(GgufWriter w, String prefix, int embedding, int feedForward, SplittableRandom random,
+                      boolean keyBias) {
+        for (String n : new String[] {"attn_q", "attn_k", "attn_v", "attn_out"}) {
+            w.tensor(prefix + n + ".weight", new long[] {embedding, embedding}, TinyVocab.weights(random));
+            if (keyBias || !n.equals("attn_k")) {
+                w.tensor(prefix + n + ".bias", new long[] {embedding}, i -> 0.0);
+            }
+        }
+        for (String n : new String[] {"ln1", "ln2"}) {
+            w.tensor(prefix + n + ".weight", new long[] {embedding}, i -> 1.0);
+            w.tensor(prefix + n + ".bias", new long[] {embedding}, i -> 0.0);
+        }
+        w.tensor(prefix + "ffn_up.weight", new long[] {embedding, feedForward}, TinyVocab.weights(random));
+        w.tensor(prefix + "ffn_up.bias", new long[] {feedForward}, i -> 0.0);
+        w.tensor(prefix + "ffn_down.weight", new long[] {feedForward, embedding}, TinyVocab.weights(random));
+        w.tensor(prefix + "ffn_down.bias", new long[] {embedding}, i -> 0.0);
     }
 }

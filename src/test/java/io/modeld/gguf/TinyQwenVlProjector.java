@@ -38,19 +38,7 @@ public record TinyQwenVlProjector(int embedding, int feedForward, int projection
                 .f32s("clip.vision.image_std", new float[] {0.5f, 0.5f, 0.5f});
         w.tensor("v.patch_embd.weight", new long[] {PATCH, PATCH, 3, embedding}, TinyVocab.weights(random));
         w.tensor("v.patch_embd.weight.1", new long[] {PATCH, PATCH, 3, embedding}, TinyVocab.weights(random));
-        String b = "v.blk.0.";
-        for (String n : new String[] {"attn_q", "attn_k", "attn_v", "attn_out"}) {
-            w.tensor(b + n + ".weight", new long[] {embedding, embedding}, TinyVocab.weights(random));
-            w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
-        }
-        for (String n : new String[] {"ln1", "ln2"}) {
-            w.tensor(b + n + ".weight", new long[] {embedding}, i -> 1.0);
-            w.tensor(b + n + ".bias", new long[] {embedding}, i -> 0.0);
-        }
-        w.tensor(b + "ffn_up.weight", new long[] {embedding, feedForward}, TinyVocab.weights(random));
-        w.tensor(b + "ffn_up.bias", new long[] {feedForward}, i -> 0.0);
-        w.tensor(b + "ffn_down.weight", new long[] {feedForward, embedding}, TinyVocab.weights(random));
-        w.tensor(b + "ffn_down.bias", new long[] {embedding}, i -> 0.0);
+        TinyProjector.block(w, "v.blk.0.", embedding, feedForward, random, true);
         w.tensor("mm.0.weight", new long[] {embedding * 4, embedding * 4}, TinyVocab.weights(random));
         w.tensor("mm.0.bias", new long[] {embedding * 4}, i -> 0.0);
         w.tensor("mm.2.weight", new long[] {embedding * 4, projection}, TinyVocab.weights(random));
