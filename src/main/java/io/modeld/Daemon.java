@@ -131,9 +131,11 @@ public final class Daemon implements AutoCloseable {
             Downloads running = downloads;
             // Unpacking llama.cpp and JNA's stub from the jar (or checking them) waits for the first runner,
             // which the spare starts in the background: it is not on the way to the first answer.
-            Supplier<List<String>> runnerCommand = RunnerLauncher.lazyCommand(config.llamaLib(), dataDir.lib());
+            Supplier<List<String>> runnerCommand = RunnerLauncher.lazyCommand(config.llamaLib(), dataDir.lib(),
+                    config.gpu().mode(), config.gpu().devices());
             scheduler = new Scheduler(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
                     RunnerFactory.processes(runnerCommand, config::stepTimeout), config.spareRunner(), config.keepAlive());
+            scheduler.setGpu(config.gpu());
             scheduler.setParallel(config.parallel());
             scheduler.setContext(config.context());
             scheduler.setKvCache(new KvCache(KvCache.Type.of(config.kvCacheType()),
@@ -154,6 +156,11 @@ public final class Daemon implements AutoCloseable {
                 @Override
                 public boolean loaded(String id) {
                     return inMemory.loaded(id);
+                }
+
+                @Override
+                public boolean onGpu(String id) {
+                    return inMemory.onGpu(id);
                 }
 
                 @Override

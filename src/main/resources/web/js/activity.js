@@ -29,6 +29,41 @@ function gauge(m) {
   document.getElementById('memory-text').textContent = `${readable(m.used)} of ${readable(m.budget)}`;
 }
 
+/** One bar per GPU beside the memory gauge: what the models' layers take there of what modeld may use. */
+function deviceGauges(devices) {
+  const box = document.getElementById('device-gauges');
+  box.replaceChildren(...(devices || []).map((d) => {
+    const pct = d.budget > 0 ? Math.min(100, (100 * d.used) / d.budget) : 0;
+    const group = document.createElement('span');
+    group.className = 'device';
+    group.dataset.device = d.name;
+    const label = document.createElement('span');
+    label.textContent = d.name;
+    label.title = d.description;
+    const bar = document.createElement('div');
+    bar.className = 'gauge';
+    bar.setAttribute('role', 'progressbar');
+    bar.setAttribute('aria-valuemin', '0');
+    bar.setAttribute('aria-valuemax', '100');
+    bar.setAttribute('aria-valuenow', String(Math.round(pct)));
+    bar.setAttribute('aria-label', `${d.name} memory`);
+    const fill = document.createElement('div');
+    fill.style.width = pct + '%';
+    bar.append(fill);
+    const text = document.createElement('span');
+    text.className = 'device-text';
+    text.textContent = `${readable(d.used)} of ${readable(d.budget)}`;
+    group.append(label, bar, text);
+    return group;
+  }));
+}
+
+/** Where a model's layers are, in words: all on the CPU, or how many of them on which GPU. */
+function placement(m) {
+  if (!m.gpuLayers) return '';
+  return ` · ${m.gpuLayers} of ${m.layers} layers on ${m.device} (${readable(m.deviceBytes)})`;
+}
+
 function draw() {
   drawLines(document.getElementById('chart-downloads'), series(downloads), { span: SPAN, format: (v) => readable(v) + '/s' });
   drawLines(document.getElementById('chart-memory'), series(memory),
@@ -64,7 +99,7 @@ function slots(models) {
     text.className = 'count';
     text.textContent = `${m.name}: ${m.busySlots || 0} of ${m.slots || 1} busy`
       + (m.context ? ` · ${m.context.toLocaleString('en')} tokens a slot, KV ${m.kvCacheType}` : '')
-      + promptCache(m.promptCache);
+      + promptCache(m.promptCache) + placement(m);
     li.append(boxes, text);
     return li;
   }));
@@ -80,6 +115,7 @@ export function startActivity() {
   live('/stream/activity', (f) => {
     budget = f.memory.budget;
     gauge(f.memory);
+    deviceGauges(f.memory.devices);
     push(memory, 'all models', [f.at, f.memory.used]);
     for (const m of f.memory.models) push(memory, m.name, [f.at, m.resident || m.estimate]);
     for (const d of f.downloads) push(downloads, d.name, [f.at, d.bytesPerSecond]);

@@ -42,6 +42,7 @@ public final class ModelViews {
     private final byte[] listPrefix;
 
     private record Rendered(ModelRecord record, boolean downloading, boolean loaded, String problem, boolean sees,
+                            boolean onGpu,
                             byte[] json) {
     }
 
@@ -63,16 +64,17 @@ public final class ModelViews {
     public byte[] json(ModelRecord r) {
         boolean downloading = activity.downloading(r.id());
         boolean loaded = activity.loaded(r.id());
+        boolean onGpu = loaded && activity.onGpu(r.id());
         String problem = activity.problem(r);
         boolean sees = activity.sees(r);
         Rendered cached = rendered.get(r.id());
         if (cached != null && cached.record() == r && cached.downloading() == downloading && cached.loaded() == loaded
-                && java.util.Objects.equals(cached.problem(), problem) && cached.sees() == sees) {
+                && java.util.Objects.equals(cached.problem(), problem) && cached.sees() == sees && cached.onGpu() == onGpu) {
             return cached.json();
         }
         try {
-            byte[] json = Json.MAPPER.writeValueAsBytes(of(r, downloading, loaded, problem, sees));
-            rendered.put(r.id(), new Rendered(r, downloading, loaded, problem, sees, json));
+            byte[] json = Json.MAPPER.writeValueAsBytes(of(r, downloading, loaded, problem, sees, onGpu));
+            rendered.put(r.id(), new Rendered(r, downloading, loaded, problem, sees, onGpu, json));
             return json;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -128,15 +130,18 @@ public final class ModelViews {
         return new ReferencedModel(schema, id);
     }
 
-    /** The Pieces Model; {@code sees}: it reads images, whatever its spec says (Model.capabilities.images). */
-    private Model of(ModelRecord r, boolean downloading, boolean loaded, String problem, boolean sees) {
+    /**
+     * The Pieces Model; {@code sees}: it reads images, whatever its spec says (Model.capabilities.images); {@code onGpu}:
+     * it is loaded with layers on a GPU (Model.cpu false; loaded on the CPU alone, true).
+     */
+    private Model of(ModelRecord r, boolean downloading, boolean loaded, String problem, boolean sees, boolean onGpu) {
         ModelSpec s = r.spec();
         return new Model(schema, r.id(), s.version(), GroupedTimestamp.of(schema, r.created()), s.name(),
                 s.description(), s.cloud(), s.type(), s.usage(),
                 ByteDescriptor.of(schema, s.bytes()), ByteDescriptor.of(schema, s.ram()),
                 s.quantization(), s.foundation(),
                 r.downloaded() && !downloading, loaded, s.unique(), s.parameters(), s.provider(),
-                s.cpu(), downloading,
+                onGpu ? Boolean.FALSE : loaded ? Boolean.TRUE : s.cpu(), downloading,
                 s.maxTokens() == null ? null : new MaxTokens(schema, s.maxTokens().total(), s.maxTokens().input(),
                         s.maxTokens().output()),
                 r.custom(),

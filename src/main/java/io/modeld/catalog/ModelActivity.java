@@ -12,6 +12,11 @@ public interface ModelActivity {
         return null;
     }
 
+    /** Whether the model is loaded with layers on a GPU. */
+    default boolean onGpu(String id) {
+        return false;
+    }
+
     /** Whether the model reads images (it has a projector that does). */
     default boolean sees(ModelRecord r) {
         return false;

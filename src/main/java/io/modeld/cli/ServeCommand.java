@@ -109,6 +109,27 @@ final class ServeCommand implements Callable<Integer> {
                     + "(MODELD_METRICS; default ${DEFAULT-VALUE}).")
     String metrics;
 
+    @Option(names = "--gpu", defaultValue = "${env:MODELD_GPU:-auto}",
+            description = "The GPU backend: auto (CUDA where the NVIDIA driver and a CUDA runtime are, else Vulkan where "
+                    + "a driver finds a GPU, else the CPU; one log line says which and why), vulkan, cuda (an error when "
+                    + "it cannot serve) or none (MODELD_GPU; default ${DEFAULT-VALUE}).")
+    String gpu;
+
+    @Option(names = "--gpu-layers", defaultValue = "${env:MODELD_GPU_LAYERS:-auto}",
+            description = "Layers a model puts on the GPU: auto (as many as fit), 0 or a number; a request's num_gpu "
+                    + "and a Modelfile's PARAMETER num_gpu say it per model (MODELD_GPU_LAYERS; default ${DEFAULT-VALUE}).")
+    String gpuLayers;
+
+    @Option(names = "--gpu-memory", defaultValue = "${env:MODELD_GPU_MEMORY:-0}",
+            description = "What modeld may take on each GPU, such as 6GiB; 0 for what it has free at the start less a "
+                    + "margin (MODELD_GPU_MEMORY; default ${DEFAULT-VALUE}).")
+    String gpuMemory;
+
+    @Option(names = "--gpu-devices", defaultValue = "${env:MODELD_GPU_DEVICES:-}",
+            description = "The GPUs modeld may use, by the driver's numbers such as 0 or 0,1 (as CUDA_VISIBLE_DEVICES); "
+                    + "blank for all (MODELD_GPU_DEVICES).")
+    String gpuDevices;
+
     @Option(names = "--log-format", defaultValue = "${env:MODELD_LOG_FORMAT:-text}",
             description = "The console log: text, or json (one object a line, for a log collector) (MODELD_LOG_FORMAT; "
                     + "default ${DEFAULT-VALUE}).")
@@ -253,6 +274,13 @@ final class ServeCommand implements Callable<Integer> {
             case "off", "false" -> false;
             default -> throw new IllegalArgumentException("--metrics: on or off, not '" + metrics + "'");
         });
+        try {
+            b.gpu(new io.modeld.config.Config.Gpu(io.modeld.engine.Gpu.of(flag(Setting.GPU, gpu).asText()),
+                    flag(Setting.GPU_LAYERS, gpuLayers).asInt(), gpuMemory.strip().equals("0") ? 0
+                    : Sizes.parseBytes(gpuMemory), gpuDevices));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
         io.modeld.registry.Credentials.load(null, envOr("MODELD_REGISTRY_AUTH", null));   // malformed: say so now
         try {
             return b.build();

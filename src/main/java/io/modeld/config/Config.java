@@ -44,6 +44,7 @@ import java.util.List;
  *                   none ({@code PARAMETER draft_model}), drafting being on; null for none
  * @param mediaUrls whether an image a client names by an http(s) URL is fetched (off: such a request is a 400)
  * @param metrics whether {@code GET /metrics} answers (Prometheus' text format)
+ * @param gpu which GPU the runners use and how much of it ({@link Gpu})
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
@@ -51,7 +52,35 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
                      Registries registries, long maxBandwidth, int parallel, int context, String kvCacheType,
                      String flashAttention, Duration stepTimeout, long cacheRam, long cacheDisk, boolean draft,
-                     String draftModel, boolean mediaUrls, boolean metrics) {
+                     String draftModel, boolean mediaUrls, boolean metrics, Gpu gpu) {
+
+    /**
+     * The GPU: which backend the runners load ({@code --gpu}: auto, vulkan, cuda or none), the layers a model puts
+     * on it ({@code --gpu-layers}: -1 for as many as fit, 0 for none), the bytes modeld may take on a device
+     * ({@code --gpu-memory}: 0 for what it has free at the start less a margin), and which devices it may use
+     * ({@code --gpu-devices}: the driver's numbers such as {@code 0,1}, blank for all).
+     */
+    public record Gpu(io.modeld.engine.Gpu mode, int layers, long memory, String devices) {
+
+        /** What {@code --gpu-devices} accepts. */
+        public static final String DEVICES = "\\d+(,\\d+)*";
+        public static final Gpu AUTO = new Gpu(io.modeld.engine.Gpu.AUTO, -1, 0, "");
+        /** The CPU alone: the tests' default, so a machine's GPU never changes what they see. */
+        public static final Gpu NONE = new Gpu(io.modeld.engine.Gpu.NONE, 0, 0, "");
+
+        public Gpu {
+            devices = devices == null ? "" : devices.strip();
+            if (layers < -1) {
+                throw new IllegalArgumentException("--gpu-layers must be -1 (as many as fit), 0 (none) or more");
+            }
+            if (memory < 0) {
+                throw new IllegalArgumentException("--gpu-memory must be 0 (what the device has free) or a size");
+            }
+            if (!devices.isEmpty() && !devices.matches(DEVICES)) {
+                throw new IllegalArgumentException("--gpu-devices: device numbers such as 0 or 0,1, not '" + devices + "'");
+            }
+        }
+    }
 
     /**
      * @param insecure registry hosts ({@code host[:port]}) spoken to over plain HTTP (loopback ones always are)
@@ -191,6 +220,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.draftModel = draftModel;
         b.mediaUrls = mediaUrls;
         b.metrics = metrics;
+        b.gpu = gpu;
         return b;
     }
 

@@ -40,6 +40,7 @@ public final class ConfigBuilder {
     String draftModel;
     boolean mediaUrls;
     boolean metrics = true;
+    Config.Gpu gpu = Config.Gpu.NONE;
 
     ConfigBuilder(Path dataDir) {
         this.dataDir = dataDir;
@@ -175,6 +176,12 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** Which GPU the runners use and how much of it. */
+    public ConfigBuilder gpu(Config.Gpu v) {
+        gpu = v;
+        return this;
+    }
+
     /** Whether {@code GET /metrics} answers. */
     public ConfigBuilder metrics(boolean v) {
         metrics = v;
@@ -196,6 +203,6 @@ public final class ConfigBuilder {
         return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                 allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
                 ollamaPort, library, registries, maxBandwidth, parallel, context, kvCacheType,
-                flashAttention, stepTimeout, cacheRam, cacheDisk, draft, draftModel, mediaUrls, metrics);
+                flashAttention, stepTimeout, cacheRam, cacheDisk, draft, draftModel, mediaUrls, metrics, gpu);
     }
 }

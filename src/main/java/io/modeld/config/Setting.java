@@ -117,6 +117,30 @@ public enum Setting {
             });
         }
     },
+    /** The GPU backend the runners load: read when modeld starts. */
+    GPU("gpu", "gpu", "auto, vulkan, cuda or none: the GPU backend the runners load (from modeld's next start)") {
+        @Override
+        JsonNode parse(JsonNode v) {
+            return text(io.modeld.engine.Gpu.of(v.asText()).wire());
+        }
+    },
+    /** The layers a model puts on the GPU, from its next load: -1 as many as fit. */
+    GPU_LAYERS("gpuLayers", "gpu-layers", "-1 (as many as fit the GPU), 0 (none) or a number of layers, for the "
+            + "models loaded from now on") {
+        @Override
+        JsonNode parse(JsonNode v) {
+            int n = v.isIntegralNumber() ? v.asInt() : v.isTextual() && v.asText().equals("auto") ? -1 : -2;
+            if (n < -1 || n > 10_000) {
+                throw new IllegalArgumentException(rule());
+            }
+            return number(n);
+        }
+
+        @Override
+        public String show(JsonNode v) {
+            return v.asInt() < 0 ? "auto" : v.asText();
+        }
+    },
     /** The chat model the Pieces SDKs' "GPT-3.5-turbo Chat Model" stands for; "" for the first downloaded one. */
     COPILOT_MODEL("copilotModel", "copilot-model", "the name or id of a chat model, or \"\" (\"auto\") for the "
             + "first downloaded one") {

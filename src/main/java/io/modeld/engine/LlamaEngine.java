@@ -64,6 +64,14 @@ public final class LlamaEngine {
      * {@code echoLog} sends llama.cpp's log to standard error as well.
      */
     public static synchronized LlamaEngine load(Path dir, boolean echoLog) throws EngineException {
+        return load(dir, echoLog, Gpu.NONE);
+    }
+
+    /**
+     * The same, with the GPU backend {@code gpu} asks for loaded beside the CPU one ({@link GpuBackends}): its
+     * devices are {@link #devices()}, and {@link #gpuNote()} says which backend serves and why.
+     */
+    public static synchronized LlamaEngine load(Path dir, boolean echoLog, Gpu gpu) throws EngineException {
         if (loaded != null) {
             return loaded;
         }
@@ -93,6 +101,10 @@ public final class LlamaEngine {
                 ggml.ggml_backend_load_all_from_path(dir.toString());
             }
         }
+        GpuBackends.Outcome gpus = GpuBackends.load(ggml, dir, gpu, engine::logSummary);
+        engine.devices = gpus.devices();
+        engine.gpuNote = gpus.note();
+        engine.ggml = ggml;
         if (ggml.ggml_backend_dev_count() == 0) {
             throw new EngineException(EngineException.Kind.LIBRARY, "llama.cpp in " + dir + " found no compute "
                     + "backend for this machine (no libggml-cpu-* variant loaded)" + engine.logSummary());
@@ -116,6 +128,28 @@ public final class LlamaEngine {
     static final String TUNED_CPU = "libggml-cpu-modeld.so";
 
     private boolean tunedCpu;
+    private List<Device> devices = List.of();
+    private String gpuNote = GpuBackends.Outcome.NONE.note();
+    private GgmlLibrary ggml;
+
+    /** The GPUs models may be placed on (empty: the CPU alone). */
+    public List<Device> devices() {
+        return devices;
+    }
+
+    /** Which GPU backend serves and on what, or why none does: one line for the log. */
+    public String gpuNote() {
+        return gpuNote;
+    }
+
+    /** ggml's handle of the device named {@code name}; EngineException when there is none. */
+    Pointer device(String name) throws EngineException {
+        Pointer dev = ggml == null ? null : orNull(ggml.ggml_backend_dev_by_name(name));
+        if (dev == null) {
+            throw new EngineException(EngineException.Kind.MODEL, "no device " + name + " in this runner");
+        }
+        return dev;
+    }
 
     /** Whether the CPU backend in use is the one built for this machine rather than a prebuilt variant. */
     public boolean tunedCpu() {
@@ -208,7 +242,12 @@ public final class LlamaEngine {
 
     /** Loads a model (the parts of a split model in order), mapped from its file(s). */
     public LlamaModel loadModel(List<Path> files) throws EngineException {
-        return LlamaModel.load(this, files);
+        return LlamaModel.load(this, files, Placement.CPU);
+    }
+
+    /** Loads a model with {@code placement}'s layers on its device, the rest on the CPU. */
+    public LlamaModel loadModel(List<Path> files, Placement placement) throws EngineException {
+        return LlamaModel.load(this, files, placement);
     }
 
     /** The last lines llama.cpp logged that name an error or failure, for messages; "" when none. */

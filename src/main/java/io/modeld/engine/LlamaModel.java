@@ -1,6 +1,7 @@
 package io.modeld.engine;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.StringArray;
 import java.nio.charset.StandardCharsets;
@@ -9,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A model loaded into llama.cpp, its weights mapped from the file: its shape, its tokenizer and its
- * chat template. Closing it frees everything llama.cpp holds for it.
+ * A model loaded into llama.cpp, its weights mapped from the file (the layers of its {@link Placement} on a GPU):
+ * its shape, its tokenizer and its chat template. Closing it frees everything llama.cpp holds for it.
  */
 public final class LlamaModel implements AutoCloseable {
 
@@ -37,23 +38,42 @@ public final class LlamaModel implements AutoCloseable {
         this.vocabSize = llama.llama_vocab_n_tokens(vocab);
     }
 
-    static LlamaModel load(LlamaEngine engine, List<Path> files) throws EngineException {
+    static LlamaModel load(LlamaEngine engine, List<Path> files, Placement placement) throws EngineException {
         LlamaLibrary llama = engine.llama;
         Structs.ModelParams.ByValue params = llama.llama_model_default_params();
         params.load_mode = LLAMA_LOAD_MODE_MMAP;
-        engine.clearLog();
+        // The devices it may use, null-terminated: its one device, or none at all, so that a model on the CPU
+        // never has an operation moved to a GPU the runner loaded for another
+        Memory devices = new Memory(2L * Native.POINTER_SIZE);
+        devices.clear();
+        if (placement.onDevice()) {
+            devices.setPointer(0, engine.device(placement.device()));
+        }
+        params.devices = devices;
+        params.n_gpu_layers = placement.layers();
         Pointer m;
+        engine.clearLog();
         if (files.size() == 1) {
             m = llama.llama_model_load_from_file(files.get(0).toString(), params);
         } else {
             String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
             m = llama.llama_model_load_from_splits(new StringArray(paths, "UTF-8"), paths.length, params);
         }
+        java.lang.ref.Reference.reachabilityFence(devices);   // llama.cpp read the list during the call
         if (LlamaEngine.orNull(m) == null) {
             throw new EngineException(EngineException.Kind.MODEL, "llama.cpp could not load "
                     + files.get(0).getFileName() + engine.logSummary());
         }
-        return new LlamaModel(engine, m);
+        LlamaModel made = new LlamaModel(engine, m);
+        made.placement = placement;
+        return made;
+    }
+
+    private Placement placement = Placement.CPU;
+
+    /** Where its layers are. */
+    public Placement placement() {
+        return placement;
     }
 
     Pointer pointer() {

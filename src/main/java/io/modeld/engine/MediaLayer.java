@@ -43,7 +43,8 @@ public final class MediaLayer {
      */
     public Projector open(LlamaModel model, Path file, int threads) throws EngineException {
         PointerByReference err = new PointerByReference();
-        Pointer ctx = lib.modeld_media_open(file.toString(), model.pointer(), threads, false, Media.MARKER, err);
+        Pointer ctx = lib.modeld_media_open(file.toString(), model.pointer(), threads,
+                model.placement().onDevice(), Media.MARKER, err);   // the projector on the GPU with its model
         if (ctx == null) {
             throw new EngineException(EngineException.Kind.INPUT, message(err, "the projector does not open")
                     + model.engine.logSummary());

@@ -198,8 +198,8 @@ public final class Inference implements AutoCloseable {
 
     /** The load options a request's own options and keep-alive ask for, the model's Modelfile included. */
     public LoadOptions loadOptions(ModelRecord r, Options request, Duration keepAlive) {
-        Integer context = merged(r, request).context();
-        return new LoadOptions(context == null ? 0 : context, keepAlive);
+        Options o = merged(r, request);
+        return new LoadOptions(o.context() == null ? 0 : o.context(), keepAlive, o.gpuLayers());
     }
 
     private static Options merged(ModelRecord r, Options request) {
@@ -234,7 +234,7 @@ public final class Inference implements AutoCloseable {
                 : new RunnerRequest(((Prompt.Text) request.prompt()).prompt(), null, max, o.sampling(), o.stop(),
                         request.ignoreEos(), ((Prompt.Text) request.prompt()).suffix(), request.logprobs(),
                         request.keep());
-        LoadOptions load = new LoadOptions(o.context() == null ? 0 : o.context(), request.keepAlive());
+        LoadOptions load = new LoadOptions(o.context() == null ? 0 : o.context(), request.keepAlive(), o.gpuLayers());
         try (Lease lease = scheduler.lease(r, load)) {
             require(lease, ModelRole.GENERATOR, r);
             fits(request.prompt(), lease);

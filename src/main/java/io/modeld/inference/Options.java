@@ -14,10 +14,19 @@ import java.util.Map;
  *
  * @param maxTokens tokens to generate at most; negative: until the model stops or the context is full
  * @param context the context to load the model with, in tokens
+ * @param gpuLayers the layers to load the model with on the GPU (Ollama's {@code num_gpu}; -1 as many as fit)
  */
 public record Options(Float temperature, Integer topK, Float topP, Float minP, Float typicalP, Long seed,
                       Float repeatPenalty, Integer repeatLastN, Float presencePenalty, Float frequencyPenalty,
-                      Integer maxTokens, Integer context, List<String> stop, String grammar) {
+                      Integer maxTokens, Integer context, List<String> stop, String grammar, Integer gpuLayers) {
+
+    /** Options that say nothing of the GPU: the doors but Ollama's. */
+    public Options(Float temperature, Integer topK, Float topP, Float minP, Float typicalP, Long seed,
+                   Float repeatPenalty, Integer repeatLastN, Float presencePenalty, Float frequencyPenalty,
+                   Integer maxTokens, Integer context, List<String> stop, String grammar) {
+        this(temperature, topK, topP, minP, typicalP, seed, repeatPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, maxTokens, context, stop, grammar, null);
+    }
 
     /** Tokens generated when nothing limits them but the end of the model's answer or of its context. */
     public static final int UNLIMITED = -1;
@@ -41,7 +50,8 @@ public record Options(Float temperature, Integer topK, Float topP, Float minP, F
                 or(request.repeatPenalty, repeatPenalty), or(request.repeatLastN, repeatLastN),
                 or(request.presencePenalty, presencePenalty), or(request.frequencyPenalty, frequencyPenalty),
                 or(request.maxTokens, maxTokens), or(request.context, context),
-                request.stop != null && !request.stop.isEmpty() ? request.stop : stop, or(request.grammar, grammar));
+                request.stop != null && !request.stop.isEmpty() ? request.stop : stop, or(request.grammar, grammar),
+                or(request.gpuLayers, gpuLayers));
     }
 
     private static <T> T or(T preferred, T fallback) {
@@ -51,7 +61,7 @@ public record Options(Float temperature, Integer topK, Float topP, Float minP, F
     /** This one with a grammar (the output's JSON schema, say). */
     public Options withGrammar(String g) {
         return new Options(temperature, topK, topP, minP, typicalP, seed, repeatPenalty, repeatLastN, presencePenalty,
-                frequencyPenalty, maxTokens, context, stop, g);
+                frequencyPenalty, maxTokens, context, stop, g, gpuLayers);
     }
 
     /** The sampler settings, once merged over {@link #DEFAULTS}. */
@@ -62,7 +72,7 @@ public record Options(Float temperature, Integer topK, Float topP, Float minP, F
 
     /**
      * A Modelfile's {@code PARAMETER}s in Ollama's names ({@code temperature}, {@code top_k}, {@code num_predict},
-     * {@code num_ctx}, {@code stop}, ...); unknown names are ignored, as Ollama ignores them. A value of the
+     * {@code num_ctx}, {@code num_gpu}, {@code stop}, ...); unknown names are ignored, as Ollama ignores them. A value of the
      * wrong type is the model's fault and names it.
      */
     public static Options fromModelfile(Map<String, Object> p) {
@@ -74,7 +84,7 @@ public record Options(Float temperature, Integer topK, Float topP, Float minP, F
                 : stop instanceof String s ? List.of(s) : null;
         return new Options(f(p, "temperature"), i(p, "top_k"), f(p, "top_p"), f(p, "min_p"), f(p, "typical_p"),
                 l(p, "seed"), f(p, "repeat_penalty"), i(p, "repeat_last_n"), f(p, "presence_penalty"),
-                f(p, "frequency_penalty"), i(p, "num_predict"), i(p, "num_ctx"), stops, null);
+                f(p, "frequency_penalty"), i(p, "num_predict"), i(p, "num_ctx"), stops, null, i(p, "num_gpu"));
     }
 
     private static Number number(Map<String, Object> p, String key) {

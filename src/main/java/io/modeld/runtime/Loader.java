@@ -62,7 +62,8 @@ final class Loader {
             Resident l = s.loaded.get(id);
             // A model in use keeps its context until its requests are done: another context waits for that.
             if (l != null && l.runner.alive() && (options.context() <= 0 || options.context() == l.context
-                    || l.active > 0)) {
+                    || l.active > 0) && (options.gpuLayers() == null || options.gpuLayers() < 0
+                    || Math.min(options.gpuLayers(), l.layers) == l.placement.layers() || l.active > 0)) {
                 return l;
             }
             running = loading.get(id);
@@ -133,15 +134,36 @@ final class Loader {
         Scheduler.PromptCacheBounds bounds = role == ModelRole.GENERATOR ? s.promptCache()
                 : Scheduler.PromptCacheBounds.NONE;
         Draft draft = role == ModelRole.GENERATOR ? draft(r, estimate.context(), slots) : Draft.NONE;
-        long cacheRam = reserve(r, estimate.total() + draft.bytes(), bounds.ram());
         ModelRunner runner = null;
         try {
+            DeviceFit fit = place(r, gguf, estimate, options.gpuLayers() != null ? options.gpuLayers() : s.gpuLayers());
+            long cacheRam = reserve(r, estimate.total() - fit.deviceBytes() + draft.bytes(), bounds.ram());
             runner = s.runners.take();
             // a state restored from disk is read whole before it goes in: the runner may hold it beside the RAM tier
-            ModelRunner.Loaded info = runner.load(new ModelRunner.Load(s.models.filesOf(r), estimate.context(), s.threads,
+            ModelRunner.Load load = new ModelRunner.Load(s.models.filesOf(r), estimate.context(), s.threads,
                     role, false, slots, estimate.total() + draft.bytes() + 2 * cacheRam + LOAD_HEADROOM, plan.kv(),
                     cacheSettings(r, estimate.context(), plan.kv(), bounds, cacheRam), s.draft(), draft.files(),
-                    role == ModelRole.GENERATOR ? projector(r) : null));
+                    role == ModelRole.GENERATOR ? projector(r) : null, fit.placement());
+            ModelRunner.Loaded info;
+            try {
+                info = runner.load(load);
+            } catch (RunnerFailure e) {
+                if (!fit.placement().onDevice() || e.kind() != RunnerFailure.Kind.DIED) {
+                    throw e;
+                }
+                // the GPU's driver took the runner down: the model loads on the CPU, in a runner of its own
+                LOG.warn("{} on {} ended its runner ({}); loading it on the CPU", r.spec().name(),
+                        fit.placement().device(), e.getMessage());
+                runner.close();
+                runner = null;
+                runner = s.runners.take();
+                info = runner.load(load.at(io.modeld.engine.Placement.CPU));
+                info = new ModelRunner.Loaded(info.context(), info.embeddingSize(), info.trainedContext(),
+                        info.draftProblem(), info.mediaProblem(), info.placement(), e.getMessage());
+            }
+            if (info.gpuProblem() != null) {
+                LOG.warn("{} runs on the CPU: the GPU failed it ({})", r.spec().name(), info.gpuProblem());
+            }
             if (info.draftProblem() != null) {
                 LOG.warn("{} drafts without its draft model {}: {}", r.spec().name(), draft.name(), info.draftProblem());
             }
@@ -153,6 +175,9 @@ final class Loader {
                     s.clock.millis());
             resident.cacheRam = cacheRam;
             resident.draftBytes = draft.bytes();
+            resident.layers = fit.layers();
+            resident.placement = info.placement();
+            resident.deviceBytes = info.placement().onDevice() ? fit.deviceBytes() : 0;
             synchronized (s.lock) {
                 s.loaded.put(r.id(), resident);
             }
@@ -167,8 +192,10 @@ final class Loader {
                     s.models.announce(r.id());
                 }
             });
-            LOG.info("loaded {} as {} (pid {}, {} slot(s) of {} tokens, estimate {} MB)", r.id(), role.wire(),
-                    runner.pid(), slots, info.context(), estimate.total() >> 20);
+            LOG.info("loaded {} as {} (pid {}, {} slot(s) of {} tokens, estimate {} MB{})", r.id(), role.wire(),
+                    runner.pid(), slots, info.context(), estimate.total() >> 20, info.placement().onDevice()
+                            ? ", " + info.placement().layers() + "/" + fit.layers() + " layers on "
+                            + info.placement().device() + " (" + (fit.deviceBytes() >> 20) + " MB)" : "");
             s.models.announce(r.id());
             return resident;
         } catch (RunnerFailure e) {
@@ -260,6 +287,51 @@ final class Loader {
     }
 
     /**
+     * Where the layers of {@code r} go: on the GPU with the most room for it, as many as fit ({@link DeviceFit}) or
+     * as {@code asked} ({@code --gpu-layers}, {@code num_gpu}; -1: as many as fit); reserved there. When they do not
+     * all fit, idle models with layers on that device are evicted, least recently used first, while there are any.
+     * No GPU, or 0 layers asked: the CPU.
+     */
+    private DeviceFit place(ModelRecord r, GgufFile gguf, MemoryEstimate estimate, int asked) {
+        java.util.List<io.modeld.engine.Device> devices = asked == 0 ? java.util.List.of() : s.devices();
+        if (devices.isEmpty()) {
+            return DeviceFit.CPU;
+        }
+        Long blocks = gguf.archInteger("block_count");
+        while (true) {
+            Resident victim;
+            synchronized (s.lock) {
+                io.modeld.engine.Device best = null;
+                long room = -1;
+                for (io.modeld.engine.Device d : devices) {
+                    long free = DeviceFit.capacity(d, s.gpu().memory()) - s.budget.usedOnDevice(d.name(), s.loaded.values());
+                    if (free > room) {
+                        best = d;
+                        room = free;
+                    }
+                }
+                DeviceFit fit = DeviceFit.of(estimate, blocks == null ? 0 : blocks, best, Math.max(0, room), asked);
+                victim = fit.full() || asked >= 0 ? null : MemoryBudget.victimOn(best.name(), s.loaded.values());
+                if (victim == null) {
+                    if (fit.placement().onDevice()) {
+                        s.budget.reserveOnDevice(r.id(), best.name(), fit.deviceBytes());
+                    }
+                    return fit;
+                }
+                s.loaded.remove(victim.id);
+            }
+            evict(victim, r);
+        }
+    }
+
+    private void evict(Resident victim, ModelRecord forWhom) {
+        LOG.info("evicting {} to make room for {}", victim.id, forWhom.id());
+        s.events.evicted(victim.id);
+        s.release(victim, false);
+        s.models.announce(victim.id);
+    }
+
+    /**
      * Makes room for {@code need} bytes by evicting idle models, least recently used first, or fails; and for the
      * prompt cache's {@code cacheRam} (auto: -1, then it takes what is free once the model fits, up to an eighth of
      * the budget and 8 GiB, and never evicts for it). Returns the prompt cache's bytes, reserved with the model's.
@@ -288,10 +360,7 @@ final class Loader {
                 }
                 s.loaded.remove(victim.id);
             }
-            LOG.info("evicting {} to make room for {}", victim.id, r.id());
-            s.events.evicted(victim.id);
-            s.release(victim, false);
-            s.models.announce(victim.id);
+            evict(victim, r);
         }
     }
 }

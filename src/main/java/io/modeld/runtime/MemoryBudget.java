@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The memory budget of loaded models. Memory in use is, for every loaded model, the larger of its
  * estimate and what its runner really uses (its RSS), plus the estimates of loads in flight (reserved
- * before they start, so two loads never both count on the same free memory). A load that does not fit
+ * before they start, so two loads never both count on the same free memory). A GPU's memory is counted
+ * the same way beside it, per device: the layers placed there ({@link DeviceFit}) and the loads in flight. A load that does not fit
  * evicts the least recently used idle model, then the next, until it does. Everything but the budget
  * itself is read and changed under the scheduler's lock.
  */
@@ -17,6 +18,8 @@ final class MemoryBudget {
 
     private volatile long bytes;
     private final Map<String, Long> reserved = new HashMap<>();
+    /** Device memory reserved by loads in flight: by model id, the device and the bytes. */
+    private final Map<String, Map.Entry<String, Long>> reservedOnDevice = new HashMap<>();
 
     MemoryBudget(long bytes) {
         this.bytes = bytes;
@@ -52,6 +55,29 @@ final class MemoryBudget {
 
     void unreserve(String id) {
         reserved.remove(id);
+        reservedOnDevice.remove(id);
+    }
+
+    void reserveOnDevice(String id, String device, long need) {
+        reservedOnDevice.put(id, Map.entry(device, need));
+    }
+
+    /** The bytes in use on {@code device}: its loaded models' layers and the loads in flight there. */
+    long usedOnDevice(String device, Collection<Resident> residents) {
+        long sum = reservedOnDevice.values().stream().filter(e -> e.getKey().equals(device))
+                .mapToLong(Map.Entry::getValue).sum();
+        for (Resident r : residents) {
+            if (device.equals(r.placement.device())) {
+                sum += r.deviceBytes;
+            }
+        }
+        return sum;
+    }
+
+    /** The model to evict for room on {@code device}: the least recently used idle one with layers there; or null. */
+    static Resident victimOn(String device, Collection<Resident> residents) {
+        return residents.stream().filter(r -> r.active == 0 && device.equals(r.placement.device()))
+                .min(Comparator.comparingLong(r -> r.lastUsed)).orElse(null);
     }
 
     /** The model to evict for room: the least recently used of those no request uses; null when none. */

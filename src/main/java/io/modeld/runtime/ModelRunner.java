@@ -12,11 +12,15 @@ import java.util.List;
  */
 public interface ModelRunner extends AutoCloseable {
 
-    /** What a load made: the context the model got, its embedding size and trained context. */
-    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem, String mediaProblem) {
+    /**
+     * What a load made: the context the model got, its embedding size and trained context; where its layers went
+     * ({@code placement}), and {@code gpuProblem} why not on the GPU asked for (null: they went there).
+     */
+    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem, String mediaProblem,
+                  io.modeld.engine.Placement placement, String gpuProblem) {
 
         public Loaded(int context, int embeddingSize, int trainedContext) {
-            this(context, embeddingSize, trainedContext, null, null);
+            this(context, embeddingSize, trainedContext, null, null, io.modeld.engine.Placement.CPU, null);
         }
     }
 
@@ -29,16 +33,23 @@ public interface ModelRunner extends AutoCloseable {
      * {@code parallel} slots of {@code context} tokens each; {@code memoryBytes} is what the runner may take
      * more for it (0: no limit); {@code cache} the prompt cache behind a generator's slots; {@code draft} whether
      * it drafts tokens (by n-gram lookup, and with the draft model in {@code draftFiles} when not empty);
-     * {@code projector} the model's projector (images, audio), null for none.
+     * {@code projector} the model's projector (images, audio), null for none; {@code placement} its layers on a
+     * GPU ({@link io.modeld.engine.Placement#CPU}: none).
      */
     record Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
                 long memoryBytes, io.modeld.engine.KvCache kv, io.modeld.engine.PromptCache.Settings cache,
-                boolean draft, List<Path> draftFiles, Path projector) {
+                boolean draft, List<Path> draftFiles, Path projector, io.modeld.engine.Placement placement) {
 
         Load(List<Path> files, int context, int threads, ModelRole role, boolean meanPooling, int parallel,
              long memoryBytes, io.modeld.engine.KvCache kv) {
             this(files, context, threads, role, meanPooling, parallel, memoryBytes, kv,
-                    io.modeld.engine.PromptCache.Settings.NONE, false, List.of(), null);
+                    io.modeld.engine.PromptCache.Settings.NONE, false, List.of(), null, io.modeld.engine.Placement.CPU);
+        }
+
+        /** The same load with its layers placed elsewhere. */
+        Load at(io.modeld.engine.Placement where) {
+            return new Load(files, context, threads, role, meanPooling, parallel, memoryBytes, kv, cache, draft,
+                    draftFiles, projector, where);
         }
     }
 
@@ -85,6 +96,16 @@ public interface ModelRunner extends AutoCloseable {
      * scores the documents in {@code inputs} against it on a reranker.
      */
     Pooled pool(String query, List<String> inputs, List<int[]> tokens, boolean truncate) throws RunnerFailure;
+
+    /** The GPUs its llama.cpp found and may place layers on (empty: the CPU alone). */
+    default List<io.modeld.engine.Device> devices() {
+        return List.of();
+    }
+
+    /** Which GPU backend its llama.cpp uses and on what, or why none: one line for the log; null when unknown. */
+    default String gpuNote() {
+        return null;
+    }
 
     /** The process id, for {@code /memory}; -1 when there is no process. */
     long pid();

@@ -54,6 +54,21 @@ final class ProcessRunner implements ModelRunner {
             throw failure(e, "the runner could not start llama.cpp");
         }
         this.version = ready.version();
+        this.devices = ready.devices() == null ? List.of() : List.copyOf(ready.devices());
+        this.gpuNote = ready.gpuNote();
+    }
+
+    private final List<io.modeld.engine.Device> devices;
+    private final String gpuNote;
+
+    @Override
+    public List<io.modeld.engine.Device> devices() {
+        return devices;
+    }
+
+    @Override
+    public String gpuNote() {
+        return gpuNote;
     }
 
     /** Sends {@code r} as a new call; its events come to the call. */
@@ -100,11 +115,12 @@ final class ProcessRunner implements ModelRunner {
                 load.context(), load.threads(), load.role().name(), load.meanPooling(), load.parallel(), step.toMillis(),
                 load.memoryBytes(), load.kv().type().wire(), load.kv().flash().wire(), load.cache(), load.draft(),
                 load.draftFiles().stream().map(Path::toString).toList(),
-                load.projector() == null ? null : load.projector().toString()), LOAD_TIMEOUT, "load");
+                load.projector() == null ? null : load.projector().toString(), load.placement()), LOAD_TIMEOUT, "load");
         if (!(e instanceof RunnerMessages.Loaded l)) {
             throw failure(e, "llama.cpp could not load " + load.files().get(0).getFileName());
         }
-        return new Loaded(l.context(), l.embeddingSize(), l.trainedContext(), l.draftProblem(), l.mediaProblem());
+        return new Loaded(l.context(), l.embeddingSize(), l.trainedContext(), l.draftProblem(), l.mediaProblem(),
+                l.placement() == null ? io.modeld.engine.Placement.CPU : l.placement(), l.gpuProblem());
     }
 
     /** Frees the model; the runner stays, ready for the next one. */

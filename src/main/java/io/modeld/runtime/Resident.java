@@ -48,13 +48,18 @@ final class Resident {
     volatile long cacheRam;
     /** What its draft model takes beside it (weights, KV cache), charged with the estimate. */
     volatile long draftBytes;
+    /** Where its layers are, and what they take on the device (not in RAM). */
+    volatile io.modeld.engine.Placement placement = io.modeld.engine.Placement.CPU;
+    volatile long deviceBytes;
+    /** The layers it has to place (its repeating ones and the output layer); 0 when not known. */
+    volatile int layers;
 
     /**
      * What it counts against the budget: the larger of its estimate (with its prompt cache's bound and its draft
-     * model) and what its runner really uses.
+     * model; without what its layers on a GPU take there) and what its runner really uses.
      */
     long using() {
-        return Math.max(estimate.total() + cacheRam + draftBytes, runner.residentBytes());
+        return Math.max(estimate.total() - deviceBytes + cacheRam + draftBytes, runner.residentBytes());
     }
 
     Duration keepAliveOr(Duration fallback) {
@@ -71,6 +76,6 @@ final class Resident {
         int inUse = slots - turn.availablePermits();
         return new LoadedModel(id, estimate.total(), runner.residentBytes(), runner.pid(), role, context,
                 expiresAt(fallback), turn.getQueueLength(), inUse > 0, slots, inUse, kv.type().wire(), kv.flash().wire(),
-                cache, drafts);
+                cache, drafts, placement.device(), placement.layers(), layers, deviceBytes);
     }
 }

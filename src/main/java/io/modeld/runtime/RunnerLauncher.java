@@ -59,17 +59,47 @@ public final class RunnerLauncher {
      * checked) when first asked for, once.
      */
     public static java.util.function.Supplier<List<String>> lazyCommand(Path userLib, Path libRoot) {
+        return lazyCommand(userLib, libRoot, io.modeld.engine.Gpu.NONE, "");
+    }
+
+    /** The same, the runners loading the GPU backend {@code gpu} asks for, limited to {@code devices} when not blank. */
+    public static java.util.function.Supplier<List<String>> lazyCommand(Path userLib, Path libRoot,
+                                                                         io.modeld.engine.Gpu gpu, String devices) {
         return new java.util.function.Supplier<>() {
             private List<String> command;
 
             @Override
             public synchronized List<String> get() {
                 if (command == null) {
-                    command = command(llamaDir(userLib, libRoot), libRoot);
+                    List<String> c = new ArrayList<>(command(llamaDir(userLib, libRoot), libRoot));
+                    int main = c.indexOf("io.modeld.Main");
+                    c.addAll(main - 2, List.of("-D" + RunnerMain.GPU + "=" + gpu.wire(),
+                            "-D" + RunnerMain.GPU_DEVICES + "=" + (devices == null ? "" : devices.strip())));
+                    command = List.copyOf(c);
                 }
                 return command;
             }
         };
+    }
+
+    /**
+     * Limits the GPU backends of this process to the devices {@code list} names ({@code 0,1}: the driver's order),
+     * as {@code CUDA_VISIBLE_DEVICES} and {@code GGML_VK_VISIBLE_DEVICES} do: set in the runner's own environment
+     * before llama.cpp is loaded (they read it then). Blank: all. Vulkan's software drivers (lavapipe) present the
+     * CPU as a device that ggml leaves out unless named here.
+     */
+    static void visibleDevices(String list) {
+        if (list == null || !list.strip().matches(io.modeld.config.Config.Gpu.DEVICES) || !com.sun.jna.Platform.isLinux()) {
+            return;   // the daemon's configuration checked it
+        }
+        Env env = com.sun.jna.Native.load("c", Env.class);
+        for (String name : List.of("GGML_VK_VISIBLE_DEVICES", "CUDA_VISIBLE_DEVICES")) {
+            env.setenv(name, list.strip(), 1);
+        }
+    }
+
+    private interface Env extends com.sun.jna.Library {
+        int setenv(String name, String value, int overwrite);
     }
 
     /** The command, up to and including {@code io.modeld.Main runner}. */

@@ -40,6 +40,9 @@ public final class RunnerMain {
 
     /** The folder of llama.cpp's libraries, set by the daemon on the runner's command line. */
     static final String LLAMA_DIR = "modeld.llama.dir";
+    /** The GPU backend to load ({@link io.modeld.engine.Gpu}), and the devices it may use; set by the daemon. */
+    static final String GPU = "modeld.gpu";
+    static final String GPU_DEVICES = "modeld.gpu.devices";
     /**
      * The working threads' stack: reserved, and touched only as deep as the native code goes. llama.cpp's
      * JSON-schema converter recursed once per optional property and crashed the default 1 MB main stack on a
@@ -84,14 +87,18 @@ public final class RunnerMain {
                         + System.getProperty("os.name") + ", " + System.getProperty("os.arch") + "); give a build of "
                         + LlamaEngine.SUPPORTED + " with --llama-lib DIR");
             }
-            runner.engine = LlamaEngine.load(Path.of(dir), true);
+            io.modeld.engine.Gpu gpu = templateCheck ? io.modeld.engine.Gpu.NONE
+                    : io.modeld.engine.Gpu.of(System.getProperty(GPU, "none"));
+            RunnerLauncher.visibleDevices(System.getProperty(GPU_DEVICES, ""));
+            runner.engine = LlamaEngine.load(Path.of(dir), true, gpu);
         } catch (EngineException e) {
             runner.channel.fail(0, e);
             return 3;
         }
         runner.jobs = new JobMaker(runner.engine, runner.channel);
         runner.queue = new GenerationQueue(runner.channel, runner.preparer, runner.jobs);
-        runner.channel.send(0, new RunnerMessages.Ready(runner.engine.version()));
+        runner.channel.send(0, new RunnerMessages.Ready(runner.engine.version(), runner.engine.devices(),
+                runner.engine.gpuNote()));
         runner.channel.listen(System.in);
         runner.preparer.start();
         new StepWatch(List.of(runner.decodeLane, runner.prepareLane), runner.channel::stopped, runner.new Expiry())

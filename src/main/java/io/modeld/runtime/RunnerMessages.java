@@ -59,8 +59,8 @@ final class RunnerMessages {
      */
     record Load(List<String> files, int context, int threads, String role, boolean meanPooling, int parallel,
                 long stepMillis, long memoryBytes, String kvType, String flashAttention,
-                io.modeld.engine.PromptCache.Settings cache, boolean draft, List<String> draftFiles, String projector)
-            implements Request {
+                io.modeld.engine.PromptCache.Settings cache, boolean draft, List<String> draftFiles, String projector,
+                io.modeld.engine.Placement placement) implements Request {
     }
 
     /** Free the model; the runner stays for the next one. */
@@ -134,14 +134,14 @@ final class RunnerMessages {
     record Beat() implements Event {
     }
 
-    /** The engine is up; its version. */
-    record Ready(String version) implements Event {
+    /** The engine is up: its version, the GPUs it found and the line that says which backend serves and why. */
+    record Ready(String version, List<io.modeld.engine.Device> devices, String gpuNote) implements Event {
     }
 
     /** The model is in: the context it got, its vector size and trained context. */
     /** What a load made; {@code draftProblem} why the draft model asked for was not used (null: it was, or none). */
-    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem, String mediaProblem)
-            implements Event {
+    record Loaded(int context, int embeddingSize, int trainedContext, String draftProblem, String mediaProblem,
+                  io.modeld.engine.Placement placement, String gpuProblem) implements Event {
     }
 
     record Unloaded() implements Event {

@@ -50,7 +50,28 @@ final class RunnerModel implements AutoCloseable {
      */
     static RunnerModel load(LlamaEngine engine, RunnerMessages.Load r, StepWatch.Lane lane, long stepNanos)
             throws EngineException {
-        LlamaModel m = engine.loadModel(r.files().stream().map(Path::of).toList());
+        io.modeld.engine.Placement where = r.placement() == null ? io.modeld.engine.Placement.CPU : r.placement();
+        if (!where.onDevice()) {
+            return load(engine, r, lane, stepNanos, where);
+        }
+        try {
+            return load(engine, r, lane, stepNanos, where);
+        } catch (EngineException | RuntimeException e) {
+            // A GPU that fails (out of device memory, a driver's error) costs the model its GPU, not its load
+            System.err.println("modeld: " + r.files().get(0) + " on " + where.device() + " failed (" + e.getMessage()
+                    + "); loading it on the CPU");
+            RunnerModel made = load(engine, r, lane, stepNanos, io.modeld.engine.Placement.CPU);
+            made.gpuProblem = where.device() + ": " + e.getMessage();
+            return made;
+        }
+    }
+
+    /** Why the model is not on the GPU its load asked for; null when it is there, or none was asked for. */
+    private String gpuProblem;
+
+    private static RunnerModel load(LlamaEngine engine, RunnerMessages.Load r, StepWatch.Lane lane, long stepNanos,
+                                    io.modeld.engine.Placement where) throws EngineException {
+        LlamaModel m = engine.loadModel(r.files().stream().map(Path::of).toList(), where);
         Generator generator = null;
         ChatTemplates templates = null;
         Pooler pooler = null;
@@ -140,7 +161,7 @@ final class RunnerModel implements AutoCloseable {
     RunnerMessages.Loaded loaded() {
         int ctx = generator != null ? generator.contextSize() : pooler.maxTokens();
         return new RunnerMessages.Loaded(ctx, model.embeddingOutputSize(), model.contextTrained(), draftProblem,
-                mediaProblem);
+                mediaProblem, model.placement(), gpuProblem);
     }
 
     /** Pooled vectors and the tokens they were made from. */

@@ -66,11 +66,39 @@ final class RunnerPool implements AutoCloseable {
         try {
             ModelRunner r = factory.start();
             startFailure = null;
+            if (devices == null && r.gpuNote() != null) {
+                LOG.info(r.gpuNote());   // which GPU backend serves, and on what, or why none does: once
+            }
+            devices = r.devices();
+            gpuNote = r.gpuNote();
             return r;
         } catch (RunnerFailure e) {
             startFailure = e.getMessage();
             throw e;
         }
+    }
+
+    /** The GPUs the last runner that started found; null before one has. */
+    private volatile java.util.List<io.modeld.engine.Device> devices;
+
+    /** The GPUs the runners find: the last started one's, or, before any, those of one started now (kept spare). */
+    java.util.List<io.modeld.engine.Device> devices() throws RunnerFailure {
+        if (devices == null) {
+            giveBack(take());
+        }
+        return devices;
+    }
+
+    private volatile String gpuNote;
+
+    /** What the last runner that started said of the GPU: which backend serves and on what, or why none; or null. */
+    String gpuNote() {
+        return gpuNote;
+    }
+
+    java.util.List<io.modeld.engine.Device> knownDevices() {
+        java.util.List<io.modeld.engine.Device> d = devices;
+        return d == null ? java.util.List.of() : d;
     }
 
     /** Why the last runner could not start (the engine failed its check), or null when the last one started. */

@@ -85,6 +85,12 @@ public final class Scheduler implements AutoCloseable {
         return r != null && r.runner.alive();
     }
 
+    /** Whether the model is loaded with layers on a GPU. */
+    public boolean onGpu(String id) {
+        Resident r = loaded.get(id);
+        return r != null && r.placement.onDevice();
+    }
+
     public long budget() {
         return budget.bytes();
     }
@@ -109,6 +115,66 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalArgumentException("context: 0 (auto) or up to " + io.modeld.config.Setting.MAX_CONTEXT);
         }
         context = tokens;
+    }
+
+    private volatile io.modeld.config.Config.Gpu gpu = io.modeld.config.Config.Gpu.NONE;
+    private volatile int gpuLayers;
+
+    /**
+     * The GPU the runners were started with (their backend, the layers, the memory modeld may take there); the
+     * runner command must load the same backend ({@link RunnerLauncher#lazyCommand}).
+     */
+    public void setGpu(io.modeld.config.Config.Gpu g) {
+        gpu = java.util.Objects.requireNonNull(g);
+        gpuLayers = g.layers();
+    }
+
+    public io.modeld.config.Config.Gpu gpu() {
+        return gpu;
+    }
+
+    /** The layers the models loaded from now on put on the GPU: -1 as many as fit, 0 none. */
+    public int gpuLayers() {
+        return gpuLayers;
+    }
+
+    public void setGpuLayers(int layers) {
+        if (layers < -1) {
+            throw new IllegalArgumentException("gpuLayers: -1 (as many as fit), 0 or more");
+        }
+        gpuLayers = layers;
+    }
+
+    /**
+     * The GPUs the runners found (empty: the CPU alone, or --gpu none), learnt from the first runner that starts;
+     * a runner is started to learn them if none has yet.
+     */
+    public List<io.modeld.engine.Device> devices() {
+        if (gpu.mode() == io.modeld.engine.Gpu.NONE) {
+            return List.of();
+        }
+        try {
+            return runners.devices();
+        } catch (RunnerFailure e) {
+            return List.of();
+        }
+    }
+
+    /** Which GPU backend the runners use and on what, or why none does; null before a runner started. */
+    public String gpuNote() {
+        return runners.gpuNote();
+    }
+
+    /** The GPUs known now, without starting a runner to learn them (empty before one started). */
+    public List<io.modeld.engine.Device> knownDevices() {
+        return gpu.mode() == io.modeld.engine.Gpu.NONE ? List.of() : runners.knownDevices();
+    }
+
+    /** The bytes in use on {@code device} by the loaded models, and what modeld may take there. */
+    public long[] deviceUse(io.modeld.engine.Device d) {
+        synchronized (lock) {
+            return new long[] {budget.usedOnDevice(d.name(), loaded.values()), DeviceFit.capacity(d, gpu.memory())};
+        }
     }
 
     /** How the chat models loaded from now on keep their KV cache. */

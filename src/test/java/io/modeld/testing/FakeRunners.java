@@ -39,6 +39,8 @@ public final class FakeRunners implements RunnerFactory {
     public volatile Error loadError;
     /** Thrown by the next generation before it starts, when set (then cleared): a prompt refused, say. */
     public volatile RunnerFailure generateFailure;
+    /** The GPUs the runners say they found. */
+    public volatile List<io.modeld.engine.Device> devices = List.of();
     /** Every generation asked of any runner, in order. */
     public final List<RunnerRequest> requests = new CopyOnWriteArrayList<>();
 
@@ -104,7 +106,12 @@ public final class FakeRunners implements RunnerFactory {
             loads.add(load.files());
             holding = true;
             this.parallel = load.parallel();
-            return new Loaded(load.context(), 32, load.context());
+            return new Loaded(load.context(), 32, load.context(), null, null, load.placement(), null);
+        }
+
+        @Override
+        public List<io.modeld.engine.Device> devices() {
+            return devices;
         }
 
         @Override

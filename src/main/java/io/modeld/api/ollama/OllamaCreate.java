@@ -298,7 +298,7 @@ final class OllamaCreate {
     /** The numeric options a Modelfile may write as text. */
     private static final java.util.Set<String> NUMERIC = java.util.Set.of("temperature", "top_k", "top_p", "min_p",
             "typical_p", "seed", "repeat_penalty", "repeat_last_n", "presence_penalty", "frequency_penalty",
-            "num_predict", "num_ctx");
+            "num_predict", "num_ctx", "num_gpu");
 
     private static String license(JsonNode l) {
         if (l == null || l.isNull()) {

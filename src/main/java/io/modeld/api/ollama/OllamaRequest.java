@@ -100,13 +100,14 @@ final class OllamaRequest {
         Integer maxTokens = predict == Long.MIN_VALUE ? null : (int) Math.max(predict, -1);
         List<String> stop = Fields.strings(o, "stop", 16);
         Integer context = intOf(o, "num_ctx", 0, 1 << 20);
+        Integer gpuLayers = intOf(o, "num_gpu", -1, 10_000);   // layers on the GPU; -1 as many as fit
         return new Options(floatOf(o, "temperature", 0, 100), intOf(o, "top_k", 0, 100_000), floatOf(o, "top_p", 0, 1),
                 floatOf(o, "min_p", 0, 1), floatOf(o, "typical_p", 0, 1),
                 Fields.has(o, "seed") ? Fields.whole(o, "seed", -1, Integer.MIN_VALUE, 0xFFFFFFFEL) : null,
                 floatOf(o, "repeat_penalty", 0, 10), intOf(o, "repeat_last_n", -1, 1 << 20),
                 floatOf(o, "presence_penalty", -10, 10), floatOf(o, "frequency_penalty", -10, 10), maxTokens,
                 context == null || context == 0 ? null : context, stop.isEmpty() ? null : stop,
-                grammar(body.get("format")));
+                grammar(body.get("format")), gpuLayers);
     }
 
     /** {@code format}: "json" or a JSON schema becomes a grammar; null or "" none. */

@@ -158,7 +158,7 @@ public final class OllamaRoutes {
             Instant expires = l.expiresAt() < 0 ? Instant.now().plusSeconds(100L * 365 * 24 * 3600)
                     : Instant.ofEpochMilli(l.expiresAt());
             ObjectNode m = list.addObject().put("name", name).put("model", name)
-                    .put("size", Math.max(l.resident(), l.estimate())).put("size_vram", 0)
+                    .put("size", Math.max(l.resident(), l.estimate())).put("size_vram", l.deviceBytes())
                     .put("digest", r.file() == null || r.file().sha256() == null ? "" : r.file().sha256());
             m.set("details", views.details(r));
             m.put("expires_at", OllamaViews.localTime(expires)).put("context_length", l.context());

@@ -61,11 +61,20 @@ final class ModelsRoutes {
                         .put("role", l.role().wire()).put("context", l.context())
                         .put("waiting", l.waiting()).put("busy", l.busy()).put("slots", l.slots())
                         .put("busySlots", l.busySlots()).put("kvCacheType", l.kvCacheType())
-                        .put("flashAttention", l.flashAttention())
+                        .put("flashAttention", l.flashAttention()).put("device", l.device())
+                        .put("gpuLayers", l.gpuLayers()).put("layers", l.layers()).put("deviceBytes", l.deviceBytes())
                         .set("promptCache", Json.MAPPER.valueToTree(l.promptCache()));
                 list.get(list.size() - 1).withObject("/drafts").put("drafted", l.drafts().drafted())
                         .put("accepted", l.drafts().accepted());
             }
+            ArrayNode devices = out.putArray("devices");   // the GPUs, and what modeld's models take on each
+            for (io.modeld.engine.Device d : scheduler.knownDevices()) {
+                long[] use = scheduler.deviceUse(d);
+                devices.addObject().put("name", d.name()).put("description", d.description()).put("backend", d.backend())
+                        .put("integrated", d.integrated()).put("total", d.total()).put("freeAtStart", d.free())
+                        .put("budget", use[1]).put("used", use[0]);
+            }
+            out.put("gpu", scheduler.gpu().mode().wire()).put("gpuNote", scheduler.gpuNote());
             long[] spare = scheduler.spareRunner();
             if (spare == null) {
                 out.putNull("spare");

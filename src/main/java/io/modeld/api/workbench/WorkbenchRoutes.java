@@ -134,6 +134,8 @@ public final class WorkbenchRoutes implements AutoCloseable {
                 .put(Setting.CONTEXT.key(), scheduler.context())
                 .put(Setting.KV_CACHE_TYPE.key(), scheduler.kvCache().type().wire())
                 .put(Setting.FLASH_ATTENTION.key(), scheduler.kvCache().flash().wire())
+                .put(Setting.GPU.key(), scheduler.gpu().mode().wire())
+                .put(Setting.GPU_LAYERS.key(), scheduler.gpuLayers())
                 .put(Setting.COPILOT_MODEL.key(), copilotModel.chosen() == null ? "" : copilotModel.chosen());
     }
 
@@ -177,6 +179,8 @@ public final class WorkbenchRoutes implements AutoCloseable {
                     case PARALLEL -> scheduler.setParallel(v.asInt());
                     case CONTEXT -> scheduler.setContext(v.asInt());
                     case KV_CACHE_TYPE, FLASH_ATTENTION -> scheduler.setKvCache(kv);
+                    case GPU -> LOG.info("the GPU setting ({}) applies from modeld's next start", v.asText());
+                    case GPU_LAYERS -> scheduler.setGpuLayers(v.asInt());
                     case COPILOT_MODEL -> copilotModel.choose(v.asText());
                 }
             });
@@ -221,7 +225,15 @@ public final class WorkbenchRoutes implements AutoCloseable {
             loaded.addObject().put("id", l.id()).put("name", name(l.id())).put("resident", l.resident())
                     .put("estimate", l.estimate()).put("busy", l.busy()).put("slots", l.slots())
                     .put("busySlots", l.busySlots()).put("context", l.context()).put("kvCacheType", l.kvCacheType())
+                    .put("device", l.device()).put("gpuLayers", l.gpuLayers()).put("layers", l.layers())
+                    .put("deviceBytes", l.deviceBytes())
                     .set("promptCache", Json.MAPPER.valueToTree(l.promptCache()));
+        }
+        ArrayNode devices = memory.putArray("devices");   // each GPU's memory bar: what the models take of what modeld may
+        for (io.modeld.engine.Device d : scheduler.knownDevices()) {
+            long[] use = scheduler.deviceUse(d);
+            devices.addObject().put("name", d.name()).put("description", d.description()).put("used", use[0])
+                    .put("budget", use[1]);
         }
         ArrayNode running = f.putArray("downloads");
         for (Map.Entry<String, DownloadProgress> e : downloads.running().entrySet()) {
