@@ -132,7 +132,7 @@ public final class Daemon implements AutoCloseable {
             // Unpacking llama.cpp and JNA's stub from the jar (or checking them) waits for the first runner,
             // which the spare starts in the background: it is not on the way to the first answer.
             Supplier<List<String>> runnerCommand = RunnerLauncher.lazyCommand(config.llamaLib(), dataDir.lib(),
-                    config.gpu().mode(), config.gpu().devices());
+                    io.modeld.engine.Gpu.of(config.gpu().mode()), config.gpu().devices());
             scheduler = new Scheduler(models, config.memoryBudget(), Clock.systemUTC(), running::downloading,
                     RunnerFactory.processes(runnerCommand, config::stepTimeout), config.spareRunner(), config.keepAlive());
             scheduler.setGpu(config.gpu());

@@ -275,7 +275,7 @@ final class ServeCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--metrics: on or off, not '" + metrics + "'");
         });
         try {
-            b.gpu(new io.modeld.config.Config.Gpu(io.modeld.engine.Gpu.of(flag(Setting.GPU, gpu).asText()),
+            b.gpu(new io.modeld.config.Config.Gpu(flag(Setting.GPU, gpu).asText(),
                     flag(Setting.GPU_LAYERS, gpuLayers).asInt(), gpuMemory.strip().equals("0") ? 0
                     : Sizes.parseBytes(gpuMemory), gpuDevices));
         } catch (IllegalArgumentException e) {

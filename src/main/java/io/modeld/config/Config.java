@@ -60,16 +60,22 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
      * ({@code --gpu-memory}: 0 for what it has free at the start less a margin), and which devices it may use
      * ({@code --gpu-devices}: the driver's numbers such as {@code 0,1}, blank for all).
      */
-    public record Gpu(io.modeld.engine.Gpu mode, int layers, long memory, String devices) {
+    public record Gpu(String mode, int layers, long memory, String devices) {
 
         /** What {@code --gpu-devices} accepts. */
         public static final String DEVICES = "\\d+(,\\d+)*";
-        public static final Gpu AUTO = new Gpu(io.modeld.engine.Gpu.AUTO, -1, 0, "");
+        /** The backends {@code --gpu} names (the runner's {@code engine.Gpu}, by name). */
+        public static final java.util.List<String> MODES = java.util.List.of("auto", "vulkan", "cuda", "none");
+        public static final Gpu AUTO = new Gpu("auto", -1, 0, "");
         /** The CPU alone: the tests' default, so a machine's GPU never changes what they see. */
-        public static final Gpu NONE = new Gpu(io.modeld.engine.Gpu.NONE, 0, 0, "");
+        public static final Gpu NONE = new Gpu("none", 0, 0, "");
 
         public Gpu {
             devices = devices == null ? "" : devices.strip();
+            mode = mode == null ? "" : mode.strip().toLowerCase(java.util.Locale.ROOT);
+            if (!MODES.contains(mode)) {
+                throw new IllegalArgumentException("--gpu: auto, vulkan, cuda or none, not '" + mode + "'");
+            }
             if (layers < -1) {
                 throw new IllegalArgumentException("--gpu-layers must be -1 (as many as fit), 0 (none) or more");
             }

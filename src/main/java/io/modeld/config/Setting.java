@@ -121,7 +121,11 @@ public enum Setting {
     GPU("gpu", "gpu", "auto, vulkan, cuda or none: the GPU backend the runners load (from modeld's next start)") {
         @Override
         JsonNode parse(JsonNode v) {
-            return text(io.modeld.engine.Gpu.of(v.asText()).wire());
+            String mode = v.asText().strip().toLowerCase(Locale.ROOT);
+            if (!v.isTextual() || !Config.Gpu.MODES.contains(mode)) {
+                throw new IllegalArgumentException(rule());
+            }
+            return text(mode);
         }
     },
     /** The layers a model puts on the GPU, from its next load: -1 as many as fit. */

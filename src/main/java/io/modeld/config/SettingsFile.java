@@ -105,7 +105,7 @@ public final class SettingsFile {
                 case CONTEXT -> b.context(v.asInt());
                 case KV_CACHE_TYPE -> b.kvCache(v.asText(), b.flashAttention);
                 case FLASH_ATTENTION -> b.kvCache(b.kvCacheType, v.asText());
-                case GPU -> b.gpu(new Config.Gpu(io.modeld.engine.Gpu.of(v.asText()), b.gpu.layers(), b.gpu.memory(),
+                case GPU -> b.gpu(new Config.Gpu(v.asText(), b.gpu.layers(), b.gpu.memory(),
                         b.gpu.devices()));
                 case GPU_LAYERS -> b.gpu(new Config.Gpu(b.gpu.mode(), v.asInt(), b.gpu.memory(), b.gpu.devices()));
                 case COPILOT_MODEL -> { }   // a model, not a flag: the daemon reads it once its models are known

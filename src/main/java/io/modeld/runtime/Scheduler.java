@@ -150,7 +150,7 @@ public final class Scheduler implements AutoCloseable {
      * a runner is started to learn them if none has yet.
      */
     public List<io.modeld.engine.Device> devices() {
-        if (gpu.mode() == io.modeld.engine.Gpu.NONE) {
+        if (gpu.mode().equals("none")) {
             return List.of();
         }
         try {
@@ -167,7 +167,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** The GPUs known now, without starting a runner to learn them (empty before one started). */
     public List<io.modeld.engine.Device> knownDevices() {
-        return gpu.mode() == io.modeld.engine.Gpu.NONE ? List.of() : runners.knownDevices();
+        return gpu.mode().equals("none") ? List.of() : runners.knownDevices();
     }
 
     /** The bytes in use on {@code device} by the loaded models, and what modeld may take there. */

@@ -54,8 +54,10 @@ class DeviceFitTest {
     @Test
     void bad_gpu_settings_are_refused_with_the_rule() {
         assertThatThrownBy(() -> Gpu.of("metal")).hasMessage("--gpu: auto, vulkan, cuda or none, not 'metal'");
-        assertThatThrownBy(() -> new Config.Gpu(Gpu.AUTO, -2, 0, "")).hasMessageContaining("--gpu-layers");
-        assertThatThrownBy(() -> new Config.Gpu(Gpu.AUTO, -1, 0, "first")).hasMessageContaining("--gpu-devices");
+        assertThatThrownBy(() -> new Config.Gpu("metal", -1, 0, "")).hasMessage("--gpu: auto, vulkan, cuda or none, "
+                + "not 'metal'");
+        assertThatThrownBy(() -> new Config.Gpu("auto", -2, 0, "")).hasMessageContaining("--gpu-layers");
+        assertThatThrownBy(() -> new Config.Gpu("auto", -1, 0, "first")).hasMessageContaining("--gpu-devices");
         assertThatThrownBy(() -> new Placement(null, 3)).hasMessageContaining("needs a device");
     }
 }

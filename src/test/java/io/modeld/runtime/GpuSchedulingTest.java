@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modeld.config.Config;
 import io.modeld.engine.Device;
-import io.modeld.engine.Gpu;
 import io.modeld.testing.CoreFixture;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +21,7 @@ class GpuSchedulingTest {
     void a_model_that_does_not_all_fit_the_device_evicts_the_idle_model_there_and_ram_counts_the_rest() throws Exception {
         try (CoreFixture f = new CoreFixture(root, Clock.systemUTC(), 4L << 30, null)) {
             f.fakes.devices = List.of(new Device("Vulkan0", "a card", "vulkan", false, 8L << 30, 8L << 30));
-            f.scheduler.setGpu(new Config.Gpu(Gpu.VULKAN, -1, 0, ""));
+            f.scheduler.setGpu(new Config.Gpu("vulkan", -1, 0, ""));
             String a = f.model("a", 1);
             String b = f.model("b", 2);
             f.load(a);
@@ -35,7 +34,7 @@ class GpuSchedulingTest {
                     .isLessThan(first.estimate() + (2L << 30));
 
             // room on the device for one model and a half: b needs a's place there, and a is idle
-            f.scheduler.setGpu(new Config.Gpu(Gpu.VULKAN, -1, onDevice * 3 / 2, ""));
+            f.scheduler.setGpu(new Config.Gpu("vulkan", -1, onDevice * 3 / 2, ""));
             f.load(b);
             assertThat(f.scheduler.loaded(a)).as("evicted from the device for b").isFalse();
             LoadedModel second = f.scheduler.loadedModels().get(0);

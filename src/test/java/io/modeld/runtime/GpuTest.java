@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modeld.config.Config;
-import io.modeld.engine.Gpu;
 import io.modeld.engine.NativeBundle;
 import io.modeld.gguf.GgufHeaders;
 import io.modeld.gguf.MemoryEstimate;
@@ -62,7 +61,7 @@ class GpuTest {
         assumeTrue(lavapipe(), "Mesa's lavapipe is not installed (.ci/run installs mesa-vulkan-drivers)");
         Path file = home.resolve("six.gguf");
         SIX.write(file, 77);
-        try (TestDaemon daemon = TestDaemon.start(config("data", new Config.Gpu(Gpu.VULKAN, -1, 0, "0")))) {
+        try (TestDaemon daemon = TestDaemon.start(config("data", new Config.Gpu("vulkan", -1, 0, "0")))) {
             String id = Downloading.downloaded(daemon, file, "six");
             String onGpu = greedy(daemon, "six", null);
 
@@ -99,7 +98,7 @@ class GpuTest {
         SIX.write(file, 78);
         MemoryEstimate e = MemoryEstimate.of(GgufHeaders.shared().read(file), Files.size(file), 512, 1, 2.0);
         long room = DeviceFit.cost(e, 6, 3) + 1000;   // three layers and a little: not four
-        try (TestDaemon daemon = TestDaemon.start(config("data", new Config.Gpu(Gpu.VULKAN, -1, room, "0")))) {
+        try (TestDaemon daemon = TestDaemon.start(config("data", new Config.Gpu("vulkan", -1, room, "0")))) {
             Downloading.downloaded(daemon, file, "six");
             String partial = greedy(daemon, "six", null);
             JsonNode model = loaded(daemon);
@@ -135,7 +134,7 @@ class GpuTest {
         Path file = home.resolve("tiny.gguf");
         TinyLlama.TINY.write(file, 79);
 
-        Config auto = config("auto", new Config.Gpu(Gpu.AUTO, -1, 0, "0")).toBuilder().llamaLib(lib).build();
+        Config auto = config("auto", new Config.Gpu("auto", -1, 0, "0")).toBuilder().llamaLib(lib).build();
         try (TestDaemon daemon = TestDaemon.start(auto)) {
             Downloading.downloaded(daemon, file, "tiny");
             assertThat(greedy(daemon, "tiny", null)).isNotNull();
@@ -147,7 +146,7 @@ class GpuTest {
             assertThat(daemon.get("/readyz").statusCode()).isEqualTo(200);
         }
 
-        Config named = config("named", new Config.Gpu(Gpu.VULKAN, -1, 0, "0")).toBuilder().llamaLib(lib)
+        Config named = config("named", new Config.Gpu("vulkan", -1, 0, "0")).toBuilder().llamaLib(lib)
                 .spareRunner(true).build();
         try (TestDaemon daemon = TestDaemon.start(named)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> daemon.get("/readyz").statusCode() == 503);
@@ -189,7 +188,7 @@ class GpuTest {
             assertThat(memory.get("gpuNote").asText()).startsWith("no GPU: the CPU serves (")
                     .contains("cuda: this build carries no CUDA backend (build the jar with mvn -Pcuda package)");
         }
-        try (TestDaemon daemon = TestDaemon.start(config("cuda", new Config.Gpu(Gpu.CUDA, -1, 0, ""))
+        try (TestDaemon daemon = TestDaemon.start(config("cuda", new Config.Gpu("cuda", -1, 0, ""))
                 .toBuilder().spareRunner(true).build())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> daemon.get("/readyz").statusCode() == 503);
             assertThat(daemon.get("/readyz").body()).contains("--gpu cuda cannot be used: cuda: this build carries "

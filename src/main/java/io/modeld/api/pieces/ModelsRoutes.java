@@ -74,7 +74,7 @@ final class ModelsRoutes {
                         .put("integrated", d.integrated()).put("total", d.total()).put("freeAtStart", d.free())
                         .put("budget", use[1]).put("used", use[0]);
             }
-            out.put("gpu", scheduler.gpu().mode().wire()).put("gpuNote", scheduler.gpuNote());
+            out.put("gpu", scheduler.gpu().mode()).put("gpuNote", scheduler.gpuNote());
             long[] spare = scheduler.spareRunner();
             if (spare == null) {
                 out.putNull("spare");

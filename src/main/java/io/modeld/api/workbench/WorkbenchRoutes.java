@@ -134,7 +134,7 @@ public final class WorkbenchRoutes implements AutoCloseable {
                 .put(Setting.CONTEXT.key(), scheduler.context())
                 .put(Setting.KV_CACHE_TYPE.key(), scheduler.kvCache().type().wire())
                 .put(Setting.FLASH_ATTENTION.key(), scheduler.kvCache().flash().wire())
-                .put(Setting.GPU.key(), scheduler.gpu().mode().wire())
+                .put(Setting.GPU.key(), scheduler.gpu().mode())
                 .put(Setting.GPU_LAYERS.key(), scheduler.gpuLayers())
                 .put(Setting.COPILOT_MODEL.key(), copilotModel.chosen() == null ? "" : copilotModel.chosen());
     }
