@@ -8,6 +8,7 @@
 #   bash bench/gpu.sh                                  # the tests' 135 MB llama (8 layers)
 #   MODEL=~/models/qwen2.5-7b-q4_k_m.gguf GPU=vulkan PEER=~/llama.cpp/build/bin/llama-server bash bench/gpu.sh
 # GPU_DEVICES=0 (--gpu-devices) makes a software Vulkan device (Mesa's lavapipe) count: slow, only to see it run.
+# BASE=path/to/a/checkout of modeld before the GPU work (built): its speed on the same model, as a third row.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./modeld --version >/dev/null
@@ -39,9 +40,13 @@ fi
 
 body='{"model": "m", "prompt": "Once upon a time", "raw": true, "stream": false, "keep_alive": -1,
   "options": {"temperature": 0, "num_predict": 128, "seed": 1}}'
-run() {   # GPU MODE -> median tokens/s, and the model's placement on stderr
-  ./modeld serve --port $PORT --ollama-port 0 --no-library --data-dir "$work/data-$1" --gpu "$1" \
-    --gpu-devices "${GPU_DEVICES:-}" > "$work/modeld-$1.log" 2>&1 &
+run() {   # GPU MODE (or "base") -> median tokens/s, and the model's placement on stderr
+  if [[ $1 == base ]]; then
+    "$BASE/modeld" serve --port $PORT --ollama-port 0 --no-library --data-dir "$work/data-$1" > "$work/modeld-$1.log" 2>&1 &
+  else
+    ./modeld serve --port $PORT --ollama-port 0 --no-library --data-dir "$work/data-$1" --gpu "$1" \
+      --gpu-devices "${GPU_DEVICES:-}" > "$work/modeld-$1.log" 2>&1 &
+  fi
   pid=$!
   until curl -fs "http://127.0.0.1:$PORT/.well-known/health" >/dev/null; do
     kill -0 $pid 2>/dev/null || { tail -5 "$work/modeld-$1.log" >&2; exit 1; }
@@ -59,7 +64,7 @@ run() {   # GPU MODE -> median tokens/s, and the model's placement on stderr
           console.log((r.eval_count/(r.eval_duration/1e9)).toFixed(1))})')")
   done
   curl -fs "http://127.0.0.1:$PORT/memory" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
-    const m=JSON.parse(s), l=m.loaded[0]; console.error(`  --gpu '"$1"': ${l.gpuLayers} of ${l.layers} layers on ${l.device||"the CPU"}; ${m.gpuNote}`)})'
+    const m=JSON.parse(s), l=m.loaded[0]; console.error(`  '"$1"': ${l.gpuLayers ?? 0} of ${l.layers ?? "?"} layers on ${l.device||"the CPU"}; ${m.gpuNote ?? ""}`)})'
   kill $pid; wait $pid 2>/dev/null || true; pid=
   median "${t[@]}"
 }
@@ -68,11 +73,15 @@ echo "Machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(uname 
 echo
 NONE=$(run none)
 WITH=$(run "$GPU")
+[[ -n "${BASE:-}" ]] && B=$(run base)
 echo
 echo "| 128 greedy tokens | tokens/s |"
 echo "|---|---|"
 echo "| modeld --gpu none | $NONE |"
 echo "| modeld --gpu $GPU | $WITH |"
+if [[ -n "${BASE:-}" ]]; then
+  echo "| modeld before the GPU work ($(git -C "$BASE" log -1 --format=%h)) | $B |"
+fi
 if [[ -n "${PEER:-}" ]]; then
   "$PEER" -m "$model" -ngl 99 --port $PEER_PORT -c 4096 > "$work/peer.log" 2>&1 &
   peer=$!

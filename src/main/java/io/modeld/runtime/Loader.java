@@ -175,7 +175,8 @@ final class Loader {
                     s.clock.millis());
             resident.cacheRam = cacheRam;
             resident.draftBytes = draft.bytes();
-            resident.layers = fit.layers();
+            Long blocks = gguf.archInteger("block_count");
+            resident.layers = fit.layers() > 0 ? fit.layers() : blocks == null ? 0 : (int) (blocks + 1);
             resident.placement = info.placement();
             resident.deviceBytes = info.placement().onDevice() ? fit.deviceBytes() : 0;
             synchronized (s.lock) {
