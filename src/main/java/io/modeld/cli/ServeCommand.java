@@ -165,6 +165,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "(MODELD_API_KEY); required when --host is not a loopback address.")
     String apiKey;
 
+    @Option(names = "--api-key-file", defaultValue = "${env:MODELD_API_KEY_FILE}",
+            description = "A file whose first line is the API key, as a container's secret is mounted "
+                    + "(MODELD_API_KEY_FILE); --api-key wins when both are given.")
+    Path apiKeyFile;
+
     @Option(names = "--ollama-port", defaultValue = "${env:MODELD_OLLAMA_PORT:-11434}",
             description = "Also serve the API on this port for Ollama's clients, when it is free "
                     + "(MODELD_OLLAMA_PORT; default ${DEFAULT-VALUE}; 0 turns it off).")
@@ -249,7 +254,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxDownloads(flag(Setting.MAX_DOWNLOADS, String.valueOf(maxDownloads)).asInt()).connections(connections)
                 .allowedOrigins(allowedOrigins == null ? List.of() : allowedOrigins).resumeDownloads(resumeDownloads)
                 .hfEndpoint(envOr("HF_ENDPOINT", Config.DEFAULT_HF_ENDPOINT)).hfToken(envOr("HF_TOKEN", null))
-                .apiKey(apiKey == null || apiKey.isBlank() ? null : apiKey)
+                .apiKey(apiKey == null || apiKey.isBlank() ? keyFromFile() : apiKey)
                 .ollamaPort(ollamaPort).llamaLib(llamaLib).spareRunner(spareRunner).library(libraryRoots())
                 .registries(new Config.Registries(insecureRegistries == null ? List.of() : insecureRegistries,
                         dockerConfig(), envOr("MODELD_REGISTRY_AUTH", null)));
@@ -290,6 +295,22 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** A flag of a run-time setting, read as the setting reads it; a usage error naming the flag otherwise. */
+    /** The key in {@code --api-key-file}'s first line, or null when no file is named. */
+    private String keyFromFile() {
+        if (apiKeyFile == null) {
+            return null;
+        }
+        try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(apiKeyFile)) {
+            String line = in.readLine();
+            if (line == null || line.isBlank()) {
+                throw new CliException(ExitCodes.USAGE, "--api-key-file " + apiKeyFile + " is empty");
+            }
+            return line.strip();
+        } catch (java.io.IOException e) {
+            throw new CliException(ExitCodes.USAGE, "--api-key-file " + apiKeyFile + " cannot be read: " + e);
+        }
+    }
+
     private static com.fasterxml.jackson.databind.JsonNode flag(Setting s, String text) {
         try {
             return s.read(s.fromText(text));

@@ -137,11 +137,46 @@ class ServeCommandTest {
         assertThat(p.exitValue()).isEqualTo(ExitCodes.USAGE);
         assertThat(err.strip()).isEqualTo("modeld: --memory-budget: 'lots' is not a size: use e.g. 6GiB, 512MiB or 8GB");
 
+        Process gpu = modeld(Map.of("MODELD_GPU", "metal"), "serve", "--port", "0", "--data-dir", tmp.toString());
+        assertThat(gpu.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(gpu.exitValue()).isEqualTo(ExitCodes.USAGE);
+        assertThat(new String(gpu.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip())
+                .isEqualTo("modeld: --gpu: auto, vulkan, cuda or none: the GPU backend the runners load (from modeld's "
+                        + "next start)");
+
         Process unknown = modeld(Map.of(), "serve", "--colour");
         assertThat(unknown.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(unknown.exitValue()).isEqualTo(2);
         assertThat(new String(unknown.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
                 .contains("Unknown option: '--colour'");
+    }
+
+    @Test
+    void the_api_key_may_come_from_a_file_as_a_containers_secret_is_mounted() throws Exception {
+        Path secret = tmp.resolve("key");
+        Files.writeString(secret, "a-key-from-a-mounted-secret\n");
+        Process p = modeld(Map.of("MODELD_API_KEY_FILE", secret.toString()), "serve", "--port", "0", "--ollama-port",
+                "0", "--data-dir", tmp.resolve("data").toString());
+        try {
+            Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)").matcher(firstLine(p));
+            assertThat(m.find()).isTrue();
+            URI models = URI.create("http://127.0.0.1:" + m.group(1) + "/models");
+            HttpClient client = HttpClient.newHttpClient();
+            assertThat(client.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(401);
+            assertThat(client.send(HttpRequest.newBuilder(models).header("Authorization",
+                    "Bearer a-key-from-a-mounted-secret").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+        }
+        Process missing = modeld(Map.of(), "serve", "--port", "0", "--api-key-file", tmp.resolve("none").toString(),
+                "--data-dir", tmp.resolve("data2").toString());
+        assertThat(missing.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(missing.exitValue()).isEqualTo(ExitCodes.USAGE);
+        assertThat(new String(missing.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("--api-key-file " + tmp.resolve("none") + " cannot be read");
     }
 
     @Test
