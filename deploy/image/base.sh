@@ -3,8 +3,8 @@
 # debootstrap's minimal Debian with a Java 17 runtime, a user of its own (modeld, uid 10001) whose home is the
 # data volume /data, and a health check; packed as `docker save` writes an image, which Jib reads as
 # tar://OUT.tar. FLAVOUR vulkan adds the Vulkan loader and Mesa's drivers (AMD and Intel GPUs through /dev/dri;
-# NVIDIA's container toolkit mounts its own driver). Needs root and debootstrap; about 3 min on 2 cores, most of
-# it unpacking and configuring packages, 240 MB.
+# NVIDIA's container toolkit mounts its own driver). Needs root and debootstrap; 34 s to 2 min on 2 cores (most of
+# it unpacking and configuring packages), 335 MB.
 #
 # Usage: base.sh OUT.tar [FLAVOUR]        (cpu or vulkan; default cpu)
 #        base.sh OUT.tar --rootfs DIR     (pack DIR instead: the build's own image test uses a tiny one)
