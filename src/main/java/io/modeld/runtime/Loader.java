@@ -62,8 +62,8 @@ final class Loader {
             Resident l = s.loaded.get(id);
             // A model in use keeps its context until its requests are done: another context waits for that.
             if (l != null && l.runner.alive() && (options.context() <= 0 || options.context() == l.context
-                    || l.active > 0) && (options.gpuLayers() == null || options.gpuLayers() < 0
-                    || Math.min(options.gpuLayers(), l.layers) == l.placement.layers() || l.active > 0)) {
+                    || l.active > 0) && (options.gpuLayers() == null || options.gpuLayers() == l.gpuLayersAsked
+                    || s.knownDevices().isEmpty() || l.active > 0)) {
                 return l;
             }
             running = loading.get(id);
@@ -136,7 +136,8 @@ final class Loader {
         Draft draft = role == ModelRole.GENERATOR ? draft(r, estimate.context(), slots) : Draft.NONE;
         ModelRunner runner = null;
         try {
-            DeviceFit fit = place(r, gguf, estimate, options.gpuLayers() != null ? options.gpuLayers() : s.gpuLayers());
+            int asked = options.gpuLayers() != null ? options.gpuLayers() : s.gpuLayers();
+            DeviceFit fit = place(r, gguf, estimate, asked);
             long cacheRam = reserve(r, estimate.total() - fit.deviceBytes() + draft.bytes(), bounds.ram());
             runner = s.runners.take();
             // a state restored from disk is read whole before it goes in: the runner may hold it beside the RAM tier
@@ -178,6 +179,7 @@ final class Loader {
             Long blocks = gguf.archInteger("block_count");
             resident.layers = fit.layers() > 0 ? fit.layers() : blocks == null ? 0 : (int) (blocks + 1);
             resident.placement = info.placement();
+            resident.gpuLayersAsked = asked;
             resident.deviceBytes = info.placement().onDevice() ? fit.deviceBytes() : 0;
             synchronized (s.lock) {
                 s.loaded.put(r.id(), resident);

@@ -53,6 +53,11 @@ final class Resident {
     volatile long deviceBytes;
     /** The layers it has to place (its repeating ones and the output layer); 0 when not known. */
     volatile int layers;
+    /**
+     * The layers its load asked for on the GPU (-1 as many as fit): a request that asks for another count loads it
+     * again; one that asks the same does not, even where the GPU gave fewer or failed it.
+     */
+    volatile int gpuLayersAsked = -1;
 
     /**
      * What it counts against the budget: the larger of its estimate (with its prompt cache's bound and its draft

@@ -50,4 +50,31 @@ class GpuSchedulingTest {
             assertThat(f.scheduler.onGpu(b)).isTrue();
         }
     }
+
+    @Test
+    void a_layer_count_asked_again_does_not_load_the_model_again_and_without_a_gpu_none_does() throws Exception {
+        try (CoreFixture f = new CoreFixture(root, Clock.systemUTC(), 4L << 30, null)) {
+            String a = f.model("a", 1);
+            RunnerRequest hi = new RunnerRequest("Hi", null, 1, io.modeld.engine.Sampling.DEFAULT, List.of(), true);
+            f.generate(a, new LoadOptions(0, null, 5), hi);   // Ollama's num_gpu, on a machine without a GPU
+            f.generate(a, new LoadOptions(0, null, 7), hi);
+            assertThat(f.fakes.started()).hasSize(1);
+            assertThat(f.fakes.started().get(0).loads).as("no GPU: the count changes nothing").hasSize(1);
+        }
+        try (CoreFixture f = new CoreFixture(root.resolve("gpu"), Clock.systemUTC(), 4L << 30, null)) {
+            f.fakes.devices = List.of(new Device("Vulkan0", "a card", "vulkan", false, 8L << 30, 8L << 30));
+            f.scheduler.setGpu(new Config.Gpu("vulkan", -1, 0, ""));
+            String a = f.model("a", 1);
+            RunnerRequest hi = new RunnerRequest("Hi", null, 1, io.modeld.engine.Sampling.DEFAULT, List.of(), true);
+            f.generate(a, new LoadOptions(0, null, 1), hi);
+            f.generate(a, new LoadOptions(0, null, 1), hi);
+            f.generate(a, LoadOptions.DEFAULT, hi);
+            assertThat(f.scheduler.loadedModels().get(0).gpuLayers()).isEqualTo(1);
+            long loads = f.fakes.started().stream().mapToLong(r -> r.loads.size()).sum();
+            assertThat(loads).as("the same count, and none named: the model stays").isEqualTo(1);
+            f.generate(a, new LoadOptions(0, null, 2), hi);
+            assertThat(f.scheduler.loadedModels().get(0).gpuLayers()).as("another count: loaded again").isEqualTo(2);
+            assertThat(f.fakes.started().stream().mapToLong(r -> r.loads.size()).sum()).isEqualTo(2);
+        }
+    }
 }
