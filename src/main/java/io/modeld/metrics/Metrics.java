@@ -55,6 +55,8 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
     private final MultiGauge waiting;
     private final MultiGauge slots;
     private final MultiGauge busySlots;
+    private final MultiGauge gpuUsed;
+    private final MultiGauge gpuBudget;
     /** The loaded models as this scrape reads them, once for every gauge of it. */
     private volatile List<LoadedModel> loaded = List.of();
 
@@ -89,6 +91,11 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
         slots = MultiGauge.builder("modeld.slots").description("Requests a loaded model serves at once")
                 .register(registry);
         busySlots = MultiGauge.builder("modeld.slots.busy").description("Slots generating now").register(registry);
+        gpuUsed = MultiGauge.builder("modeld.gpu.memory.used").baseUnit("bytes")
+                .description("A GPU's memory the loaded models' layers take, as the budget counts it").register(registry);
+        gpuBudget = MultiGauge.builder("modeld.gpu.memory.budget").baseUnit("bytes")
+                .description("What modeld may take on a GPU (--gpu-memory, or its free memory at start less a margin)")
+                .register(registry);
     }
 
     /** The scrape, in Prometheus' text format; the per-model gauges read now. */
@@ -107,6 +114,16 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
         waiting.register(w, true);
         slots.register(s, true);
         busySlots.register(b, true);
+        List<MultiGauge.Row<?>> gu = new ArrayList<>();
+        List<MultiGauge.Row<?>> gb = new ArrayList<>();
+        for (io.modeld.engine.Device d : scheduler.knownDevices()) {
+            long[] use = scheduler.deviceUse(d);
+            Tags t = Tags.of("device", d.name());
+            gu.add(MultiGauge.Row.of(t, use[0]));
+            gb.add(MultiGauge.Row.of(t, use[1]));
+        }
+        gpuUsed.register(gu, true);
+        gpuBudget.register(gb, true);
         return registry.scrape();
     }
 

@@ -56,6 +56,12 @@ class GpuTest {
                 + (numGpu == null ? "" : ", \"num_gpu\": " + numGpu) + "}}")).get("response").asText();
     }
 
+    /** The value of the sample named {@code series} in a Prometheus scrape; NaN when there is none. */
+    private static double sample(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(series.length() + 1).strip())).findFirst().orElse(Double.NaN);
+    }
+
     @Test
     void the_device_is_found_the_layers_go_on_it_and_the_tokens_are_the_cpus() throws Exception {
         assumeTrue(lavapipe(), "Mesa's lavapipe is not installed (.ci/run installs mesa-vulkan-drivers)");
@@ -81,6 +87,11 @@ class GpuTest {
             assertThat(ps.get("size_vram").asLong()).isEqualTo(model.get("deviceBytes").asLong());
             assertThat(ps.get("size").asLong()).isGreaterThan(ps.get("size_vram").asLong());
             assertThat(ok(daemon.get("/model/" + id)).get("cpu").asBoolean()).as("Pieces' Model.cpu").isFalse();
+            String scrape = daemon.get("/metrics").body();
+            assertThat(sample(scrape, "modeld_gpu_memory_used_bytes{device=\"Vulkan0\"}"))
+                    .isEqualTo((double) model.get("deviceBytes").asLong());
+            assertThat(sample(scrape, "modeld_gpu_memory_budget_bytes{device=\"Vulkan0\"}"))
+                    .isEqualTo((double) device.get("budget").asLong());
 
             // num_gpu 0: the same model again, all on the CPU, in a runner that has the Vulkan backend loaded
             String onCpu = greedy(daemon, "six", 0);
