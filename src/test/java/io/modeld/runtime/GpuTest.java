@@ -41,8 +41,13 @@ class GpuTest {
                 .anyMatch(p -> Files.exists(Path.of(p)));
     }
 
+    /**
+     * A daemon on {@code gpu}, without a prompt cache: a model loaded again to compare the GPU with the CPU must
+     * read its prompt itself, not find the other load's state.
+     */
     private Config config(String dir, Config.Gpu gpu) {
-        return Config.forDataDir(home.resolve(dir)).toBuilder().gpu(gpu).context(512).parallel(1).build();
+        return Config.forDataDir(home.resolve(dir)).toBuilder().gpu(gpu).context(512).parallel(1).promptCache(0, 0)
+                .build();
     }
 
     private static JsonNode loaded(TestDaemon daemon) {
@@ -99,6 +104,62 @@ class GpuTest {
             assertThat(ok(daemon.get("/api/ps")).get("models").get(0).get("size_vram").asLong()).isZero();
             assertThat(ok(daemon.get("/model/" + id)).get("cpu").asBoolean()).isTrue();
             assertThat(onGpu).as("greedy: the GPU gives the CPU's tokens").isNotEmpty().isEqualTo(onCpu);
+        }
+    }
+
+    @Test
+    void an_embedder_on_the_device_gives_the_cpus_vectors() throws Exception {
+        assumeTrue(lavapipe(), "Mesa's lavapipe is not installed (.ci/run installs mesa-vulkan-drivers)");
+        Path file = home.resolve("bert.gguf");
+        io.modeld.gguf.TinyModels.bertEmbedder(file, 81);
+        try (TestDaemon daemon = TestDaemon.start(config("data", new Config.Gpu("vulkan", -1, 0, "0")))) {
+            Downloading.downloaded(daemon, file, "bert");
+            JsonNode onGpu = ok(daemon.post("/api/embed", "{\"model\": \"bert\", \"input\": \"the cat sat on the mat\"}"));
+            JsonNode model = loaded(daemon);
+            assertThat(model.get("role").asText()).isEqualTo("embedder");
+            assertThat(model.get("gpuLayers").asInt()).isEqualTo(model.get("layers").asInt()).isPositive();
+            JsonNode onCpu = ok(daemon.post("/api/embed", "{\"model\": \"bert\", \"input\": \"the cat sat on the mat\", "
+                    + "\"options\": {\"num_gpu\": 0}}"));
+            assertThat(loaded(daemon).get("gpuLayers").asInt()).isZero();
+            JsonNode a = onGpu.get("embeddings").get(0);
+            JsonNode b = onCpu.get("embeddings").get(0);
+            assertThat(a.size()).isEqualTo(b.size()).isPositive();
+            double dot = 0;
+            for (int i = 0; i < a.size(); i++) {
+                dot += a.get(i).asDouble() * b.get(i).asDouble();   // both normalized
+            }
+            assertThat(dot).as("the same vector, to float rounding").isGreaterThan(0.9999);
+        }
+    }
+
+    @Test
+    void an_image_is_read_on_the_device_as_on_the_cpu() throws Exception {
+        assumeTrue(lavapipe(), "Mesa's lavapipe is not installed (.ci/run installs mesa-vulkan-drivers)");
+        Path file = home.resolve("seer.gguf");
+        Path mmproj = home.resolve("mmproj-seer.gguf");
+        TinyLlama.CHAT.write(file, 83);
+        io.modeld.gguf.TinyProjector.CHAT.write(mmproj, 84);
+        try (TestDaemon daemon = TestDaemon.start(config("data", new Config.Gpu("vulkan", -1, 0, "0")))) {
+            com.fasterxml.jackson.databind.node.ObjectNode create = io.modeld.Json.MAPPER.createObjectNode()
+                    .put("name", "seer").put("unique", "seer");
+            create.putObject("source").put("url", file.toUri().toString()).putObject("projector")
+                    .put("url", mmproj.toUri().toString());
+            String id = ok(daemon.post("/models/create", create)).get("id").asText();
+            assertThat(Downloading.download(daemon, id).get("downloaded").asBoolean()).isTrue();
+            String image = java.util.Base64.getEncoder().encodeToString(io.modeld.testing.TestImages.png(48, 40, 6));
+            java.util.function.Function<String, JsonNode> ask = options -> ok(daemon.post("/api/chat",
+                    "{\"model\": \"seer\", \"stream\": false, \"messages\": [{\"role\": \"user\", \"content\": "
+                            + "\"What is this?\", \"images\": [\"" + image + "\"]}], \"options\": {\"temperature\": 0, "
+                            + "\"num_predict\": 12" + options + "}}"));
+            JsonNode onGpu = ask.apply("");
+            assertThat(loaded(daemon).get("gpuLayers").asInt()).isPositive();
+            JsonNode onCpu = ask.apply(", \"num_gpu\": 0");
+            assertThat(loaded(daemon).get("gpuLayers").asInt()).isZero();
+            assertThat(onGpu.get("prompt_eval_count").asInt()).as("the image's embeddings counted")
+                    .isGreaterThan(io.modeld.gguf.TinyProjector.CHAT.tokensPerImage())
+                    .isEqualTo(onCpu.get("prompt_eval_count").asInt());
+            assertThat(onGpu.get("message").get("content").asText()).as("greedy, the projector on the GPU with its model")
+                    .isEqualTo(onCpu.get("message").get("content").asText());
         }
     }
 
