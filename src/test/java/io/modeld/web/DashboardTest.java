@@ -167,6 +167,33 @@ class DashboardTest {
     }
 
     @Test
+    void a_gpu_has_its_memory_bar_and_a_model_shows_its_layers_on_it() throws Exception {
+        assumeTrue(java.nio.file.Files.isRegularFile(Path.of("/usr/share/vulkan/icd.d/lvp_icd.x86_64.json")),
+                "Mesa's lavapipe is not installed (.ci/run installs mesa-vulkan-drivers)");
+        Path file = tmp.resolve("six.gguf");
+        new TinyLlama(32, 6, 96, 4, 4, 4096).write(file, 85);
+        // Mesa's lavapipe, the CPU as a Vulkan device, named so that ggml takes it
+        try (TestDaemon gpu = TestDaemon.start(io.modeld.config.Config.forDataDir(tmp.resolve("gpu")).toBuilder()
+                .gpu(new io.modeld.config.Config.Gpu("vulkan", -1, 0, "0")).context(512).parallel(1).build())) {
+            Downloading.downloaded(gpu, file, "six");
+            ok(gpu.post("/api/generate", "{\"model\": \"six\", \"prompt\": \"hi\", \"stream\": false, "
+                    + "\"keep_alive\": -1, \"options\": {\"num_predict\": 2}}"));
+            browser.get("http://127.0.0.1:" + gpu.port() + "/");
+            ui().until(() -> browser.findElement(By.cssSelector("#device-gauges .device[data-device=Vulkan0]"))
+                    .isDisplayed());
+            WebElement bar = browser.findElement(By.cssSelector("#device-gauges .device[data-device=Vulkan0]"));
+            ui().until(() -> !browser.findElement(By.cssSelector("#device-gauges .device-text")).getText()
+                    .startsWith("0 B"));
+            assertThat(bar.getText()).as("the model's layers take some of what modeld may use there")
+                    .matches("Vulkan0\\s+[0-9.]+ [kMG]B of [0-9.]+ [MG]B");
+            browser.findElement(By.id("tab-activity")).click();
+            ui().until(() -> browser.findElement(By.cssSelector("#slots .count")).getText()
+                    .contains("7 of 7 layers on Vulkan0"));
+            shoot("gpu");
+        }
+    }
+
+    @Test
     void with_an_api_key_the_page_asks_for_it_once_and_then_works() throws Exception {
         String key = "a-team-key-0123456789abcdef";
         try (TestDaemon keyed = TestDaemon.start(io.modeld.config.Config.forDataDir(tmp.resolve("keyed")).toBuilder()
