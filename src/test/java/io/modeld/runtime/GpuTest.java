@@ -182,6 +182,13 @@ class GpuTest {
             String all = greedy(daemon, "six", 7);   // asked for: given, not fitted (llama-server's -ngl)
             assertThat(loaded(daemon).get("gpuLayers").asInt()).isEqualTo(7);
             assertThat(partial).as("split between the CPU and the device, the same greedy tokens").isEqualTo(all);
+
+            // a Modelfile's PARAMETER num_gpu, as Ollama's /api/create writes it: that model's own count
+            ok(daemon.post("/api/create", "{\"model\": \"six-two\", \"from\": \"six\", \"parameters\": {\"num_gpu\": 2}}"));
+            daemon.post("/api/generate", "{\"model\": \"six\", \"keep_alive\": 0}");   // unload it: room for the next
+            greedy(daemon, "six-two", null);
+            JsonNode two = loaded(daemon);
+            assertThat(two.get("gpuLayers").asInt()).isEqualTo(2);
         }
     }
 
