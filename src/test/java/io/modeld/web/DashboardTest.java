@@ -179,13 +179,10 @@ class DashboardTest {
             ok(gpu.post("/api/generate", "{\"model\": \"six\", \"prompt\": \"hi\", \"stream\": false, "
                     + "\"keep_alive\": -1, \"options\": {\"num_predict\": 2}}"));
             browser.get("http://127.0.0.1:" + gpu.port() + "/");
+            // the bar is drawn anew each second: found again at each look. Some kB, MB or GB in use (not "0 B") of the
+            // room modeld has there
             ui().until(() -> browser.findElement(By.cssSelector("#device-gauges .device[data-device=Vulkan0]"))
-                    .isDisplayed());
-            WebElement bar = browser.findElement(By.cssSelector("#device-gauges .device[data-device=Vulkan0]"));
-            ui().until(() -> !browser.findElement(By.cssSelector("#device-gauges .device-text")).getText()
-                    .startsWith("0 B"));
-            assertThat(bar.getText()).as("the model's layers take some of what modeld may use there")
-                    .matches("Vulkan0\\s+[0-9.]+ [kMG]B of [0-9.]+ [MG]B");
+                    .getText().matches("Vulkan0\\s+[0-9.]+ [kMG]B of [0-9.]+ [MG]B"));
             browser.findElement(By.id("tab-activity")).click();
             ui().until(() -> browser.findElement(By.cssSelector("#slots .count")).getText()
                     .contains("7 of 7 layers on Vulkan0"));
