@@ -41,8 +41,23 @@ final class EngineCommand implements Runnable {
                 description = "A folder with your own llama.cpp libraries (MODELD_LLAMA_LIB).")
         Path llamaLib;
 
+        @Option(names = "--gpu", defaultValue = "${env:MODELD_GPU:-auto}",
+                description = "The GPU backend to look for, as serve's --gpu: auto, vulkan, cuda or none (MODELD_GPU; "
+                        + "default ${DEFAULT-VALUE}).")
+        String gpu;
+
+        @Option(names = "--gpu-devices", defaultValue = "${env:MODELD_GPU_DEVICES:-}",
+                description = "The GPUs to look at, by the driver's numbers, as serve's --gpu-devices (MODELD_GPU_DEVICES).")
+        String gpuDevices;
+
         @Override
         public Integer call() {
+            io.modeld.engine.Gpu mode;
+            try {
+                mode = io.modeld.engine.Gpu.of(gpu);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCodes.USAGE, e.getMessage());
+            }
             Path dir = RunnerLauncher.llamaDir(llamaLib, libRoot(dataDir));
             if (dir == null) {
                 throw new CliException(ExitCodes.FAILURE, "no llama.cpp is bundled for this platform; give one with "
@@ -53,11 +68,13 @@ final class EngineCommand implements Runnable {
                     : "bundled (node-llama-cpp " + NativeBundle.NODE_LLAMA_CPP + " prebuilt)";
             try {
                 NativeBundle.useJnaFrom(libRoot(dataDir));
-                LlamaEngine engine = LlamaEngine.load(dir, false);
+                io.modeld.runtime.RunnerLauncher.visibleDevices(gpuDevices);
+                LlamaEngine engine = LlamaEngine.load(dir, false, mode);
                 System.out.println("llama.cpp " + engine.version() + ", " + kind);
                 System.out.println("from " + dir);
                 System.out.println(engine.tunedCpu() ? "CPU backend: built for this machine's instructions by modeld's build"
                         : "CPU backend: ggml's choice among the prebuilt variants");
+                System.out.println(engine.gpuNote());
                 System.out.println(engine.systemInfo().strip());
                 return ExitCodes.OK;
             } catch (EngineException e) {

@@ -88,7 +88,7 @@ public final class RunnerLauncher {
      * before llama.cpp is loaded (they read it then). Blank: all. Vulkan's software drivers (lavapipe) present the
      * CPU as a device that ggml leaves out unless named here.
      */
-    static void visibleDevices(String list) {
+    public static void visibleDevices(String list) {
         if (list == null || !list.strip().matches(io.modeld.config.Config.Gpu.DEVICES) || !com.sun.jna.Platform.isLinux()) {
             return;   // the daemon's configuration checked it
         }
