@@ -56,13 +56,9 @@ public final class RunnerLauncher {
 
     /**
      * The command with the user's llama.cpp or the bundled one, worked out (the libraries unpacked or
-     * checked) when first asked for, once.
+     * checked) when first asked for, once; its runners load the GPU backend {@code gpu} asks for, limited to
+     * {@code devices} when not blank.
      */
-    public static java.util.function.Supplier<List<String>> lazyCommand(Path userLib, Path libRoot) {
-        return lazyCommand(userLib, libRoot, io.modeld.engine.Gpu.NONE, "");
-    }
-
-    /** The same, the runners loading the GPU backend {@code gpu} asks for, limited to {@code devices} when not blank. */
     public static java.util.function.Supplier<List<String>> lazyCommand(Path userLib, Path libRoot,
                                                                          io.modeld.engine.Gpu gpu, String devices) {
         return new java.util.function.Supplier<>() {

@@ -31,7 +31,7 @@ class GpuSchedulingTest {
             long onDevice = first.deviceBytes();
             assertThat(onDevice).isPositive();
             assertThat(f.scheduler.used()).as("RAM: the estimate less what went on the device")
-                    .isLessThan(first.estimate() + (2L << 30));
+                    .isEqualTo(first.estimate() - onDevice);
 
             // room on the device for one model and a half: b needs a's place there, and a is idle
             f.scheduler.setGpu(new Config.Gpu("vulkan", -1, onDevice * 3 / 2, ""));
