@@ -145,7 +145,10 @@ public final class Daemon implements AutoCloseable {
             scheduler.setDraftModel(config.draftModel());
             Scheduler inMemory = scheduler;
             downloads.beforeRemoval(inMemory::unload);
-            inference = new Inference(models, scheduler, store);
+            io.modeld.remote.RemoteClient remote = new io.modeld.remote.RemoteClient(
+                    new io.modeld.remote.RemoteHosts(config.remotes(), config.dataDir()));
+            io.modeld.remote.RemoteModels remotes = new io.modeld.remote.RemoteModels(models, remote, Clock.systemUTC());
+            inference = new Inference(models, scheduler, store, remote);
             Inference checked = inference;
             ModelActivity activity = new ModelActivity() {
                 @Override
@@ -184,7 +187,7 @@ public final class Daemon implements AutoCloseable {
             }
             ApiServer api = new ApiServer(config, models, downloads, pushes, inference, scheduler,
                     activity, logs, store.migration(), BuildInfo.version(), conversations,
-                    copilotModel(models, SettingsFile.load(config.dataDir())), responses, metrics);
+                    copilotModel(models, SettingsFile.load(config.dataDir())), responses, metrics, remotes);
             api.start(config.host(), config.port(), config.ollamaPort());
             // After the first answer, not before it: the spare runner's JVM and the library's first scan.
             scheduler.startSpare();

@@ -11,6 +11,8 @@ public final class ModeldException extends RuntimeException {
         BUSY(503),
         /** A server-side fault that a retry may not meet: a runner died, the engine is missing. */
         UNAVAILABLE(503),
+        /** The server a remote model lives on failed: it could not be reached, refused the key, or erred. */
+        BAD_GATEWAY(502),
         INSUFFICIENT_STORAGE(507);
 
         public final int status;

@@ -60,7 +60,7 @@ class ArchitectureTest {
     void nothing_below_the_doors_depends_on_them_or_on_the_cli() {
         check(noClasses().that().resideInAnyPackage("io.modeld.catalog..", "io.modeld.download..", "io.modeld.registry..",
                         "io.modeld.runtime..", "io.modeld.inference..", "io.modeld.engine..", "io.modeld.gguf..",
-                        "io.modeld.library..", "io.modeld.config..", "io.modeld.copilot..")
+                        "io.modeld.library..", "io.modeld.config..", "io.modeld.copilot..", "io.modeld.remote..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.modeld.api..", "io.modeld.cli.."));
     }
 
@@ -78,8 +78,10 @@ class ArchitectureTest {
                 "io.modeld.config..");
         allowed("io.modeld.runtime..", "io.modeld.runtime..", "io.modeld.catalog..", "io.modeld.gguf..",
                 "io.modeld.config..", "io.modeld.engine..");
+        allowed("io.modeld.remote..", "io.modeld.remote..", "io.modeld.catalog..", "io.modeld.config..",
+                "io.modeld.runtime..", "io.modeld.engine..", "io.modeld.gguf..");
         allowed("io.modeld.inference..", "io.modeld.inference..", "io.modeld.runtime..", "io.modeld.catalog..",
-                "io.modeld.engine..", "io.modeld.gguf..");
+                "io.modeld.engine..", "io.modeld.gguf..", "io.modeld.remote..");
         allowed("io.modeld.copilot..", "io.modeld.copilot..", "io.modeld.inference..", "io.modeld.runtime..",
                 "io.modeld.catalog..", "io.modeld.engine..", "io.modeld.gguf..");
     }

@@ -49,12 +49,13 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(Config config, ModelService models, Downloads downloads, Pushes pushes, Inference inference,
                      Scheduler scheduler, ModelActivity activity, LogBuffer logs, int migration, String version,
                      Conversations conversations, CopilotModel copilotModel, StoredResponses responses,
-                     io.modeld.metrics.Metrics metrics) {
+                     io.modeld.metrics.Metrics metrics, io.modeld.remote.RemoteModels remotes) {
         ModelViews views = new ModelViews(migration, activity);
         Pulls pulls = new Pulls(models, downloads);
         this.workbench = new WorkbenchRoutes(models, downloads, pulls, scheduler, views, logs, config.dataDir(),
                 copilotModel);
-        this.pieces = new PiecesRoutes(models, downloads, pushes, inference, scheduler, views, conversations, copilotModel);
+        this.pieces = new PiecesRoutes(models, downloads, pushes, inference, scheduler, views, conversations, copilotModel,
+                remotes);
         this.guard = new RequestGuard(config.host(), config.allowedOrigins(), config.apiKey());
         String openapi = resource("/openapi.yaml").replace("${version}", version);
         this.app = Javalin.create(cfg -> {
@@ -97,7 +98,8 @@ public final class ApiServer implements AutoCloseable {
             new SlotRoutes(inference, new io.modeld.config.DataDir(config.dataDir()).slots()).register(cfg.routes);
             new AnthropicRoutes(inference).register(cfg.routes);
             new ResponsesRoutes(inference, responses).register(cfg.routes);
-            new OllamaRoutes(models, downloads, pulls, pushes, inference, scheduler).register(cfg.routes);
+            new OllamaRoutes(models, downloads, pulls, pushes, inference, scheduler, remotes).register(cfg.routes);
+            new RemoteRoutes(remotes).register(cfg.routes);
             workbench.register(cfg.routes);
         });
     }

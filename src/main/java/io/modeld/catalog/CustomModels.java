@@ -79,6 +79,45 @@ final class CustomModels {
     }
 
     /**
+     * Creates a custom model answered by a remote one ({@code spec.remote()}), answering to the Ollama name in
+     * {@code spec}; a custom model that had that name is replaced (its files removed), a catalog model's name cannot
+     * be taken (FORBIDDEN).
+     */
+    ModelRecord createRemote(ModelSpec spec) {
+        if (spec.remote() == null) {
+            throw new IllegalArgumentException("not a remote model");
+        }
+        ModelRecord created;
+        ModelRecord replaced = null;
+        GroupCommit.Ticket ticket;
+        synchronized (m.writeLock) {
+            for (ModelRecord r : m.accepted.byId().values()) {
+                if (spec.ollama() != null && OllamaNames.of(r).equalsIgnoreCase(OllamaNames.withTag(spec.ollama()))) {
+                    if (!r.custom() || m.inCatalog(r.id()) || r.inPlace() != null && !r.inPlace().isLink()) {
+                        throw ModeldException.forbidden("'" + spec.ollama() + "' is the name of a catalog model or of "
+                                + "one used in place; choose another name");
+                    }
+                    replaced = r;
+                }
+            }
+            ModelSpec named = spec;
+            if (named.unique() != null) {
+                ModelRecord holder = m.accepted.byUnique().get(named.unique());
+                if (holder != null && holder != replaced) {
+                    named = named.withUnique(null);
+                }
+            }
+            created = new ModelRecord(UUID.randomUUID().toString(), m.clock.instant(), true, named, null, null);
+            ticket = m.stage(created, replaced);
+        }
+        m.commits.await(ticket);
+        if (replaced != null) {
+            m.removeFiles(replaced.id());
+        }
+        return created;
+    }
+
+    /**
      * Creates a custom model from a SeededModel. One that matches an existing custom model (same unique
      * name, or same name and source) returns that model and changes nothing.
      */

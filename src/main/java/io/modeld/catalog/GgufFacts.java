@@ -53,6 +53,6 @@ public final class GgufFacts {
                 spec.unique(), spec.parameters() != null ? spec.parameters() : billions, spec.provider(), spec.cpu(),
                 maxTokens, spec.capabilities(), spec.source(), spec.context(),
                 spec.family() != null ? spec.family() : gguf.architecture(), spec.released(), spec.ollama(),
-                spec.modelfile());
+                spec.modelfile(), spec.remote());
     }
 }

@@ -111,6 +111,16 @@ public record ModelRecord(String id, Instant created, boolean custom, ModelSpec 
         return file != null;
     }
 
+    /** Where the model lives when it is a remote one (it has no files here), else null. */
+    public Remote remote() {
+        return spec.remote();
+    }
+
+    /** Whether it can answer now without a download: downloaded, or remote. */
+    public boolean usable() {
+        return file != null || spec.remote() != null;
+    }
+
     public ModelRecord withSpec(ModelSpec newSpec) {
         return new ModelRecord(id, created, custom, newSpec, file, failure,
                 inPlace != null && !inPlace.isLink() ? inPlace : InPlace.of(newSpec));

@@ -192,6 +192,11 @@ public final class ModelService {
         return custom.create(seeded);
     }
 
+    /** A custom model answered by a remote one ({@link CustomModels#createRemote}). */
+    public ModelRecord createRemote(ModelSpec spec) {
+        return custom.createRemote(spec);
+    }
+
     /** The model a pull of an unknown Ollama name makes ({@link CustomModels#createForPull}). */
     public ModelRecord createForPull(String ollamaName, String url) {
         return custom.createForPull(ollamaName, url);

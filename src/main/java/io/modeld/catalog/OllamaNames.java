@@ -47,4 +47,20 @@ public final class OllamaNames {
         int slash = name.lastIndexOf('/');
         return name.indexOf(':', slash + 1) >= 0 ? name : name + ":latest";
     }
+
+    /**
+     * The spec of a model made through Ollama's API: named and answering to {@code ollamaName}, with a unique name
+     * derived from it (lower case, '/' as '-'), the rest taken from {@code base}, its Modelfile {@code modelfile}.
+     */
+    public static ModelSpec spec(String ollamaName, ModelSpec base, Modelfile modelfile) {
+        String normalized = normalize(ollamaName);
+        String unique = normalized.replace('/', '-');
+        if (unique.endsWith(":latest")) {
+            unique = unique.substring(0, unique.length() - ":latest".length());
+        }
+        if (!ModelSpec.UNIQUE_NAME.matcher(unique).matches()) {
+            unique = null;
+        }
+        return base.withName(ollamaName).withUnique(unique).withSource(null).withOllama(normalized, modelfile);
+    }
 }

@@ -49,7 +49,8 @@ public final class SpecParser {
                 text(json, "family", base.family(), MAX_SHORT, false),
                 released(json, base.released()),
                 ollama(json, base.ollama()),
-                base.modelfile());
+                base.modelfile(),
+                base.remote());
     }
 
     private static boolean present(JsonNode json, String field) {

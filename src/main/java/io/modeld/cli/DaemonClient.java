@@ -82,6 +82,10 @@ final class DaemonClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    JsonNode delete(String path) {
+        return send(request(path).DELETE().build());
+    }
+
     /** A request to {@code path} that carries the API key, when there is one. */
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));

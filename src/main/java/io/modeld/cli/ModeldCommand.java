@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, LsCommand.class, ShowCommand.class, PullCommand.class, CancelCommand.class,
                 LoadCommand.class, UnloadCommand.class, PsCommand.class, RmCommand.class, ImportCommand.class,
                 RunCommand.class, EmbedCommand.class, PushCommand.class, OutdatedCommand.class, BandwidthCommand.class,
-                ConfigCommand.class, LaunchCommand.class,
+                ConfigCommand.class, LaunchCommand.class, RemoteCommand.class,
                 EngineCommand.class, RunnerCommand.class, CommandLine.HelpCommand.class})
 public final class ModeldCommand implements Runnable {
 

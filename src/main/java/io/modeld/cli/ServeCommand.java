@@ -109,6 +109,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "(MODELD_METRICS; default ${DEFAULT-VALUE}).")
     String metrics;
 
+    @Option(names = "--remotes", split = ",", defaultValue = "${env:MODELD_REMOTES:-${env:OLLAMA_REMOTES:-}}",
+            description = "The hosts remote models may live on, as host (any port) or host:port, comma-separated; no "
+                    + "other host is ever contacted for one (MODELD_REMOTES, else Ollama's OLLAMA_REMOTES; default none).")
+    List<String> remotes;
+
     @Option(names = "--gpu", defaultValue = "${env:MODELD_GPU:-auto}",
             description = "The GPU backend: auto (CUDA where the NVIDIA driver and a CUDA runtime are, else Vulkan where "
                     + "a driver finds a GPU, else the CPU; one log line says which and why), vulkan, cuda (an error when "
@@ -274,6 +279,7 @@ final class ServeCommand implements Callable<Integer> {
         });
         b.draftModel(draftModel);
         b.mediaUrls(mediaUrls);
+        b.remotes(remotes == null ? List.of() : remotes.stream().map(String::strip).filter(r -> !r.isEmpty()).toList());
         b.metrics(switch (metrics.toLowerCase(java.util.Locale.ROOT)) {
             case "on", "true" -> true;
             case "off", "false" -> false;

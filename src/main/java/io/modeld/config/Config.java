@@ -45,6 +45,8 @@ import java.util.List;
  * @param mediaUrls whether an image a client names by an http(s) URL is fetched (off: such a request is a 400)
  * @param metrics whether {@code GET /metrics} answers (Prometheus' text format)
  * @param gpu which GPU the runners use and how much of it ({@link Gpu})
+ * @param remotes the hosts remote models may live on ({@code --remotes}, Ollama's {@code OLLAMA_REMOTES}): {@code host}
+ *                (any port) or {@code host:port}; no other host is ever contacted for a remote model. None by default
  */
 public record Config(String host, Integer port, Path dataDir, Path catalogFile, long memoryBudget,
                      Duration keepAlive, int maxDownloads, int connections, List<String> allowedOrigins,
@@ -52,7 +54,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
                      String apiKey, Path llamaLib, boolean spareRunner, int ollamaPort, List<String> library,
                      Registries registries, long maxBandwidth, int parallel, int context, String kvCacheType,
                      String flashAttention, Duration stepTimeout, long cacheRam, long cacheDisk, boolean draft,
-                     String draftModel, boolean mediaUrls, boolean metrics, Gpu gpu) {
+                     String draftModel, boolean mediaUrls, boolean metrics, Gpu gpu, List<String> remotes) {
 
     /**
      * The GPU: which backend the runners load ({@code --gpu}: auto, vulkan, cuda or none), the layers a model puts
@@ -127,6 +129,13 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
     public static final int SEED_PORT = 1000;
 
     public Config {
+        remotes = remotes == null ? List.of() : List.copyOf(remotes);
+        for (String r : remotes) {
+            if (!r.matches("[A-Za-z0-9.\\-]+(:\\d{1,5})?|\\[[0-9A-Fa-f:.]+\\](:\\d{1,5})?")) {
+                throw new IllegalArgumentException("--remotes: host or host:port names, such as gpu-box.lan or "
+                        + "10.0.0.5:11434, not '" + r + "'");
+            }
+        }
         if (maxDownloads < 1) {
             throw new IllegalArgumentException("--max-downloads must be at least 1");
         }
@@ -227,6 +236,7 @@ public record Config(String host, Integer port, Path dataDir, Path catalogFile, 
         b.mediaUrls = mediaUrls;
         b.metrics = metrics;
         b.gpu = gpu;
+        b.remotes = remotes;
         return b;
     }
 

@@ -39,6 +39,7 @@ public final class ConfigBuilder {
     boolean draft = true;
     String draftModel;
     boolean mediaUrls;
+    java.util.List<String> remotes = java.util.List.of();
     boolean metrics = true;
     Config.Gpu gpu = Config.Gpu.NONE;
 
@@ -182,6 +183,12 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** The hosts remote models may live on ({@code --remotes}). */
+    public ConfigBuilder remotes(java.util.List<String> v) {
+        remotes = java.util.List.copyOf(v);
+        return this;
+    }
+
     /** Whether {@code GET /metrics} answers. */
     public ConfigBuilder metrics(boolean v) {
         metrics = v;
@@ -203,6 +210,6 @@ public final class ConfigBuilder {
         return new Config(host, port, dataDir, catalogFile, memoryBudget, keepAlive, maxDownloads, connections,
                 allowedOrigins, resumeDownloads, stallTimeout, hfEndpoint, hfToken, apiKey, llamaLib, spareRunner,
                 ollamaPort, library, registries, maxBandwidth, parallel, context, kvCacheType,
-                flashAttention, stepTimeout, cacheRam, cacheDisk, draft, draftModel, mediaUrls, metrics, gpu);
+                flashAttention, stepTimeout, cacheRam, cacheDisk, draft, draftModel, mediaUrls, metrics, gpu, remotes);
     }
 }

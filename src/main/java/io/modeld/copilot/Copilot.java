@@ -144,7 +144,7 @@ public final class Copilot {
             throw ModeldException.invalid("model '" + r.spec().name() + "' is " + role.withArticle()
                     + " (it serves " + role.serves() + "), not a chat model");
         }
-        if (!r.downloaded()) {
+        if (!r.usable()) {
             throw new ModeldException(ModeldException.Kind.CONFLICT, "model '" + r.spec().name() + "' is not downloaded",
                     ModeldException.Hint.DOWNLOAD_FIRST, r.id());
         }

@@ -9,6 +9,7 @@ import io.modeld.catalog.Modelfile;
 import io.modeld.engine.ChatTurn;
 import io.modeld.engine.Media;
 import io.modeld.gguf.ModelRole;
+import io.modeld.remote.RemoteClient;
 import io.modeld.runtime.Lease;
 import io.modeld.runtime.LoadOptions;
 import io.modeld.runtime.ModelRunner;
@@ -48,10 +49,17 @@ public final class Inference implements AutoCloseable {
     private final ModelService models;
     private final Scheduler scheduler;
     private final TemplateCapabilities capabilities;
+    /** How remote models are reached; null where there are none (the core's tests). */
+    private final RemoteClient remote;
 
     public Inference(ModelService models, Scheduler scheduler, ModelStore store) {
+        this(models, scheduler, store, null);
+    }
+
+    public Inference(ModelService models, Scheduler scheduler, ModelStore store, RemoteClient remote) {
         this.models = models;
         this.scheduler = scheduler;
+        this.remote = remote;
         this.capabilities = new TemplateCapabilities(models, scheduler, store);
         models.subscribe(change -> capabilities.changed(change.id()));
     }
@@ -68,12 +76,19 @@ public final class Inference implements AutoCloseable {
      * template not checked yet is read by its words until it is).
      */
     public ModelCapabilities capabilities(ModelRecord r) {
-        return capabilities.of(r).withMedia(projector(r));
+        return r.remote() != null ? remoteCapabilities(r.remote()) : capabilities.of(r).withMedia(projector(r));
+    }
+
+    /** What a remote model can do, as its server said when it was made. */
+    private static ModelCapabilities remoteCapabilities(io.modeld.catalog.Remote where) {
+        boolean embeds = where.role() == ModelRole.EMBEDDER;
+        return new ModelCapabilities(!embeds, where.can("tools"), where.can("thinking"), where.can("insert"), embeds,
+                false, where.can("vision"), where.can("audio"), null);
     }
 
     /** The same once the model's template is checked, waiting for its check. */
     public ModelCapabilities checkedCapabilities(ModelRecord r) {
-        return capabilities.checked(r).withMedia(projector(r));
+        return r.remote() != null ? remoteCapabilities(r.remote()) : capabilities.checked(r).withMedia(projector(r));
     }
 
     /** What a generator's projector says of itself, or null when it has none (or it cannot be read). */
@@ -121,6 +136,7 @@ public final class Inference implements AutoCloseable {
     private RenderedPrompt rendered(GenerationRequest request, boolean count) {
         ModelRecord r = models.get(request.model());
         refuseEarly(r, ModelRole.GENERATOR);
+        local(r, count ? "counting a prompt's tokens" : "rendering its template");
         usable(r);
         if (!(request.prompt() instanceof Prompt.Chat c)) {
             throw ModeldException.invalid("messages: a template renders a conversation");
@@ -138,6 +154,7 @@ public final class Inference implements AutoCloseable {
      */
     public TokenText tokenize(String model, String content, boolean addSpecial, boolean parseSpecial, int[] tokens) {
         ModelRecord r = models.get(model);
+        local(r, "tokenizing");
         usable(r);
         try (Lease lease = scheduler.lease(r, loadOptions(r, Options.NONE, null))) {
             if (content != null) {
@@ -163,6 +180,7 @@ public final class Inference implements AutoCloseable {
             }
             r = models.get(chat.get(0));
         }
+        local(r, "its slots");
         usable(r);
         try (Lease lease = scheduler.lease(r, loadOptions(r, Options.NONE, null))) {
             return lease.slots(action, slot, file);
@@ -183,6 +201,9 @@ public final class Inference implements AutoCloseable {
     /** Loads the model (or joins its load) and returns it once it is in memory. */
     public ModelRecord load(String name, LoadOptions options) {
         ModelRecord r = models.get(name);
+        if (r.remote() != null) {
+            return r;   // it is loaded where it lives
+        }
         usable(r);
         try (Lease ignored = scheduler.lease(r, options)) {
             return models.get(r.id());
@@ -192,6 +213,9 @@ public final class Inference implements AutoCloseable {
     /** Unloads the model, giving its memory back. */
     public ModelRecord unload(String name) {
         ModelRecord r = models.get(name);
+        if (r.remote() != null) {
+            return r;
+        }
         scheduler.unload(r.id());
         return models.get(r.id());
     }
@@ -226,6 +250,9 @@ public final class Inference implements AutoCloseable {
                 }
             }
         }
+        if (r.remote() != null) {
+            return forward(r, request, sink);
+        }
         Options o = merged(r, request.options());
         int max = o.maxTokens() == null || o.maxTokens() < 0 ? UNLIMITED_TOKENS : o.maxTokens();
         RunnerRequest run = request.prompt() instanceof Prompt.Chat c
@@ -247,6 +274,55 @@ public final class Inference implements AutoCloseable {
             }
             meter.generated(r.id(), result);
             return result;
+        }
+    }
+
+    /**
+     * A generation of a remote model: forwarded to its server with the request's options over the local Modelfile's
+     * (the server's defaults for the rest), the local Modelfile's system prompt in front; its output streamed back.
+     */
+    private RunnerResult forward(ModelRecord r, GenerationRequest request, TokenSink sink) {
+        if (request.logprobs() >= 0) {
+            throw ModeldException.invalid("logprobs: not forwarded to remote model '" + r.spec().name()
+                    + "'; ask its server for them directly");
+        }
+        Modelfile mf = r.spec().modelfile();
+        Options said = Options.fromModelfile(mf == null ? null : mf.parameters()).over(request.options());
+        com.fasterxml.jackson.databind.node.ObjectNode body;
+        String path;
+        if (request.prompt() instanceof Prompt.Chat c) {
+            body = RemoteRequests.chat(c.chat().withMessages(withSystem(r, c.chat().messages())), said,
+                    request.ignoreEos());
+            path = "/v1/chat/completions";
+        } else {
+            Prompt.Text t = (Prompt.Text) request.prompt();
+            body = RemoteRequests.text(t.prompt(), t.suffix(), said, request.ignoreEos());
+            path = "/v1/completions";
+        }
+        RunnerResult result;
+        try {
+            result = remoteClient(r).stream(r.remote(), path, body, sink);
+        } catch (RuntimeException e) {
+            meter.failed(r.id());
+            throw e;
+        }
+        meter.generated(r.id(), result);
+        return result;
+    }
+
+    private RemoteClient remoteClient(ModelRecord r) {
+        if (remote == null) {
+            throw new ModeldException(ModeldException.Kind.UNAVAILABLE, "model '" + r.spec().name() + "' is a remote "
+                    + "model, and this daemon reaches none");
+        }
+        return remote;
+    }
+
+    /** Refuses, for a remote model, what needs the model's own files here: its template, tokenizer or slots. */
+    private static void local(ModelRecord r, String what) {
+        if (r.remote() != null) {
+            throw ModeldException.invalid("model '" + r.spec().name() + "' is a remote model (on "
+                    + r.remote().host() + "): " + what + " needs a model whose files are here");
         }
     }
 
@@ -280,17 +356,27 @@ public final class Inference implements AutoCloseable {
         }
         ModelRecord r = models.get(request.model());
         refuseEarly(r, ModelRole.EMBEDDER);
+        if (r.remote() != null) {
+            RemoteClient.Vectors v = remoteClient(r).embed(r.remote(), RemoteRequests.embed(request.texts(),
+                    request.tokens()));
+            return new Embeddings(shaped(request, v.vectors()), v.tokens(), 0);
+        }
         try (Lease lease = scheduler.lease(r, loadOptions(r, request.options(), request.keepAlive()))) {
             require(lease, ModelRole.EMBEDDER, r);
             ModelRunner.Pooled v = lease.pool(null, request.texts(), request.tokens(), request.truncate());
-            List<float[]> out = new ArrayList<>(v.vectors().size());
-            for (float[] vector : v.vectors()) {
-                out.add(request.normalize()
-                        ? Vectors.normalized(Vectors.truncated(Vectors.normalized(vector), request.dimensions()))
-                        : Vectors.truncated(vector, request.dimensions()));
-            }
-            return new Embeddings(out, v.tokens(), lease.loadNanos());
+            return new Embeddings(shaped(request, v.vectors()), v.tokens(), lease.loadNanos());
         }
+    }
+
+    /** The vectors cut to the dimensions asked, and scaled to unit length when asked. */
+    private static List<float[]> shaped(EmbeddingRequest request, List<float[]> vectors) {
+        List<float[]> out = new ArrayList<>(vectors.size());
+        for (float[] vector : vectors) {
+            out.add(request.normalize()
+                    ? Vectors.normalized(Vectors.truncated(Vectors.normalized(vector), request.dimensions()))
+                    : Vectors.truncated(vector, request.dimensions()));
+        }
+        return out;
     }
 
     /** The documents ranked by a reranker against the query, best first (ties in request order). */

@@ -57,10 +57,10 @@ class ModelStoreTest {
         try (ModelStore store = ModelStore.open(dataDir)) {
             ModelRecord a = new ModelRecord("7f1c9a52-3b1e-4c5e-9d1a-2b7b8f0e4a12", Instant.EPOCH, true,
                     new ModelSpec("A", "1", null, false, "UNKNOWN", "UNKNOWN", null, null, null, null, "same", null,
-                            null, null, null, null, null, null, null, null, null, null), null, null);
+                            null, null, null, null, null, null, null, null, null, null, null), null, null);
             ModelRecord b = new ModelRecord("7f1c9a52-3b1e-4c5e-9d1a-2b7b8f0e4a13", Instant.EPOCH, true,
                     new ModelSpec("B", "1", null, false, "UNKNOWN", "UNKNOWN", null, null, null, null, "same", null,
-                            null, null, null, null, null, null, null, null, null, null), null, null);
+                            null, null, null, null, null, null, null, null, null, null, null), null, null);
             assertThatThrownBy(() -> store.write(List.of(a, b), List.of()))
                     .isInstanceOf(ModelStore.StoreException.class);
             assertThat(store.loadAll()).isEmpty();

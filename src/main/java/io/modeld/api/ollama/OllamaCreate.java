@@ -40,8 +40,10 @@ import java.util.regex.Pattern;
  * {@code <data-dir>/blobs/} while its SHA-256 is computed, and is kept only when it matches its name.
  * Create makes a custom model of an uploaded GGUF ({@code files}) or of a model already here
  * ({@code from}), with a template, system prompt, parameters and license of its own; the file is
- * hard-linked, never copied twice, and a blob taken by a model leaves the blob store. Every change shows
- * in the Pieces API and its identifier stream at once.
+ * hard-linked, never copied twice, and a blob taken by a model leaves the blob store. With {@code remote_host} it
+ * makes a remote model, {@code from} naming the model on that server (as Ollama makes one); {@code from} a remote
+ * model makes another on the same server with a Modelfile of its own. Every change shows in the Pieces API and its
+ * identifier stream at once.
  */
 final class OllamaCreate {
 
@@ -51,7 +53,10 @@ final class OllamaCreate {
     private final Inference inference;
     private final Path blobs;
 
-    OllamaCreate(ModelService models, Inference inference) {
+    private final io.modeld.remote.RemoteModels remotes;
+
+    OllamaCreate(ModelService models, Inference inference, io.modeld.remote.RemoteModels remotes) {
+        this.remotes = remotes;
         this.models = models;
         this.inference = inference;
         this.blobs = models.dataDir().blobs();
@@ -147,17 +152,29 @@ final class OllamaCreate {
         }
         Modelfile given = new Modelfile(Fields.text(body, "template", null), Fields.text(body, "system", null),
                 parameters(body.get("parameters")), license(body.get("license")));
+        String remoteHost = Fields.text(body, "remote_host", null);
+        if (remoteHost != null && from == null) {
+            throw ModeldException.invalid("from: the model's name on remote_host is required");
+        }
         boolean stream = Fields.bool(body, "stream", true);
         Ndjson lines = stream ? new Ndjson(ctx) : null;
         try {
-            if (from != null) {
+            if (remoteHost != null) {
+                emit(lines, "checking " + from + " on remote host");
+                remotes.create(name, remoteHost, from, given.template() == null && given.system() == null
+                        && given.parameters() == null && given.license() == null ? null : given);
+            } else if (from != null) {
                 ModelRecord source = OllamaRoutes.local(inference, from);
                 Modelfile base = source.spec().modelfile() == null ? new Modelfile(null, null, null, null)
                         : source.spec().modelfile();
-                emit(lines, "using existing layer sha256:" + source.file().sha256());
-                models.createFromFile(specFor(name, source.spec(), base.overriddenBy(given.template(), given.system(),
-                        given.parameters(), given.license())), models.filesOf(source), source.file(),
-                        models.projectorOf(source));
+                Modelfile made = base.overriddenBy(given.template(), given.system(), given.parameters(), given.license());
+                if (source.remote() != null) {
+                    models.createRemote(OllamaNames.spec(name, source.spec(), made));   // the same remote, its own Modelfile
+                } else {
+                    emit(lines, "using existing layer sha256:" + source.file().sha256());
+                    models.createFromFile(OllamaNames.spec(name, source.spec(), made), models.filesOf(source),
+                            source.file(), models.projectorOf(source));
+                }
             } else {
                 createFromBlobs(name, files, given, lines);
             }
@@ -213,7 +230,7 @@ final class OllamaCreate {
             throw ModeldException.invalid("files: no GGUF model among them (only a projector)");
         }
         emit(lines, "parsing GGUF");
-        ModelSpec spec = specFor(name, ModelSpec.defaults().withName(name), given);
+        ModelSpec spec = OllamaNames.spec(name, ModelSpec.defaults().withName(name), given);
         emit(lines, "using existing layer sha256:" + modelHex);
         Path blob = model.getValue();
         models.createFromFile(spec, List.of(blob), new ModelRecord.LocalFile(model.getKey(), Files.size(blob), modelHex),
@@ -223,22 +240,6 @@ final class OllamaCreate {
                 Files.deleteIfExists(used);   // the model's own link holds the data now
             }
         }
-    }
-
-    /**
-     * The spec of a model made through Ollama's API: named and answering to {@code ollamaName}, with a
-     * unique name derived from it (lower case, '/' as '-'), the rest taken from {@code base}.
-     */
-    static ModelSpec specFor(String ollamaName, ModelSpec base, Modelfile modelfile) {
-        String normalized = OllamaNames.normalize(ollamaName);
-        String unique = normalized.replace('/', '-');
-        if (unique.endsWith(":latest")) {
-            unique = unique.substring(0, unique.length() - ":latest".length());
-        }
-        if (!ModelSpec.UNIQUE_NAME.matcher(unique).matches()) {
-            unique = null;
-        }
-        return base.withName(ollamaName).withUnique(unique).withSource(null).withOllama(normalized, modelfile);
     }
 
     private static Map<String, Object> parameters(JsonNode p) {

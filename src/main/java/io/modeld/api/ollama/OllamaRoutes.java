@@ -43,8 +43,11 @@ public final class OllamaRoutes {
     private final Pulls pulls;
     private final Pushes pushes;
 
+    private final io.modeld.remote.RemoteModels remotes;
+
     public OllamaRoutes(ModelService models, Downloads downloads, Pulls pulls, Pushes pushes, Inference inference,
-                        Scheduler scheduler) {
+                        Scheduler scheduler, io.modeld.remote.RemoteModels remotes) {
+        this.remotes = remotes;
         this.pulls = pulls;
         this.pushes = pushes;
         this.models = models;
@@ -66,13 +69,16 @@ public final class OllamaRoutes {
         new OllamaEmbeddings(inference).register(routes);
         new OllamaGeneration(inference).register(routes);
         new OllamaPull(downloads, pulls, pushes, inference).register(routes);
-        new OllamaCreate(models, inference).register(routes);
+        new OllamaCreate(models, inference, remotes).register(routes);
     }
 
-    /** A model that is on this machine: Ollama knows no other, and one that is not was never pulled. */
+    /**
+     * A model that answers here: on this machine, or a remote one. Ollama knows no other, and one that is not was
+     * never pulled.
+     */
     static ModelRecord local(Inference inference, String name) {
         ModelRecord r = inference.model(name);
-        if (!r.downloaded()) {
+        if (!r.usable()) {
             throw new ModeldException(ModeldException.Kind.NOT_FOUND, "model '" + name + "' not found, try pulling "
                     + "it first");
         }
@@ -82,7 +88,7 @@ public final class OllamaRoutes {
     private void tags(Context ctx) {
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode list = out.putArray("models");
-        models.list().stream().filter(ModelRecord::downloaded)
+        models.list().stream().filter(ModelRecord::usable)
                 .sorted(Comparator.comparing(views::modified).reversed())
                 .forEach(r -> list.add(views.tag(r)));
         ctx.json(out);
@@ -103,6 +109,7 @@ public final class OllamaRoutes {
         out.put("template", template == null ? "" : template);
         out.put("system", system);
         out.set("details", views.details(r));
+        OllamaViews.remote(out, r);
         out.set("model_info", views.modelInfo(r));
         ObjectNode projector = views.projectorInfo(r);
         if (projector != null) {
@@ -116,7 +123,7 @@ public final class OllamaRoutes {
 
     private String modelfile(ModelRecord r, String template, String system) {
         StringBuilder m = new StringBuilder("# Modelfile of ").append(OllamaNames.of(r)).append(", served by modeld\n")
-                .append("FROM ").append(models.fileOf(r)).append('\n');
+                .append("FROM ").append(r.remote() != null ? r.remote().model() : models.fileOf(r)).append('\n');
         if (template != null && !template.isEmpty()) {
             m.append("TEMPLATE \"\"\"").append(template).append("\"\"\"\n");
         }
@@ -182,8 +189,12 @@ public final class OllamaRoutes {
         } catch (ModeldException e) {
             throw new ModeldException(ModeldException.Kind.NOT_FOUND, "model \"" + source + "\" not found");
         }
-        models.createFromFile(OllamaCreate.specFor(destination, src.spec(), src.spec().modelfile()), models.filesOf(src),
-                src.file(), models.projectorOf(src));
+        ModelSpec copied = io.modeld.catalog.OllamaNames.spec(destination, src.spec(), src.spec().modelfile());
+        if (src.remote() != null) {
+            models.createRemote(copied);
+        } else {
+            models.createFromFile(copied, models.filesOf(src), src.file(), models.projectorOf(src));
+        }
         ctx.status(200);
     }
 

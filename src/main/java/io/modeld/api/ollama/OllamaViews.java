@@ -97,6 +97,9 @@ final class OllamaViews {
     }
 
     Instant modified(ModelRecord r) {
+        if (!r.downloaded()) {
+            return r.created();
+        }
         try {
             return Files.getLastModifiedTime(models.fileOf(r)).toInstant();
         } catch (IOException e) {
@@ -108,11 +111,19 @@ final class OllamaViews {
     ObjectNode tag(ModelRecord r) {
         String name = OllamaNames.of(r);
         ObjectNode m = Json.MAPPER.createObjectNode().put("name", name).put("model", name)
-                .put("modified_at", localTime(modified(r))).put("size", r.file().size())
-                .put("digest", r.file().sha256() == null ? "" : r.file().sha256());
+                .put("modified_at", localTime(modified(r))).put("size", r.downloaded() ? r.file().size() : 0)
+                .put("digest", r.file() == null || r.file().sha256() == null ? "" : r.file().sha256());
+        remote(m, r);
         m.set("details", details(r));
         capabilities(m, inference.capabilities(r));
         return m;
+    }
+
+    /** A remote model's {@code remote_model} and {@code remote_host}, as Ollama lists its remote models. */
+    static void remote(ObjectNode m, ModelRecord r) {
+        if (r.remote() != null) {
+            m.put("remote_model", r.remote().model()).put("remote_host", r.remote().host());
+        }
     }
 
     /** {@code details}: format, family, families, parameter_size, quantization_level. */

@@ -59,7 +59,7 @@ public final class OpenAiRoutes {
     private void list(Context ctx) {
         ArrayNode data = Json.MAPPER.createArrayNode();
         for (ModelRecord r : models.list()) {
-            if (r.downloaded()) {
+            if (r.usable()) {
                 data.add(model(r));
             }
         }
@@ -73,7 +73,10 @@ public final class OpenAiRoutes {
         ObjectNode m = Json.MAPPER.createObjectNode().put("id", r.spec().unique() != null ? r.spec().unique() : r.id())
                 .put("object", "model").put("created", r.created().getEpochSecond()).put("owned_by", "modeld")
                 .put("role", ModelRoles.of(r.spec()).wire());
-        if (r.downloaded()) {
+        if (r.remote() != null) {
+            m.put("remote_model", r.remote().model()).put("remote_host", r.remote().host());
+        }
+        if (r.usable()) {
             ModelCapabilities caps = inference.capabilities(r);
             caps.ollama().forEach(m.putArray("capabilities")::add);
             if (caps.problem() != null) {

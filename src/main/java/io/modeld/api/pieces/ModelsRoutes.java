@@ -30,9 +30,12 @@ final class ModelsRoutes {
     private final IdentifierStream identifiers;
     private final CopilotAlias alias;
 
+    private final io.modeld.remote.RemoteModels remotes;
+
     ModelsRoutes(ModelService models, Downloads downloads, Scheduler scheduler, ModelViews views,
-                 IdentifierStream identifiers, CopilotAlias alias) {
+                 IdentifierStream identifiers, CopilotAlias alias, io.modeld.remote.RemoteModels remotes) {
         this.alias = alias;
+        this.remotes = remotes;
         this.models = models;
         this.downloads = downloads;
         this.scheduler = scheduler;
@@ -40,9 +43,29 @@ final class ModelsRoutes {
         this.identifiers = identifiers;
     }
 
+    /**
+     * A SeededModel made into a custom model; with {@code remote} ({@code {"host": URL, "model": NAME}}, modeld's
+     * extension) a remote model, answered by that server's model.
+     */
+    private ModelRecord create(com.fasterxml.jackson.databind.JsonNode body) {
+        com.fasterxml.jackson.databind.JsonNode remote = body.get("remote");
+        if (remote == null || remote.isNull()) {
+            return models.create(body);
+        }
+        if (!remote.isObject() || !remote.path("host").isTextual() || !remote.path("model").isTextual()) {
+            throw io.modeld.ModeldException.invalid("remote: an object {\"host\": URL, \"model\": the model's name "
+                    + "there}");
+        }
+        io.modeld.catalog.ModelSpec spec = io.modeld.catalog.SpecParser.apply(body, io.modeld.catalog.ModelSpec.defaults());
+        if (spec.name() == null) {
+            throw io.modeld.ModeldException.invalid("name: required");
+        }
+        return remotes.create(spec, remote.get("host").textValue(), remote.get("model").textValue());
+    }
+
     void register(RoutesConfig routes) {
         routes.get("/models", ctx -> json(ctx, alias.appendTo(views.json(models.list()))));
-        routes.post("/models/create", ctx -> json(ctx, views.json(models.create(Bodies.json(ctx)))));
+        routes.post("/models/create", ctx -> json(ctx, views.json(create(Bodies.json(ctx)))));
         routes.post("/models/{model}/delete", ctx -> {
             downloads.delete(ctx.pathParam("model"));
             ctx.status(204);

@@ -38,11 +38,13 @@ public final class PiecesRoutes implements AutoCloseable {
     private final ConversationRoutes conversations;
 
     public PiecesRoutes(ModelService models, Downloads downloads, Pushes pushes, Inference inference, Scheduler scheduler,
-                        ModelViews views, Conversations conversations, CopilotModel copilotModel) {
+                        ModelViews views, Conversations conversations, CopilotModel copilotModel,
+                        io.modeld.remote.RemoteModels remotes) {
         CopilotAlias alias = new CopilotAlias(copilotModel, views);
         this.model = new ModelRoutes(models, downloads, inference, views,
                 new ProgressStream(models, downloads, views.schema()), alias, copilotModel);
-        this.list = new ModelsRoutes(models, downloads, scheduler, views, modelIdentifiers(models, views, alias), alias);
+        this.list = new ModelsRoutes(models, downloads, scheduler, views, modelIdentifiers(models, views, alias), alias,
+                remotes);
         this.transfers = new TransferRoutes(models, downloads, pushes, views);
         this.copilot = new CopilotRoutes();
         this.qgpt = new QgptRoutes(new Copilot(inference, conversations, copilotModel));

@@ -1,0 +1,318 @@
+package io.modeld.remote;
+
+import static io.modeld.testing.TestDaemon.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modeld.Json;
+import io.modeld.config.Config;
+import io.modeld.gguf.TinyModels;
+import io.modeld.testing.AgentModels;
+import io.modeld.testing.Downloading;
+import io.modeld.testing.TestDaemon;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two daemons: the team's ({@code team}, with an API key) holds the models, real llama.cpp on scripted models; the
+ * laptop's ({@code laptop}, {@code --remotes 127.0.0.1}) uses them as remote models. Every door of the laptop answers
+ * with the team's model as the team's own door does (streams, tool calls, embeddings, the Pieces Copilot); the
+ * team's key is kept in the laptop's data dir and appears in no answer or log; a host off the allow-list is refused
+ * before anything is sent, and one that is down is shown so and answered with a 502 that says why.
+ */
+class RemoteModelsTest {
+
+    static final String KEY = "team-key-7f3a9c2e5b1d4086";
+
+    @TempDir
+    static Path files;
+    static TestDaemon team;
+    static TestDaemon laptop;
+    /** Every body the laptop answered: none may hold the team's key. */
+    static final List<String> seen = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path teamDir = files.resolve("team");
+        try (TestDaemon setup = TestDaemon.start(Config.forDataDir(teamDir))) {
+            AgentModels.qwen3(setup, files, "agent");
+            Path embedder = files.resolve("embedder.gguf");
+            TinyModels.bertEmbedder(embedder, 1);
+            Downloading.downloaded(setup, embedder, "embedder");
+        }
+        team = TestDaemon.start(Config.forDataDir(teamDir).toBuilder().apiKey(KEY).build());
+        laptop = TestDaemon.start(Config.forDataDir(files.resolve("laptop")).toBuilder()
+                .remotes(List.of("127.0.0.1")).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (laptop != null) {
+            laptop.close();
+        }
+        if (team != null) {
+            team.close();
+        }
+    }
+
+    private static String teamUrl() {
+        return "http://127.0.0.1:" + team.port();
+    }
+
+    /** A request to the team's daemon itself, with its key. */
+    private static HttpResponse<String> atTeam(String path, JsonNode body) {
+        return team.send(HttpRequest.newBuilder(team.uri(path)).header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build());
+    }
+
+    private static HttpResponse<String> atLaptop(String path, JsonNode body) {
+        HttpResponse<String> r = laptop.post(path, body);
+        seen.add(r.body());
+        return r;
+    }
+
+    private static HttpResponse<String> getLaptop(String path) {
+        HttpResponse<String> r = laptop.get(path);
+        seen.add(r.body());
+        return r;
+    }
+
+    /** The laptop's remote models, made once: the team's chat model as "helper", its embedder as "vectors". */
+    private static synchronized void made() {
+        if (ok(laptop.get("/api/tags")).toString().contains("\"helper:latest\"")) {
+            return;
+        }
+        ObjectNode add = Json.MAPPER.createObjectNode().put("url", teamUrl() + "/v1").put("key", KEY);
+        add.putArray("models").add("embedder");
+        ok(atLaptop("/remotes", add));
+        ObjectNode create = Json.MAPPER.createObjectNode().put("model", "helper").put("from", "agent")
+                .put("remote_host", teamUrl()).put("stream", false);
+        assertThat(ok(atLaptop("/api/create", create)).get("status").asText()).isEqualTo("success");
+        ok(atLaptop("/api/create", Json.MAPPER.createObjectNode().put("model", "vectors").put("from", "embedder")
+                .put("remote_host", teamUrl()).put("stream", false)));
+    }
+
+    private static ObjectNode weather(String model) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("model", model).put("temperature", 0);
+        body.putArray("messages").addObject().put("role", "user").put("content", "What is the weather in Paris?");
+        ObjectNode fn = body.putArray("tools").addObject().put("type", "function").putObject("function")
+                .put("name", "get_weather").put("description", "The weather in a city");
+        ObjectNode params = fn.putObject("parameters").put("type", "object");
+        params.putObject("properties").putObject("city").put("type", "string");
+        params.putArray("required").add("city");
+        return body;
+    }
+
+    @Test
+    void the_remote_model_answers_on_every_door_as_the_team_answers() throws Exception {
+        made();
+        JsonNode tags = ok(getLaptop("/api/tags"));
+        JsonNode helper = null;
+        for (JsonNode m : tags.get("models")) {
+            if (m.get("name").asText().equals("helper:latest")) {
+                helper = m;
+            }
+        }
+        assertThat(helper).as("listed with the local ones").isNotNull();
+        assertThat(helper.get("remote_model").asText()).isEqualTo("agent");
+        assertThat(helper.get("remote_host").asText()).isEqualTo(teamUrl());
+        assertThat(helper.get("capabilities").toString()).contains("completion", "tools");
+        JsonNode shown = ok(atLaptop("/api/show", Json.MAPPER.createObjectNode().put("model", "helper")));
+        assertThat(shown.get("remote_host").asText()).isEqualTo(teamUrl());
+        assertThat(ok(getLaptop("/v1/models")).toString()).contains("\"remote_model\":\"agent\"");
+
+        // OpenAI's chat, not streamed: the tool call the team's model makes, as the team's own door gives it
+        JsonNode there = ok(atTeam("/v1/chat/completions", weather("agent"))).get("choices").get(0);
+        JsonNode here = ok(atLaptop("/v1/chat/completions", weather("helper"))).get("choices").get(0);
+        assertThat(there.get("finish_reason").asText()).isEqualTo("tool_calls");
+        assertThat(here.get("finish_reason").asText()).isEqualTo("tool_calls");
+        JsonNode call = here.get("message").get("tool_calls").get(0).get("function");
+        assertThat(call.get("name").asText()).isEqualTo("get_weather");
+        assertThat(Json.MAPPER.readTree(call.get("arguments").asText()).get("city").asText()).isEqualTo("Paris");
+        assertThat(call.get("arguments").asText())
+                .isEqualTo(there.get("message").get("tool_calls").get(0).get("function").get("arguments").asText());
+
+        // streamed: the same call in pieces, and the usage at the end
+        ObjectNode streamed = weather("helper").put("stream", true);
+        streamed.putObject("stream_options").put("include_usage", true);
+        String events = atLaptop("/v1/chat/completions", streamed).body();
+        assertThat(events).contains("get_weather").contains("\"finish_reason\":\"tool_calls\"").contains("data: [DONE]")
+                .contains("\"prompt_tokens\":");
+
+        // the tool's answer goes back, and the model's last words come back: Ollama's chat
+        ObjectNode ollama = weather("helper").put("stream", false);
+        ollama.remove("temperature");
+        JsonNode asked = ok(atLaptop("/api/chat", ollama)).get("message");
+        assertThat(asked.get("tool_calls").get(0).get("function").get("name").asText()).isEqualTo("get_weather");
+        var messages = (com.fasterxml.jackson.databind.node.ArrayNode) ollama.get("messages");
+        messages.add(asked);
+        messages.addObject().put("role", "tool").put("content", "21 degrees").put("tool_name", "get_weather");
+        JsonNode answered = ok(atLaptop("/api/chat", ollama));
+        assertThat(answered.get("message").get("content").asText()).isEqualTo(AgentModels.ANSWER);
+        assertThat(answered.get("prompt_eval_count").asInt()).as("the team's count").isGreaterThan(20);
+        assertThat(answered.get("eval_count").asInt()).isGreaterThan(0);
+
+        // Anthropic's Messages: a tool_use block
+        ObjectNode anthropic = Json.MAPPER.createObjectNode().put("model", "helper").put("max_tokens", 64);
+        anthropic.putArray("messages").addObject().put("role", "user").put("content", "What is the weather in Paris?");
+        ObjectNode tool = anthropic.putArray("tools").addObject().put("name", "get_weather");
+        tool.putObject("input_schema").put("type", "object").putObject("properties").putObject("city")
+                .put("type", "string");
+        JsonNode message = ok(atLaptop("/v1/messages", anthropic));
+        assertThat(message.get("stop_reason").asText()).isEqualTo("tool_use");
+        assertThat(message.get("content").toString()).contains("\"type\":\"tool_use\"", "get_weather", "Paris");
+
+        // OpenAI's Responses: a function_call item
+        ObjectNode responses = Json.MAPPER.createObjectNode().put("model", "helper").put("input",
+                "What is the weather in Paris?");
+        responses.putArray("tools").addObject().put("type", "function").put("name", "get_weather")
+                .set("parameters", weather("x").get("tools").get(0).get("function").get("parameters"));
+        JsonNode response = ok(atLaptop("/v1/responses", responses));
+        assertThat(response.get("output").toString()).contains("\"type\":\"function_call\"", "get_weather");
+
+        // a conversation without tools: the same words as the team's own /api/generate
+        ObjectNode gen = Json.MAPPER.createObjectNode().put("prompt", "Say something").put("stream", false);
+        gen.putObject("options").put("temperature", 0).put("num_predict", 8);
+        String theirs = ok(atTeam("/api/generate", gen.deepCopy().put("model", "agent"))).get("response").asText();
+        String ours = ok(atLaptop("/api/generate", gen.deepCopy().put("model", "helper"))).get("response").asText();
+        assertThat(ours).isEqualTo(theirs).isNotEmpty();
+
+        // the Pieces door: listed as a cloud model, and the Copilot answers with it
+        JsonNode pieces = ok(getLaptop("/models"));
+        JsonNode listed = null;
+        for (JsonNode m : pieces.get("iterable")) {
+            if ("helper".equals(m.path("unique").asText())) {
+                listed = m;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(listed.get("cloud").asBoolean()).isTrue();
+        JsonNode qgpt = ok(atLaptop("/qgpt/question", Json.MAPPER.createObjectNode().put("model", listed.get("id")
+                .asText()).put("query", "Say something")));
+        assertThat(qgpt.get("answers").get("iterable").get(0).get("text").asText()).isNotEmpty();
+
+        // embeddings, on OpenAI's door and Ollama's: the team's vectors
+        ObjectNode embed = Json.MAPPER.createObjectNode().put("input", "a sentence to embed");
+        JsonNode theirVector = ok(atTeam("/v1/embeddings", embed.deepCopy().put("model", "embedder")))
+                .get("data").get(0).get("embedding");
+        JsonNode ourVector = ok(atLaptop("/v1/embeddings", embed.deepCopy().put("model", "vectors")))
+                .get("data").get(0).get("embedding");
+        assertThat(ourVector.size()).isEqualTo(theirVector.size()).isGreaterThan(8);
+        for (int i = 0; i < ourVector.size(); i++) {
+            assertThat(ourVector.get(i).asDouble()).isCloseTo(theirVector.get(i).asDouble(),
+                    org.assertj.core.data.Offset.offset(1e-5));
+        }
+        JsonNode ollamaVectors = ok(atLaptop("/api/embed", Json.MAPPER.createObjectNode().put("model", "embedder")
+                .put("input", "a sentence to embed")));
+        assertThat(ollamaVectors.get("embeddings").get(0).size()).isEqualTo(theirVector.size());
+        assertThat(ok(getLaptop("/api/tags")).toString()).contains("\"embedding\"");
+
+        // what needs the model's own files here is refused, saying why
+        HttpResponse<String> tokenize = atLaptop("/tokenize", Json.MAPPER.createObjectNode().put("model", "helper")
+                .put("content", "hi"));
+        assertThat(tokenize.statusCode()).isEqualTo(400);
+        assertThat(tokenize.body()).contains("remote model");
+    }
+
+    @Test
+    void the_key_is_kept_privately_and_never_shown() throws Exception {
+        made();
+        Path keys = laptop.dataDir().resolve("remotes.json");
+        assertThat(Files.readString(keys)).contains(KEY);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rw-------");
+
+        JsonNode remotes = ok(getLaptop("/remotes"));
+        JsonNode host = remotes.get("hosts").get(0);
+        assertThat(host.get("host").asText()).isEqualTo(teamUrl());
+        assertThat(host.get("key").asBoolean()).isTrue();
+        assertThat(host.get("reachable").asBoolean()).isTrue();
+        assertThat(host.get("models").toString()).contains("helper", "embedder");
+        getLaptop("/api/show");
+        getLaptop("/models");
+        getLaptop("/settings");
+        getLaptop("/logs?lines=2000");
+        getLaptop("/metrics");
+
+        // without the key the team refuses, and the laptop says so in words that hold no key
+        ObjectNode add = Json.MAPPER.createObjectNode().put("url", "http://127.0.0.1:" + team.port()).put("key",
+                "wrong-" + KEY.substring(6));
+        add.putArray("models").add("agent");
+        HttpResponse<String> refused = atLaptop("/remotes", add);
+        assertThat(refused.statusCode()).isEqualTo(502);
+        assertThat(refused.body()).contains("refused modeld's key");
+        ok(atLaptop("/remotes", Json.MAPPER.createObjectNode().put("url", teamUrl()).put("key", KEY)));
+
+        for (String body : seen) {
+            assertThat(body).doesNotContain(KEY).doesNotContain(KEY.substring(6));
+        }
+    }
+
+    @Test
+    void hosts_off_the_allow_list_are_never_contacted_and_a_host_that_is_down_is_shown() throws Exception {
+        int before = ok(getLaptop("/api/tags")).get("models").size();
+        ObjectNode offList = Json.MAPPER.createObjectNode().put("model", "elsewhere").put("from", "agent")
+                .put("remote_host", "http://127.0.0.2:" + team.port()).put("stream", false);
+        HttpResponse<String> refused = atLaptop("/api/create", offList);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("not on the remotes allow-list", "--remotes");
+
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ObjectNode down = Json.MAPPER.createObjectNode().put("model", "gone").put("from", "agent")
+                .put("remote_host", "http://127.0.0.1:" + port).put("stream", false);
+        HttpResponse<String> unreachable = atLaptop("/api/create", down);
+        assertThat(unreachable.statusCode()).isEqualTo(502);
+        assertThat(unreachable.body()).contains("cannot be reached");
+        assertThat(ok(getLaptop("/api/tags")).get("models").size()).as("nothing made").isEqualTo(before);
+
+        // a model made on a server that then goes away: shown down, and answered with a 502 that says why
+        Path spareDir = files.resolve("spare");
+        String spareUrl;
+        try (TestDaemon spare = TestDaemon.start(Config.forDataDir(spareDir))) {
+            AgentModels.hello(spare, files, "hello");
+            spareUrl = "http://127.0.0.1:" + spare.port();
+            ObjectNode seeded = Json.MAPPER.createObjectNode().put("name", "Spare Hello").put("unique", "spare-hello");
+            seeded.putObject("remote").put("host", spareUrl).put("model", "hello");
+            JsonNode made = ok(atLaptop("/models/create", seeded));
+            assertThat(made.get("cloud").asBoolean()).as("a Pieces cloud model").isTrue();
+            ObjectNode chat = Json.MAPPER.createObjectNode().put("model", "spare-hello");
+            chat.putArray("messages").addObject().put("role", "user").put("content", "Hi");
+            assertThat(ok(atLaptop("/v1/chat/completions", chat)).get("choices").get(0).get("message").get("content")
+                    .asText()).isEqualTo("Hello, world!");
+        }
+        JsonNode shown = null;
+        for (JsonNode h : ok(getLaptop("/remotes")).get("hosts")) {
+            if (h.get("host").asText().equals(spareUrl)) {
+                shown = h;
+            }
+        }
+        assertThat(shown).isNotNull();
+        assertThat(shown.get("reachable").asBoolean()).isFalse();
+        assertThat(shown.get("error").asText()).contains("cannot be reached");
+        assertThat(shown.get("models").toString()).contains("Spare Hello");
+        ObjectNode chat = Json.MAPPER.createObjectNode().put("model", "spare-hello").put("stream", false);
+        chat.putArray("messages").addObject().put("role", "user").put("content", "Hi");
+        HttpResponse<String> gone = atLaptop("/api/chat", chat);
+        assertThat(gone.statusCode()).isEqualTo(502);
+        assertThat(gone.body()).contains("cannot be reached");
+
+        HttpResponse<String> bad = atLaptop("/api/create", Json.MAPPER.createObjectNode().put("model", "x")
+                .put("from", "agent").put("remote_host", "ftp://127.0.0.1/").put("stream", false));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("http:// or https://");
+    }
+}
