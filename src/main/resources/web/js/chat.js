@@ -21,7 +21,7 @@ const $ = (id) => document.getElementById(id);
 export function fillModels(list) {
   const select = $('chat-model');
   const chosen = select.value;
-  const generators = list.filter((m) => m.downloaded && !m.alias && (m.role || 'generator') === 'generator');
+  const generators = list.filter((m) => (m.downloaded || m.remote) && !m.alias && (m.role || 'generator') === 'generator');
   select.replaceChildren(...generators.map((m) => new Option(m.unique || m.name, m.unique || m.id)));
   if (generators.some((m) => (m.unique || m.id) === chosen)) select.value = chosen;
 }

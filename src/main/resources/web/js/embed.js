@@ -7,7 +7,7 @@ let roles = new Map();   // option value -> role
 export function fillModels(list) {
   const select = $('embed-model');
   const chosen = select.value;
-  const usable = list.filter((m) => m.downloaded && (m.role === 'embedder' || m.role === 'reranker'));
+  const usable = list.filter((m) => (m.downloaded || m.remote) && (m.role === 'embedder' || m.role === 'reranker'));
   roles = new Map(usable.map((m) => [m.unique || m.id, m.role]));
   select.replaceChildren(...usable.map((m) => new Option(`${m.unique || m.name} (${m.role})`, m.unique || m.id)));
   if (roles.has(chosen)) select.value = chosen;

@@ -21,8 +21,28 @@ function eta(p) {
 
 export function state(m) {
   if (m.loaded) return 'loaded';
+  if (m.remote) return 'remote';
   if (m.downloading) return 'downloading';
   return m.downloaded ? 'downloaded' : 'available';
+}
+
+const reach = new Map();     // a remote host -> its last probe, from /remotes
+
+/** The remote hosts' probes, every 15 s while the page is open: each remote row says whether its server answers. */
+async function probeRemotes() {
+  try {
+    const r = await call('GET', '/remotes');
+    reach.clear();
+    r.hosts.forEach((h) => reach.set(h.host, h));
+    for (const m of models.values()) if (m.remote) render(m);
+  } catch (e) { /* a daemon without remotes, or the key not given yet: the rows say remote alone */ }
+}
+
+function remoteState(m) {
+  const h = reach.get(m.remote.host);
+  const where = m.remote.host.replace(/^https?:\/\//, '');
+  if (!h) return `remote · ${where}`;
+  return h.reachable ? `remote · ${where} · ${h.latencyMs} ms` : `remote · ${where} · down`;
 }
 
 function button(label, action, name) {
@@ -39,7 +59,7 @@ function button(label, action, name) {
 }
 
 /** Whether the model is the user's own (downloaded, being downloaded, made by them, found in their folders). */
-function mine(m) { return Boolean(m.downloaded || m.downloading || m.custom || m.library); }
+function mine(m) { return Boolean(m.downloaded || m.downloading || m.custom || m.library || m.remote); }
 
 /** Keeps the user's own models above the catalog's, each group in the order its rows came. */
 function place(tr, m) {
@@ -75,8 +95,12 @@ function render(m) {
   tr.querySelector('.size').textContent = readable(m.bytes && m.bytes.value);
   tr.querySelector('.ram').textContent = readable(m.ram && m.ram.value);
   const st = tr.querySelector('.state');
-  st.textContent = s;
+  st.textContent = s === 'remote' ? remoteState(m) : s;
   st.className = 'state state-' + s;
+  if (s === 'remote' && reach.get(m.remote.host) && !reach.get(m.remote.host).reachable) {
+    st.classList.add('state-down');
+    st.title = reach.get(m.remote.host).error || '';
+  }
   const actions = tr.querySelector('.actions');
   actions.replaceChildren();
   if (s === 'available' && m.source) actions.append(button('Download', () => call('POST', `/model/${m.id}/download`), m.name));
@@ -85,7 +109,7 @@ function render(m) {
   if (s === 'loaded') actions.append(button('Unload', () => call('POST', `/model/${m.id}/unload`), m.name));
   actions.append(button('Details', () => showPage(m.id), m.name));
   if (s === 'downloading') follow(m.id);
-  if (s === 'downloaded' || s === 'loaded') tr.querySelector('.bar > div').style.width = '100%';
+  if (s === 'downloaded' || s === 'loaded' || s === 'remote') tr.querySelector('.bar > div').style.width = '100%';
   changed();
 }
 
@@ -208,6 +232,8 @@ document.getElementById('add').addEventListener('submit', async (e) => {
 export async function startModels(onAnyChange) {
   const list = await call('GET', '/models');
   list.iterable.forEach(render);
+  probeRemotes();
+  setInterval(probeRemotes, 15000);
   live('/models/stream/identifiers', async (frame) => {
     if (frame.iterable.length > 20) {          // a snapshot (on connect): one request for all of them
       const all = await call('GET', '/models');

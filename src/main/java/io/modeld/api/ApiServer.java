@@ -74,7 +74,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.routes.options("/*", guard::preflight);
             ErrorMapping.register(cfg.routes);
             cfg.routes.get("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));
-            new Probes(inference, scheduler, metrics).register(cfg.routes);
+            new Probes(inference, scheduler, metrics, remotes).register(cfg.routes);
             // The Pieces SDKs' client finds the daemon with a HEAD of the health check (0.1 s to answer).
             cfg.routes.head("/.well-known/health", ctx -> ctx.contentType("text/plain; charset=utf-8"));
             if (config.mediaUrls()) {

@@ -151,7 +151,7 @@ public final class ModelViews {
                         s.capabilities().documents(), s.capabilities().codebases(), s.capabilities().assets(),
                         s.capabilities().websites()),
                 s.source() == null ? null : new Source(schema, s.source().url(), s.source().sha256(), s.source().link()),
-                s.context(), ModelRoles.of(s).wire(), OllamaNames.of(r), s.family(), s.released(), library(r), problem);
+                s.context(), ModelRoles.of(s).wire(), OllamaNames.of(r), s.family(), s.released(), library(r), r.remote(), problem);
     }
 
     private Library library(ModelRecord r) {

@@ -14,7 +14,7 @@ import io.modeld.runtime.Scheduler;
  * What a deployment asks of the daemon. {@code GET /livez}: 200 while it serves (Kubernetes' liveness).
  * {@code GET /readyz} (and {@code /health}, in llama-server's shape): 503 with the reason while llama.cpp cannot run
  * (the last runner failed to start; a spare runner's start checks it at boot) or, with {@code ?model=}, while that
- * model is not loaded; 200 otherwise. {@code /.well-known/health} stays as the Pieces clients use it: {@code ok}.
+ * model is not loaded (a remote model: while its server does not answer); 200 otherwise. {@code /.well-known/health} stays as the Pieces clients use it: {@code ok}.
  * {@code GET /metrics}: Prometheus' text format ({@link Metrics}), behind the API key like every route but the health
  * checks; a 404 saying so when the daemon runs with {@code --metrics off}. The request counter by door is fed here.
  */
@@ -24,7 +24,10 @@ final class Probes {
     private final Scheduler scheduler;
     private final Metrics metrics;
 
-    Probes(Inference inference, Scheduler scheduler, Metrics metrics) {
+    private final io.modeld.remote.RemoteModels remotes;
+
+    Probes(Inference inference, Scheduler scheduler, Metrics metrics, io.modeld.remote.RemoteModels remotes) {
+        this.remotes = remotes;
         this.inference = inference;
         this.scheduler = scheduler;
         this.metrics = metrics;
@@ -72,6 +75,10 @@ final class Probes {
             r = inference.model(model);
         } catch (ModeldException e) {
             return e.getMessage();
+        }
+        if (r.remote() != null) {
+            io.modeld.remote.RemoteModels.Reach reach = remotes.reach(r.remote().host());
+            return reach.reachable() ? null : "remote model '" + model + "': " + reach.error();
         }
         for (LoadedModel l : scheduler.loadedModels()) {
             if (l.id().equals(r.id())) {

@@ -38,10 +38,13 @@ abstract class ClientCommand implements Callable<Integer> {
         return model.hasNonNull("unique") ? model.get("unique").asText() : model.get("name").asText();
     }
 
-    /** loaded, downloading, downloaded or available. */
+    /** loaded, remote, downloading, downloaded or available. */
     static String state(JsonNode model) {
         if (model.path("loaded").asBoolean()) {
             return "loaded";
+        }
+        if (model.hasNonNull("remote")) {
+            return "remote";
         }
         if (model.path("downloading").asBoolean()) {
             return "downloading";

@@ -130,6 +130,10 @@ public final class Downloads implements AutoCloseable {
             return r;
         }
         ModelSpec spec = r.spec();
+        if (r.remote() != null) {
+            throw ModeldException.conflict("model '" + spec.name() + "' is a remote model: it lives on "
+                    + r.remote().host() + " and answers from there; there is nothing to download");
+        }
         if (spec.source() != null && spec.source().linked()) {
             return models.relink(r.id());   // used in place: nothing to copy, only its file to read again
         }

@@ -11,6 +11,8 @@ import io.modeld.gguf.TinyModels;
 import io.modeld.testing.AgentModels;
 import io.modeld.testing.Downloading;
 import io.modeld.testing.TestDaemon;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -102,6 +104,16 @@ class RemoteModelsTest {
         assertThat(ok(atLaptop("/api/create", create)).get("status").asText()).isEqualTo("success");
         ok(atLaptop("/api/create", Json.MAPPER.createObjectNode().put("model", "vectors").put("from", "embedder")
                 .put("remote_host", teamUrl()).put("stream", false)));
+    }
+
+    /** The team's entry in the laptop's {@code /remotes}. */
+    private static JsonNode teamHost() {
+        for (JsonNode h : ok(getLaptop("/remotes")).get("hosts")) {
+            if (h.get("host").asText().equals(teamUrl())) {
+                return h;
+            }
+        }
+        throw new AssertionError("the team's host is not in /remotes");
     }
 
     private static ObjectNode weather(String model) {
@@ -233,9 +245,7 @@ class RemoteModelsTest {
         assertThat(Files.readString(keys)).contains(KEY);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rw-------");
 
-        JsonNode remotes = ok(getLaptop("/remotes"));
-        JsonNode host = remotes.get("hosts").get(0);
-        assertThat(host.get("host").asText()).isEqualTo(teamUrl());
+        JsonNode host = teamHost();
         assertThat(host.get("key").asBoolean()).isTrue();
         assertThat(host.get("reachable").asBoolean()).isTrue();
         assertThat(host.get("models").toString()).contains("helper", "embedder");
@@ -257,6 +267,46 @@ class RemoteModelsTest {
         for (String body : seen) {
             assertThat(body).doesNotContain(KEY).doesNotContain(KEY.substring(6));
         }
+    }
+
+    /** What a CLI command printed and returned, run against the laptop. */
+    private static String[] cli(StringWriter out, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--url";
+        all[args.length + 1] = "http://127.0.0.1:" + laptop.port();
+        return all;
+    }
+
+    private static String modeld(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = io.modeld.cli.ModeldCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(cli(out, args));
+        assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
+        seen.add(out.toString());
+        return out.toString();
+    }
+
+    @Test
+    void the_cli_adds_lists_and_forgets_a_server() throws Exception {
+        made();
+        Path keyFile = files.resolve("team.key");
+        Files.writeString(keyFile, KEY + "\n");
+        String added = modeld("remote", "add", teamUrl(), "--key-file", keyFile.toString(), "--model", "agent");
+        assertThat(added).contains("helper -> agent on " + teamUrl());
+        String listed = modeld("remote", "ls");
+        assertThat(listed).containsPattern("127\\.0\\.0\\.1:" + team.port() + " +\\d+ ms +yes +.*helper")
+                .contains("allowed: 127.0.0.1");
+        assertThat(modeld("ls")).containsPattern("helper.*remote");
+        modeld("remote", "rm", teamUrl());
+        JsonNode host = teamHost();
+        assertThat(host.get("key").asBoolean()).isFalse();
+        assertThat(host.get("reachable").asBoolean()).as("the team wants its key").isFalse();
+        assertThat(host.get("error").asText()).contains("refused modeld's key");
+        modeld("remote", "add", teamUrl(), "--key-file", keyFile.toString(), "--model", "agent");
+        assertThat(teamHost().get("reachable").asBoolean()).isTrue();
     }
 
     @Test

@@ -3,8 +3,9 @@ package io.modeld.api.schema;
 /**
  * Model, as the Pieces SDKs read it, with modeld's extensions: {@code source}, {@code context},
  * {@code role} (generator, embedder or reranker), {@code ollama} (the name it answers to on Ollama's
- * API), {@code family}, {@code released}, {@code library} (where a model used in place lies) and
- * {@code unusable} (why it cannot be used now).
+ * API), {@code family}, {@code released}, {@code library} (where a model used in place lies), {@code remote}
+ * (the server a remote model lives on, its name there and what it can do) and {@code unusable} (why it cannot be used
+ * now).
  */
 public record Model(
         Schema schema,
@@ -37,5 +38,6 @@ public record Model(
         String family,
         Integer released,
         Library library,
+        io.modeld.catalog.Remote remote,
         String unusable) {
 }
