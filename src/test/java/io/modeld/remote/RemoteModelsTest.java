@@ -269,6 +269,13 @@ class RemoteModelsTest {
         }
     }
 
+    @Test
+    void clients_written_by_others_use_the_remote_models() throws Exception {
+        made();
+        io.modeld.testing.NodeTests.run("remote-clients.test.mjs", java.util.Map.of("MODELD_URL",
+                "http://127.0.0.1:" + laptop.port(), "TEAM_KEY", KEY), 5, files);
+    }
+
     /** What a CLI command printed and returned, run against the laptop. */
     private static String[] cli(StringWriter out, String... args) {
         String[] all = java.util.Arrays.copyOf(args, args.length + 2);
