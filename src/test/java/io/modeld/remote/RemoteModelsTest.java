@@ -276,6 +276,50 @@ class RemoteModelsTest {
                 "http://127.0.0.1:" + laptop.port(), "TEAM_KEY", KEY), 5, files);
     }
 
+    @Test
+    void a_remote_model_takes_a_modelfile_of_its_own_and_is_copied_and_deleted_as_any_model() throws Exception {
+        made();
+        ObjectNode brief = Json.MAPPER.createObjectNode().put("model", "brief").put("from", "helper")
+                .put("system", "You are a weather assistant who answers in one short sentence.").put("stream", false);
+        ok(atLaptop("/api/create", brief));
+        // the prompt's tokens in all, as the team counts them (Ollama's prompt_eval_count leaves out its cache's)
+        ObjectNode chat = Json.MAPPER.createObjectNode().put("max_tokens", 2);
+        chat.putArray("messages").addObject().put("role", "user").put("content", "Hi");
+        int plain = promptTokens(chat.deepCopy().put("model", "helper"));
+        int withSystem = promptTokens(chat.deepCopy().put("model", "brief"));
+        assertThat(withSystem).as("the local Modelfile's system prompt goes to the team").isGreaterThan(plain + 8);
+        JsonNode shown = ok(atLaptop("/api/show", Json.MAPPER.createObjectNode().put("model", "brief")));
+        assertThat(shown.get("remote_model").asText()).isEqualTo("agent");
+        assertThat(shown.get("system").asText()).startsWith("You are a weather assistant");
+
+        assertThat(atLaptop("/api/copy", Json.MAPPER.createObjectNode().put("source", "brief")
+                .put("destination", "brief-copy")).statusCode()).isEqualTo(200);
+        assertThat(promptTokens(chat.deepCopy().put("model", "brief-copy"))).isEqualTo(withSystem);
+
+        String id = null;
+        for (JsonNode m : ok(getLaptop("/models")).get("iterable")) {
+            if ("brief-copy".equals(m.path("unique").asText())) {
+                id = m.get("id").asText();
+                assertThat(m.get("remote").get("model").asText()).isEqualTo("agent");
+            }
+        }
+        HttpResponse<String> download = atLaptop("/model/" + id + "/download", Json.MAPPER.createObjectNode());
+        assertThat(download.statusCode()).isEqualTo(409);
+        assertThat(download.body()).contains("nothing to download");
+        for (String name : List.of("brief", "brief-copy")) {
+            HttpResponse<String> deleted = laptop.send(HttpRequest.newBuilder(laptop.uri("/api/delete"))
+                    .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"model\": \"" + name + "\"}")).build());
+            assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        }
+        assertThat(ok(getLaptop("/api/tags")).toString()).doesNotContain("brief").contains("helper");
+        assertThat(atTeam("/api/show", Json.MAPPER.createObjectNode().put("model", "agent")).statusCode())
+                .as("the team's model stays").isEqualTo(200);
+    }
+
+    private static int promptTokens(ObjectNode chat) {
+        return ok(atLaptop("/v1/chat/completions", chat)).get("usage").get("prompt_tokens").asInt();
+    }
+
     /** What a CLI command printed and returned, run against the laptop. */
     private static String[] cli(StringWriter out, String... args) {
         String[] all = java.util.Arrays.copyOf(args, args.length + 2);
