@@ -214,6 +214,8 @@ class RemoteModelsTest {
         JsonNode qgpt = ok(atLaptop("/qgpt/question", Json.MAPPER.createObjectNode().put("model", listed.get("id")
                 .asText()).put("query", "Say something")));
         assertThat(qgpt.get("answers").get("iterable").get(0).get("text").asText()).isNotEmpty();
+        assertThat(getLaptop("/metrics").body()).as("counted as a local model is")
+                .containsPattern("modeld_generated_tokens_total\\{model=\"helper\"} [1-9]");
 
         // embeddings, on OpenAI's door and Ollama's: the team's vectors
         ObjectNode embed = Json.MAPPER.createObjectNode().put("input", "a sentence to embed");
@@ -410,6 +412,12 @@ class RemoteModelsTest {
         HttpResponse<String> gone = atLaptop("/api/chat", chat);
         assertThat(gone.statusCode()).isEqualTo(502);
         assertThat(gone.body()).contains("cannot be reached");
+        HttpResponse<String> notReady = getLaptop("/readyz?model=spare-hello");
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(notReady.body()).contains("cannot be reached");
+        assertThat(getLaptop("/readyz?model=helper").statusCode()).as("the team answers").isEqualTo(200);
+        assertThat(getLaptop("/metrics").body()).as("a failed forward is counted")
+                .containsPattern("modeld_requests_total\\{model=\"spare-hello\",outcome=\"error\"} 1");
 
         HttpResponse<String> bad = atLaptop("/api/create", Json.MAPPER.createObjectNode().put("model", "x")
                 .put("from", "agent").put("remote_host", "ftp://127.0.0.1/").put("stream", false));
