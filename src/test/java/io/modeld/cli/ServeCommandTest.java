@@ -30,7 +30,7 @@ class ServeCommandTest {
     Path tmp;
 
     /** Where the tools' stores are found: the test's environment must not point the daemon at real ones. */
-    private static final List<String> LIBRARY_VARIABLES = List.of("OLLAMA_MODELS", "HF_HOME", "HF_HUB_CACHE",
+    private static final List<String> LIBRARY_VARIABLES = List.of("OLLAMA_MODELS", "OLLAMA_REMOTES", "HF_HOME", "HF_HUB_CACHE",
             "XDG_CACHE_HOME", "LLAMA_CACHE");
 
     private static Process modeld(Map<String, String> env, String... args) throws IOException {
@@ -52,7 +52,8 @@ class ServeCommandTest {
     @Test
     void serves_on_the_variables_given_and_stops_cleanly_on_sigterm() throws Exception {
         Path dataDir = tmp.resolve("from-env");
-        Process p = modeld(Map.of("MODELD_DATA_DIR", dataDir.toString(), "MODELD_PORT", "0"), "serve");
+        Process p = modeld(Map.of("MODELD_DATA_DIR", dataDir.toString(), "MODELD_PORT", "0", "OLLAMA_REMOTES",
+                "ollama.com", "MODELD_REMOTES", "gpu-box.lan, 10.0.0.5:11434"), "serve");
         try {
             String line = firstLine(p);
             assertThat(line).startsWith("modeld ").contains(" serving http://127.0.0.1:").contains(dataDir.toString());
@@ -63,6 +64,11 @@ class ServeCommandTest {
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/.well-known/health")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.body()).isEqualTo("ok");
+            HttpResponse<String> remotes = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/remotes")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(remotes.body()).as("MODELD_REMOTES before Ollama's variable")
+                    .contains("\"allowed\":[\"gpu-box.lan\",\"10.0.0.5:11434\"]");
             Matcher ollama = Pattern.compile("for Ollama's clients (http://127\\.0\\.0\\.1:11434)").matcher(line);
             if (ollama.find()) {
                 HttpResponse<String> root = HttpClient.newHttpClient().send(
@@ -143,6 +149,13 @@ class ServeCommandTest {
         assertThat(new String(gpu.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip())
                 .isEqualTo("modeld: --gpu: auto, vulkan, cuda or none: the GPU backend the runners load (from modeld's "
                         + "next start)");
+
+        Process remotes = modeld(Map.of("OLLAMA_REMOTES", "gpu box"), "serve", "--port", "0", "--data-dir",
+                tmp.toString());
+        assertThat(remotes.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(remotes.exitValue()).isEqualTo(ExitCodes.USAGE);
+        assertThat(new String(remotes.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("--remotes: host or host:port names").contains("'gpu box'");
 
         Process unknown = modeld(Map.of(), "serve", "--colour");
         assertThat(unknown.waitFor(20, TimeUnit.SECONDS)).isTrue();

@@ -46,7 +46,7 @@ class HelmChartTest {
         assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
 
         Map<String, JsonNode> k8s = render(Map.of("apiKey.value", "s3cret", "models[0]", "qwen3:4b",
-                "gpu.nvidia\\.com/gpu", 1));
+                "gpu.nvidia\\.com/gpu", 1, "remotes[0]", "gpu-box.lan", "remotes[1]", "10.0.0.5:11434"));
         assertThat(k8s).containsKeys("StatefulSet", "Service", "Secret");
         assertThat(k8s.get("Secret").at("/stringData/api-key").asText()).isEqualTo("s3cret");
 
@@ -59,6 +59,8 @@ class HelmChartTest {
         assertThat(key.get("name").asText()).isEqualTo("MODELD_API_KEY");
         assertThat(key.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo(k8s.get("Secret").at("/metadata/name").asText());
         assertThat(modeld.at("/resources/limits/memory").asText()).isEqualTo("8Gi");
+        assertThat(modeld.get("env").toString()).as("the remotes allow-list")
+                .contains("{\"name\":\"MODELD_REMOTES\",\"value\":\"gpu-box.lan,10.0.0.5:11434\"}");
         assertThat(modeld.at("/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
         assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
         assertThat(pod.at("/initContainers/0/args/0").asText()).contains("modeld pull \"$m\"").contains("\"qwen3:4b\"");
