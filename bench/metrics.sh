@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Metrics (issue 35): what one scrape of GET /metrics costs with 40 models that have answered (their counters and
-# histograms all in the scrape), and whether the API's throughput drops with metrics on: wrk on GET /model/{id}
-# at 64 connections, the daemon started with --metrics on and with --metrics off in turn. Run by hand as root:
+# histograms all in the scrape), beside GET /livez (what a request that does nothing costs), and whether the API's
+# throughput drops with metrics on: wrk on GET /model/{id} at 64 connections, the daemon started with --metrics on
+# and with --metrics off in turn. Run by hand as root:
 # bash bench/metrics.sh. Prints Markdown for docs/BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +41,15 @@ for i in $(seq 1 40); do
     \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}" >/dev/null
 done
 lines=$(curl -fs "http://127.0.0.1:$PORT/metrics" | grep -vc '^#')
-scrape=$(wrk -t1 -c1 -d"$DURATION" --latency "http://127.0.0.1:$PORT/metrics" | awk '/Latency/ && !/Distribution/ {print $2; exit}')
+wrk -t1 -c1 -d5s "http://127.0.0.1:$PORT/metrics" >/dev/null   # warm-up: the scrape's code compiled before it is timed
+scraped=$(wrk -t1 -c1 -d"$DURATION" --latency "http://127.0.0.1:$PORT/metrics")
+scrape=$(awk '/Latency/ && !/Distribution/ {print $2; exit}' <<< "$scraped")
+median=$(awk '$1 == "50%" {print $2; exit}' <<< "$scraped")
+# the same for a request that does nothing: what HTTP and wrk add to each
+wrk -t1 -c1 -d5s "http://127.0.0.1:$PORT/livez" >/dev/null
+empty=$(wrk -t1 -c1 -d"$DURATION" --latency "http://127.0.0.1:$PORT/livez")
+emptyMean=$(awk '/Latency/ && !/Distribution/ {print $2; exit}' <<< "$empty")
+emptyMedian=$(awk '$1 == "50%" {print $2; exit}' <<< "$empty")
 id=$(curl -fs "http://127.0.0.1:$PORT/model/m1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 on=(); off=()
 for round in 1 2; do
@@ -52,6 +61,7 @@ done
 stop
 echo "| | value |"
 echo "|---|---|"
-echo "| one scrape of /metrics, 40 models that answered ($lines samples), wrk 1 connection, mean latency | $scrape |"
+echo "| one scrape of /metrics, 40 models that answered ($lines samples), wrk 1 connection after a warm-up: mean, median | $scrape, $median |"
+echo "| GET /livez (a request that does nothing) the same way: mean, median | $emptyMean, $emptyMedian |"
 echo "| GET /model/{id}, 64 connections, requests/s with metrics on (two rounds) | ${on[*]} |"
 echo "| the same with --metrics off | ${off[*]} |"

@@ -53,7 +53,8 @@ final class Probes {
                 throw new ModeldException(ModeldException.Kind.NOT_FOUND,
                         "metrics are off (the daemon runs with --metrics off)");
             }
-            ctx.contentType(Metrics.contentType()).result(metrics.scrape());
+            ctx.contentType(Metrics.contentType());
+            metrics.scrape(ctx.outputStream());
         });
         if (metrics != null) {
             routes.after(ctx -> metrics.request(door(ctx.path()), ctx.statusCode()));

@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -38,11 +36,12 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
 
     /**
      * The histograms' buckets, a dozen each as vLLM's are, rather than Micrometer's percentile histogram (about 70 a
-     * timer): with 40 models that had answered, a scrape took 10.4 ms with those (bench/metrics.sh).
+     * timer): with 40 models that had answered, a scrape took 10.4 ms with those (bench/metrics.sh). The time of the
+     * first token and of each token after it have buckets; a load's time has none (its count, sum and max), a model
+     * loading a few times a day: that took another 400 of the 1,900 samples of such a scrape.
      */
     private static final Duration[] FIRST_TOKEN = millis(20, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000);
     private static final Duration[] PER_TOKEN = millis(5, 10, 20, 40, 60, 100, 150, 250, 500, 1000);
-    private static final Duration[] LOAD = millis(250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000);
 
     private static Duration[] millis(long... ms) {
         return java.util.Arrays.stream(ms).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
@@ -52,6 +51,7 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
     private final ModelService models;
     private final Scheduler scheduler;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final RuntimeMeters runtime;
     private final MultiGauge waiting;
     private final MultiGauge slots;
     private final MultiGauge busySlots;
@@ -66,9 +66,8 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
         this.scheduler = scheduler;
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
+        runtime = new RuntimeMeters(registry);
         new UptimeMetrics().bindTo(registry);
         Gauge.builder("vllm:num_requests_waiting", this, m -> m.sum(LoadedModel::waiting))
                 .description("Requests waiting for a slot, all models (the inference gateways' TotalQueuedRequests)")
@@ -98,8 +97,11 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
                 .register(registry);
     }
 
-    /** The scrape, in Prometheus' text format; the per-model gauges read now. */
-    public String scrape() {
+    /**
+     * The scrape, in Prometheus' text format, the per-model gauges read now; written to {@code out} as it is made, with
+     * no copy of it as text first (with 40 models that had answered, it is about 120 KB).
+     */
+    public void scrape(java.io.OutputStream out) throws java.io.IOException {
         List<LoadedModel> now = scheduler.loadedModels();
         loaded = now;
         List<MultiGauge.Row<?>> w = new ArrayList<>();
@@ -124,13 +126,16 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
         }
         gpuUsed.register(gu, true);
         gpuBudget.register(gb, true);
-        return registry.scrape();
+        runtime.sample();
+        registry.scrape(out, CONTENT_TYPE);
     }
 
     /** The content type of {@link #scrape}. */
     public static String contentType() {
-        return "text/plain; version=0.0.4; charset=utf-8";
+        return CONTENT_TYPE;
     }
+
+    private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     /** A request answered by the HTTP layer: its door ({@code openai}, {@code ollama}, ...) and status. */
     public void request(String door, int status) {
@@ -168,7 +173,7 @@ public final class Metrics implements GenerationMeter, Scheduler.Events, AutoClo
 
     @Override
     public void loaded(String id, long nanos) {
-        Timer.builder("modeld.load.time").description("Model loads and their time").serviceLevelObjectives(LOAD)
+        Timer.builder("modeld.load.time").description("Model loads and their time (count, sum and max: loads are few)")
                 .tags("model", label(id)).register(registry).record(Duration.ofNanos(nanos));
     }
 

@@ -64,7 +64,8 @@ public final class RemoteModels {
     /**
      * Keeps {@code key} for the server at {@code url} (null: keeps the one kept), then makes a remote model of each
      * of {@code names} there, or of every model it lists when none are named, each named as on the server. Models
-     * already made for the same model on the same server are kept as they are.
+     * already made for the same model on the same server are kept as they are; a name another model here has is a
+     * CONFLICT, before anything is made.
      */
     public List<ModelRecord> add(String url, String key, List<String> names) {
         String base = RemoteHosts.base(url, "url");
@@ -75,21 +76,34 @@ public final class RemoteModels {
             client.hosts().key(base, key);
         }
         List<String> wanted = names == null || names.isEmpty() ? listed : names;
-        List<ModelRecord> made = new ArrayList<>();
+        // every name checked before any model is made: a model of this machine is never replaced by a bulk add
+        List<String> taken = new ArrayList<>();
         for (String name : wanted) {
-            ModelRecord same = models.list().stream().filter(r -> r.remote() != null && r.remote().host().equals(base)
-                    && r.remote().model().equals(name)).findFirst().orElse(null);
-            if (same != null) {
-                made.add(same);
-            } else if (OllamaNames.valid(name)) {
-                made.add(create(name, base, name, null));
-            } else {
+            if (!OllamaNames.valid(name)) {
                 throw ModeldException.invalid("models: '" + name + "' is not a name modeld can give a model; make it "
                         + "with /api/create and a name of your own");
             }
+            ModelRecord holder = models.list().stream().filter(r -> OllamaNames.of(r).equalsIgnoreCase(
+                    OllamaNames.withTag(OllamaNames.normalize(name)))).findFirst().orElse(null);
+            if (holder != null && !same(holder, base, name)) {
+                taken.add(name);
+            }
+        }
+        if (!taken.isEmpty()) {
+            throw ModeldException.conflict("models: " + String.join(", ", taken) + " already name models here; make "
+                    + "those with /api/create (from, remote_host) and names of your own; nothing was made");
+        }
+        List<ModelRecord> made = new ArrayList<>();
+        for (String name : wanted) {
+            ModelRecord existing = models.list().stream().filter(r -> same(r, base, name)).findFirst().orElse(null);
+            made.add(existing != null ? existing : create(name, base, name, null));
         }
         probed.remove(base);
         return made;
+    }
+
+    private static boolean same(ModelRecord r, String base, String model) {
+        return r.remote() != null && r.remote().host().equals(base) && r.remote().model().equals(model);
     }
 
     /** Forgets the key kept for the server at {@code url}; its models stay (and are refused by it, if it wants a key). */

@@ -65,6 +65,10 @@ class MetricsTest {
             assertThat(value(prometheus.query("modeld_memory_budget_bytes"))).isPositive();
             assertThat(value(prometheus.query("modeld_memory_used_bytes"))).isPositive();
             assertThat(value(prometheus.query("jvm_memory_used_bytes{area=\"heap\",id=~\".+\"}"))).isPositive();
+            assertThat(value(prometheus.query("jvm_threads_states_threads{state=\"runnable\"}"))).isPositive();
+            assertThat(value(prometheus.query("sum(jvm_threads_states_threads)")))
+                    .isEqualTo(value(prometheus.query("jvm_threads_live_threads")), org.assertj.core.data.Offset.offset(8.0));
+            assertThat(value(prometheus.query("process_cpu_time_seconds_total"))).isPositive();
             assertThat(hello).isNotBlank();
         }
     }

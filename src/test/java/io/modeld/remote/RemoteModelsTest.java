@@ -47,13 +47,17 @@ class RemoteModelsTest {
     @BeforeAll
     static void start() throws Exception {
         Path teamDir = files.resolve("team");
+        Path folder = Files.createDirectories(files.resolve("library"));
+        io.modeld.gguf.TinyLlama.CHAT.write(folder.resolve("eyes.gguf"), 71);
+        io.modeld.gguf.TinyProjector.CHAT.write(folder.resolve("mmproj-eyes-f32.gguf"), 72);
         try (TestDaemon setup = TestDaemon.start(Config.forDataDir(teamDir))) {
             AgentModels.qwen3(setup, files, "agent");
             Path embedder = files.resolve("embedder.gguf");
             TinyModels.bertEmbedder(embedder, 1);
             Downloading.downloaded(setup, embedder, "embedder");
         }
-        team = TestDaemon.start(Config.forDataDir(teamDir).toBuilder().apiKey(KEY).build());
+        team = TestDaemon.start(Config.forDataDir(teamDir).toBuilder().apiKey(KEY).library(List.of(folder.toString()))
+                .build());
         laptop = TestDaemon.start(Config.forDataDir(files.resolve("laptop")).toBuilder()
                 .remotes(List.of("127.0.0.1")).build());
     }
@@ -318,6 +322,49 @@ class RemoteModelsTest {
                 .as("the team's model stays").isEqualTo(200);
     }
 
+    @Test
+    void an_image_goes_to_the_team_and_is_read_there() throws Exception {
+        made();
+        String vision = null;
+        for (JsonNode m : ok(team.send(HttpRequest.newBuilder(team.uri("/api/tags"))
+                .header("Authorization", "Bearer " + KEY).build())).get("models")) {
+            if (m.get("name").asText().contains("eyes")) {
+                vision = m.get("name").asText();
+            }
+        }
+        assertThat(vision).as("the team's library model").isNotNull();
+        ok(atLaptop("/api/create", Json.MAPPER.createObjectNode().put("model", "eyes").put("from", vision)
+                .put("remote_host", teamUrl()).put("stream", false)));
+        assertThat(ok(atLaptop("/api/show", Json.MAPPER.createObjectNode().put("model", "eyes")))
+                .get("capabilities").toString()).contains("vision");
+
+        String png = java.util.Base64.getEncoder().encodeToString(io.modeld.testing.TestImages.png(64, 48, 1));
+        ObjectNode chat = Json.MAPPER.createObjectNode().put("max_tokens", 6).put("temperature", 0);
+        var content = chat.putArray("messages").addObject().put("role", "user").putArray("content");
+        content.addObject().put("type", "text").put("text", "What is in");
+        content.addObject().put("type", "image_url").putObject("image_url").put("url", "data:image/png;base64," + png);
+        content.addObject().put("type", "text").put("text", "this picture?");
+        JsonNode there = ok(atTeam("/v1/chat/completions", chat.deepCopy().put("model", vision)));
+        JsonNode here = ok(atLaptop("/v1/chat/completions", chat.deepCopy().put("model", "eyes")));
+        assertThat(here.get("usage").get("prompt_tokens").asInt()).as("the image's tokens counted there")
+                .isEqualTo(there.get("usage").get("prompt_tokens").asInt())
+                .isGreaterThan(io.modeld.gguf.TinyProjector.CHAT.tokensPerImage());
+        assertThat(here.get("choices").get(0).get("message").get("content").asText())
+                .isEqualTo(there.get("choices").get(0).get("message").get("content").asText());
+        // Ollama's door: the image as base64 in images
+        ObjectNode ollama = Json.MAPPER.createObjectNode().put("model", "eyes").put("stream", false);
+        ollama.putObject("options").put("num_predict", 6).put("temperature", 0);
+        ollama.putArray("messages").addObject().put("role", "user").put("content", "What is in this picture?")
+                .putArray("images").add(png);
+        ollama.put("model", vision);
+        HttpResponse<String> direct = team.send(HttpRequest.newBuilder(team.uri("/api/chat"))
+                .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString(ollama.toString()))
+                .build());
+        ollama.put("model", "eyes");
+        assertThat(ok(atLaptop("/api/chat", ollama)).get("message").get("content").asText())
+                .isEqualTo(ok(direct).get("message").get("content").asText());
+    }
+
     private static int promptTokens(ObjectNode chat) {
         return ok(atLaptop("/v1/chat/completions", chat)).get("usage").get("prompt_tokens").asInt();
     }
@@ -360,6 +407,20 @@ class RemoteModelsTest {
         assertThat(host.get("error").asText()).contains("refused modeld's key");
         modeld("remote", "add", teamUrl(), "--key-file", keyFile.toString(), "--model", "agent");
         assertThat(teamHost().get("reachable").asBoolean()).isTrue();
+    }
+
+    @Test
+    void adding_a_server_never_replaces_a_model_of_this_machine() throws Exception {
+        made();
+        String id = AgentModels.hello(laptop, files, "mine");
+        ObjectNode add = Json.MAPPER.createObjectNode().put("url", teamUrl());
+        add.putArray("models").add("agent").add("mine");
+        HttpResponse<String> refused = atLaptop("/remotes", add);
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("mine already name models here").contains("nothing was made");
+        JsonNode kept = ok(getLaptop("/model/" + id));
+        assertThat(kept.get("downloaded").asBoolean()).isTrue();
+        assertThat(kept.hasNonNull("remote")).isFalse();
     }
 
     @Test
