@@ -109,7 +109,7 @@ function render(m) {
   if (s === 'loaded') actions.append(button('Unload', () => call('POST', `/model/${m.id}/unload`), m.name));
   actions.append(button('Details', () => showPage(m.id), m.name));
   if (s === 'downloading') follow(m.id);
-  if (s === 'downloaded' || s === 'loaded' || s === 'remote') tr.querySelector('.bar > div').style.width = '100%';
+  if (s === 'downloaded' || s === 'loaded') tr.querySelector('.bar > div').style.width = '100%';
   changed();
 }
 

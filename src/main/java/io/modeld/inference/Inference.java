@@ -49,8 +49,8 @@ public final class Inference implements AutoCloseable {
     private final ModelService models;
     private final Scheduler scheduler;
     private final TemplateCapabilities capabilities;
-    /** How remote models are reached; null where there are none (the core's tests). */
-    private final RemoteClient remote;
+    /** Generations and embeddings of remote models. */
+    private final RemoteGenerations remotes;
 
     public Inference(ModelService models, Scheduler scheduler, ModelStore store) {
         this(models, scheduler, store, null);
@@ -59,7 +59,7 @@ public final class Inference implements AutoCloseable {
     public Inference(ModelService models, Scheduler scheduler, ModelStore store, RemoteClient remote) {
         this.models = models;
         this.scheduler = scheduler;
-        this.remote = remote;
+        this.remotes = new RemoteGenerations(remote);
         this.capabilities = new TemplateCapabilities(models, scheduler, store);
         models.subscribe(change -> capabilities.changed(change.id()));
     }
@@ -76,19 +76,14 @@ public final class Inference implements AutoCloseable {
      * template not checked yet is read by its words until it is).
      */
     public ModelCapabilities capabilities(ModelRecord r) {
-        return r.remote() != null ? remoteCapabilities(r.remote()) : capabilities.of(r).withMedia(projector(r));
-    }
-
-    /** What a remote model can do, as its server said when it was made. */
-    private static ModelCapabilities remoteCapabilities(io.modeld.catalog.Remote where) {
-        boolean embeds = where.role() == ModelRole.EMBEDDER;
-        return new ModelCapabilities(!embeds, where.can("tools"), where.can("thinking"), where.can("insert"), embeds,
-                false, where.can("vision"), where.can("audio"), null);
+        return r.remote() != null ? RemoteGenerations.capabilities(r.remote())
+                : capabilities.of(r).withMedia(projector(r));
     }
 
     /** The same once the model's template is checked, waiting for its check. */
     public ModelCapabilities checkedCapabilities(ModelRecord r) {
-        return r.remote() != null ? remoteCapabilities(r.remote()) : capabilities.checked(r).withMedia(projector(r));
+        return r.remote() != null ? RemoteGenerations.capabilities(r.remote())
+                : capabilities.checked(r).withMedia(projector(r));
     }
 
     /** What a generator's projector says of itself, or null when it has none (or it cannot be read). */
@@ -251,7 +246,7 @@ public final class Inference implements AutoCloseable {
             }
         }
         if (r.remote() != null) {
-            return forward(r, request, sink);
+            return remotes.generate(r, withSystem(r, request), sink, meter);
         }
         Options o = merged(r, request.options());
         int max = o.maxTokens() == null || o.maxTokens() < 0 ? UNLIMITED_TOKENS : o.maxTokens();
@@ -277,47 +272,6 @@ public final class Inference implements AutoCloseable {
         }
     }
 
-    /**
-     * A generation of a remote model: forwarded to its server with the request's options over the local Modelfile's
-     * (the server's defaults for the rest), the local Modelfile's system prompt in front; its output streamed back.
-     */
-    private RunnerResult forward(ModelRecord r, GenerationRequest request, TokenSink sink) {
-        if (request.logprobs() >= 0) {
-            throw ModeldException.invalid("logprobs: not forwarded to remote model '" + r.spec().name()
-                    + "'; ask its server for them directly");
-        }
-        Modelfile mf = r.spec().modelfile();
-        Options said = Options.fromModelfile(mf == null ? null : mf.parameters()).over(request.options());
-        com.fasterxml.jackson.databind.node.ObjectNode body;
-        String path;
-        if (request.prompt() instanceof Prompt.Chat c) {
-            body = RemoteRequests.chat(c.chat().withMessages(withSystem(r, c.chat().messages())), said,
-                    request.ignoreEos());
-            path = "/v1/chat/completions";
-        } else {
-            Prompt.Text t = (Prompt.Text) request.prompt();
-            body = RemoteRequests.text(t.prompt(), t.suffix(), said, request.ignoreEos());
-            path = "/v1/completions";
-        }
-        RunnerResult result;
-        try {
-            result = remoteClient(r).stream(r.remote(), path, body, sink);
-        } catch (RuntimeException e) {
-            meter.failed(r.id());
-            throw e;
-        }
-        meter.generated(r.id(), result);
-        return result;
-    }
-
-    private RemoteClient remoteClient(ModelRecord r) {
-        if (remote == null) {
-            throw new ModeldException(ModeldException.Kind.UNAVAILABLE, "model '" + r.spec().name() + "' is a remote "
-                    + "model, and this daemon reaches none");
-        }
-        return remote;
-    }
-
     /** Refuses, for a remote model, what needs the model's own files here: its template, tokenizer or slots. */
     private static void local(ModelRecord r, String what) {
         if (r.remote() != null) {
@@ -335,6 +289,13 @@ public final class Inference implements AutoCloseable {
                     + lease.context() + " tokens can hold (modeld refuses over " + MAX_CHARS_PER_TOKEN
                     + " characters a token before reading them); shorten it or load the model with a larger context");
         }
+    }
+
+    /** The request's conversation with the model's own system prompt in front (a text prompt as it is). */
+    private static GenerationRequest withSystem(ModelRecord r, GenerationRequest request) {
+        return request.prompt() instanceof Prompt.Chat c ? new GenerationRequest(request.model(),
+                new Prompt.Chat(c.chat().withMessages(withSystem(r, c.chat().messages()))), request.options(),
+                request.keepAlive(), request.ignoreEos(), request.logprobs(), request.keep()) : request;
     }
 
     /** The model's own system prompt (its Modelfile's) in front of a conversation that brings none. */
@@ -357,8 +318,7 @@ public final class Inference implements AutoCloseable {
         ModelRecord r = models.get(request.model());
         refuseEarly(r, ModelRole.EMBEDDER);
         if (r.remote() != null) {
-            RemoteClient.Vectors v = remoteClient(r).embed(r.remote(), RemoteRequests.embed(request.texts(),
-                    request.tokens()));
+            RemoteClient.Vectors v = remotes.embed(r, request);
             return new Embeddings(shaped(request, v.vectors()), v.tokens(), 0);
         }
         try (Lease lease = scheduler.lease(r, loadOptions(r, request.options(), request.keepAlive()))) {

@@ -52,7 +52,7 @@ class DiscoveryTest {
                     "/api/create", "/api/generate", "/api/chat", "/api/embed", "/api/embeddings",
                     "/.well-known/health", "/.well-known/version", "/openapi.yaml", "/model/{model}/download/update",
                     "/model/{model}/push", "/model/{model}/push/cancel", "/model/{model}/push/progress",
-                    "/models/outdated", "/downloads/bandwidth", "/model/{model}/details", "/models/pull", "/settings", "/logs",
+                    "/models/outdated", "/downloads/bandwidth", "/model/{model}/details", "/models/pull", "/settings", "/remotes", "/logs",
                     "/logs/stream", "/stream/activity", "/.well-known/stream/health", "/connect", "/user",
                     "/qgpt/stream", "/qgpt/question", "/conversations", "/conversations/create",
                     "/conversations/{conversation}/delete", "/conversations/stream/identifiers",

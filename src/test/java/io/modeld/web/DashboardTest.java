@@ -237,6 +237,42 @@ class DashboardTest {
         assertThat(browser.findElement(By.id("chat-send")).isEnabled()).isTrue();
     }
 
+    @Test
+    void a_remote_model_shows_its_server_answers_chats_and_then_that_the_server_is_down() throws Exception {
+        TestDaemon team = TestDaemon.start(io.modeld.config.Config.forDataDir(tmp.resolve("team")));
+        String teamUrl = "http://127.0.0.1:" + team.port();
+        try (TestDaemon laptop = TestDaemon.start(io.modeld.config.Config.forDataDir(tmp.resolve("laptop")).toBuilder()
+                .remotes(java.util.List.of("127.0.0.1")).build())) {
+            try {
+                io.modeld.testing.AgentModels.hello(team, tmp, "hello");
+                ok(laptop.post("/api/create", "{\"model\": \"greeter\", \"from\": \"hello\", \"remote_host\": \""
+                        + teamUrl + "\", \"stream\": false}"));
+                browser.get("http://127.0.0.1:" + laptop.port() + "/");
+                String where = "remote · 127.0.0.1:" + team.port();
+                ui().until(() -> browser.findElement(By.cssSelector("#models tbody tr .state")).getText()
+                        .matches(java.util.regex.Pattern.quote(where) + " · \\d+ ms"));
+                assertThat(browser.findElements(By.cssSelector("#models tbody tr:first-child [data-action=download]"))).isEmpty();
+                assertThat(browser.findElements(By.cssSelector("#models tbody tr:first-child [data-action=details]"))).hasSize(1);
+
+                browser.get("http://127.0.0.1:" + laptop.port() + "/#chat");
+                browser.navigate().refresh();   // the same page: only its hash changed
+                ui().until(() -> browser.findElements(By.cssSelector("#chat-model option")).size() == 1);
+                browser.findElement(By.id("chat-input")).sendKeys("Hi");
+                browser.findElement(By.id("chat-send")).click();
+                ui().until(() -> browser.findElement(By.cssSelector(".message.assistant .body")).getText()
+                        .equals("Hello, world!"));
+            } finally {
+                team.close();
+            }
+            browser.get("http://127.0.0.1:" + laptop.port() + "/");
+            ui().until(() -> browser.findElement(By.cssSelector("#models tbody tr .state")).getText()
+                    .equals("remote · 127.0.0.1:" + team.port() + " · down"));
+            assertThat(browser.findElement(By.cssSelector("#models tbody tr .state")).getAttribute("title"))
+                    .contains("cannot be reached");
+            shoot("remote");
+        }
+    }
+
     private boolean busy(String id) {
         for (var m : ok(daemon.get("/memory")).get("loaded")) {
             if (m.get("id").asText().equals(id)) {
