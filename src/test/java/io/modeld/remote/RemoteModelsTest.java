@@ -50,6 +50,9 @@ class RemoteModelsTest {
         Path folder = Files.createDirectories(files.resolve("library"));
         io.modeld.gguf.TinyLlama.CHAT.write(folder.resolve("eyes.gguf"), 71);
         io.modeld.gguf.TinyProjector.CHAT.write(folder.resolve("mmproj-eyes-f32.gguf"), 72);
+        Path hear = Files.createDirectories(folder.resolve("hear"));
+        io.modeld.gguf.TinyLlama.CHAT.write(hear.resolve("ears.gguf"), 73);
+        io.modeld.gguf.TinyAudioProjector.CHAT.write(hear.resolve("mmproj-ears.gguf"), 74);
         try (TestDaemon setup = TestDaemon.start(Config.forDataDir(teamDir))) {
             AgentModels.qwen3(setup, files, "agent");
             Path embedder = files.resolve("embedder.gguf");
@@ -322,16 +325,44 @@ class RemoteModelsTest {
                 .as("the team's model stays").isEqualTo(200);
     }
 
+    /** The name of the team's library model whose name holds {@code part}. */
+    private static String teamModel(String part) {
+        for (JsonNode m : ok(team.send(HttpRequest.newBuilder(team.uri("/api/tags"))
+                .header("Authorization", "Bearer " + KEY).build())).get("models")) {
+            if (m.get("name").asText().contains(part)) {
+                return m.get("name").asText();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void a_clip_goes_to_the_team_and_is_heard_there() throws Exception {
+        made();
+        String hearing = teamModel("ears");
+        assertThat(hearing).as("the team's library model").isNotNull();
+        ok(atLaptop("/api/create", Json.MAPPER.createObjectNode().put("model", "ears").put("from", hearing)
+                .put("remote_host", teamUrl()).put("stream", false)));
+        assertThat(ok(atLaptop("/api/show", Json.MAPPER.createObjectNode().put("model", "ears")))
+                .get("capabilities").toString()).contains("audio");
+        String wav = java.util.Base64.getEncoder().encodeToString(io.modeld.testing.TestClips.tone(1500, 440));
+        ObjectNode chat = Json.MAPPER.createObjectNode().put("max_tokens", 6).put("temperature", 0);
+        var content = chat.putArray("messages").addObject().put("role", "user").putArray("content");
+        content.addObject().put("type", "input_audio").putObject("input_audio").put("data", wav).put("format", "wav");
+        content.addObject().put("type", "text").put("text", "What do you hear?");
+        JsonNode there = ok(atTeam("/v1/chat/completions", chat.deepCopy().put("model", hearing)));
+        JsonNode here = ok(atLaptop("/v1/chat/completions", chat.deepCopy().put("model", "ears")));
+        assertThat(here.get("usage").get("prompt_tokens").asInt()).as("the clip's tokens counted there")
+                .isEqualTo(there.get("usage").get("prompt_tokens").asInt())
+                .isGreaterThan(io.modeld.gguf.TinyAudioProjector.TOKENS_PER_CHUNK);
+        assertThat(here.get("choices").get(0).get("message").get("content").asText())
+                .isEqualTo(there.get("choices").get(0).get("message").get("content").asText());
+    }
+
     @Test
     void an_image_goes_to_the_team_and_is_read_there() throws Exception {
         made();
-        String vision = null;
-        for (JsonNode m : ok(team.send(HttpRequest.newBuilder(team.uri("/api/tags"))
-                .header("Authorization", "Bearer " + KEY).build())).get("models")) {
-            if (m.get("name").asText().contains("eyes")) {
-                vision = m.get("name").asText();
-            }
-        }
+        String vision = teamModel("eyes");
         assertThat(vision).as("the team's library model").isNotNull();
         ok(atLaptop("/api/create", Json.MAPPER.createObjectNode().put("model", "eyes").put("from", vision)
                 .put("remote_host", teamUrl()).put("stream", false)));
