@@ -131,12 +131,18 @@ public final class RemoteHosts {
                 return;
             }
         } else {
-            if (key.length() > 4096 || key.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-                throw ModeldException.invalid("key: printable ASCII without spaces, at most 4096 characters");
-            }
+            checkKey(key);
             keys.put(hp, key.strip());
         }
         save();
+    }
+
+    /** INVALID unless {@code key} can be sent as a bearer token: printable ASCII without spaces, at most 4 KiB. */
+    public static void checkKey(String key) {
+        String k = key.strip();
+        if (k.isEmpty() || k.length() > 4096 || k.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw ModeldException.invalid("key: printable ASCII without spaces, at most 4096 characters");
+        }
     }
 
     /** The hosts that have a key kept, as {@code host:port}. */

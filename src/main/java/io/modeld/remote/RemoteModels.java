@@ -69,6 +69,10 @@ public final class RemoteModels {
      */
     public List<ModelRecord> add(String url, String key, List<String> names) {
         String base = RemoteHosts.base(url, "url");
+        if (key != null) {
+            RemoteHosts.checkKey(key);
+            key = key.strip();
+        }
         client.hosts().check(base);
         // the key is tried before it is kept: a wrong one never replaces one that works
         List<String> listed = client.models(base, key != null ? key : client.hosts().key(base));

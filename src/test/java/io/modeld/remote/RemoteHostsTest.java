@@ -60,6 +60,8 @@ class RemoteHostsTest {
         RemoteHosts again = new RemoteHosts(List.of("gpu-box.lan"), dataDir);
         assertThat(again.key("http://gpu-box.lan:11434")).isEqualTo("sk-team-1");
         assertThatThrownBy(() -> again.key("http://gpu-box.lan:11434", "two words")).isInstanceOf(ModeldException.class);
+        assertThatThrownBy(() -> RemoteHosts.checkKey("a\nHost: elsewhere")).as("no header injection")
+                .isInstanceOf(ModeldException.class).hasMessageContaining("printable ASCII");
         assertThat(again.key("http://gpu-box.lan:11434")).as("a refused key changes nothing").isEqualTo("sk-team-1");
         again.key("http://gpu-box.lan:11434", null);
         assertThat(new RemoteHosts(List.of(), dataDir).keyed()).isEmpty();
