@@ -47,14 +47,18 @@ public final class RemoteModels {
      * null for none), that is {@code model} on the server at {@code host}.
      */
     public ModelRecord create(String name, String host, String model, Modelfile modelfile) {
-        return create(OllamaNames.spec(name, ModelSpec.defaults().withName(name), modelfile), host, model);
+        return create(OllamaNames.spec(name, ModelSpec.defaults().withName(name), modelfile), host, model,
+                "remote_host", "from");
     }
 
-    /** A remote model with the names and fields of {@code spec}, that is {@code model} on the server at {@code host}. */
-    public ModelRecord create(ModelSpec spec, String host, String model) {
-        String base = RemoteHosts.base(host, "remote_host");
+    /**
+     * A remote model with the names and fields of {@code spec}, that is {@code model} on the server at {@code host};
+     * an error names the request's fields for them, {@code hostField} and {@code modelField}.
+     */
+    public ModelRecord create(ModelSpec spec, String host, String model, String hostField, String modelField) {
+        String base = RemoteHosts.base(host, hostField);
         if (model == null || model.isBlank() || model.length() > 256) {
-            throw ModeldException.invalid("from: the model's name on the remote server, at most 256 characters");
+            throw ModeldException.invalid(modelField + ": the model's name on the remote server, at most 256 characters");
         }
         client.hosts().check(base);
         List<String> caps = client.capabilities(base, model);

@@ -515,5 +515,10 @@ class RemoteModelsTest {
                 .put("from", "agent").put("remote_host", "ftp://127.0.0.1/").put("stream", false));
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("http:// or https://");
+        ObjectNode seeded = Json.MAPPER.createObjectNode().put("name", "Bad Remote");
+        seeded.putObject("remote").put("host", "gpu-box.lan:11434").put("model", "x");
+        HttpResponse<String> badSeed = atLaptop("/models/create", seeded);
+        assertThat(badSeed.statusCode()).isEqualTo(400);
+        assertThat(badSeed.body()).contains("remote.host: an http:// or https:// URL");
     }
 }

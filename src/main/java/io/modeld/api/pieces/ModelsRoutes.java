@@ -60,7 +60,8 @@ final class ModelsRoutes {
         if (spec.name() == null) {
             throw io.modeld.ModeldException.invalid("name: required");
         }
-        return remotes.create(spec, remote.get("host").textValue(), remote.get("model").textValue());
+        return remotes.create(spec, remote.get("host").textValue(), remote.get("model").textValue(), "remote.host",
+                "remote.model");
     }
 
     void register(RoutesConfig routes) {
