@@ -35,8 +35,12 @@ public final class RemoteClient {
     static final Duration CONNECT = Duration.ofSeconds(5);
     /** The longest wait for a server's first byte: a long prompt on a busy server can take minutes. */
     static final Duration SILENCE = Duration.ofMinutes(10);
-    /** The most of an error body read, and of a non-streamed answer (embeddings of 2048 inputs fit). */
+    /** The most of a non-streamed answer read (embeddings of 2048 inputs fit). */
     static final int MAX_BODY = 256 << 20;
+    /** The most of an error's body read. */
+    static final int MAX_ERROR = 64 << 10;
+    /** The most of a server's error message said to a client. */
+    static final int MAX_SAID = 300;
 
     private final RemoteHosts hosts;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT)
@@ -96,7 +100,7 @@ public final class RemoteClient {
     JsonNode call(String base, String path, JsonNode body, String what) {
         Answer a = exchange(base, path, body, what);
         if (a.status() != 200) {
-            throw failure(base, a.status(), a.body(), what);
+            throw failure(base, a.status(), a.body(), what, hosts.key(base));
         }
         try {
             return Json.MAPPER.readTree(a.body());
@@ -120,16 +124,19 @@ public final class RemoteClient {
                 : b.header("Content-Type", "application/json").POST(json(body)).build();
         HttpResponse<InputStream> response = send(base, r, what);
         try (InputStream in = response.body()) {
-            return new Answer(response.statusCode(), in.readNBytes(MAX_BODY));
+            return new Answer(response.statusCode(), in.readNBytes(response.statusCode() == 200 ? MAX_BODY : MAX_ERROR));
         } catch (IOException e) {
             throw new ModeldException(ModeldException.Kind.BAD_GATEWAY, what + ": " + RemoteHosts.hostPort(base)
                     + " broke off its answer (" + reason(e) + ")");
         }
     }
 
-    /** What a server's error status means for the client, in the server's own words. */
-    static ModeldException failure(String base, int status, byte[] body, String what) {
-        String said = said(body);
+    /**
+     * What a server's error status means for the client, in the server's own words, the {@code key} sent to it blotted
+     * out of them (a server that quotes the key it refused must not show it to modeld's clients).
+     */
+    static ModeldException failure(String base, int status, byte[] body, String what, String key) {
+        String said = said(body, key);
         String where = RemoteHosts.hostPort(base);
         return switch (status) {
             case 400, 413, 422 -> ModeldException.invalid(what + ": " + where + " refused the request: " + said);
@@ -145,23 +152,27 @@ public final class RemoteClient {
         };
     }
 
-    /** The message in an error body: OpenAI's {@code error.message}, Ollama's {@code error}, or its first line. */
-    static String said(byte[] body) {
-        String text = new String(body, 0, Math.min(body.length, 2048), StandardCharsets.UTF_8);
-        try {
-            JsonNode n = Json.MAPPER.readTree(body);
-            JsonNode e = n.path("error");
-            if (e.isTextual()) {
-                return e.textValue();
-            }
-            if (e.path("message").isTextual()) {
-                return e.path("message").textValue();
-            }
-        } catch (IOException ignored) {
-            // not JSON: its text
+    /**
+     * The message in an error body: OpenAI's {@code error.message}, Ollama's {@code error}, or its first line; with
+     * {@code key} (when not null) blotted out before anything is cut.
+     */
+    static String said(byte[] body, String key) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (key != null && !key.isEmpty()) {
+            text = text.replace(key, "[the key]");
         }
-        String line = text.strip().lines().findFirst().orElse("");
-        return line.isEmpty() ? "no message" : line.length() > 300 ? line.substring(0, 300) + "..." : line;
+        String said;
+        try {
+            JsonNode e = Json.MAPPER.readTree(text).path("error");
+            said = e.isTextual() ? e.textValue() : e.path("message").isTextual() ? e.path("message").textValue() : null;
+        } catch (IOException notJson) {
+            said = null;
+        }
+        if (said == null) {
+            said = text.strip().lines().findFirst().orElse("");
+        }
+        said = said.strip();
+        return said.isEmpty() ? "no message" : said.length() > MAX_SAID ? said.substring(0, MAX_SAID) + "..." : said;
     }
 
     /**
@@ -180,10 +191,11 @@ public final class RemoteClient {
         HttpResponse<InputStream> response = send(remote.host(), r, what);
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
-                throw failure(remote.host(), response.statusCode(), in.readNBytes(1 << 16), what);
+                throw failure(remote.host(), response.statusCode(), in.readNBytes(MAX_ERROR), what,
+                        hosts.key(remote.host()));
             }
             out.started(0, 0);
-            return new EventReader(out, began).read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+            return new EventReader(out, began, hosts.key(remote.host())).read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new ModeldException(ModeldException.Kind.BAD_GATEWAY, what + ": " + RemoteHosts.hostPort(remote.host())
                     + " broke off its answer (" + reason(e) + ")");
@@ -226,7 +238,7 @@ public final class RemoteClient {
         String what = "remote model '" + model + "'";
         Answer show = exchange(base, "/api/show", Json.MAPPER.createObjectNode().put("model", model), what);
         if (show.status() == 401 || show.status() == 403) {
-            throw failure(base, show.status(), show.body(), what);
+            throw failure(base, show.status(), show.body(), what, hosts.key(base));
         }
         if (show.status() == 200) {
             List<String> caps = new ArrayList<>();
@@ -256,7 +268,7 @@ public final class RemoteClient {
         String what = "listing the models of " + RemoteHosts.hostPort(base);
         Answer a = exchange(base, "/v1/models", null, what, key);
         if (a.status() != 200) {
-            throw failure(base, a.status(), a.body(), what);
+            throw failure(base, a.status(), a.body(), what, key);
         }
         JsonNode list;
         try {
@@ -275,6 +287,8 @@ public final class RemoteClient {
 
         private final GenerationOutput out;
         private final long began;
+        /** The key sent, blotted out of an error the server sends mid-answer. */
+        private final String key;
         private long first;
         private int pieces;
         private int promptTokens;
@@ -283,9 +297,10 @@ public final class RemoteClient {
         private boolean called;
         private Generation.Finish finish = Generation.Finish.STOP;
 
-        EventReader(GenerationOutput out, long began) {
+        EventReader(GenerationOutput out, long began, String key) {
             this.out = out;
             this.began = began;
+            this.key = key;
         }
 
         RunnerResult read(BufferedReader lines) throws IOException {
@@ -311,9 +326,8 @@ public final class RemoteClient {
 
         private void event(JsonNode e) {
             if (e.has("error")) {
-                JsonNode err = e.get("error");
                 throw new ModeldException(ModeldException.Kind.BAD_GATEWAY, "the remote server failed mid-answer: "
-                        + (err.isTextual() ? err.textValue() : err.path("message").asText("no message")));
+                        + said(e.toString().getBytes(StandardCharsets.UTF_8), key));
             }
             JsonNode usage = e.path("usage");
             if (usage.isObject()) {

@@ -66,4 +66,18 @@ class RemoteHostsTest {
         again.key("http://gpu-box.lan:11434", null);
         assertThat(new RemoteHosts(List.of(), dataDir).keyed()).isEmpty();
     }
+
+    @Test
+    void a_server_that_quotes_the_key_it_refused_does_not_show_it_to_clients() {
+        String key = "sk-team-0123456789";
+        byte[] openAi = ("{\"error\": {\"message\": \"Incorrect API key provided: " + key + ".\"}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ModeldException refused = RemoteClient.failure("http://gpu-box.lan:80", 401, openAi, "remote model 'x'", key);
+        assertThat(refused.getMessage()).contains("Incorrect API key provided: [the key].").doesNotContain(key)
+                .contains("refused modeld's key (401)");
+        byte[] plain = ("x".repeat(299) + key).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(RemoteClient.said(plain, key)).as("blotted out before it is cut").doesNotContain("sk-team");
+        assertThat(RemoteClient.said("{\"error\": \"model 'x' not found\"}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), null)).isEqualTo("model 'x' not found");
+    }
 }
