@@ -139,30 +139,14 @@ final class RemoteRequests {
 
     /** The options a request or the local Modelfile said, in OpenAI's and llama-server's names. */
     private static void options(ObjectNode body, Options o, boolean ignoreEos) {
-        if (o.temperature() != null) {
-            body.put("temperature", o.temperature());
-        }
-        if (o.topP() != null) {
-            body.put("top_p", o.topP());
-        }
-        if (o.topK() != null) {
-            body.put("top_k", o.topK());
-        }
-        if (o.minP() != null) {
-            body.put("min_p", o.minP());
-        }
-        if (o.seed() != null) {
-            body.put("seed", o.seed());
-        }
-        if (o.presencePenalty() != null) {
-            body.put("presence_penalty", o.presencePenalty());
-        }
-        if (o.frequencyPenalty() != null) {
-            body.put("frequency_penalty", o.frequencyPenalty());
-        }
-        if (o.repeatPenalty() != null) {
-            body.put("repeat_penalty", o.repeatPenalty());
-        }
+        number(body, "temperature", o.temperature());
+        number(body, "top_p", o.topP());
+        number(body, "top_k", o.topK());
+        number(body, "min_p", o.minP());
+        number(body, "seed", o.seed());
+        number(body, "presence_penalty", o.presencePenalty());
+        number(body, "frequency_penalty", o.frequencyPenalty());
+        number(body, "repeat_penalty", o.repeatPenalty());
         if (o.maxTokens() != null && o.maxTokens() >= 0) {
             body.put("max_tokens", o.maxTokens());
         }
@@ -175,6 +159,17 @@ final class RemoteRequests {
         }
         if (ignoreEos) {
             body.put("ignore_eos", true);
+        }
+    }
+
+    /** {@code value} under {@code name} when it was said (an option's float, int or long). */
+    private static void number(ObjectNode body, String name, Number value) {
+        if (value instanceof Float f) {
+            body.put(name, f);
+        } else if (value instanceof Integer i) {
+            body.put(name, i);
+        } else if (value instanceof Long l) {
+            body.put(name, l);
         }
     }
 }
